@@ -1,0 +1,24 @@
+//! The command line: one binary, a window by default, subcommands for scripts and cron.
+
+use clap::{Parser, Subcommand};
+
+/// A native chart viewer for stocks, indices and exchange rates over decades of daily data.
+#[derive(Debug, Parser)]
+#[command(name = "wickview", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; with none, the chart window opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands that run without a window.
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    match cli.command {
+        None => anyhow::bail!("the chart window is not built yet"),
+        Some(command) => match command {},
+    }
+}

@@ -1,0 +1,431 @@
+//! The columnar daily series and its validating builder.
+
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// One daily bar, as read from a source or a store row.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bar {
+    /// The trading day, in the exchange's own calendar.
+    pub date: NaiveDate,
+    /// Opening price.
+    pub open: f64,
+    /// Highest price of the day.
+    pub high: f64,
+    /// Lowest price of the day.
+    pub low: f64,
+    /// Closing price.
+    pub close: f64,
+    /// Shares (or contracts) traded; 0 where the source has none (indices, currencies).
+    pub volume: f64,
+    /// Cash dividend paid on this day, 0 if none.
+    pub dividends: f64,
+    /// Split ratio effective this day (2.0 for 2:1), 0 if none.
+    pub stock_splits: f64,
+}
+
+impl Bar {
+    /// A bar with no volume, dividend or split.
+    pub fn ohlc(date: NaiveDate, open: f64, high: f64, low: f64, close: f64) -> Self {
+        Self {
+            date,
+            open,
+            high,
+            low,
+            close,
+            volume: 0.0,
+            dividends: 0.0,
+            stock_splits: 0.0,
+        }
+    }
+
+    /// Checks the bar is possible: finite, non-negative, `low <= open, close <= high`.
+    pub fn check(&self) -> Result<(), BarProblem> {
+        let prices = [self.open, self.high, self.low, self.close];
+        if prices.iter().any(|p| !p.is_finite()) {
+            return Err(BarProblem::NonFinitePrice);
+        }
+        if prices.iter().any(|p| *p <= 0.0) {
+            return Err(BarProblem::NonPositivePrice);
+        }
+        if self.high < self.low {
+            return Err(BarProblem::HighBelowLow);
+        }
+        // A relative tolerance absorbs rounding in sources that store adjusted prices.
+        let tol = self.high.abs() * 1e-9;
+        let inside = |p: f64| p >= self.low - tol && p <= self.high + tol;
+        if !inside(self.open) || !inside(self.close) {
+            return Err(BarProblem::OpenCloseOutsideRange);
+        }
+        if !self.volume.is_finite() || self.volume < 0.0 {
+            return Err(BarProblem::BadVolume);
+        }
+        if !self.dividends.is_finite()
+            || self.dividends < 0.0
+            || !self.stock_splits.is_finite()
+            || self.stock_splits < 0.0
+        {
+            return Err(BarProblem::BadEvent);
+        }
+        Ok(())
+    }
+}
+
+/// Why a bar was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BarProblem {
+    /// A price is NaN or infinite.
+    #[error("a price is not a finite number")]
+    NonFinitePrice,
+    /// A price is zero or negative.
+    #[error("a price is zero or negative")]
+    NonPositivePrice,
+    /// `high < low`.
+    #[error("high is below low")]
+    HighBelowLow,
+    /// Open or close lies outside `[low, high]`.
+    #[error("open or close lies outside the low-high range")]
+    OpenCloseOutsideRange,
+    /// Volume is negative or not finite.
+    #[error("volume is negative or not a number")]
+    BadVolume,
+    /// Dividend or split is negative or not finite.
+    #[error("dividend or split is negative or not a number")]
+    BadEvent,
+}
+
+/// Something the builder noticed about its input.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BarIssue {
+    /// The bar was impossible and was left out.
+    Rejected {
+        /// The bar as given.
+        bar: Bar,
+        /// Why it was left out.
+        problem: BarProblem,
+    },
+    /// A day came more than once; the last one given was kept.
+    Duplicate {
+        /// The repeated day.
+        date: NaiveDate,
+    },
+}
+
+impl std::fmt::Display for BarIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Rejected { bar, problem } => write!(f, "{}: {problem}", bar.date),
+            Self::Duplicate { date } => write!(f, "{date}: day given more than once, kept the last"),
+        }
+    }
+}
+
+/// A daily OHLCV series stored column by column, days strictly ascending and unique.
+///
+/// Built only through [`SeriesBuilder`], so the
+/// invariant holds for every value of this type.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DailySeries {
+    days: Vec<NaiveDate>,
+    open: Vec<f64>,
+    high: Vec<f64>,
+    low: Vec<f64>,
+    close: Vec<f64>,
+    volume: Vec<f64>,
+    dividends: Vec<f64>,
+    stock_splits: Vec<f64>,
+}
+
+impl DailySeries {
+    /// An empty series.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds a series from bars, checking each; returns the series and what was noticed.
+    pub fn from_bars(bars: impl IntoIterator<Item = Bar>) -> (Self, Vec<BarIssue>) {
+        let mut b = SeriesBuilder::new();
+        for bar in bars {
+            b.push(bar);
+        }
+        b.build()
+    }
+
+    /// Number of trading days.
+    pub fn len(&self) -> usize {
+        self.days.len()
+    }
+
+    /// Whether the series has no bars.
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+
+    /// Trading days, ascending.
+    pub fn days(&self) -> &[NaiveDate] {
+        &self.days
+    }
+    /// Opening prices.
+    pub fn open(&self) -> &[f64] {
+        &self.open
+    }
+    /// Daily highs.
+    pub fn high(&self) -> &[f64] {
+        &self.high
+    }
+    /// Daily lows.
+    pub fn low(&self) -> &[f64] {
+        &self.low
+    }
+    /// Closing prices.
+    pub fn close(&self) -> &[f64] {
+        &self.close
+    }
+    /// Volumes.
+    pub fn volume(&self) -> &[f64] {
+        &self.volume
+    }
+    /// Dividends (0 where none).
+    pub fn dividends(&self) -> &[f64] {
+        &self.dividends
+    }
+    /// Split ratios (0 where none).
+    pub fn stock_splits(&self) -> &[f64] {
+        &self.stock_splits
+    }
+
+    /// The first trading day, if any.
+    pub fn first_day(&self) -> Option<NaiveDate> {
+        self.days.first().copied()
+    }
+
+    /// The last trading day, if any.
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        self.days.last().copied()
+    }
+
+    /// The bar at index `i`.
+    pub fn bar(&self, i: usize) -> Option<Bar> {
+        Some(Bar {
+            date: *self.days.get(i)?,
+            open: self.open[i],
+            high: self.high[i],
+            low: self.low[i],
+            close: self.close[i],
+            volume: self.volume[i],
+            dividends: self.dividends[i],
+            stock_splits: self.stock_splits[i],
+        })
+    }
+
+    /// All bars, in order.
+    pub fn bars(&self) -> impl ExactSizeIterator<Item = Bar> + '_ {
+        (0..self.len()).filter_map(|i| self.bar(i))
+    }
+
+    /// Index of `date` if it is a trading day of this series.
+    pub fn index_of(&self, date: NaiveDate) -> Option<usize> {
+        self.days.binary_search(&date).ok()
+    }
+
+    /// The index of the first trading day on or after `date` (may equal `len()`).
+    pub fn lower_bound(&self, date: NaiveDate) -> usize {
+        self.days.partition_point(|d| *d < date)
+    }
+
+    /// Indices of the trading days within `from..=to` (inclusive dates).
+    pub fn range_of(&self, from: NaiveDate, to: NaiveDate) -> Range<usize> {
+        let start = self.lower_bound(from);
+        let end = self.days.partition_point(|d| *d <= to);
+        start..end.max(start)
+    }
+
+    /// A copy of the bars at `range` (clamped to the series).
+    pub fn slice(&self, range: Range<usize>) -> Self {
+        let end = range.end.min(self.len());
+        let r = range.start.min(end)..end;
+        Self {
+            days: self.days[r.clone()].to_vec(),
+            open: self.open[r.clone()].to_vec(),
+            high: self.high[r.clone()].to_vec(),
+            low: self.low[r.clone()].to_vec(),
+            close: self.close[r.clone()].to_vec(),
+            volume: self.volume[r.clone()].to_vec(),
+            dividends: self.dividends[r.clone()].to_vec(),
+            stock_splits: self.stock_splits[r].to_vec(),
+        }
+    }
+
+    /// Merges `newer` into this series: days of `newer` replace the same days here
+    /// (an upsert), other days are kept. Both inputs are valid, so the result is too.
+    pub fn merge(&self, newer: &Self) -> Self {
+        let mut out = Self::default();
+        let (mut i, mut j) = (0, 0);
+        while i < self.len() || j < newer.len() {
+            let take_new = match (self.days.get(i), newer.days.get(j)) {
+                (Some(a), Some(b)) if a == b => {
+                    i += 1;
+                    true
+                }
+                (Some(a), Some(b)) => b < a,
+                (None, Some(_)) => true,
+                (Some(_), None) | (None, None) => false,
+            };
+            let bar = if take_new {
+                j += 1;
+                newer.bar(j - 1)
+            } else {
+                i += 1;
+                self.bar(i - 1)
+            };
+            if let Some(bar) = bar {
+                out.push_unchecked(bar);
+            }
+        }
+        out
+    }
+
+    fn push_unchecked(&mut self, bar: Bar) {
+        self.days.push(bar.date);
+        self.open.push(bar.open);
+        self.high.push(bar.high);
+        self.low.push(bar.low);
+        self.close.push(bar.close);
+        self.volume.push(bar.volume);
+        self.dividends.push(bar.dividends);
+        self.stock_splits.push(bar.stock_splits);
+    }
+}
+
+/// Collects bars in any order and builds a [`DailySeries`]: sorts by day, keeps the last
+/// of duplicated days, and leaves out impossible bars, reporting each as a [`BarIssue`].
+#[derive(Debug, Default)]
+pub struct SeriesBuilder {
+    bars: Vec<Bar>,
+    issues: Vec<BarIssue>,
+}
+
+impl SeriesBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty builder with room for `n` bars.
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            bars: Vec::with_capacity(n),
+            issues: Vec::new(),
+        }
+    }
+
+    /// Adds a bar; an impossible one is recorded as rejected and left out.
+    pub fn push(&mut self, bar: Bar) -> &mut Self {
+        match bar.check() {
+            Ok(()) => self.bars.push(bar),
+            Err(problem) => self.issues.push(BarIssue::Rejected { bar, problem }),
+        }
+        self
+    }
+
+    /// Builds the series and returns it with every issue noticed, in input order for
+    /// rejections followed by duplicates in day order.
+    pub fn build(self) -> (DailySeries, Vec<BarIssue>) {
+        let Self { mut bars, mut issues } = self;
+        // Stable sort keeps input order among equal days, so "last given wins" holds.
+        bars.sort_by_key(|b| b.date);
+        let mut out = DailySeries::default();
+        for (k, bar) in bars.iter().enumerate() {
+            if bars.get(k + 1).is_some_and(|next| next.date == bar.date) {
+                if issues
+                    .last()
+                    .is_none_or(|last| *last != BarIssue::Duplicate { date: bar.date })
+                {
+                    issues.push(BarIssue::Duplicate { date: bar.date });
+                }
+                continue;
+            }
+            out.push_unchecked(*bar);
+        }
+        (out, issues)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn bar(date: NaiveDate, c: f64) -> Bar {
+        Bar::ohlc(date, c, c + 1.0, c - 1.0, c)
+    }
+
+    #[test]
+    fn builder_sorts_dedups_and_rejects() {
+        let mut b = SeriesBuilder::new();
+        b.push(bar(d(2024, 1, 3), 10.0))
+            .push(bar(d(2024, 1, 2), 9.0))
+            .push(bar(d(2024, 1, 3), 11.0))
+            .push(Bar::ohlc(d(2024, 1, 4), 5.0, 4.0, 6.0, 5.0))
+            .push(Bar::ohlc(d(2024, 1, 5), f64::NAN, 4.0, 3.0, 3.5))
+            .push(Bar::ohlc(d(2024, 1, 8), -1.0, 4.0, 3.0, 3.5))
+            .push(Bar::ohlc(d(2024, 1, 9), 9.0, 4.0, 3.0, 3.5));
+        let (s, issues) = b.build();
+        assert_eq!(s.days(), &[d(2024, 1, 2), d(2024, 1, 3)]);
+        assert_eq!(s.close(), &[9.0, 11.0], "last duplicate wins");
+        let problems: Vec<_> = issues
+            .iter()
+            .filter_map(|i| match i {
+                BarIssue::Rejected { problem, .. } => Some(*problem),
+                BarIssue::Duplicate { .. } => None,
+            })
+            .collect();
+        assert_eq!(
+            problems,
+            vec![
+                BarProblem::HighBelowLow,
+                BarProblem::NonFinitePrice,
+                BarProblem::NonPositivePrice,
+                BarProblem::OpenCloseOutsideRange
+            ]
+        );
+        assert!(issues.contains(&BarIssue::Duplicate { date: d(2024, 1, 3) }));
+        assert_eq!(issues.len(), 5);
+    }
+
+    #[test]
+    fn ranges_and_lookup() {
+        let (s, _) = DailySeries::from_bars([
+            bar(d(2024, 1, 2), 1.0),
+            bar(d(2024, 1, 3), 2.0),
+            bar(d(2024, 1, 5), 3.0),
+        ]);
+        assert_eq!(s.index_of(d(2024, 1, 5)), Some(2));
+        assert_eq!(s.index_of(d(2024, 1, 4)), None);
+        assert_eq!(s.range_of(d(2024, 1, 3), d(2024, 1, 4)), 1..2);
+        assert_eq!(s.range_of(d(2025, 1, 1), d(2025, 2, 1)), 3..3);
+        assert_eq!(s.range_of(d(2024, 1, 5), d(2024, 1, 1)), 2..2);
+        assert_eq!(s.slice(1..10).close(), &[2.0, 3.0]);
+        assert_eq!(s.first_day(), Some(d(2024, 1, 2)));
+        assert_eq!(s.last_day(), Some(d(2024, 1, 5)));
+    }
+
+    #[test]
+    fn merge_is_an_upsert() {
+        let (old, _) = DailySeries::from_bars([
+            bar(d(2024, 1, 2), 1.0),
+            bar(d(2024, 1, 3), 2.0),
+            bar(d(2024, 1, 5), 3.0),
+        ]);
+        let (new, _) = DailySeries::from_bars([bar(d(2024, 1, 5), 30.0), bar(d(2024, 1, 8), 4.0)]);
+        let m = old.merge(&new);
+        assert_eq!(m.close(), &[1.0, 2.0, 30.0, 4.0]);
+        assert_eq!(m.merge(&new), m, "merging again changes nothing");
+        assert_eq!(DailySeries::new().merge(&new), new);
+    }
+}

@@ -1,0 +1,270 @@
+//! Ticker symbols, validated per category, and ticker metadata.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Category, ModelError};
+
+/// The Korean exchange a 6-digit code trades on, which picks its Yahoo suffix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KrMarket {
+    /// KOSPI, Yahoo suffix `.KS`.
+    Kospi,
+    /// KOSDAQ, Yahoo suffix `.KQ`.
+    Kosdaq,
+}
+
+impl KrMarket {
+    /// The Yahoo Finance suffix, with its dot.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Self::Kospi => ".KS",
+            Self::Kosdaq => ".KQ",
+        }
+    }
+
+    /// The market a resolved Yahoo symbol (`005930.KS`) names, if any.
+    pub fn of_symbol(symbol: &str) -> Option<Self> {
+        let upper = symbol.to_ascii_uppercase();
+        if upper.ends_with(".KS") {
+            Some(Self::Kospi)
+        } else if upper.ends_with(".KQ") {
+            Some(Self::Kosdaq)
+        } else {
+            None
+        }
+    }
+}
+
+/// A validated ticker of one category.
+///
+/// The stored `ticker` string is canonical: Korean stocks keep the bare 6-digit code
+/// (`005930`), the resolved `.KS`/`.KQ` symbol lives in [`TickerMeta::source_symbol`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Ticker {
+    category: Category,
+    symbol: String,
+}
+
+impl Ticker {
+    /// Validates `input` as a ticker of `category` and returns it in canonical form.
+    ///
+    /// Korean stocks accept `005930`, `005930.KS` and `005930.KQ` (the suffix is dropped
+    /// here; use [`Ticker::market_hint`] to keep it). US stocks are upper-cased and a
+    /// class dot becomes Yahoo's dash (`BRK.B` → `BRK-B`). Indices start with `^`,
+    /// currencies end with `=X`.
+    pub fn parse(category: Category, input: &str) -> Result<Self, ModelError> {
+        let raw = input.trim();
+        let invalid = |reason: &'static str| ModelError::InvalidTicker {
+            category,
+            input: input.to_owned(),
+            reason,
+        };
+        if raw.is_empty() {
+            return Err(invalid("empty"));
+        }
+        let upper = raw.to_ascii_uppercase();
+        let symbol = match category {
+            Category::KoreanStock => {
+                let code = upper
+                    .strip_suffix(".KS")
+                    .or_else(|| upper.strip_suffix(".KQ"))
+                    .unwrap_or(&upper);
+                if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(invalid(
+                        "a Korean stock is a 6-digit KRX code such as 005930 (optionally with .KS or .KQ)",
+                    ));
+                }
+                code.to_owned()
+            }
+            Category::UsStock => {
+                let sym = upper.replace('.', "-");
+                let valid_chars = sym.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+                let starts_ok = sym.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
+                if sym.len() > 10 || !valid_chars || !starts_ok || sym.ends_with('-') {
+                    return Err(invalid(
+                        "a US stock symbol is 1-10 letters or digits starting with a letter, with an optional class such as BRK-B",
+                    ));
+                }
+                sym
+            }
+            Category::Index => {
+                let Some(body) = upper.strip_prefix('^') else {
+                    return Err(invalid("an index symbol starts with ^, such as ^GSPC or ^KS11"));
+                };
+                if body.is_empty()
+                    || body.len() > 12
+                    || !body
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+                {
+                    return Err(invalid(
+                        "an index symbol is ^ followed by up to 12 letters or digits",
+                    ));
+                }
+                upper
+            }
+            Category::Currency => {
+                let Some(body) = upper.strip_suffix("=X") else {
+                    return Err(invalid(
+                        "a currency pair ends with =X, such as KRW=X or EURUSD=X",
+                    ));
+                };
+                if !(body.len() == 3 || body.len() == 6)
+                    || !body.bytes().all(|b| b.is_ascii_alphabetic())
+                {
+                    return Err(invalid(
+                        "a currency pair is 3 or 6 letters followed by =X, such as KRW=X or EURUSD=X",
+                    ));
+                }
+                upper
+            }
+        };
+        Ok(Self { category, symbol })
+    }
+
+    /// Builds a ticker from a stored, already canonical symbol (validated again).
+    pub fn new(category: Category, symbol: &str) -> Result<Self, ModelError> {
+        Self::parse(category, symbol)
+    }
+
+    /// The category this ticker belongs to.
+    pub fn category(&self) -> Category {
+        self.category
+    }
+
+    /// The canonical symbol, as stored in the `ticker` field.
+    pub fn as_str(&self) -> &str {
+        &self.symbol
+    }
+
+    /// For a Korean stock typed with a suffix (`035720.KQ`), the market it named.
+    pub fn market_hint(input: &str) -> Option<KrMarket> {
+        KrMarket::of_symbol(input.trim())
+    }
+
+    /// The Yahoo symbols to try, in order, when no resolved symbol is stored yet:
+    /// `.KS` then `.KQ` for Korean codes, the symbol itself otherwise.
+    pub fn source_symbol_candidates(&self) -> Vec<String> {
+        match self.category {
+            Category::KoreanStock => vec![
+                format!("{}{}", self.symbol, KrMarket::Kospi.suffix()),
+                format!("{}{}", self.symbol, KrMarket::Kosdaq.suffix()),
+            ],
+            _ => vec![self.symbol.clone()],
+        }
+    }
+}
+
+impl std::fmt::Display for Ticker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.symbol)
+    }
+}
+
+/// One document of `ticker_metadata`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TickerMeta {
+    /// The validated ticker (its category is the metadata's `category`).
+    pub ticker: Ticker,
+    /// Display name, e.g. `삼성전자` or `Microsoft`; editable.
+    pub name: String,
+    /// The resolved source symbol (`005930.KS`), once known.
+    pub source_symbol: Option<String>,
+    /// Whether updates collect this ticker.
+    pub active: bool,
+    /// When the ticker was added.
+    pub created_at: DateTime<Utc>,
+    /// When the metadata last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TickerMeta {
+    /// New, active metadata for `ticker`, stamped now.
+    pub fn new(ticker: Ticker, name: impl Into<String>) -> Self {
+        let now = Utc::now();
+        Self {
+            ticker,
+            name: name.into(),
+            source_symbol: None,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The category of the ticker.
+    pub fn category(&self) -> Category {
+        self.ticker.category()
+    }
+
+    /// The name shown in lists: the display name, or the symbol when it has none.
+    pub fn display_name(&self) -> &str {
+        if self.name.trim().is_empty() {
+            self.ticker.as_str()
+        } else {
+            &self.name
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(c: Category, s: &str) -> String {
+        Ticker::parse(c, s).unwrap().as_str().to_owned()
+    }
+
+    #[test]
+    fn canonical_forms() {
+        assert_eq!(ok(Category::KoreanStock, "005930"), "005930");
+        assert_eq!(ok(Category::KoreanStock, " 035720.kq "), "035720");
+        assert_eq!(ok(Category::UsStock, "aapl"), "AAPL");
+        assert_eq!(ok(Category::UsStock, "BRK.B"), "BRK-B");
+        assert_eq!(ok(Category::UsStock, "BRK-B"), "BRK-B");
+        assert_eq!(ok(Category::Index, "^gspc"), "^GSPC");
+        assert_eq!(ok(Category::Index, "^KS11"), "^KS11");
+        assert_eq!(ok(Category::Currency, "krw=x"), "KRW=X");
+        assert_eq!(ok(Category::Currency, "EURUSD=X"), "EURUSD=X");
+    }
+
+    #[test]
+    fn rejects_with_reasons() {
+        for (c, s) in [
+            (Category::KoreanStock, "5930"),
+            (Category::KoreanStock, "00593A"),
+            (Category::KoreanStock, "005930.T"),
+            (Category::UsStock, ""),
+            (Category::UsStock, "AAPL!"),
+            (Category::UsStock, "TOOLONGSYMBOL"),
+            (Category::UsStock, "-A"),
+            (Category::Index, "GSPC"),
+            (Category::Index, "^"),
+            (Category::Currency, "KRW"),
+            (Category::Currency, "KRWW=X"),
+            (Category::Currency, "12345=X"),
+        ] {
+            let err = Ticker::parse(c, s).unwrap_err();
+            match &err {
+                ModelError::InvalidTicker {
+                    category, input, ..
+                } => {
+                    assert_eq!(*category, c);
+                    assert_eq!(input, s);
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+            assert!(!err.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn korean_candidates_try_kospi_then_kosdaq() {
+        let t = Ticker::parse(Category::KoreanStock, "005930").unwrap();
+        assert_eq!(t.source_symbol_candidates(), vec!["005930.KS", "005930.KQ"]);
+        assert_eq!(Ticker::market_hint("035720.KQ"), Some(KrMarket::Kosdaq));
+        let us = Ticker::parse(Category::UsStock, "MSFT").unwrap();
+        assert_eq!(us.source_symbol_candidates(), vec!["MSFT"]);
+    }
+}

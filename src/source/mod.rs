@@ -1,0 +1,3 @@
+//! Download sources of daily bars (Yahoo Finance's chart API over reqwest).
+//!
+//! Depends on `model`.
