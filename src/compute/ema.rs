@@ -3,13 +3,15 @@
 //! `min_periods=0`).
 //!
 //! pandas' `ewm` kernel (`pandas/_libs/window/aggregations.pyx`) keeps a weight `old_wt` for the
-//! running average: each step multiplies it by `1 - alpha` (also across missing values, so a gap
-//! lets the old average decay), and an observation `x` gives
-//! `avg = (old_wt * avg + alpha * x) / (old_wt + alpha)` and resets `old_wt` to 1 — except when
-//! `x` equals the average, where pandas skips the update (and the reset). A missing value
-//! repeats the previous output; before the first observation the output is NaN. This module
-//! performs the same floating-point operations in the same order, so it agrees with pandas to
-//! the last bit.
+//! running average: each step multiplies it by `1 - alpha` (also across missing values, so the
+//! old average loses weight over a gap), and an observation `x` that differs from the average
+//! gives `avg = (old_wt * avg + new_wt * x) / (old_wt + new_wt)` with `new_wt = alpha`; every
+//! observation then resets `old_wt` to 1. For span 3 (`com == 1`) pandas takes
+//! `new_wt = 1 - old_wt` instead ("irregular-interval series"), which only matters after a gap.
+//! A missing value repeats the previous output; before the first observation the output is NaN.
+//! This module performs the same floating-point operations in the same order, so it agrees with
+//! pandas (checked against pandas 3.1.1, see `tests/fixtures/make_pandas_fixture.py`) to the
+//! last bit.
 
 use rayon::prelude::*;
 
@@ -40,12 +42,11 @@ fn ema_kernel(values: &[f64], span: usize, out: &mut [f64]) {
     let com = (span as f64 - 1.0) / 2.0;
     let alpha = 1.0 / (1.0 + com);
     let old_wt_factor = 1.0 - alpha;
-    let new_wt = alpha;
+    let mut new_wt = alpha;
+    let irregular_update = com == 1.0;
 
     let mut weighted = first;
-    // min_periods = 0 becomes 1 in pandas: output NaN until the first observation. Once an
-    // observation has been seen, `weighted` is that observation or an average, so "seen one"
-    // equals "weighted is not NaN" except after inf - inf; track it like pandas does.
+    // pandas turns min_periods = 0 into 1: NaN until the first observation.
     let mut seen = !first.is_nan();
     *out_first = if seen { weighted } else { f64::NAN };
     let mut old_wt = 1.0_f64;
@@ -54,13 +55,18 @@ fn ema_kernel(values: &[f64], span: usize, out: &mut [f64]) {
         seen |= is_observation;
         if !weighted.is_nan() {
             old_wt *= old_wt_factor;
-            if is_observation && weighted != cur {
-                weighted = old_wt * weighted + new_wt * cur;
-                let denom = old_wt + new_wt;
-                // Dividing by exactly 1 changes nothing; skipping it keeps the division off the
-                // loop's dependency chain in the common gap-free case.
-                if denom != 1.0 {
-                    weighted /= denom;
+            if is_observation {
+                if weighted != cur {
+                    if irregular_update {
+                        new_wt = 1.0 - old_wt;
+                    }
+                    weighted = old_wt * weighted + new_wt * cur;
+                    let denom = old_wt + new_wt;
+                    // Dividing by exactly 1 changes nothing; skipping it keeps the division
+                    // off the loop's dependency chain in the common gap-free case.
+                    if denom != 1.0 {
+                        weighted /= denom;
+                    }
                 }
                 old_wt = 1.0;
             }
@@ -153,15 +159,22 @@ mod tests {
 
     #[test]
     fn gaps_repeat_and_decay_like_pandas() {
-        // pandas: pd.Series([nan, 1, nan, nan, 4]).ewm(span=3, adjust=False).mean()
-        //   -> [nan, 1.0, 1.0, 1.0, 3.6666666666666665]
-        // (old_wt = 0.5^3 = 0.125 after the gap: (0.125*1 + 0.5*4) / 0.625 = 3.4; pandas
-        // multiplies old_wt once per step, gap steps included, so 0.125 is right.)
         let nan = f64::NAN;
-        let out = ema(&[nan, 1.0, nan, nan, 4.0], 3).unwrap();
+        // pandas 3.1.1: pd.Series([nan, 1, nan, nan, 4]).ewm(span=5, adjust=False).mean()
+        //   -> [nan, 1.0, 1.0, 1.0, 2.5882352941176467]
+        // old_wt decays over the gap: (2/3)^3 = 8/27, so (8/27 + 4/3) / (8/27 + 1/3).
+        let out = ema(&[nan, 1.0, nan, nan, 4.0], 5).unwrap();
         assert!(out[0].is_nan());
         assert_eq!(&out[1..4], &[1.0, 1.0, 1.0]);
-        assert!((out[4] - 3.4).abs() < 1e-15, "{}", out[4]);
+        assert!((out[4] - 2.588_235_294_117_646_7).abs() < 1e-15, "{}", out[4]);
+        // Span 3 uses new_wt = 1 - old_wt: pandas gives 3.625 = 0.125 * 1 + 0.875 * 4.
+        let out = ema(&[nan, 1.0, nan, nan, 4.0], 3).unwrap();
+        assert_eq!(out[4], 3.625);
+        // A repeated value still resets the weight: pandas [5.0, 5.0, 5.0, 5.5].
+        assert_eq!(ema(&[5.0, 5.0, 5.0, 6.0], 3).unwrap(), vec![5.0, 5.0, 5.0, 5.5]);
+        // pandas [1.0, 1.0, 1.75, 1.875, 1.875, 2.71875, 2.859375]
+        let out = ema(&[1.0, nan, 2.0, 2.0, nan, 3.0, 3.0], 3).unwrap();
+        assert_eq!(out, vec![1.0, 1.0, 1.75, 1.875, 1.875, 2.71875, 2.859375]);
     }
 
     #[test]
