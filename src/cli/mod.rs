@@ -2,6 +2,8 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod bench;
+
 /// A native chart viewer for stocks, indices and exchange rates over decades of daily data.
 #[derive(Debug, Parser)]
 #[command(name = "wickview", version, about, long_about = None)]
@@ -13,12 +15,15 @@ pub struct Cli {
 
 /// Subcommands that run without a window.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Run a built-in benchmark and print its timings.
+    Bench(bench::BenchArgs),
+}
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     match cli.command {
         None => anyhow::bail!("the chart window is not built yet"),
-        Some(command) => match command {},
+        Some(Command::Bench(args)) => bench::run(args),
     }
 }
