@@ -99,10 +99,15 @@ mod cases {
             (Category::UsStock, "AAPL", "Apple Inc.", "AAPL.csv"),
         ] {
             let (bars, issues) = fixture(file);
-            assert!(
-                issues.is_empty(),
-                "{file}: the fixture has bars the builder rejects: {issues:?}"
-            );
+            // Real data: the Samsung file has one bar whose close lies below its low; the
+            // builder leaves it out and says so. Every other bar is stored.
+            let report: Vec<String> = issues.iter().map(ToString::to_string).collect();
+            let expected: &[&str] = if file == "005930.csv" {
+                &["2024-10-14: open or close lies outside the low-high range"]
+            } else {
+                &[]
+            };
+            assert_eq!(report, expected, "{file}");
             assert!(bars.len() > 3000, "{file}");
             let m = add(store, category, symbol, name).await;
             let summary = store.upsert_bars(&m.ticker, &bars).await.unwrap();
@@ -672,6 +677,7 @@ mod cases {
     /// Writers of different tickers at the same time do not disturb each other.
     pub async fn concurrent_writers(store: &Store) {
         let (bars, _) = fixture("AAPL.csv");
+        let bars = bars.slice(0..1200);
         let tasks: Vec<_> = (0..6)
             .map(|i| {
                 let store = store.clone();

@@ -179,7 +179,7 @@ fn read_config_file(path: &Path, must_exist: bool) -> Result<ConfigFile, StoreEr
         // toml's message quotes the offending line, which may hold a URI with a password.
         let mut detail = err.message().to_owned();
         if let Some(span) = err.span() {
-            let line = text[..span.start.min(text.len())].lines().count().max(1);
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
             detail = format!("line {line}: {detail}");
         }
         StoreError::Config(format!("{}: {detail}", path.display()))
