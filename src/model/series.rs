@@ -117,9 +117,7 @@ impl std::fmt::Display for BarIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Rejected { bar, problem } => write!(f, "{}: {problem}", bar.date),
-            Self::Duplicate { date } => {
-                write!(f, "{date}: day given more than once, kept the last")
-            }
+            Self::Duplicate { date } => write!(f, "{date}: day given more than once, kept the last"),
         }
     }
 }
@@ -344,10 +342,7 @@ impl SeriesBuilder {
     /// Builds the series and returns it with every issue noticed, in input order for
     /// rejections followed by duplicates in day order.
     pub fn build(self) -> (DailySeries, Vec<BarIssue>) {
-        let Self {
-            mut bars,
-            mut issues,
-        } = self;
+        let Self { mut bars, mut issues } = self;
         // Stable sort keeps input order among equal days, so "last given wins" holds.
         bars.sort_by_key(|b| b.date);
         let mut out = DailySeries::default();
@@ -408,9 +403,7 @@ mod tests {
                 BarProblem::OpenCloseOutsideRange
             ]
         );
-        assert!(issues.contains(&BarIssue::Duplicate {
-            date: d(2024, 1, 3)
-        }));
+        assert!(issues.contains(&BarIssue::Duplicate { date: d(2024, 1, 3) }));
         assert_eq!(issues.len(), 5);
     }
 
