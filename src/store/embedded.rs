@@ -368,14 +368,7 @@ impl EmbeddedStore {
                 .map_err(WriteError::Store)?;
             let next = apply_edit(&current, &edit).map_err(WriteError::Store)?;
             if next.category() != current.category() {
-                let from = current.category().collection();
-                let to = next.category().collection();
-                // A row of the same day left in the target table (should not exist) is replaced.
-                tx.execute(
-                    &format!("INSERT OR REPLACE INTO {to} SELECT * FROM {from} WHERE ticker = ?1"),
-                    [&key],
-                )?;
-                tx.execute(&format!("DELETE FROM {from} WHERE ticker = ?1"), [&key])?;
+                move_bars(&tx, &key, current.category(), next.category())?;
             }
             tx.execute(
                 "UPDATE ticker_metadata SET name = ?2, name_folded = ?3, category = ?4,
@@ -549,6 +542,24 @@ impl EmbeddedStore {
     }
 }
 
+/// Moves a ticker's bars from one category's table to another's (inside the caller's
+/// transaction); returns how many moved. A row of the same day already in the target
+/// table (which should not exist) is replaced.
+fn move_bars(
+    tx: &rusqlite::Transaction<'_>,
+    key: &str,
+    from: Category,
+    to: Category,
+) -> rusqlite::Result<usize> {
+    let (from, to) = (from.collection(), to.collection());
+    let moved = tx.execute(
+        &format!("INSERT OR REPLACE INTO {to} SELECT * FROM {from} WHERE ticker = ?1"),
+        [key],
+    )?;
+    tx.execute(&format!("DELETE FROM {from} WHERE ticker = ?1"), [key])?;
+    Ok(moved)
+}
+
 /// A failure inside a write closure: SQLite's own, or a store-level verdict.
 enum WriteError {
     Sqlite(rusqlite::Error),
@@ -669,6 +680,32 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[tokio::test]
+    async fn moving_bars_between_category_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open(dir.path()).await.unwrap();
+        let us = Ticker::parse(Category::UsStock, "MOVE").unwrap();
+        let (bars, _) = DailySeries::from_bars([
+            Bar::ohlc(d(2024, 1, 2), 1.0, 2.0, 0.5, 1.5),
+            Bar::ohlc(d(2024, 1, 3), 1.5, 2.5, 1.0, 2.0),
+        ]);
+        store.upsert_bars(&us, &bars).await.unwrap();
+        let moved = store
+            .write(|conn| {
+                let tx = conn.transaction()?;
+                let n = move_bars(&tx, "MOVE", Category::UsStock, Category::Index)?;
+                tx.commit()?;
+                Ok(n)
+            })
+            .await
+            .unwrap();
+        assert_eq!(moved, 2);
+        assert!(store.load_series(&us, None).await.unwrap().is_empty());
+        let last = store.last_days(Category::Index).await.unwrap();
+        assert_eq!(last.get("MOVE"), Some(&d(2024, 1, 3)));
+        assert_eq!(store.bar_count("MOVE").await.unwrap(), 2);
     }
 
     #[tokio::test]

@@ -442,8 +442,8 @@ impl MongoStore {
             .ok_or_else(|| StoreError::UnknownTicker(key.to_owned()))?;
         let next = apply_edit(&current, edit)?;
         if next.category() != current.category() {
-            let bars = self.load_series(&current.ticker, None).await?;
-            self.upsert_into(next.category(), key, &bars).await?;
+            self.copy_bars(key, current.category(), next.category())
+                .await?;
         }
         self.meta()
             .replace_one(doc! { "ticker": key }, MetaDoc::from_meta(&next))
@@ -451,14 +451,32 @@ impl MongoStore {
             .map_err(|e| self.error(e))?;
         if edit.category.is_some() {
             // Also heals a category change that was interrupted after the metadata update.
-            for other in Category::ALL.into_iter().filter(|c| *c != next.category()) {
-                self.bars(other)
-                    .delete_many(doc! { "ticker": key })
-                    .await
-                    .map_err(|e| self.error(e))?;
-            }
+            self.remove_bars_outside(key, next.category()).await?;
         }
         Ok(next)
+    }
+
+    /// Copies a ticker's bars into another category's collection (upserts, so safe to
+    /// rerun); the caller removes them from the old one afterwards. Returns how many.
+    async fn copy_bars(&self, key: &str, from: Category, to: Category) -> Result<u64, StoreError> {
+        let ticker = Ticker::new(from, key)?;
+        let bars = self.load_series(&ticker, None).await?;
+        self.upsert_into(to, key, &bars).await?;
+        Ok(bars.len() as u64)
+    }
+
+    /// Removes a ticker's bars from every category collection except `keep`.
+    async fn remove_bars_outside(&self, key: &str, keep: Category) -> Result<u64, StoreError> {
+        let mut removed = 0;
+        for other in Category::ALL.into_iter().filter(|c| *c != keep) {
+            removed += self
+                .bars(other)
+                .delete_many(doc! { "ticker": key })
+                .await
+                .map_err(|e| self.error(e))?
+                .deleted_count;
+        }
+        Ok(removed)
     }
 
     pub async fn delete_ticker(&self, key: &str) -> Result<u64, StoreError> {
@@ -660,6 +678,69 @@ mod tests {
         let bar: StoredBar = bson::from_document(doc).unwrap();
         assert_eq!((bar.open, bar.high, bar.volume), (1.0, 2.0, 100.0));
         assert_eq!((bar.dividends, bar.stock_splits), (0.0, 0.0));
+    }
+
+    /// The bar move of a category change, against a real server (skips loudly without one).
+    #[tokio::test]
+    async fn moving_bars_between_category_collections() {
+        let Ok(uri) = std::env::var("WICKVIEW_TEST_MONGODB_URI") else {
+            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+                panic!("CI=true but WICKVIEW_TEST_MONGODB_URI is unset: MongoDB tests must run");
+            }
+            eprintln!("\n*** MongoDB tests did NOT run: set WICKVIEW_TEST_MONGODB_URI ***\n");
+            return;
+        };
+        let db_name = format!("wickview_unit_move_{}", std::process::id());
+        let store = MongoStore::open(&uri, &db_name).await.unwrap();
+        let us = Ticker::parse(Category::UsStock, "MOVE").unwrap();
+        let (bars, _) = DailySeries::from_bars([
+            Bar::ohlc(
+                NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(),
+                1.0,
+                2.0,
+                0.5,
+                1.5,
+            ),
+            Bar::ohlc(
+                NaiveDate::from_ymd_opt(2024, 1, 3).unwrap(),
+                1.5,
+                2.5,
+                1.0,
+                2.0,
+            ),
+        ]);
+        store.upsert_bars(&us, &bars).await.unwrap();
+        assert_eq!(
+            store
+                .copy_bars("MOVE", Category::UsStock, Category::Index)
+                .await
+                .unwrap(),
+            2
+        );
+        // Rerunning an interrupted move is harmless.
+        assert_eq!(
+            store
+                .copy_bars("MOVE", Category::UsStock, Category::Index)
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(store.bar_count("MOVE").await.unwrap(), 4);
+        assert_eq!(
+            store
+                .remove_bars_outside("MOVE", Category::Index)
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(store.load_series(&us, None).await.unwrap().is_empty());
+        let last = store.last_days(Category::Index).await.unwrap();
+        assert_eq!(
+            last.get("MOVE"),
+            NaiveDate::from_ymd_opt(2024, 1, 3).as_ref()
+        );
+        assert_eq!(store.bar_count("MOVE").await.unwrap(), 2);
+        store.drop_all_data().await.unwrap();
     }
 
     #[test]
