@@ -22,6 +22,8 @@ pub struct BenchArgs {
 pub enum BenchTarget {
     /// Time the compute kernels (SMA, EMA, normalisation, level of detail) on a synthetic panel.
     Compute(ComputeArgs),
+    /// Write and read back many long series in the embedded store and MongoDB.
+    Store(super::bench_store::BenchStoreArgs),
 }
 
 /// Arguments of `wickview bench compute`.
@@ -45,9 +47,17 @@ pub struct ComputeArgs {
 }
 
 /// Runs `wickview bench ...` and returns the exit code.
-pub fn run(args: BenchArgs) -> anyhow::Result<std::process::ExitCode> {
+pub fn run(
+    args: BenchArgs,
+    store_args: &crate::store::StoreArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<std::process::ExitCode> {
     match args.target {
         BenchTarget::Compute(args) => run_compute(&args),
+        BenchTarget::Store(args) => {
+            runtime.block_on(super::bench_store::run(&args, store_args))?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
     }
 }
 

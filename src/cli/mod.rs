@@ -1,13 +1,19 @@
 //! The command line: one binary, a window by default, subcommands for scripts and cron.
 
+pub mod bench;
+pub mod bench_store;
+
 use clap::{Parser, Subcommand};
 
-pub mod bench;
+use crate::store::StoreArgs;
 
 /// A native chart viewer for stocks, indices and exchange rates over decades of daily data.
 #[derive(Debug, Parser)]
 #[command(name = "wickview", version, about, long_about = None)]
 pub struct Cli {
+    /// Where the data lives (embedded database or MongoDB).
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// What to do; with none, the chart window opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -20,10 +26,19 @@ pub enum Command {
     Bench(bench::BenchArgs),
 }
 
+/// The one tokio runtime of the process, with named worker threads.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("wickview-tokio")
+        .build()?)
+}
+
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let runtime = runtime()?;
     match cli.command {
         None => anyhow::bail!("the chart window is not built yet"),
-        Some(Command::Bench(args)) => bench::run(args),
+        Some(Command::Bench(args)) => bench::run(args, &cli.store, &runtime),
     }
 }
