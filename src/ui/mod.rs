@@ -5,3 +5,6 @@
 
 pub mod bg;
 pub mod fonts;
+pub mod search;
+pub mod settings;
+pub mod tickers;

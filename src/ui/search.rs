@@ -10,6 +10,9 @@ use crate::store::Store;
 /// How many suggestions are shown.
 pub const MAX_SUGGESTIONS: usize = 12;
 
+/// A query in flight: its text and the promise of its answer.
+type PendingQuery = (String, Promise<Result<Vec<TickerMeta>, String>>);
+
 /// State of one search box.
 #[derive(Default)]
 pub struct SearchBox {
@@ -18,7 +21,7 @@ pub struct SearchBox {
     answered: String,
     suggestions: Vec<TickerMeta>,
     highlighted: usize,
-    pending: Option<(String, Promise<Result<Vec<TickerMeta>, String>>)>,
+    pending: Option<PendingQuery>,
     error: Option<String>,
     open: bool,
 }

@@ -214,7 +214,10 @@ mod tests {
         let mut s = Settings::default();
         let kr = s.ma_windows(Category::KoreanStock);
         assert_eq!(
-            kr.iter().filter(|(_, on)| *on).map(|(w, _)| *w).collect::<Vec<_>>(),
+            kr.iter()
+                .filter(|(_, on)| *on)
+                .map(|(w, _)| *w)
+                .collect::<Vec<_>>(),
             vec![5, 20, 60, 120]
         );
         assert!(s.ma_windows(Category::Currency).iter().all(|(_, on)| !on));

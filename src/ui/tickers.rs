@@ -344,7 +344,9 @@ impl TickerPanel {
                                     Some(RowStatus::Failed(msg)) => {
                                         ui.colored_label(Color32::LIGHT_RED, "failed")
                                             .on_hover_text(msg);
-                                        ui.label(RichText::new(msg).small().color(Color32::LIGHT_RED));
+                                        ui.label(
+                                            RichText::new(msg).small().color(Color32::LIGHT_RED),
+                                        );
                                     }
                                     _ => {}
                                 }
@@ -466,24 +468,25 @@ impl TickerPanel {
         let Some(ticker) = self.confirm_delete.clone() else {
             return;
         };
-        let modal = egui::Modal::new(egui::Id::new("confirm_delete_ticker")).show(ui.ctx(), |ui| {
-            ui.heading(format!("Delete {ticker}?"));
-            ui.label("Its metadata and every stored bar are removed. This cannot be undone.");
-            ui.horizontal(|ui| {
-                if ui.button("Delete").clicked() {
-                    let store = store.clone();
-                    let t = ticker.clone();
-                    self.delete = Some(bg::spawn(rt, ui.ctx(), async move {
-                        let r = store.delete_ticker(&t).await.map_err(|e| e.to_string());
-                        (t, r)
-                    }));
-                    self.confirm_delete = None;
-                }
-                if ui.button("Cancel").clicked() {
-                    self.confirm_delete = None;
-                }
+        let modal =
+            egui::Modal::new(egui::Id::unique("confirm_delete_ticker")).show(ui.ctx(), |ui| {
+                ui.heading(format!("Delete {ticker}?"));
+                ui.label("Its metadata and every stored bar are removed. This cannot be undone.");
+                ui.horizontal(|ui| {
+                    if ui.button("Delete").clicked() {
+                        let store = store.clone();
+                        let t = ticker.clone();
+                        self.delete = Some(bg::spawn(rt, ui.ctx(), async move {
+                            let r = store.delete_ticker(&t).await.map_err(|e| e.to_string());
+                            (t, r)
+                        }));
+                        self.confirm_delete = None;
+                    }
+                    if ui.button("Cancel").clicked() {
+                        self.confirm_delete = None;
+                    }
+                });
             });
-        });
         if modal.should_close() {
             self.confirm_delete = None;
         }
