@@ -117,7 +117,9 @@ impl std::fmt::Display for BarIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Rejected { bar, problem } => write!(f, "{}: {problem}", bar.date),
-            Self::Duplicate { date } => write!(f, "{date}: day given more than once, kept the last"),
+            Self::Duplicate { date } => {
+                write!(f, "{date}: day given more than once, kept the last")
+            }
         }
     }
 }
@@ -222,7 +224,16 @@ impl DailySeries {
 
     /// All bars, in order.
     pub fn bars(&self) -> impl ExactSizeIterator<Item = Bar> + '_ {
-        (0..self.len()).filter_map(|i| self.bar(i))
+        (0..self.len()).map(move |i| Bar {
+            date: self.days[i],
+            open: self.open[i],
+            high: self.high[i],
+            low: self.low[i],
+            close: self.close[i],
+            volume: self.volume[i],
+            dividends: self.dividends[i],
+            stock_splits: self.stock_splits[i],
+        })
     }
 
     /// Index of `date` if it is a trading day of this series.
@@ -333,7 +344,10 @@ impl SeriesBuilder {
     /// Builds the series and returns it with every issue noticed, in input order for
     /// rejections followed by duplicates in day order.
     pub fn build(self) -> (DailySeries, Vec<BarIssue>) {
-        let Self { mut bars, mut issues } = self;
+        let Self {
+            mut bars,
+            mut issues,
+        } = self;
         // Stable sort keeps input order among equal days, so "last given wins" holds.
         bars.sort_by_key(|b| b.date);
         let mut out = DailySeries::default();
@@ -394,7 +408,9 @@ mod tests {
                 BarProblem::OpenCloseOutsideRange
             ]
         );
-        assert!(issues.contains(&BarIssue::Duplicate { date: d(2024, 1, 3) }));
+        assert!(issues.contains(&BarIssue::Duplicate {
+            date: d(2024, 1, 3)
+        }));
         assert_eq!(issues.len(), 5);
     }
 

@@ -2,3 +2,7 @@
 //!
 //! Depends on `model`, `compute`, `render`, and talks to `store`/`update` only through
 //! background jobs and channels.
+
+pub mod chart;
+pub mod demo;
+pub mod theme;
