@@ -17,7 +17,6 @@ fn validate(name: &str, source: &str) {
 #[test]
 fn every_shader_validates() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
-    let prelude = std::fs::read_to_string(dir.join("prelude.wgsl")).unwrap();
     let mut checked = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -59,6 +58,6 @@ fn uniform_layout_matches_the_shader() {
         .expect("View struct");
     assert_eq!(
         layouter[handle].size as usize,
-        std::mem::size_of::<wickview::render::ViewUniform>()
+        size_of::<wickview::render::ViewUniform>()
     );
 }

@@ -337,7 +337,11 @@ impl CandleChart {
         let response = base_plot(price_id, Arc::clone(&days), link)
             .height(price_h)
             .show_axes(Vec2b::new(false, true))
-            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .legend(
+                Legend::default()
+                    .position(egui_plot::Corner::LeftTop)
+                    .follow_insertion_order(true),
+            )
             .y_axis_formatter(move |mark, _| {
                 if log_y {
                     format_price(10f64.powf(mark.value))

@@ -305,7 +305,7 @@ impl ComparisonChart {
             }
             ui.separator();
             let mut mode = self.mode;
-            egui::ComboBox::from_id_salt(self.id.with("mode"))
+            egui::ComboBox::from_label("Scale")
                 .selected_text(mode.label())
                 .show_ui(ui, |ui| {
                     for m in CompareMode::ALL {
@@ -357,7 +357,11 @@ impl ComparisonChart {
             };
         let mut plot = base_plot(plot_id, Arc::clone(&calendar), self.id.with("x_link"))
             .height(height)
-            .legend(Legend::default().position(egui_plot::Corner::LeftTop));
+            .legend(
+                Legend::default()
+                    .position(egui_plot::Corner::LeftTop)
+                    .follow_insertion_order(true),
+            );
         if mode == CompareMode::DualAxis {
             let (s, o) = self.transforms.get(1).copied().unwrap_or((1.0, 0.0));
             let left_color = names.first().map(|n| n.1);

@@ -73,7 +73,9 @@ pub fn format_price(v: f64) -> String {
         return "–".to_owned();
     }
     let a = v.abs();
-    let s = if a >= 1000.0 {
+    let s = if a == 0.0 {
+        "0".to_owned()
+    } else if a >= 1000.0 {
         format!("{v:.0}")
     } else if a >= 1.0 {
         format!("{v:.2}")
@@ -134,7 +136,12 @@ pub(crate) fn padded_y(min: f64, max: f64, log_y: bool, frac: f64) -> Option<(f6
     } else {
         (hi.abs() * 0.02).max(1e-6)
     };
-    Some((lo - span * frac, hi + span * frac))
+    let mut bottom = lo - span * frac;
+    if !log_y && lo >= 0.0 {
+        // Prices are positive: padding never shows negative prices.
+        bottom = bottom.max(0.0);
+    }
+    Some((bottom, hi + span * frac))
 }
 
 /// The plot item that draws a list of GPU commands through one paint callback.
@@ -296,6 +303,7 @@ mod tests {
         assert_eq!(format_price(-1500.0), "-1,500");
         assert_eq!(format_volume(12_345_678.0), "12.35M");
         assert_eq!(format_volume(950.0), "950");
+        assert_eq!(format_price(0.0), "0");
     }
 
     #[test]
@@ -307,5 +315,10 @@ mod tests {
         assert!(padded_y(0.0, 10.0, true, 0.05).is_none());
         let (lo, hi) = padded_y(5.0, 5.0, false, 0.05).unwrap();
         assert!(lo < 5.0 && hi > 5.0);
+        assert_eq!(
+            padded_y(1.0, 100.0, false, 0.1).unwrap().0,
+            0.0,
+            "no negative prices"
+        );
     }
 }

@@ -264,6 +264,9 @@ impl Period {
     }
 }
 
+/// Marks closer than this to either edge are left out (their label would be cut off).
+const EDGE_CLEARANCE_PT: f64 = 24.0;
+
 /// Minimum distance between labelled x marks, in points.
 const X_LABEL_SPACING_PT: f64 = 70.0;
 
@@ -291,6 +294,10 @@ pub fn calendar_marks(
     if period == Period::Day {
         // One mark per bar: trading days are the periods.
         for i in lo..=hi {
+            let edge_pt = (i as f64 - input.bounds.0).min(input.bounds.1 - i as f64) * pt_per_bar;
+            if edge_pt < EDGE_CLEARANCE_PT {
+                continue;
+            }
             marks.push(GridMark {
                 value: i as f64,
                 step_size: 1.0,
@@ -305,7 +312,9 @@ pub fn calendar_marks(
         }
         // Skip marks left of the view and a period whose first trading day is the previous
         // period's (long holidays).
-        if i as f64 >= input.bounds.0 && marks.last().is_none_or(|m: &GridMark| m.value < i as f64)
+        let edge_pt = (i as f64 - input.bounds.0).min(input.bounds.1 - i as f64) * pt_per_bar;
+        if edge_pt >= EDGE_CLEARANCE_PT
+            && marks.last().is_none_or(|m: &GridMark| m.value < i as f64)
         {
             marks.push(GridMark {
                 value: i as f64,
