@@ -12,6 +12,8 @@ use crate::ui::demo::{DemoApp, DemoSource};
 
 pub use bench_render::BenchRenderArgs;
 
+pub mod bench;
+
 /// A native chart viewer for stocks, indices and exchange rates over decades of daily data.
 #[derive(Debug, Parser)]
 #[command(name = "wickview", version, about, long_about = None)]
@@ -73,9 +75,8 @@ fn parse_pair(s: &str) -> Result<(usize, usize), String> {
 /// Subcommands that run without a window.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Measure chart rendering headless: wickview's GPU chart vs egui_plot lines.
-    // TODO(render): becomes `bench render` under the `bench` subcommand once it is on main.
-    BenchRender(BenchRenderArgs),
+    /// Run a built-in benchmark and print its timings.
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -83,7 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     init_logging();
     match cli.command {
         None => run_window(&cli.window),
-        Some(Command::BenchRender(args)) => bench_render::run(&args),
+        Some(Command::Bench(args)) => bench::run(args),
     }
 }
 

@@ -224,7 +224,7 @@ impl DailySeries {
 
     /// All bars, in order.
     pub fn bars(&self) -> impl ExactSizeIterator<Item = Bar> + '_ {
-        (0..self.len()).map(move |i| Bar {
+        (0..self.len()).map(|i| Bar {
             date: self.days[i],
             open: self.open[i],
             high: self.high[i],
@@ -376,7 +376,7 @@ mod tests {
     }
 
     fn bar(date: NaiveDate, c: f64) -> Bar {
-        Bar::ohlc(date, c, c + 1.0, c - 1.0, c)
+        Bar::ohlc(date, c, c * 1.1, c * 0.9, c)
     }
 
     #[test]

@@ -7,9 +7,9 @@ use std::sync::{Arc, Weak};
 
 use wgpu::util::DeviceExt as _;
 
-use super::lod::{CandleLevel, LineLevel};
 use super::plan::{DrawCmd, DrawList, DrawPlan, Rgba, ViewTransform, plan_draw};
 use super::{GpuCandles, GpuLine, SeriesId};
+use crate::compute::lod::{CandleLevel, LineLevel};
 
 /// The per-draw uniform. Keep in sync with `View` in shaders/prelude.wgsl.
 #[repr(C)]
@@ -668,7 +668,7 @@ impl std::fmt::Debug for ChartRenderer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::lod::LinePyramid;
+    use crate::compute::lod::LinePyramid;
 
     #[test]
     fn segments_skip_nan_and_flag_extents() {
@@ -689,7 +689,7 @@ mod tests {
 
     #[test]
     fn volume_uses_bucket_max_and_direction() {
-        let p = crate::render::lod::CandlePyramid::build(
+        let p = crate::compute::lod::CandlePyramid::build(
             &[10.0, 11.0, 12.0],
             &[12.0, 12.0, 13.0],
             &[9.0, 10.0, 11.0],

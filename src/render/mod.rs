@@ -10,14 +10,12 @@
 //! command; [`ChartRenderer::paint`] issues one instanced draw per command.
 
 mod gpu;
-#[doc(hidden)]
-pub mod lod_tmp;
 mod plan;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub use lod_tmp as lod;
+use crate::compute::lod;
 
 pub use gpu::{
     CandleInstance, ChartRenderer, PreparedDraws, RenderTarget, SegmentInstance, UploadStats,

@@ -175,7 +175,7 @@ pub fn count_primitives(list: &DrawList) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::lod::{CandlePyramid, LinePyramid};
+    use crate::compute::lod::{CandlePyramid, LinePyramid};
 
     fn candles(n: usize) -> Arc<GpuCandles> {
         let v: Vec<f64> = (0..n).map(|i| 100.0 + (i as f64 * 0.1).sin()).collect();

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use chrono::NaiveDate;
-use rand::{Rng as _, SeedableRng as _};
 
 use super::chart::{CandleChart, ChartSeries, ComparisonChart, RangePreset};
 use super::theme::CandleColors;
@@ -113,35 +112,10 @@ pub fn read_csv(path: &Path) -> Result<DailySeries, DemoError> {
     Ok(series)
 }
 
-/// `n` synthetic daily series of `days` weekdays each (geometric random walks with intraday
-/// ranges and volumes; seeded, so every run draws the same data).
-// TODO(render): switch to compute's panel generator once it is on main.
+/// `n` synthetic daily series of `days` weekdays each, from the compute module's seeded
+/// panel generator (every run draws the same data).
 pub fn synthetic_panel(n: usize, days: usize, seed: u64) -> Vec<DailySeries> {
-    let mut calendar = Vec::with_capacity(days);
-    let mut d = NaiveDate::from_ymd_opt(2000, 1, 3).unwrap_or_default();
-    while calendar.len() < days {
-        use chrono::Datelike as _;
-        if d.weekday().num_days_from_monday() < 5 {
-            calendar.push(d);
-        }
-        d = d.succ_opt().unwrap_or(d);
-    }
-    (0..n)
-        .map(|k| {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_add(k as u64));
-            let mut close: f64 = rng.random_range(20.0..200.0);
-            let bars = calendar.iter().map(|&date| {
-                let open = close * (1.0 + rng.random_range(-0.01..0.01));
-                close = (open * (1.0 + rng.random_range(-0.025..0.0255))).max(0.01);
-                let high = open.max(close) * (1.0 + rng.random_range(0.0..0.015));
-                let low = open.min(close) * (1.0 - rng.random_range(0.0..0.015));
-                let mut bar = Bar::ohlc(date, open, high, low, close);
-                bar.volume = rng.random_range(1e5..5e6);
-                bar
-            });
-            DailySeries::from_bars(bars).0
-        })
-        .collect()
+    crate::compute::panel::SyntheticPanel::generate(n, days, seed).all_daily_series()
 }
 
 /// What the demo window shows.

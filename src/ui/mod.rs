@@ -3,6 +3,8 @@
 //! Depends on `model`, `compute`, `render`, and talks to `store`/`update` only through
 //! background jobs and channels.
 
+pub mod bg;
 pub mod chart;
 pub mod demo;
+pub mod fonts;
 pub mod theme;

@@ -12,7 +12,7 @@ use super::{
     ChartSeries, GpuLayer, LegendEntry, ZOOM_PER_NOTCH, format_price, format_volume,
     hidden_in_legend, padded_y, wheel_notches,
 };
-use crate::render::lod::LinePyramid;
+use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
 use crate::ui::theme::{self, CandleColors};
 
@@ -70,7 +70,7 @@ pub struct CandleChart {
     log_y: bool,
     y_plot: Option<(f64, f64)>,
     volume_top: Option<f64>,
-    jobs: Jobs<MaResult>,
+    jobs: Jobs<Vec<MaResult>>,
     primitives: u64,
 }
 
@@ -249,7 +249,7 @@ impl CandleChart {
     /// Drains finished moving averages and starts the missing ones.
     fn poll_jobs(&mut self, ctx: &egui::Context) {
         let mut changed = false;
-        for r in self.jobs.poll() {
+        for r in self.jobs.poll().into_iter().flatten() {
             if let Some(o) = self.overlays.iter_mut().find(|o| o.window == r.window) {
                 o.values = Some(r.values);
                 o.line = Some(r.line);
@@ -257,21 +257,42 @@ impl CandleChart {
             }
         }
         let Some(data) = &self.data else { return };
-        for o in &mut self.overlays {
-            if o.line.is_none() && !o.requested {
+        // All missing windows in one job: the multi-window SMA kernel makes one pass.
+        let windows: Vec<usize> = self
+            .overlays
+            .iter_mut()
+            .filter(|o| o.line.is_none() && !o.requested)
+            .map(|o| {
                 o.requested = true;
-                let series = Arc::clone(&data.series);
-                let window = o.window;
-                self.jobs.spawn(Some(ctx.clone()), move || {
-                    let values = Arc::new(crate::render::lod::sma(series.close(), window));
-                    let line = GpuLine::new(LinePyramid::build(&values));
-                    MaResult {
-                        window,
-                        values,
-                        line,
+                o.window
+            })
+            .collect();
+        if !windows.is_empty() {
+            let series = Arc::clone(&data.series);
+            self.jobs.spawn(Some(ctx.clone()), move || {
+                let lines = match crate::compute::sma(series.close(), &windows) {
+                    Ok(lines) => lines,
+                    Err(e) => {
+                        tracing::warn!("moving averages {windows:?}: {e}");
+                        windows
+                            .iter()
+                            .map(|_| vec![f64::NAN; series.len()])
+                            .collect()
                     }
-                });
-            }
+                };
+                windows
+                    .iter()
+                    .zip(lines)
+                    .map(|(&window, values)| {
+                        let line = GpuLine::new(LinePyramid::build(&values));
+                        MaResult {
+                            window,
+                            values: Arc::new(values),
+                            line,
+                        }
+                    })
+                    .collect()
+            });
         }
         if changed {
             self.update_y();

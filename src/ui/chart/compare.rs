@@ -13,7 +13,7 @@ use super::candle::{base_plot, navigate, range_slider_ui};
 use super::jobs::Jobs;
 use super::time_axis::{RangePreset, XView, bar_at};
 use super::{ChartSeries, GpuLayer, LegendEntry, format_price, hidden_in_legend, padded_y};
-use crate::render::lod::LinePyramid;
+use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
 use crate::ui::theme;
 

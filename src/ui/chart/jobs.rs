@@ -1,5 +1,5 @@
 //! Background work for the charts (moving averages, calendar alignment, pyramids) on the
-//! rayon pool; results come back through a bounded channel drained each frame, and the
+//! compute module's rayon pool; results come back through a bounded channel drained each frame, and the
 //! worker asks egui for a repaint. The UI thread never waits.
 
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
@@ -42,7 +42,7 @@ impl<T: Send + 'static> Jobs<T> {
         let tx = self.tx.clone();
         let generation = self.generation;
         self.pending += 1;
-        rayon::spawn(move || {
+        let job = move || {
             let result = work();
             // The chart may be gone; then nobody wants the result.
             if tx.send((generation, result)).is_ok()
@@ -50,7 +50,12 @@ impl<T: Send + 'static> Jobs<T> {
             {
                 ctx.request_repaint();
             }
-        });
+        };
+        // The compute module's named pool; rayon's global pool if it could not be built.
+        match crate::compute::pool::pool() {
+            Some(pool) => pool.spawn(job),
+            None => rayon::spawn(job),
+        }
     }
 
     /// Results that arrived since the last call, of the current generation only.

@@ -19,8 +19,8 @@ use std::sync::Arc;
 use egui::Color32;
 use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTransform};
 
+use crate::compute::lod::{CandlePyramid, LinePyramid};
 use crate::model::DailySeries;
-use crate::render::lod::{CandlePyramid, LinePyramid};
 use crate::render::{DrawCmd, DrawList, GpuCandles, GpuLine, ViewTransform};
 
 pub use callback::{ChartCallback, init_render_resources};
