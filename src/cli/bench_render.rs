@@ -188,9 +188,11 @@ impl Headless {
             })
             .map_err(|e| anyhow::anyhow!("GPU wait failed: {e}"))?;
         let raster = t1.elapsed();
-        for id in &output.textures_delta.free {
+        let mut textures = output.textures_delta;
+        for id in &textures.free {
             renderer.free_texture(id);
         }
+        textures.clear();
         Ok((cpu, raster))
     }
 }

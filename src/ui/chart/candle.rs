@@ -374,7 +374,7 @@ impl CandleChart {
                 if log_y {
                     log_price_marks(&input)
                 } else {
-                    (egui_plot::log_grid_spacer(10))(input)
+                    nice_linear_marks(&input)
                 }
             })
             .label_formatter(move |pos| {
@@ -411,6 +411,7 @@ impl CandleChart {
         let vol_cmds_count = vol_cmds.clone();
         let response = base_plot(volume_id, Arc::clone(&days), link)
             .height(volume_h)
+            .y_grid_spacer(|input| nice_linear_marks(&input))
             .y_axis_formatter(|mark, _| format_volume(mark.value))
             .label_formatter(move |pos| {
                 let (HoverPosition::Elsewhere { position }
@@ -588,6 +589,43 @@ pub(crate) fn base_plot<'a>(
         .sense(Sense::click_and_drag())
 }
 
+/// Grid marks at 1-2-5 multiples: labelled marks at least ~40 points apart, and faint
+/// minor marks a fifth (or half) of that apart.
+pub(crate) fn nice_linear_marks(input: &egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let (lo, hi) = input.bounds;
+    // base_step_size is value units per 8 points.
+    let min_step = input.base_step_size * 5.0;
+    if !(lo.is_finite() && hi.is_finite() && min_step > 0.0) || hi <= lo {
+        return Vec::new();
+    }
+    let decade = 10f64.powf(min_step.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * decade)
+        .find(|s| *s >= min_step)
+        .unwrap_or(10.0 * decade);
+    let minor = if (step / decade - 2.0).abs() < 1e-9 {
+        step / 2.0
+    } else {
+        step / 5.0
+    };
+    let first = (lo / minor).ceil() as i64;
+    let last = (hi / minor).floor() as i64;
+    if last - first > 10_000 {
+        return Vec::new();
+    }
+    (first..=last)
+        .map(|k| {
+            let value = k as f64 * minor;
+            let major = ((value / step).round() * step - value).abs() < minor * 1e-6;
+            egui_plot::GridMark {
+                value,
+                step_size: if major { step } else { minor },
+            }
+        })
+        .collect()
+}
+
 /// Grid marks for a log10 price axis at 1-2-5 prices.
 pub(crate) fn log_price_marks(input: &egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
     let (lo, hi) = input.bounds;
@@ -708,6 +746,29 @@ pub(crate) fn range_slider_ui(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn linear_marks_are_round_and_spaced() {
+        // 700 points showing 48,000..76,000: 8 points = 320 units, labels >= 1,600 apart.
+        let input = egui_plot::GridInput {
+            bounds: (48_000.0, 76_000.0),
+            base_step_size: 320.0,
+        };
+        let marks = nice_linear_marks(&input);
+        let majors: Vec<f64> = marks
+            .iter()
+            .filter(|m| m.step_size == 2000.0)
+            .map(|m| m.value)
+            .collect();
+        assert_eq!(majors.first(), Some(&48_000.0));
+        assert_eq!(majors.last(), Some(&76_000.0));
+        assert_eq!(majors.len(), 15);
+        assert!(
+            marks
+                .iter()
+                .any(|m| m.step_size == 1000.0 && m.value == 49_000.0)
+        );
+    }
 
     #[test]
     fn log_marks_are_nice_prices_in_range() {

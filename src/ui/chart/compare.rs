@@ -9,7 +9,7 @@ use egui::Vec2b;
 use egui_plot::{AxisHints, HPlacement, HoverPosition, Legend, PlotBounds, PlotUi};
 use rayon::prelude::*;
 
-use super::candle::{base_plot, navigate, range_slider_ui};
+use super::candle::{base_plot, navigate, nice_linear_marks, range_slider_ui};
 use super::jobs::Jobs;
 use super::time_axis::{RangePreset, XView, bar_at};
 use super::{ChartSeries, GpuLayer, LegendEntry, format_price, hidden_in_legend, padded_y};
@@ -357,6 +357,7 @@ impl ComparisonChart {
             };
         let mut plot = base_plot(plot_id, Arc::clone(&calendar), self.id.with("x_link"))
             .height(height)
+            .y_grid_spacer(|input| nice_linear_marks(&input))
             .legend(
                 Legend::default()
                     .position(egui_plot::Corner::LeftTop)
