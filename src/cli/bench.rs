@@ -24,6 +24,8 @@ pub enum BenchTarget {
     Compute(ComputeArgs),
     /// Write and read back many long series in the embedded store and MongoDB.
     Store(super::bench_store::BenchStoreArgs),
+    /// Time chart frames headless (GPU chart vs egui_plot lines) on whatever adapter wgpu finds.
+    Render(super::bench_render::BenchRenderArgs),
 }
 
 /// Arguments of `wickview bench compute`.
@@ -58,6 +60,7 @@ pub fn run(
             runtime.block_on(super::bench_store::run(&args, store_args))?;
             Ok(std::process::ExitCode::SUCCESS)
         }
+        BenchTarget::Render(args) => super::bench_render::run(&args),
     }
 }
 

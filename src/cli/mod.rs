@@ -1,11 +1,19 @@
 //! The command line: one binary, a window by default, subcommands for scripts and cron.
 
 pub mod bench;
+pub mod bench_render;
 pub mod bench_store;
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 
+use clap::{Args, Parser, Subcommand};
+
+use crate::model::Category;
 use crate::store::StoreArgs;
+use crate::ui::chart::RangePreset;
+use crate::ui::demo::{DemoApp, DemoSource};
+
+pub use bench_render::BenchRenderArgs;
 
 /// A native chart viewer for stocks, indices and exchange rates over decades of daily data.
 #[derive(Debug, Parser)]
@@ -14,9 +22,59 @@ pub struct Cli {
     /// Where the data lives (embedded database or MongoDB).
     #[command(flatten)]
     pub store: StoreArgs,
+
     /// What to do; with none, the chart window opens.
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    /// What the window shows (when no subcommand is given).
+    #[command(flatten)]
+    pub window: WindowArgs,
+}
+
+/// Options of the chart window.
+#[derive(Debug, Args)]
+pub struct WindowArgs {
+    /// Render the window once everything shown has loaded, save it as a PNG here, and exit.
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<PathBuf>,
+    /// Show the series of this CSV file (date,open,high,low,close[,volume]).
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub csv: Option<PathBuf>,
+    /// Category of the CSV series: kr, us, index or fx (colours and moving averages).
+    #[arg(long, default_value = "us", value_parser = parse_category)]
+    pub category: Category,
+    /// Show N synthetic series of D days (`--demo 1,6300`; N > 1 shows a comparison).
+    #[arg(long, value_name = "N,D", value_parser = parse_pair)]
+    pub demo: Option<(usize, usize)>,
+    /// The range shown first: 1w, 1m, 3m, 6m, ytd, 1y, 3y, 5y, 10y or max.
+    #[arg(long, default_value = "1m", value_parser = parse_range)]
+    pub range: RangePreset,
+    /// Window width in points.
+    #[arg(long, default_value_t = 1000.0)]
+    pub width: f32,
+    /// Window height in points.
+    #[arg(long, default_value_t = 700.0)]
+    pub height: f32,
+}
+
+fn parse_category(s: &str) -> Result<Category, String> {
+    Category::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_range(s: &str) -> Result<RangePreset, String> {
+    RangePreset::parse(s)
+        .ok_or_else(|| format!("unknown range '{s}' (1w, 1m, 3m, 6m, ytd, 1y, 3y, 5y, 10y, max)"))
+}
+
+fn parse_pair(s: &str) -> Result<(usize, usize), String> {
+    let (a, b) = s.split_once(',').ok_or("expected N,D")?;
+    let n = a.trim().parse::<usize>().map_err(|e| e.to_string())?;
+    let d = b.trim().parse::<usize>().map_err(|e| e.to_string())?;
+    if n == 0 || d == 0 {
+        return Err("N and D must be positive".to_owned());
+    }
+    Ok((n, d))
 }
 
 /// Subcommands that run without a window.
@@ -24,6 +82,16 @@ pub struct Cli {
 pub enum Command {
     /// Run a built-in benchmark and print its timings.
     Bench(bench::BenchArgs),
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    init_logging();
+    let runtime = runtime()?;
+    match cli.command {
+        None => run_window(&cli.window),
+        Some(Command::Bench(args)) => bench::run(args, &cli.store, &runtime),
+    }
 }
 
 /// The one tokio runtime of the process, with named worker threads.
@@ -34,11 +102,55 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// Runs the parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
-    let runtime = runtime()?;
-    match cli.command {
-        None => anyhow::bail!("the chart window is not built yet"),
-        Some(Command::Bench(args)) => bench::run(args, &cli.store, &runtime),
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,wickview=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn run_window(args: &WindowArgs) -> anyhow::Result<std::process::ExitCode> {
+    let source = match (&args.csv, args.demo) {
+        (Some(path), _) => DemoSource::Csv {
+            path: path.clone(),
+            category: args.category,
+        },
+        (None, Some((series, days))) => DemoSource::Synthetic { series, days },
+        (None, None) => anyhow::bail!(
+            "nothing to show yet: pass --csv FILE or --demo N,D (the store-backed app comes with the viewers)"
+        ),
+    };
+    let app = DemoApp::new(&source, args.range, args.screenshot.clone())?;
+    let error = std::sync::Arc::clone(&app.error);
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("wickview")
+            .with_inner_size([args.width, args.height]),
+        renderer: eframe::Renderer::Wgpu,
+        multisampling: 0,
+        depth_buffer: 0,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "wickview",
+        options,
+        Box::new(|cc| {
+            match &cc.wgpu_render_state {
+                Some(rs) => crate::ui::chart::init_render_resources(rs, 1, None),
+                None => tracing::error!("no wgpu render state: charts cannot be drawn"),
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("the window failed: {e}"))?;
+    if let Some(e) = error
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
+    {
+        anyhow::bail!(e);
     }
+    Ok(std::process::ExitCode::SUCCESS)
 }

@@ -4,7 +4,10 @@
 //! background jobs and channels.
 
 pub mod bg;
+pub mod chart;
+pub mod demo;
 pub mod fonts;
 pub mod search;
 pub mod settings;
 pub mod tickers;
+pub mod theme;

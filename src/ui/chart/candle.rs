@@ -1,0 +1,783 @@
+//! The candlestick chart: candles and moving averages in the price pane, volume below,
+//! range buttons above and a range slider over the whole history below.
+
+use std::sync::Arc;
+
+use egui::{Color32, Sense, Vec2b};
+use egui_plot::{HPlacement, HoverPosition, Legend, Plot, PlotBounds, PlotUi};
+
+use super::jobs::Jobs;
+use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
+use super::{
+    ChartSeries, GpuLayer, LegendEntry, ZOOM_PER_NOTCH, format_price, format_volume,
+    hidden_in_legend, padded_y, wheel_notches,
+};
+use crate::compute::lod::LinePyramid;
+use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
+use crate::ui::theme::{self, CandleColors};
+
+/// A moving-average overlay of the chart.
+#[derive(Clone, Debug)]
+pub struct MaOverlay {
+    /// Window in trading days.
+    pub window: usize,
+    /// Whether it is drawn.
+    pub enabled: bool,
+    /// Line colour (from the theme's MA palette).
+    pub color: Color32,
+    values: Option<Arc<Vec<f64>>>,
+    line: Option<Arc<GpuLine>>,
+    requested: bool,
+}
+
+impl MaOverlay {
+    /// Legend name, e.g. `MA20`.
+    pub fn name(&self) -> String {
+        format!("MA{}", self.window)
+    }
+
+    /// Whether its values have been computed.
+    pub fn is_ready(&self) -> bool {
+        self.line.is_some()
+    }
+
+    /// The computed values (NaN until the window is full), once ready.
+    pub fn values(&self) -> Option<&[f64]> {
+        self.values.as_deref().map(Vec::as_slice)
+    }
+}
+
+struct MaResult {
+    window: usize,
+    values: Arc<Vec<f64>>,
+    line: Arc<GpuLine>,
+}
+
+/// Price pane share of the height left after the toolbar and slider.
+const PRICE_PANE_SHARE: f32 = 0.74;
+/// Width reserved for the right-hand price axis, so both panes line up.
+const Y_AXIS_WIDTH: f32 = 72.0;
+/// Vertical padding of the fitted price range, as a fraction of the span.
+const Y_PADDING: f64 = 0.06;
+
+/// A candlestick chart of one series.
+pub struct CandleChart {
+    id: egui::Id,
+    data: Option<ChartSeries>,
+    colors: CandleColors,
+    overlays: Vec<MaOverlay>,
+    view: XView,
+    log_y: bool,
+    y_plot: Option<(f64, f64)>,
+    volume_top: Option<f64>,
+    jobs: Jobs<Vec<MaResult>>,
+    primitives: u64,
+}
+
+impl CandleChart {
+    /// An empty chart; `id_salt` must be unique among charts shown at once.
+    pub fn new(id_salt: impl std::hash::Hash + std::fmt::Debug) -> Self {
+        Self {
+            id: egui::Id::unique(("wickview_candle_chart", id_salt)),
+            data: None,
+            colors: CandleColors::WESTERN,
+            overlays: Vec::new(),
+            view: XView::full(0),
+            log_y: false,
+            y_plot: None,
+            volume_top: None,
+            jobs: Jobs::new(),
+            primitives: 0,
+        }
+    }
+
+    /// Shows `series` with the given candle colours and moving averages (each enabled),
+    /// opening on the last month. The averages are computed in the background.
+    pub fn set_series(&mut self, series: ChartSeries, colors: CandleColors, ma_windows: &[usize]) {
+        self.view = RangePreset::M1.view(series.series.days());
+        self.data = Some(series);
+        self.colors = colors;
+        self.jobs.new_generation();
+        self.overlays.clear();
+        self.set_ma_windows(ma_windows);
+        self.update_y();
+    }
+
+    /// The series shown.
+    pub fn series(&self) -> Option<&ChartSeries> {
+        self.data.as_ref()
+    }
+
+    /// Replaces the moving-average set, keeping computed lines of windows still in it.
+    pub fn set_ma_windows(&mut self, windows: &[usize]) {
+        let old = std::mem::take(&mut self.overlays);
+        self.overlays = windows
+            .iter()
+            .enumerate()
+            .map(|(i, &window)| {
+                old.iter()
+                    .find(|o| o.window == window)
+                    .cloned()
+                    .map(|mut o| {
+                        o.color = theme::ma_color(i);
+                        o
+                    })
+                    .unwrap_or(MaOverlay {
+                        window,
+                        enabled: true,
+                        color: theme::ma_color(i),
+                        values: None,
+                        line: None,
+                        requested: false,
+                    })
+            })
+            .collect();
+    }
+
+    /// Switches one moving average on or off.
+    pub fn set_ma_enabled(&mut self, window: usize, enabled: bool) {
+        for o in &mut self.overlays {
+            if o.window == window {
+                o.enabled = enabled;
+            }
+        }
+        self.update_y();
+    }
+
+    /// The moving averages, in set order.
+    pub fn overlays(&self) -> &[MaOverlay] {
+        &self.overlays
+    }
+
+    /// Shows a preset range ending at the last bar.
+    pub fn apply_range(&mut self, preset: RangePreset) {
+        if let Some(d) = &self.data {
+            self.view = preset.view(d.series.days());
+            self.update_y();
+        }
+    }
+
+    /// The visible x range in bar indices.
+    pub fn view(&self) -> XView {
+        self.view
+    }
+
+    /// Sets the visible x range (clamped to the history).
+    pub fn set_view(&mut self, view: XView) {
+        self.view = view.clamped(self.len());
+        self.update_y();
+    }
+
+    /// Linear (false) or logarithmic (true) price axis.
+    pub fn set_log_y(&mut self, log_y: bool) {
+        self.log_y = log_y;
+        self.update_y();
+    }
+
+    /// Whether the price axis is logarithmic.
+    pub fn log_y(&self) -> bool {
+        self.log_y
+    }
+
+    /// The price axis range in prices (not log10), as fitted to the visible bars and lines.
+    pub fn y_bounds(&self) -> Option<(f64, f64)> {
+        self.y_plot.map(|(lo, hi)| {
+            if self.log_y {
+                (10f64.powf(lo), 10f64.powf(hi))
+            } else {
+                (lo, hi)
+            }
+        })
+    }
+
+    /// The top of the volume axis (its bottom is 0).
+    pub fn volume_top(&self) -> Option<f64> {
+        self.volume_top
+    }
+
+    /// Whether moving averages are still being computed.
+    pub fn is_loading(&self) -> bool {
+        self.jobs.is_busy()
+            || self
+                .overlays
+                .iter()
+                .any(|o| !o.requested && o.line.is_none())
+    }
+
+    /// GPU primitives (quads) drawn in the last frame.
+    pub fn primitives(&self) -> u64 {
+        self.primitives
+    }
+
+    fn len(&self) -> usize {
+        self.data.as_ref().map_or(0, ChartSeries::len)
+    }
+
+    /// Refits the y axes to the visible bars and enabled, computed overlays.
+    fn update_y(&mut self) {
+        self.update_y_with_hidden(&egui_plot::ItemIdSet::default());
+    }
+
+    fn update_y_with_hidden(&mut self, hidden: &egui_plot::ItemIdSet) {
+        let Some(data) = &self.data else {
+            self.y_plot = None;
+            self.volume_top = None;
+            return;
+        };
+        let range = self.view.bar_range(data.len());
+        let mut lo_hi = data.candles.pyramid().price_range(range.clone());
+        for o in &self.overlays {
+            if !o.enabled || hidden.contains(&egui_plot::ItemId::new(o.name().as_str())) {
+                continue;
+            }
+            if let Some(line) = &o.line
+                && let Some((a, b)) = line.pyramid().min_max(range.clone())
+            {
+                lo_hi = Some(lo_hi.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))));
+            }
+        }
+        if let Some((lo, hi)) = lo_hi {
+            self.y_plot = padded_y(lo, hi, self.log_y, Y_PADDING);
+        }
+        self.volume_top = data
+            .candles
+            .pyramid()
+            .volume_max(range)
+            .map(|v| if v > 0.0 { v * 1.1 } else { 1.0 });
+    }
+
+    /// Drains finished moving averages and starts the missing ones.
+    fn poll_jobs(&mut self, ctx: &egui::Context) {
+        let mut changed = false;
+        for r in self.jobs.poll().into_iter().flatten() {
+            if let Some(o) = self.overlays.iter_mut().find(|o| o.window == r.window) {
+                o.values = Some(r.values);
+                o.line = Some(r.line);
+                changed = true;
+            }
+        }
+        let Some(data) = &self.data else { return };
+        // All missing windows in one job: the multi-window SMA kernel makes one pass.
+        let windows: Vec<usize> = self
+            .overlays
+            .iter_mut()
+            .filter(|o| o.line.is_none() && !o.requested)
+            .map(|o| {
+                o.requested = true;
+                o.window
+            })
+            .collect();
+        if !windows.is_empty() {
+            let series = Arc::clone(&data.series);
+            self.jobs.spawn(Some(ctx.clone()), move || {
+                let lines = match crate::compute::sma(series.close(), &windows) {
+                    Ok(lines) => lines,
+                    Err(e) => {
+                        tracing::warn!("moving averages {windows:?}: {e}");
+                        windows
+                            .iter()
+                            .map(|_| vec![f64::NAN; series.len()])
+                            .collect()
+                    }
+                };
+                windows
+                    .iter()
+                    .zip(lines)
+                    .map(|(&window, values)| {
+                        let line = GpuLine::new(LinePyramid::build(&values));
+                        MaResult {
+                            window,
+                            values: Arc::new(values),
+                            line,
+                        }
+                    })
+                    .collect()
+            });
+        }
+        if changed {
+            self.update_y();
+        }
+    }
+
+    /// Shows the chart: toolbar, price pane, volume pane and range slider.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.poll_jobs(ui.ctx());
+        self.toolbar_ui(ui);
+        let Some(data) = self.data.clone() else {
+            ui.centered_and_justified(|ui| ui.label("No series loaded"));
+            return;
+        };
+        if data.is_empty() {
+            ui.centered_and_justified(|ui| ui.label(format!("{}: no bars", data.name)));
+            return;
+        }
+        let price_id = self.id.with("price");
+        let hidden = hidden_in_legend(ui.ctx(), price_id);
+        let slider_h = 18.0;
+        let avail =
+            (ui.available_height() - slider_h - ui.spacing().item_spacing.y * 2.0).max(120.0);
+        let price_h = (avail * PRICE_PANE_SHARE).round();
+        let volume_h = avail - price_h;
+
+        let n = data.len();
+        let days: Arc<[chrono::NaiveDate]> = Arc::from(data.series.days());
+        let link = self.id.with("x_link");
+        let mut primitives = 0;
+
+        // Price pane.
+        let overlay_items: Vec<(String, Color32, Arc<GpuLine>, Arc<Vec<f64>>)> = self
+            .overlays
+            .iter()
+            .filter(|o| o.enabled)
+            .filter_map(|o| Some((o.name(), o.color, o.line.clone()?, o.values.clone()?)))
+            .collect();
+        let mut cmds = vec![DrawCmd::Candles {
+            data: Arc::clone(&data.candles),
+            up: theme::rgba(self.colors.up),
+            down: theme::rgba(self.colors.down),
+        }];
+        let line_px = theme::LINE_WIDTH_PT * ui.ctx().pixels_per_point();
+        for (name, color, line, _) in &overlay_items {
+            if !hidden.contains(&egui_plot::ItemId::new(name.as_str())) {
+                cmds.push(DrawCmd::Line {
+                    data: Arc::clone(line),
+                    color: theme::rgba(*color),
+                    width_px: line_px,
+                    y_scale: 1.0,
+                    y_offset: 0.0,
+                });
+            }
+        }
+        let log_y = self.log_y;
+        let tooltip_series = Arc::clone(&data.series);
+        let tooltip_lines: Vec<(String, Arc<Vec<f64>>)> = overlay_items
+            .iter()
+            .map(|(n, _, _, v)| (n.clone(), Arc::clone(v)))
+            .collect();
+        let name = data.name.clone();
+        let response = base_plot(price_id, Arc::clone(&days), link)
+            .height(price_h)
+            .show_axes(Vec2b::new(false, true))
+            .legend(
+                Legend::default()
+                    .position(egui_plot::Corner::LeftTop)
+                    .follow_insertion_order(true),
+            )
+            .y_axis_formatter(move |mark, _| {
+                if log_y {
+                    format_price(10f64.powf(mark.value))
+                } else {
+                    format_price(mark.value)
+                }
+            })
+            .y_grid_spacer(move |input| {
+                if log_y {
+                    log_price_marks(&input)
+                } else {
+                    nice_linear_marks(&input)
+                }
+            })
+            .label_formatter(move |pos| {
+                let (HoverPosition::Elsewhere { position }
+                | HoverPosition::NearDataPoint { position, .. }) = *pos;
+                price_tooltip(&name, &tooltip_series, &tooltip_lines, position.x)
+            })
+            .show(ui, |plot_ui: &mut PlotUi<'_>| {
+                let response = plot_ui.response().clone();
+                self.interact_and_fit(&response, *plot_ui.transform().frame(), &hidden);
+                let (y0, y1) = self.y_plot.unwrap_or((0.0, 1.0));
+                plot_ui.set_plot_bounds(PlotBounds::from_min_max(
+                    [self.view.start, y0],
+                    [self.view.end, y1],
+                ));
+                plot_ui.add(GpuLayer::new(cmds, log_y));
+                for (name, color, _, _) in &overlay_items {
+                    plot_ui.add(LegendEntry::new(name, *color));
+                }
+            });
+        primitives += count_primitives(&DrawList {
+            view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), log_y),
+            cmds: self.price_cmds_for_count(&data, &overlay_items, &hidden),
+        });
+
+        // Volume pane.
+        let volume_id = self.id.with("volume");
+        let vol_cmds = vec![DrawCmd::Volume {
+            data: Arc::clone(&data.candles),
+            up: theme::rgba(self.colors.volume_up),
+            down: theme::rgba(self.colors.volume_down),
+        }];
+        let vol_series = Arc::clone(&data.series);
+        let vol_cmds_count = vol_cmds.clone();
+        let response = base_plot(volume_id, Arc::clone(&days), link)
+            .height(volume_h)
+            .y_grid_spacer(|input| nice_linear_marks(&input))
+            .y_axis_formatter(|mark, _| format_volume(mark.value))
+            .label_formatter(move |pos| {
+                let (HoverPosition::Elsewhere { position }
+                | HoverPosition::NearDataPoint { position, .. }) = *pos;
+                let i = bar_at(vol_series.days(), position.x)?;
+                Some(format!(
+                    "{}\nVolume {}",
+                    vol_series.days()[i].format("%Y-%m-%d %a"),
+                    format_volume(vol_series.volume()[i])
+                ))
+            })
+            .show(ui, |plot_ui: &mut PlotUi<'_>| {
+                let response = plot_ui.response().clone();
+                let before = self.view;
+                self.interact_and_fit(&response, *plot_ui.transform().frame(), &hidden);
+                if self.view != before {
+                    // The price pane above already drew this frame with the old view.
+                    plot_ui.ctx().request_repaint();
+                }
+                let vtop = self.volume_top.unwrap_or(1.0);
+                plot_ui.set_plot_bounds(PlotBounds::from_min_max(
+                    [self.view.start, 0.0],
+                    [self.view.end, vtop],
+                ));
+                plot_ui.add(GpuLayer::new(vol_cmds, false));
+            });
+        primitives += count_primitives(&DrawList {
+            view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), false),
+            cmds: vol_cmds_count,
+        });
+        self.primitives = primitives;
+
+        // Range slider over the whole history.
+        if let Some(v) = range_slider_ui(ui, self.view, n, slider_h) {
+            self.view = v;
+            self.update_y_with_hidden(&hidden);
+        }
+    }
+
+    fn price_cmds_for_count(
+        &self,
+        data: &ChartSeries,
+        overlays: &[(String, Color32, Arc<GpuLine>, Arc<Vec<f64>>)],
+        hidden: &egui_plot::ItemIdSet,
+    ) -> Vec<DrawCmd> {
+        let mut cmds = vec![DrawCmd::Candles {
+            data: Arc::clone(&data.candles),
+            up: [0.0; 4],
+            down: [0.0; 4],
+        }];
+        for (name, _, line, _) in overlays {
+            if !hidden.contains(&egui_plot::ItemId::new(name.as_str())) {
+                cmds.push(DrawCmd::Line {
+                    data: Arc::clone(line),
+                    color: [0.0; 4],
+                    width_px: 1.0,
+                    y_scale: 1.0,
+                    y_offset: 0.0,
+                });
+            }
+        }
+        cmds
+    }
+
+    /// Applies this frame's drag and wheel over a plot area (`response`, `frame`) to the
+    /// view and refits y. egui_plot's own navigation is off: the chart owns the view.
+    fn interact_and_fit(
+        &mut self,
+        response: &egui::Response,
+        frame: egui::Rect,
+        hidden: &egui_plot::ItemIdSet,
+    ) {
+        let n = self.len();
+        let (view, changed) = navigate(self.view, n, response, frame);
+        self.view = view;
+        if changed || self.y_plot.is_none() {
+            self.update_y_with_hidden(hidden);
+        } else {
+            // Legend toggles and finished overlays change what y must fit; cheap (O(log n)).
+            self.update_y_with_hidden(hidden);
+        }
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            if let Some(d) = &self.data {
+                ui.strong(&d.name);
+                ui.separator();
+            }
+            for preset in RangePreset::ALL {
+                let active = self
+                    .data
+                    .as_ref()
+                    .is_some_and(|d| preset.view(d.series.days()) == self.view);
+                if ui.selectable_label(active, preset.label()).clicked() {
+                    self.apply_range(preset);
+                }
+            }
+            ui.separator();
+            let mut log_y = self.log_y;
+            if ui.checkbox(&mut log_y, "Log").changed() {
+                self.set_log_y(log_y);
+            }
+            ui.separator();
+            let mut toggles = Vec::new();
+            for o in &self.overlays {
+                let mut on = o.enabled;
+                let text = egui::RichText::new(o.name()).color(o.color);
+                if ui.checkbox(&mut on, text).changed() {
+                    toggles.push((o.window, on));
+                }
+            }
+            for (w, on) in toggles {
+                self.set_ma_enabled(w, on);
+            }
+            if self.is_loading() {
+                ui.spinner();
+            }
+        });
+    }
+}
+
+/// The view after this frame's drag (pan, x only) and wheel (zoom around the pointer)
+/// over the plot area `frame`; and whether it changed.
+pub(crate) fn navigate(
+    view: XView,
+    n: usize,
+    response: &egui::Response,
+    frame: egui::Rect,
+) -> (XView, bool) {
+    let before = view;
+    let mut view = view;
+    let bars_per_pt = view.width() / f64::from(frame.width().max(1.0));
+    if response.dragged() {
+        let dx = response.drag_delta().x;
+        if dx != 0.0 {
+            view = view.panned(-f64::from(dx) * bars_per_pt, n);
+        }
+    }
+    if let Some(p) = response.hover_pos() {
+        let notches = wheel_notches(&response.ctx);
+        if notches != 0.0 {
+            let anchor = view.start + f64::from(p.x - frame.left()) * bars_per_pt;
+            view = view.zoomed(ZOOM_PER_NOTCH.powf(f64::from(notches)), anchor, n);
+        }
+    }
+    (view, view != before)
+}
+
+/// A plot with the chart's shared settings: the chart owns navigation, the x axis shows
+/// dates on calendar marks, the price axis is on the right.
+pub(crate) fn base_plot<'a>(
+    id: egui::Id,
+    days: Arc<[chrono::NaiveDate]>,
+    link: egui::Id,
+) -> Plot<'a> {
+    let days_for_grid = Arc::clone(&days);
+    Plot::new("wickview_plot")
+        .id(id)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .allow_axis_zoom_drag(false)
+        .auto_bounds(Vec2b::FALSE)
+        .set_margin_fraction(egui::Vec2::ZERO)
+        .y_axis_position(HPlacement::Right)
+        .y_axis_min_width(Y_AXIS_WIDTH)
+        .show_crosshair(true)
+        .link_axis(link, Vec2b::new(true, false))
+        .link_cursor(link, Vec2b::new(true, false))
+        .x_grid_spacer(move |input| calendar_marks(&days_for_grid, &input, 8.0))
+        .x_axis_formatter(move |mark, _| date_label(&days, mark))
+        .sense(Sense::click_and_drag())
+}
+
+/// Grid marks at 1-2-5 multiples: labelled marks at least ~40 points apart, and faint
+/// minor marks a fifth (or half) of that apart.
+pub(crate) fn nice_linear_marks(input: &egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let (lo, hi) = input.bounds;
+    // base_step_size is value units per 8 points.
+    let min_step = input.base_step_size * 5.0;
+    if !(lo.is_finite() && hi.is_finite() && min_step > 0.0) || hi <= lo {
+        return Vec::new();
+    }
+    let decade = 10f64.powf(min_step.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * decade)
+        .find(|s| *s >= min_step)
+        .unwrap_or(10.0 * decade);
+    let minor = if (step / decade - 2.0).abs() < 1e-9 {
+        step / 2.0
+    } else {
+        step / 5.0
+    };
+    let first = (lo / minor).ceil() as i64;
+    let last = (hi / minor).floor() as i64;
+    if last - first > 10_000 {
+        return Vec::new();
+    }
+    (first..=last)
+        .map(|k| {
+            let value = k as f64 * minor;
+            let major = ((value / step).round() * step - value).abs() < minor * 1e-6;
+            egui_plot::GridMark {
+                value,
+                step_size: if major { step } else { minor },
+            }
+        })
+        .collect()
+}
+
+/// Grid marks for a log10 price axis at 1-2-5 prices.
+pub(crate) fn log_price_marks(input: &egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let (lo, hi) = input.bounds;
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
+        return Vec::new();
+    }
+    // Aim for a mark every ~40 points: base_step_size is log10 units per 8 points.
+    let min_step = input.base_step_size * 5.0;
+    let mut marks = Vec::new();
+    let mut decade = lo.floor() as i32 - 1;
+    while f64::from(decade) <= hi {
+        for m in [1.0, 2.0, 5.0] {
+            let v = (m * 10f64.powi(decade)).log10();
+            if v >= lo && v <= hi {
+                marks.push(v);
+            }
+        }
+        decade += 1;
+    }
+    // Thin out marks that would be too close.
+    let mut out: Vec<egui_plot::GridMark> = Vec::new();
+    for v in marks {
+        if out.last().is_none_or(|m| v - m.value >= min_step) {
+            out.push(egui_plot::GridMark {
+                value: v,
+                step_size: min_step.max(0.1),
+            });
+        }
+    }
+    out
+}
+
+/// Tooltip text for the bar nearest `x`: date, OHLC, volume and every shown line's value.
+fn price_tooltip(
+    name: &str,
+    series: &crate::model::DailySeries,
+    lines: &[(String, Arc<Vec<f64>>)],
+    x: f64,
+) -> Option<String> {
+    let i = bar_at(series.days(), x)?;
+    let bar = series.bar(i)?;
+    let change = i
+        .checked_sub(1)
+        .and_then(|p| series.close().get(p))
+        .map(|prev| (bar.close / prev - 1.0) * 100.0);
+    let mut text = format!(
+        "{name}  {}\nO {}  H {}\nL {}  C {}{}\nVolume {}",
+        bar.date.format("%Y-%m-%d %a"),
+        format_price(bar.open),
+        format_price(bar.high),
+        format_price(bar.low),
+        format_price(bar.close),
+        change.map_or(String::new(), |c| format!(" ({c:+.2}%)")),
+        format_volume(bar.volume),
+    );
+    for (line_name, values) in lines {
+        if let Some(v) = values.get(i) {
+            text.push_str(&format!("\n{line_name} {}", format_price(*v)));
+        }
+    }
+    Some(text)
+}
+
+/// A scrollbar over the whole history: the thumb is the visible range. Drag the thumb to
+/// pan, click the track to centre the view there. Returns the new view if changed.
+pub(crate) fn range_slider_ui(
+    ui: &mut egui::Ui,
+    view: XView,
+    n: usize,
+    height: f32,
+) -> Option<XView> {
+    let width = ui.available_width();
+    let (rect, response) =
+        ui.allocate_exact_size(egui::vec2(width, height), Sense::click_and_drag());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Slider, true, "History range"));
+    // Line the track up with the plot frame (the price axis is on the right).
+    let track =
+        egui::Rect::from_min_max(rect.min, egui::pos2(rect.max.x - Y_AXIS_WIDTH, rect.max.y));
+    let full = XView::full(n);
+    let to_x = |v: f64| track.left() + ((v - full.start) / full.width()) as f32 * track.width();
+    let visuals = ui.visuals();
+    let painter = ui.painter();
+    painter.rect_filled(track, 3.0, visuals.extreme_bg_color);
+    let thumb = egui::Rect::from_min_max(
+        egui::pos2(to_x(view.start), track.top() + 2.0),
+        egui::pos2(
+            to_x(view.end).max(to_x(view.start) + 4.0),
+            track.bottom() - 2.0,
+        ),
+    );
+    let thumb_color = if response.dragged() || response.hovered() {
+        visuals.widgets.hovered.bg_fill
+    } else {
+        visuals.widgets.inactive.bg_fill
+    };
+    painter.rect_filled(thumb, 3.0, thumb_color);
+    painter.rect_stroke(
+        thumb,
+        3.0,
+        visuals.widgets.inactive.fg_stroke,
+        egui::StrokeKind::Inside,
+    );
+    let bars_per_pt = full.width() / f64::from(track.width().max(1.0));
+    if response.dragged() {
+        let dx = f64::from(response.drag_delta().x) * bars_per_pt;
+        if dx != 0.0 {
+            return Some(view.panned(dx, n));
+        }
+    } else if response.clicked()
+        && let Some(p) = response.interact_pointer_pos()
+    {
+        let center = full.start + f64::from(p.x - track.left()) * bars_per_pt;
+        return Some(view.panned(center - 0.5 * (view.start + view.end), n));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linear_marks_are_round_and_spaced() {
+        // 700 points showing 48,000..76,000: 8 points = 320 units, labels >= 1,600 apart.
+        let input = egui_plot::GridInput {
+            bounds: (48_000.0, 76_000.0),
+            base_step_size: 320.0,
+        };
+        let marks = nice_linear_marks(&input);
+        let majors: Vec<f64> = marks
+            .iter()
+            .filter(|m| m.step_size == 2000.0)
+            .map(|m| m.value)
+            .collect();
+        assert_eq!(majors.first(), Some(&48_000.0));
+        assert_eq!(majors.last(), Some(&76_000.0));
+        assert_eq!(majors.len(), 15);
+        assert!(
+            marks
+                .iter()
+                .any(|m| m.step_size == 1000.0 && m.value == 49_000.0)
+        );
+    }
+
+    #[test]
+    fn log_marks_are_nice_prices_in_range() {
+        let input = egui_plot::GridInput {
+            bounds: (1.0f64.log10() + 1.0, 3.2),
+            base_step_size: 0.01,
+        };
+        let marks = log_price_marks(&input);
+        let prices: Vec<f64> = marks.iter().map(|m| 10f64.powf(m.value).round()).collect();
+        assert_eq!(prices, vec![10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]);
+    }
+}

@@ -1,0 +1,324 @@
+//! The chart widgets: a candlestick chart with moving averages and a volume pane
+//! ([`CandleChart`]), and the comparison chart of many series ([`ComparisonChart`]).
+//!
+//! Both are egui_plot plots (axes, grid, legend, crosshair) whose data is drawn by the wgpu
+//! renderer of [`crate::render`] through an egui_wgpu paint callback; call
+//! [`init_render_resources`] once at start-up. The x axis counts trading days (bar
+//! indices, no gaps) with date labels; the view is owned by the chart (not by egui_plot) so
+//! that panning is x-only, clamped to the history, and the y axis fits the visible data in
+//! the same frame, answered by the level-of-detail pyramids.
+
+mod callback;
+mod candle;
+mod compare;
+mod jobs;
+mod time_axis;
+
+use std::sync::Arc;
+
+use egui::Color32;
+use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTransform};
+
+use crate::compute::lod::{CandlePyramid, LinePyramid};
+use crate::model::DailySeries;
+use crate::render::{DrawCmd, DrawList, GpuCandles, GpuLine, ViewTransform};
+
+pub use callback::{ChartCallback, init_render_resources};
+pub use candle::{CandleChart, MaOverlay};
+pub use compare::{CompareMode, ComparisonChart};
+pub use time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
+
+/// One series ready to chart: its bars and pyramids (candles for OHLC and volume, a line
+/// pyramid of the close). Cheap to clone; building it costs about one pass over the bars,
+/// so build large ones off the UI thread.
+#[derive(Clone, Debug)]
+pub struct ChartSeries {
+    /// Display name (ticker or name).
+    pub name: String,
+    /// The bars.
+    pub series: Arc<DailySeries>,
+    /// Candle pyramid, uploaded to the GPU on first draw.
+    pub candles: Arc<GpuCandles>,
+    /// Close-line pyramid.
+    pub close: Arc<GpuLine>,
+}
+
+impl ChartSeries {
+    /// Builds the pyramids of `series`.
+    pub fn new(name: impl Into<String>, series: Arc<DailySeries>) -> Self {
+        let candles = GpuCandles::new(CandlePyramid::from_series(&series));
+        let close = GpuLine::new(LinePyramid::build(series.close()));
+        Self {
+            name: name.into(),
+            series,
+            candles,
+            close,
+        }
+    }
+
+    /// Number of bars.
+    pub fn len(&self) -> usize {
+        self.series.len()
+    }
+
+    /// Whether there are no bars.
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+}
+
+/// Formats a price with a precision that suits its size (53,400 / 172.35 / 0.8123).
+pub fn format_price(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".to_owned();
+    }
+    let a = v.abs();
+    let s = if a == 0.0 {
+        "0".to_owned()
+    } else if a >= 1000.0 {
+        format!("{v:.0}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.4}")
+    };
+    group_thousands(&s)
+}
+
+/// Formats a volume compactly (1.2M, 350K).
+pub fn format_volume(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e9 {
+        format!("{:.2}B", v / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.2}M", v / 1e6)
+    } else if a >= 1e3 {
+        format!("{:.1}K", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+fn group_thousands(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::with_capacity(s.len() + int.len() / 3);
+    for (k, ch) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// `(min, max)` padded by `frac` of the span (or of the value when flat), in plotted units
+/// (log10 when `log_y`).
+pub(crate) fn padded_y(min: f64, max: f64, log_y: bool, frac: f64) -> Option<(f64, f64)> {
+    let (lo, hi) = if log_y {
+        if min <= 0.0 || max <= 0.0 {
+            return None;
+        }
+        (min.log10(), max.log10())
+    } else {
+        (min, max)
+    };
+    if !(lo.is_finite() && hi.is_finite()) || hi < lo {
+        return None;
+    }
+    let span = if hi > lo {
+        hi - lo
+    } else {
+        (hi.abs() * 0.02).max(1e-6)
+    };
+    let mut bottom = lo - span * frac;
+    if !log_y && lo >= 0.0 {
+        // Prices are positive: padding never shows negative prices.
+        bottom = bottom.max(0.0);
+    }
+    Some((bottom, hi + span * frac))
+}
+
+/// The plot item that draws a list of GPU commands through one paint callback.
+struct GpuLayer {
+    base: PlotItemBase,
+    cmds: Vec<DrawCmd>,
+    log_y: bool,
+}
+
+impl GpuLayer {
+    /// A nameless item stays out of the legend (nameless items share one id, which is
+    /// harmless: they are never hidden or highlighted).
+    fn new(cmds: Vec<DrawCmd>, log_y: bool) -> Self {
+        Self {
+            base: PlotItemBase::new(String::new()),
+            cmds,
+            log_y,
+        }
+    }
+}
+
+/// The view of a paint rect for `transform`.
+pub(crate) fn view_of(
+    transform: &PlotTransform,
+    pixels_per_point: f32,
+    log_y: bool,
+) -> ViewTransform {
+    let b = transform.bounds();
+    let frame = transform.frame();
+    ViewTransform {
+        x_min: b.min()[0],
+        x_max: b.max()[0],
+        y_min: b.min()[1],
+        y_max: b.max()[1],
+        log_y,
+        width_px: frame.width() * pixels_per_point,
+        height_px: frame.height() * pixels_per_point,
+    }
+}
+
+impl PlotItem for GpuLayer {
+    fn shapes(&self, ui: &egui::Ui, transform: &PlotTransform, shapes: &mut Vec<egui::Shape>) {
+        let view = view_of(transform, ui.ctx().pixels_per_point(), self.log_y);
+        if !view.is_drawable() || self.cmds.is_empty() {
+            return;
+        }
+        let list = DrawList {
+            view,
+            cmds: self.cmds.clone(),
+        };
+        shapes.push(egui::Shape::Callback(
+            egui_wgpu::Callback::new_paint_callback(*transform.frame(), ChartCallback::new(list)),
+        ));
+    }
+
+    fn initialize(&mut self, _x_range: std::ops::RangeInclusive<f64>) {}
+
+    fn color(&self) -> Color32 {
+        Color32::TRANSPARENT
+    }
+
+    fn geometry(&self) -> PlotGeometry<'_> {
+        PlotGeometry::None
+    }
+
+    fn bounds(&self) -> PlotBounds {
+        PlotBounds::NOTHING
+    }
+
+    fn base(&self) -> &PlotItemBase {
+        &self.base
+    }
+
+    fn base_mut(&mut self) -> &mut PlotItemBase {
+        &mut self.base
+    }
+}
+
+/// A legend entry (name and colour) for something the GPU layer draws.
+struct LegendEntry {
+    base: PlotItemBase,
+    color: Color32,
+}
+
+impl LegendEntry {
+    fn new(name: &str, color: Color32) -> Self {
+        Self {
+            base: PlotItemBase::new(name.to_owned()),
+            color,
+        }
+    }
+}
+
+impl PlotItem for LegendEntry {
+    fn shapes(&self, _ui: &egui::Ui, _transform: &PlotTransform, _shapes: &mut Vec<egui::Shape>) {}
+
+    fn initialize(&mut self, _x_range: std::ops::RangeInclusive<f64>) {}
+
+    fn color(&self) -> Color32 {
+        self.color
+    }
+
+    fn geometry(&self) -> PlotGeometry<'_> {
+        PlotGeometry::None
+    }
+
+    fn bounds(&self) -> PlotBounds {
+        PlotBounds::NOTHING
+    }
+
+    fn base(&self) -> &PlotItemBase {
+        &self.base
+    }
+
+    fn base_mut(&mut self) -> &mut PlotItemBase {
+        &mut self.base
+    }
+}
+
+/// Names hidden by clicking the legend of plot `plot_id` (last frame's state).
+pub(crate) fn hidden_in_legend(ctx: &egui::Context, plot_id: egui::Id) -> egui_plot::ItemIdSet {
+    egui_plot::PlotMemory::load(ctx, plot_id)
+        .map(|m| m.hidden_items)
+        .unwrap_or_default()
+}
+
+/// Wheel notches (positive = zoom in) over the last frame, read from raw events so that a
+/// wheel zooms without a modifier and tests are deterministic.
+pub(crate) fn wheel_notches(ctx: &egui::Context) -> f32 {
+    ctx.input(|i| {
+        let mut notches = 0.0;
+        for e in &i.events {
+            if let egui::Event::MouseWheel { unit, delta, .. } = e {
+                let per_notch = match unit {
+                    egui::MouseWheelUnit::Point => 50.0,
+                    egui::MouseWheelUnit::Line => 1.0,
+                    egui::MouseWheelUnit::Page => 0.1,
+                };
+                notches += (delta.y + delta.x) / per_notch;
+            }
+        }
+        notches
+    })
+}
+
+/// Zoom factor of one wheel notch.
+pub(crate) const ZOOM_PER_NOTCH: f64 = 1.2;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_and_volumes_read_well() {
+        assert_eq!(format_price(53400.0), "53,400");
+        assert_eq!(format_price(1234567.4), "1,234,567");
+        assert_eq!(format_price(172.349), "172.35");
+        assert_eq!(format_price(0.81234), "0.8123");
+        assert_eq!(format_price(-1500.0), "-1,500");
+        assert_eq!(format_volume(12_345_678.0), "12.35M");
+        assert_eq!(format_volume(950.0), "950");
+        assert_eq!(format_price(0.0), "0");
+    }
+
+    #[test]
+    fn y_padding_linear_and_log() {
+        let (lo, hi) = padded_y(90.0, 110.0, false, 0.05).unwrap();
+        assert!((lo - 89.0).abs() < 1e-9 && (hi - 111.0).abs() < 1e-9);
+        let (lo, hi) = padded_y(10.0, 1000.0, true, 0.0).unwrap();
+        assert!((lo - 1.0).abs() < 1e-12 && (hi - 3.0).abs() < 1e-12);
+        assert!(padded_y(0.0, 10.0, true, 0.05).is_none());
+        let (lo, hi) = padded_y(5.0, 5.0, false, 0.05).unwrap();
+        assert!(lo < 5.0 && hi > 5.0);
+        assert_eq!(
+            padded_y(1.0, 100.0, false, 0.1).unwrap().0,
+            0.0,
+            "no negative prices"
+        );
+    }
+}
