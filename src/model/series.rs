@@ -222,7 +222,16 @@ impl DailySeries {
 
     /// All bars, in order.
     pub fn bars(&self) -> impl ExactSizeIterator<Item = Bar> + '_ {
-        (0..self.len()).filter_map(|i| self.bar(i))
+        (0..self.len()).map(move |i| Bar {
+            date: self.days[i],
+            open: self.open[i],
+            high: self.high[i],
+            low: self.low[i],
+            close: self.close[i],
+            volume: self.volume[i],
+            dividends: self.dividends[i],
+            stock_splits: self.stock_splits[i],
+        })
     }
 
     /// Index of `date` if it is a trading day of this series.
