@@ -1,1 +1,2 @@
-fn main(){}
+//! Compute benchmarks (filled in with the kernels).
+fn main() {}

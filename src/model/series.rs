@@ -117,7 +117,9 @@ impl std::fmt::Display for BarIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Rejected { bar, problem } => write!(f, "{}: {problem}", bar.date),
-            Self::Duplicate { date } => write!(f, "{date}: day given more than once, kept the last"),
+            Self::Duplicate { date } => {
+                write!(f, "{date}: day given more than once, kept the last")
+            }
         }
     }
 }
@@ -222,7 +224,7 @@ impl DailySeries {
 
     /// All bars, in order.
     pub fn bars(&self) -> impl ExactSizeIterator<Item = Bar> + '_ {
-        (0..self.len()).map(move |i| Bar {
+        (0..self.len()).map(|i| Bar {
             date: self.days[i],
             open: self.open[i],
             high: self.high[i],
@@ -342,7 +344,10 @@ impl SeriesBuilder {
     /// Builds the series and returns it with every issue noticed, in input order for
     /// rejections followed by duplicates in day order.
     pub fn build(self) -> (DailySeries, Vec<BarIssue>) {
-        let Self { mut bars, mut issues } = self;
+        let Self {
+            mut bars,
+            mut issues,
+        } = self;
         // Stable sort keeps input order among equal days, so "last given wins" holds.
         bars.sort_by_key(|b| b.date);
         let mut out = DailySeries::default();
@@ -371,7 +376,7 @@ mod tests {
     }
 
     fn bar(date: NaiveDate, c: f64) -> Bar {
-        Bar::ohlc(date, c, c + 1.0, c - 1.0, c)
+        Bar::ohlc(date, c, c * 1.1, c * 0.9, c)
     }
 
     #[test]
@@ -403,7 +408,9 @@ mod tests {
                 BarProblem::OpenCloseOutsideRange
             ]
         );
-        assert!(issues.contains(&BarIssue::Duplicate { date: d(2024, 1, 3) }));
+        assert!(issues.contains(&BarIssue::Duplicate {
+            date: d(2024, 1, 3)
+        }));
         assert_eq!(issues.len(), 5);
     }
 

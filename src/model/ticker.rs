@@ -90,7 +90,9 @@ impl Ticker {
             }
             Category::Index => {
                 let Some(body) = upper.strip_prefix('^') else {
-                    return Err(invalid("an index symbol starts with ^, such as ^GSPC or ^KS11"));
+                    return Err(invalid(
+                        "an index symbol starts with ^, such as ^GSPC or ^KS11",
+                    ));
                 };
                 if body.is_empty()
                     || body.len() > 12

@@ -2,3 +2,6 @@
 //!
 //! Depends on `model`, `compute`, `render`, and talks to `store`/`update` only through
 //! background jobs and channels.
+
+pub mod bg;
+pub mod fonts;

@@ -1,0 +1,158 @@
+//! The search box of every view: matches ticker or name as you type (from `ticker_metadata`),
+//! Korean names included, with keyboard navigation of the suggestions.
+
+use poll_promise::Promise;
+
+use super::bg;
+use crate::model::TickerMeta;
+use crate::store::Store;
+
+/// How many suggestions are shown.
+pub const MAX_SUGGESTIONS: usize = 12;
+
+/// State of one search box.
+#[derive(Default)]
+pub struct SearchBox {
+    text: String,
+    /// The text the shown suggestions answer.
+    answered: String,
+    suggestions: Vec<TickerMeta>,
+    highlighted: usize,
+    pending: Option<(String, Promise<Result<Vec<TickerMeta>, String>>)>,
+    error: Option<String>,
+    open: bool,
+}
+
+impl SearchBox {
+    /// The text typed so far.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Suggestions for the current text, best first.
+    pub fn suggestions(&self) -> &[TickerMeta] {
+        &self.suggestions
+    }
+
+    fn poll(&mut self) {
+        let Some((query, promise)) = self.pending.take() else {
+            return;
+        };
+        match promise.try_take() {
+            Ok(result) => {
+                // Only the answer to the current text is shown; older answers are dropped.
+                if query == self.text.trim() {
+                    match result {
+                        Ok(items) => {
+                            self.suggestions = items;
+                            self.error = None;
+                        }
+                        Err(e) => {
+                            self.suggestions.clear();
+                            self.error = Some(e);
+                        }
+                    }
+                    self.answered = query;
+                    self.highlighted = 0;
+                }
+            }
+            Err(promise) => self.pending = Some((query, promise)),
+        }
+    }
+
+    /// Shows the box; returns the ticker the user picked (click or Enter), if any.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        rt: &tokio::runtime::Handle,
+        store: Option<&Store>,
+    ) -> Option<TickerMeta> {
+        self.poll();
+        let response = ui.add(
+            egui::TextEdit::singleline(&mut self.text)
+                .id_salt("ticker_search")
+                .hint_text("🔍 Search ticker or name (e.g. 삼성, AAPL)")
+                .desired_width(260.0),
+        );
+        let query = self.text.trim().to_owned();
+        if response.changed() {
+            self.open = !query.is_empty();
+        }
+        if query.is_empty() {
+            self.suggestions.clear();
+            self.answered.clear();
+        } else if query != self.answered
+            && self.pending.as_ref().is_none_or(|(q, _)| *q != query)
+            && let Some(store) = store
+        {
+            let store = store.clone();
+            let q = query.clone();
+            let promise = bg::spawn(rt, ui.ctx(), async move {
+                store
+                    .search(&q, MAX_SUGGESTIONS)
+                    .await
+                    .map_err(|e| e.to_string())
+            });
+            self.pending = Some((query.clone(), promise));
+        }
+
+        let mut picked = None;
+        if response.has_focus() && !self.suggestions.is_empty() {
+            let (down, up) = ui.input_mut(|i| {
+                (
+                    i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
+                    i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
+                )
+            });
+            if down {
+                self.highlighted = (self.highlighted + 1).min(self.suggestions.len() - 1);
+                self.open = true;
+            }
+            if up {
+                self.highlighted = self.highlighted.saturating_sub(1);
+            }
+        }
+        if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            picked = self.suggestions.get(self.highlighted).cloned();
+        }
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            self.open = false;
+        }
+
+        let show = self.open && !query.is_empty();
+        egui::Popup::from_response(&response)
+            .open(show)
+            .close_behavior(egui::PopupCloseBehavior::IgnoreClicks)
+            .width(response.rect.width().max(260.0))
+            .show(|ui| {
+                if let Some(err) = &self.error {
+                    ui.colored_label(egui::Color32::LIGHT_RED, err);
+                } else if self.suggestions.is_empty() {
+                    if self.pending.is_some() {
+                        ui.spinner();
+                    } else {
+                        ui.weak("No matching ticker");
+                    }
+                }
+                for (i, meta) in self.suggestions.iter().enumerate() {
+                    let label = format!(
+                        "{}  {}  · {}",
+                        meta.ticker,
+                        meta.display_name(),
+                        meta.category().label()
+                    );
+                    if ui.selectable_label(i == self.highlighted, label).clicked() {
+                        picked = Some(meta.clone());
+                    }
+                }
+            });
+
+        if picked.is_some() {
+            self.open = false;
+            self.text.clear();
+            self.suggestions.clear();
+            self.answered.clear();
+        }
+        picked
+    }
+}

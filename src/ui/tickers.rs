@@ -1,0 +1,491 @@
+//! The side panel's ticker lists (per category, paginated, filtered, add and delete) and the
+//! metadata editor (edit name and category per row, apply one row or all edited rows).
+
+use std::collections::BTreeMap;
+
+use egui::{Color32, RichText};
+use poll_promise::Promise;
+
+use super::bg;
+use crate::model::{Category, Ticker, TickerMeta};
+use crate::store::{Store, StoreError, TickerEdit, TickerPage, TickerQuery};
+
+/// Page sizes offered in the list.
+pub const PAGE_SIZES: [u64; 4] = [10, 25, 50, 100];
+
+/// An edit of one row that has not been applied yet.
+#[derive(Clone, Debug, PartialEq)]
+struct RowEdit {
+    name: String,
+    category: Category,
+}
+
+/// What happened to a row's last apply.
+#[derive(Clone, Debug, PartialEq)]
+enum RowStatus {
+    Saved,
+    Failed(String),
+}
+
+/// Something the panel changed in the store, for the rest of the app to react to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TickerChange {
+    /// A ticker was added.
+    Added(TickerMeta),
+    /// A ticker's metadata changed.
+    Edited(TickerMeta),
+    /// A ticker and its bars were deleted.
+    Deleted(String),
+}
+
+type ApplyResults = Vec<(String, Result<TickerMeta, String>)>;
+
+/// State of the ticker lists and metadata editor.
+pub struct TickerPanel {
+    tab: Category,
+    filter: String,
+    page: u64,
+    page_size: u64,
+    page_data: Option<TickerPage>,
+    load: Option<Promise<Result<TickerPage, StoreError>>>,
+    load_error: Option<String>,
+    stale: bool,
+    edits: BTreeMap<String, RowEdit>,
+    status: BTreeMap<String, RowStatus>,
+    apply: Option<Promise<ApplyResults>>,
+    add_symbol: String,
+    add_name: String,
+    add_message: Option<Result<String, String>>,
+    add: Option<Promise<Result<TickerMeta, String>>>,
+    confirm_delete: Option<String>,
+    delete: Option<Promise<(String, Result<u64, String>)>>,
+    changes: Vec<TickerChange>,
+}
+
+impl Default for TickerPanel {
+    fn default() -> Self {
+        Self::new(25)
+    }
+}
+
+impl TickerPanel {
+    /// A panel showing the Korean stocks tab with `page_size` rows per page.
+    pub fn new(page_size: u64) -> Self {
+        Self {
+            tab: Category::KoreanStock,
+            filter: String::new(),
+            page: 0,
+            page_size: if PAGE_SIZES.contains(&page_size) {
+                page_size
+            } else {
+                25
+            },
+            page_data: None,
+            load: None,
+            load_error: None,
+            stale: true,
+            edits: BTreeMap::new(),
+            status: BTreeMap::new(),
+            apply: None,
+            add_symbol: String::new(),
+            add_name: String::new(),
+            add_message: None,
+            add: None,
+            confirm_delete: None,
+            delete: None,
+            changes: Vec::new(),
+        }
+    }
+
+    /// Rows per page.
+    pub fn page_size(&self) -> u64 {
+        self.page_size
+    }
+
+    /// Number of rows with unapplied edits.
+    pub fn unsaved_count(&self) -> usize {
+        self.edits.len()
+    }
+
+    /// Changes made since the last call, for views to refresh.
+    pub fn take_changes(&mut self) -> Vec<TickerChange> {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Marks the list for reloading (e.g. after an update added tickers).
+    pub fn invalidate(&mut self) {
+        self.stale = true;
+    }
+
+    fn poll(&mut self) {
+        if let Some(result) = bg::take_ready(&mut self.load) {
+            match result {
+                Ok(page) => {
+                    self.page_data = Some(page);
+                    self.load_error = None;
+                }
+                Err(err) => self.load_error = Some(err.to_string()),
+            }
+        }
+        if let Some(results) = bg::take_ready(&mut self.apply) {
+            for (ticker, result) in results {
+                match result {
+                    Ok(meta) => {
+                        self.edits.remove(&ticker);
+                        self.status.insert(ticker, RowStatus::Saved);
+                        self.changes.push(TickerChange::Edited(meta));
+                    }
+                    // The edit stays in place so nothing typed is lost; the row shows why.
+                    Err(msg) => {
+                        self.status.insert(ticker, RowStatus::Failed(msg));
+                    }
+                }
+            }
+            self.stale = true;
+        }
+        if let Some(result) = bg::take_ready(&mut self.add) {
+            match result {
+                Ok(meta) => {
+                    self.add_message = Some(Ok(format!("Added {}", meta.ticker)));
+                    self.add_symbol.clear();
+                    self.add_name.clear();
+                    self.changes.push(TickerChange::Added(meta));
+                    self.stale = true;
+                }
+                Err(msg) => self.add_message = Some(Err(msg)),
+            }
+        }
+        if let Some((ticker, result)) = bg::take_ready(&mut self.delete) {
+            match result {
+                Ok(bars) => {
+                    self.add_message = Some(Ok(format!("Deleted {ticker} and its {bars} bars")));
+                    self.edits.remove(&ticker);
+                    self.status.remove(&ticker);
+                    self.changes.push(TickerChange::Deleted(ticker));
+                    self.stale = true;
+                }
+                Err(msg) => self.add_message = Some(Err(msg)),
+            }
+        }
+    }
+
+    fn reload(&mut self, rt: &tokio::runtime::Handle, ctx: &egui::Context, store: &Store) {
+        let query = TickerQuery {
+            category: Some(self.tab),
+            filter: (!self.filter.trim().is_empty()).then(|| self.filter.trim().to_owned()),
+            active_only: false,
+            offset: self.page * self.page_size,
+            limit: self.page_size,
+        };
+        let store = store.clone();
+        self.load = Some(bg::spawn(rt, ctx, async move {
+            store.list_tickers(&query).await
+        }));
+        self.stale = false;
+    }
+
+    /// Shows the panel. `store` is `None` while no store is connected.
+    pub fn ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, store: Option<&Store>) {
+        self.poll();
+        let Some(store) = store else {
+            ui.label("No store connected.");
+            return;
+        };
+
+        ui.horizontal_wrapped(|ui| {
+            for c in Category::ALL {
+                if ui.selectable_label(self.tab == c, c.label()).clicked() && self.tab != c {
+                    self.tab = c;
+                    self.page = 0;
+                    self.stale = true;
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label("Filter");
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut self.filter)
+                    .hint_text("ticker or name")
+                    .desired_width(140.0),
+            );
+            if r.changed() {
+                self.page = 0;
+                self.stale = true;
+            }
+            egui::ComboBox::from_id_salt("ticker_page_size")
+                .selected_text(format!("{} / page", self.page_size))
+                .width(90.0)
+                .show_ui(ui, |ui| {
+                    for size in PAGE_SIZES {
+                        if ui
+                            .selectable_value(&mut self.page_size, size, format!("{size} / page"))
+                            .clicked()
+                        {
+                            self.page = 0;
+                            self.stale = true;
+                        }
+                    }
+                });
+        });
+
+        if self.stale && self.load.is_none() {
+            self.reload(rt, ui.ctx(), store);
+        }
+
+        self.list_ui(ui, rt, store);
+        ui.separator();
+        self.add_ui(ui, rt, store);
+        self.delete_confirm_ui(ui, rt, store);
+    }
+
+    fn list_ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, store: &Store) {
+        if let Some(err) = &self.load_error {
+            ui.colored_label(Color32::LIGHT_RED, format!("Could not list tickers: {err}"));
+        }
+        let Some(page) = self.page_data.clone() else {
+            ui.spinner();
+            return;
+        };
+        let pages = page.total.div_ceil(self.page_size).max(1);
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(self.page > 0, egui::Button::new("◀ Prev"))
+                .clicked()
+            {
+                self.page -= 1;
+                self.stale = true;
+            }
+            ui.label(format!(
+                "Page {} of {pages} ({} tickers)",
+                self.page + 1,
+                page.total
+            ));
+            if ui
+                .add_enabled(self.page + 1 < pages, egui::Button::new("Next ▶"))
+                .clicked()
+            {
+                self.page += 1;
+                self.stale = true;
+            }
+        });
+
+        let mut apply_rows: Vec<String> = Vec::new();
+        egui::ScrollArea::vertical()
+            .id_salt("ticker_rows")
+            .max_height(320.0)
+            .show(ui, |ui| {
+                egui::Grid::new("ticker_grid")
+                    .striped(true)
+                    .num_columns(5)
+                    .show(ui, |ui| {
+                        ui.strong("Ticker");
+                        ui.strong("Name");
+                        ui.strong("Category");
+                        ui.strong("");
+                        ui.strong("");
+                        ui.end_row();
+                        for meta in &page.items {
+                            let key = meta.ticker.as_str().to_owned();
+                            let mut edit = self.edits.get(&key).cloned().unwrap_or(RowEdit {
+                                name: meta.name.clone(),
+                                category: meta.category(),
+                            });
+                            let dirty_before = self.edits.contains_key(&key);
+                            ui.label(&key).on_hover_text(
+                                meta.source_symbol.as_deref().unwrap_or("not resolved yet"),
+                            );
+                            ui.add(
+                                egui::TextEdit::singleline(&mut edit.name)
+                                    .id_salt(("name", &key))
+                                    .desired_width(120.0),
+                            );
+                            egui::ComboBox::from_id_salt(("cat", &key))
+                                .selected_text(edit.category.label())
+                                .width(100.0)
+                                .show_ui(ui, |ui| {
+                                    for c in Category::ALL {
+                                        ui.selectable_value(&mut edit.category, c, c.label());
+                                    }
+                                });
+                            let dirty = edit.name != meta.name || edit.category != meta.category();
+                            if dirty {
+                                self.edits.insert(key.clone(), edit);
+                                if !dirty_before {
+                                    self.status.remove(&key);
+                                }
+                            } else {
+                                self.edits.remove(&key);
+                            }
+                            if ui
+                                .add_enabled(
+                                    dirty && self.apply.is_none(),
+                                    egui::Button::new("Apply"),
+                                )
+                                .on_hover_text(format!("Save the edits of {key}"))
+                                .clicked()
+                            {
+                                apply_rows.push(key.clone());
+                            }
+                            ui.horizontal(|ui| {
+                                if ui
+                                    .small_button("🗑")
+                                    .on_hover_text(format!("Delete {key}"))
+                                    .clicked()
+                                {
+                                    self.confirm_delete = Some(key.clone());
+                                }
+                                if dirty {
+                                    ui.colored_label(Color32::YELLOW, "● unsaved");
+                                }
+                                match self.status.get(&key) {
+                                    Some(RowStatus::Saved) if !dirty => {
+                                        ui.colored_label(Color32::LIGHT_GREEN, "saved");
+                                    }
+                                    Some(RowStatus::Failed(msg)) => {
+                                        ui.colored_label(Color32::LIGHT_RED, "failed")
+                                            .on_hover_text(msg);
+                                        ui.label(RichText::new(msg).small().color(Color32::LIGHT_RED));
+                                    }
+                                    _ => {}
+                                }
+                            });
+                            ui.end_row();
+                        }
+                    });
+            });
+
+        ui.horizontal(|ui| {
+            let n = self.edits.len();
+            if ui
+                .add_enabled(
+                    n > 0 && self.apply.is_none(),
+                    egui::Button::new(format!("Apply all ({n})")),
+                )
+                .clicked()
+            {
+                apply_rows = self.edits.keys().cloned().collect();
+            }
+            if ui
+                .add_enabled(n > 0, egui::Button::new("Discard edits"))
+                .clicked()
+            {
+                self.edits.clear();
+            }
+            if self.apply.is_some() {
+                ui.spinner();
+            }
+        });
+
+        if !apply_rows.is_empty() {
+            let edits: Vec<(String, TickerEdit)> = apply_rows
+                .into_iter()
+                .filter_map(|t| {
+                    let e = self.edits.get(&t)?;
+                    Some((
+                        t,
+                        TickerEdit {
+                            name: Some(e.name.trim().to_owned()),
+                            category: Some(e.category),
+                            ..TickerEdit::default()
+                        },
+                    ))
+                })
+                .collect();
+            let store = store.clone();
+            self.apply = Some(bg::spawn(rt, ui.ctx(), async move {
+                let mut out = Vec::with_capacity(edits.len());
+                for (ticker, edit) in edits {
+                    let r = store
+                        .update_ticker(&ticker, &edit)
+                        .await
+                        .map_err(|e| e.to_string());
+                    out.push((ticker, r));
+                }
+                out
+            }));
+        }
+    }
+
+    fn add_ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, store: &Store) {
+        let category = self.tab;
+        ui.label(format!("Add to {}", category.label()));
+        let parsed = Ticker::parse(category, &self.add_symbol);
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.add_symbol)
+                    .id_salt("add_symbol")
+                    .hint_text(match category {
+                        Category::KoreanStock => "005930",
+                        Category::UsStock => "AAPL",
+                        Category::Index => "^GSPC",
+                        Category::Currency => "KRW=X",
+                    })
+                    .desired_width(90.0),
+            );
+            ui.add(
+                egui::TextEdit::singleline(&mut self.add_name)
+                    .id_salt("add_name")
+                    .hint_text("name")
+                    .desired_width(110.0),
+            );
+            let can_add = parsed.is_ok() && self.add.is_none();
+            if ui.add_enabled(can_add, egui::Button::new("Add")).clicked()
+                && let Ok(ticker) = parsed.clone()
+            {
+                let mut meta = TickerMeta::new(ticker, self.add_name.trim());
+                if let Some(market) = Ticker::market_hint(&self.add_symbol) {
+                    meta.source_symbol = Some(format!("{}{}", meta.ticker, market.suffix()));
+                }
+                let store = store.clone();
+                self.add = Some(bg::spawn(rt, ui.ctx(), async move {
+                    store
+                        .add_ticker(&meta)
+                        .await
+                        .map(|()| meta)
+                        .map_err(|e| e.to_string())
+                }));
+            }
+        });
+        if !self.add_symbol.trim().is_empty()
+            && let Err(err) = &parsed
+        {
+            ui.colored_label(Color32::LIGHT_RED, err.to_string());
+        }
+        match &self.add_message {
+            Some(Ok(msg)) => {
+                ui.colored_label(Color32::LIGHT_GREEN, msg);
+            }
+            Some(Err(msg)) => {
+                ui.colored_label(Color32::LIGHT_RED, msg);
+            }
+            None => {}
+        }
+    }
+
+    fn delete_confirm_ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, store: &Store) {
+        let Some(ticker) = self.confirm_delete.clone() else {
+            return;
+        };
+        let modal = egui::Modal::new(egui::Id::new("confirm_delete_ticker")).show(ui.ctx(), |ui| {
+            ui.heading(format!("Delete {ticker}?"));
+            ui.label("Its metadata and every stored bar are removed. This cannot be undone.");
+            ui.horizontal(|ui| {
+                if ui.button("Delete").clicked() {
+                    let store = store.clone();
+                    let t = ticker.clone();
+                    self.delete = Some(bg::spawn(rt, ui.ctx(), async move {
+                        let r = store.delete_ticker(&t).await.map_err(|e| e.to_string());
+                        (t, r)
+                    }));
+                    self.confirm_delete = None;
+                }
+                if ui.button("Cancel").clicked() {
+                    self.confirm_delete = None;
+                }
+            });
+        });
+        if modal.should_close() {
+            self.confirm_delete = None;
+        }
+    }
+}
