@@ -1,3 +1,426 @@
 //! Storage of bars and ticker metadata: MongoDB `finance_db`, or the embedded default.
 //!
-//! Depends on `model`.
+//! Depends on `model`. One async interface, [`Store`], over two backends:
+//!
+//! - **Embedded** (the default on a fresh machine): SQLite (`wickview.sqlite3`) in the
+//!   user's data directory, a `WITHOUT ROWID` table per category keyed by
+//!   `(ticker, date)` plus `ticker_metadata`. Every call runs on tokio's blocking pool.
+//! - **MongoDB**: database `finance_db` with the collections `korean_stocks`,
+//!   `us_stocks`, `indices`, `currencies` and `ticker_metadata`, a unique
+//!   `(ticker, date)` index on each category collection, created at open.
+//!
+//! Every bar write is an upsert keyed by `(ticker, date)`, so rerunning a write (after
+//! a crash, a lost connection or a second update run) never duplicates a day.
+
+mod config;
+mod embedded;
+mod error;
+mod mongo;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::model::{Category, DailySeries, ModelError, Ticker, TickerMeta};
+
+pub use config::{
+    DEFAULT_DB_NAME, EMBEDDED_FILE_NAME, StoreArgs, StoreConfig, default_config_path,
+    default_data_dir, redact_uri,
+};
+pub use error::StoreError;
+
+/// What an [`Store::upsert_bars`] call did, as far as the backend can tell.
+///
+/// Both backends report exactly: the embedded store compares row counts and the rows
+/// an upsert actually changed; MongoDB reports `upserted` (inserted) and `nModified`
+/// (changed) per batch, and matched-but-unmodified days are `unchanged`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UpsertSummary {
+    /// Days that were not stored before.
+    pub inserted: u64,
+    /// Days that were stored with different values and were replaced.
+    pub updated: u64,
+    /// Days that were stored with the same values.
+    pub unchanged: u64,
+}
+
+impl UpsertSummary {
+    /// Days whose stored values changed (inserted or updated).
+    pub fn written(&self) -> u64 {
+        self.inserted + self.updated
+    }
+
+    /// All days sent.
+    pub fn total(&self) -> u64 {
+        self.inserted + self.updated + self.unchanged
+    }
+}
+
+impl std::ops::AddAssign for UpsertSummary {
+    fn add_assign(&mut self, rhs: Self) {
+        self.inserted += rhs.inserted;
+        self.updated += rhs.updated;
+        self.unchanged += rhs.unchanged;
+    }
+}
+
+/// Changes to one ticker's metadata; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TickerEdit {
+    /// New display name (trimmed).
+    pub name: Option<String>,
+    /// New category: the symbol must be valid there; its bars move with it.
+    pub category: Option<Category>,
+    /// Whether updates collect the ticker.
+    pub active: Option<bool>,
+    /// New resolved source symbol (`Some(None)` clears it). A category change without
+    /// this field clears the old category's symbol so the updater resolves it again.
+    pub source_symbol: Option<Option<String>>,
+}
+
+/// A filtered, paginated request for ticker metadata.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TickerQuery {
+    /// Only this category; `None` for all.
+    pub category: Option<Category>,
+    /// Ticker prefix or name substring, case-insensitive; `None` or blank for all.
+    pub filter: Option<String>,
+    /// Only tickers that updates collect.
+    pub active_only: bool,
+    /// Items to skip (after sorting by ticker).
+    pub offset: u64,
+    /// Page size; 0 means no limit.
+    pub limit: u64,
+}
+
+/// One page of tickers, sorted by ticker, and how many match in total.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TickerPage {
+    /// The tickers of this page.
+    pub items: Vec<TickerMeta>,
+    /// How many tickers match the query across all pages.
+    pub total: u64,
+}
+
+enum Backend {
+    Embedded(embedded::EmbeddedStore),
+    Mongo(mongo::MongoStore),
+}
+
+/// The store every part of wickview reads and writes. Cheap to clone (shared handle).
+#[derive(Clone)]
+pub struct Store {
+    backend: Arc<Backend>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+macro_rules! dispatch {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match &*$self.backend {
+            Backend::Embedded(b) => b.$method($($arg),*).await,
+            Backend::Mongo(b) => b.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Opens (and creates, if needed) the configured store: the schema and indexes are
+    /// created here. MongoDB must answer a ping within a few seconds, otherwise
+    /// [`StoreError::Unreachable`] names the host.
+    pub async fn open(config: &StoreConfig) -> Result<Self, StoreError> {
+        let backend = match config {
+            StoreConfig::Embedded { data_dir } => {
+                Backend::Embedded(embedded::EmbeddedStore::open(data_dir).await?)
+            }
+            StoreConfig::Mongo { uri, db_name } => {
+                Backend::Mongo(mongo::MongoStore::open(uri, db_name).await?)
+            }
+        };
+        let store = Self {
+            backend: Arc::new(backend),
+        };
+        tracing::info!("store opened: {}", store.describe());
+        Ok(store)
+    }
+
+    /// `embedded: <file>` or `MongoDB: host1:27017,host2 / finance_db`; never the password.
+    pub fn describe(&self) -> String {
+        match &*self.backend {
+            Backend::Embedded(b) => b.describe(),
+            Backend::Mongo(b) => b.describe(),
+        }
+    }
+
+    /// Whether this is the embedded store.
+    pub fn is_embedded(&self) -> bool {
+        matches!(&*self.backend, Backend::Embedded(_))
+    }
+
+    /// Checks the store answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self.ping())
+    }
+
+    /// The ticker's bars, all or within `range` (inclusive days), as a columnar series.
+    /// Stored rows that are not possible bars are left out with a warning in the log.
+    pub async fn load_series(
+        &self,
+        ticker: &Ticker,
+        range: Option<(NaiveDate, NaiveDate)>,
+    ) -> Result<DailySeries, StoreError> {
+        dispatch!(self.load_series(ticker, range))
+    }
+
+    /// The last stored day of every ticker of `category`, in one query.
+    pub async fn last_days(
+        &self,
+        category: Category,
+    ) -> Result<HashMap<String, NaiveDate>, StoreError> {
+        dispatch!(self.last_days(category))
+    }
+
+    /// Stores `bars` under the ticker's category: one bar per day, a re-sent day
+    /// replaces the stored values. Idempotent, so a failed call can simply be rerun.
+    ///
+    /// Embedded: one transaction for the whole call (all or nothing). MongoDB: batches
+    /// of [`MONGO_BATCH`] upserts; after a failure, the batches already confirmed stay.
+    pub async fn upsert_bars(
+        &self,
+        ticker: &Ticker,
+        bars: &DailySeries,
+    ) -> Result<UpsertSummary, StoreError> {
+        if bars.is_empty() {
+            return Ok(UpsertSummary::default());
+        }
+        dispatch!(self.upsert_bars(ticker, bars))
+    }
+
+    /// Adds a ticker; [`StoreError::DuplicateTicker`] if its symbol is already stored
+    /// (in any category). Timestamps are stored with millisecond precision.
+    pub async fn add_ticker(&self, meta: &TickerMeta) -> Result<(), StoreError> {
+        let meta = normalized_meta(meta);
+        dispatch!(self.add_ticker(&meta))
+    }
+
+    /// The metadata of `ticker` (canonical symbol such as `005930`, `AAPL`, `^GSPC`;
+    /// case and a `.KS`/`.KQ` suffix are forgiven), if stored.
+    pub async fn ticker(&self, ticker: &str) -> Result<Option<TickerMeta>, StoreError> {
+        let key = canonical_key(ticker);
+        dispatch!(self.ticker(&key))
+    }
+
+    /// Applies `edit` to a stored ticker and returns the new metadata (with `updated_at`
+    /// bumped). A category change validates the symbol for the new category and moves
+    /// the ticker's bars to that category's collection.
+    pub async fn update_ticker(
+        &self,
+        ticker: &str,
+        edit: &TickerEdit,
+    ) -> Result<TickerMeta, StoreError> {
+        let key = canonical_key(ticker);
+        dispatch!(self.update_ticker(&key, edit))
+    }
+
+    /// Deletes a ticker's metadata and all its bars; returns how many bars were deleted.
+    pub async fn delete_ticker(&self, ticker: &str) -> Result<u64, StoreError> {
+        let key = canonical_key(ticker);
+        dispatch!(self.delete_ticker(&key))
+    }
+
+    /// A page of tickers matching `query`, sorted by ticker, with the total count.
+    pub async fn list_tickers(&self, query: &TickerQuery) -> Result<TickerPage, StoreError> {
+        dispatch!(self.list_tickers(query))
+    }
+
+    /// Autocomplete: tickers whose symbol starts with `text` (sorted by ticker) first,
+    /// then tickers whose name contains it (sorted by ticker); case-insensitive, any
+    /// script (`삼성` finds 삼성전자). At most `limit` results; blank text finds nothing.
+    pub async fn search(&self, text: &str, limit: usize) -> Result<Vec<TickerMeta>, StoreError> {
+        let text = text.trim();
+        if text.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        dispatch!(self.search(text, limit))
+    }
+
+    /// How many bars are stored under this ticker symbol (0 if none or unknown).
+    pub async fn bar_count(&self, ticker: &str) -> Result<u64, StoreError> {
+        let key = canonical_key(ticker);
+        dispatch!(self.bar_count(&key))
+    }
+}
+
+impl Store {
+    /// Deletes every bar and every ticker of this store (MongoDB: drops the whole
+    /// database). Meant for tests and benchmarks that use their own database.
+    pub async fn drop_all_data(&self) -> Result<(), StoreError> {
+        dispatch!(self.drop_all_data())
+    }
+}
+
+/// Upserts per MongoDB `update` command.
+pub const MONGO_BATCH: usize = 1000;
+
+/// The stored form of a ticker string typed by a user: trimmed, ASCII upper-case, and
+/// a 6-digit Korean code without its `.KS`/`.KQ` suffix.
+pub fn canonical_key(input: &str) -> String {
+    let upper = input.trim().to_ascii_uppercase();
+    if let Some(code) = upper
+        .strip_suffix(".KS")
+        .or_else(|| upper.strip_suffix(".KQ"))
+        && code.len() == 6
+        && code.bytes().all(|b| b.is_ascii_digit())
+    {
+        return code.to_owned();
+    }
+    upper
+}
+
+/// Truncates a timestamp to what both backends store (milliseconds).
+pub(crate) fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
+fn normalized_meta(meta: &TickerMeta) -> TickerMeta {
+    let mut out = meta.clone();
+    out.name = out.name.trim().to_owned();
+    out.created_at = to_millis(out.created_at);
+    out.updated_at = to_millis(out.updated_at);
+    out
+}
+
+/// Applies an edit to stored metadata: validates a category change, clears a stale
+/// source symbol and bumps `updated_at`. Shared by both backends.
+pub(crate) fn apply_edit(
+    current: &TickerMeta,
+    edit: &TickerEdit,
+) -> Result<TickerMeta, StoreError> {
+    let mut next = current.clone();
+    if let Some(name) = &edit.name {
+        next.name = name.trim().to_owned();
+    }
+    if let Some(category) = edit.category
+        && category != current.category()
+    {
+        let moved = Ticker::parse(category, current.ticker.as_str())?;
+        if moved.as_str() != current.ticker.as_str() {
+            return Err(StoreError::InvalidTicker(ModelError::InvalidTicker {
+                category,
+                input: current.ticker.as_str().to_owned(),
+                reason: "its symbol would change in that category; delete it and add it again",
+            }));
+        }
+        next.ticker = moved;
+        next.source_symbol = None;
+    }
+    if let Some(active) = edit.active {
+        next.active = active;
+    }
+    if let Some(source_symbol) = &edit.source_symbol {
+        next.source_symbol = source_symbol
+            .as_ref()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+    }
+    next.updated_at = to_millis(Utc::now()).max(current.updated_at);
+    Ok(next)
+}
+
+/// Days since 1970-01-01 (the embedded store's date column; BSON dates are this × 86 400 000 ms).
+pub(crate) fn epoch_days(date: NaiveDate) -> i64 {
+    i64::from(date.to_epoch_days())
+}
+
+/// The day `days` after 1970-01-01, if representable.
+pub(crate) fn from_epoch_days(days: i64) -> Option<NaiveDate> {
+    i32::try_from(days)
+        .ok()
+        .and_then(NaiveDate::from_epoch_days)
+}
+
+/// Escapes `text` for use inside a regular expression (MongoDB `$regex`).
+pub(crate) fn escape_regex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if "\\^$.|?*+()[]{}-/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_keys() {
+        assert_eq!(canonical_key(" aapl "), "AAPL");
+        assert_eq!(canonical_key("005930.ks"), "005930");
+        assert_eq!(canonical_key("035720.KQ"), "035720");
+        assert_eq!(canonical_key("^gspc"), "^GSPC");
+        assert_eq!(canonical_key("ABC.KS"), "ABC.KS");
+    }
+
+    #[test]
+    fn epoch_days_round_trip() {
+        let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        assert_eq!(epoch_days(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
+        assert_eq!(from_epoch_days(epoch_days(d)), Some(d));
+        let old = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+        assert_eq!(from_epoch_days(epoch_days(old)), Some(old));
+        assert_eq!(from_epoch_days(i64::MAX), None);
+    }
+
+    #[test]
+    fn regex_escaping() {
+        assert_eq!(escape_regex("^KS11"), "\\^KS11");
+        assert_eq!(escape_regex("KRW=X"), "KRW=X");
+        assert_eq!(escape_regex("BRK-B"), "BRK\\-B");
+        assert_eq!(escape_regex("a.b*"), "a\\.b\\*");
+        assert_eq!(escape_regex("삼성"), "삼성");
+    }
+
+    #[test]
+    fn edits_validate_category_changes() {
+        let meta = TickerMeta::new(Ticker::parse(Category::Index, "^KS11").unwrap(), "KOSPI");
+        let err = apply_edit(
+            &meta,
+            &TickerEdit {
+                category: Some(Category::UsStock),
+                ..TickerEdit::default()
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::InvalidTicker(_)));
+        assert!(err.to_string().contains("^KS11"), "{err}");
+
+        let mut us = TickerMeta::new(Ticker::parse(Category::UsStock, "SPY").unwrap(), "SPDR");
+        us.source_symbol = Some("SPY".into());
+        let moved = apply_edit(
+            &us,
+            &TickerEdit {
+                name: Some("  S&P 500 ETF ".into()),
+                category: Some(Category::UsStock),
+                active: Some(false),
+                ..TickerEdit::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(moved.name, "S&P 500 ETF");
+        assert!(!moved.active);
+        assert_eq!(
+            moved.source_symbol.as_deref(),
+            Some("SPY"),
+            "same category keeps it"
+        );
+        assert!(moved.updated_at >= us.updated_at);
+    }
+}

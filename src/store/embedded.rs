@@ -1,0 +1,682 @@
+//! The embedded backend: SQLite through rusqlite (bundled), one file in the data directory.
+//!
+//! Schema (version 1, `PRAGMA user_version`):
+//! - one `WITHOUT ROWID` table per category (`korean_stocks`, `us_stocks`, `indices`,
+//!   `currencies`) with `PRIMARY KEY (ticker, date)`, so a ticker's bars are stored
+//!   contiguously in day order and a 25-year load is one range scan;
+//! - `ticker_metadata` keyed by `ticker`, with an index on `(category, ticker)`.
+//!
+//! Dates are integer days since 1970-01-01: a few bytes per row instead of 10 for ISO
+//! text, integer comparisons for range queries, and no parsing when loading (a load
+//! is dominated by row decoding). Timestamps are integer milliseconds since the Unix
+//! epoch (the same precision as BSON dates). Read `date(date * 86400, 'unixepoch')`
+//! in the sqlite3 shell to see them as text.
+//!
+//! Concurrency: WAL journal; one writer connection behind a mutex and a small pool of
+//! reader connections, so loads never wait for an update's transaction. Every call
+//! runs on tokio's blocking pool.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params};
+
+use super::{
+    EMBEDDED_FILE_NAME, StoreError, TickerEdit, TickerPage, TickerQuery, UpsertSummary, apply_edit,
+    epoch_days, from_epoch_days,
+};
+use crate::model::{Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta};
+
+const SCHEMA_VERSION: i64 = 1;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const MAX_IDLE_READERS: usize = 4;
+const META_COLUMNS: &str = "ticker, name, category, source_symbol, active, created_at, updated_at";
+
+struct Shared {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// Handle to the embedded database; clones share the connections.
+pub(crate) struct EmbeddedStore {
+    shared: Arc<Shared>,
+}
+
+impl EmbeddedStore {
+    /// Creates the data directory, opens the file, applies the schema.
+    pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        let data_dir = data_dir.to_path_buf();
+        tokio::task::spawn_blocking(move || Self::open_blocking(&data_dir))
+            .await
+            .map_err(join_error)?
+    }
+
+    fn open_blocking(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(EMBEDDED_FILE_NAME);
+        let mut writer = open_connection(&path)?;
+        let err = |e| sqlite_error(e, &path);
+        writer
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        let version: i64 = writer
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(err)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::Config(format!(
+                "{}: written by a newer wickview (schema {version}, this one knows {SCHEMA_VERSION})",
+                path.display()
+            )));
+        }
+        let tx = writer.transaction().map_err(err)?;
+        let mut ddl = String::from(
+            "CREATE TABLE IF NOT EXISTS ticker_metadata (
+                ticker TEXT NOT NULL PRIMARY KEY,
+                name TEXT NOT NULL,
+                name_folded TEXT NOT NULL,
+                category TEXT NOT NULL,
+                source_symbol TEXT,
+                active INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS ticker_metadata_category ON ticker_metadata (category, ticker);",
+        );
+        for category in Category::ALL {
+            ddl.push_str(&format!(
+                "CREATE TABLE IF NOT EXISTS {} (
+                    ticker TEXT NOT NULL,
+                    date INTEGER NOT NULL,
+                    open REAL NOT NULL,
+                    high REAL NOT NULL,
+                    low REAL NOT NULL,
+                    close REAL NOT NULL,
+                    volume REAL NOT NULL,
+                    dividends REAL NOT NULL,
+                    stock_splits REAL NOT NULL,
+                    PRIMARY KEY (ticker, date)
+                ) WITHOUT ROWID;",
+                category.collection()
+            ));
+        }
+        ddl.push_str(&format!("PRAGMA user_version = {SCHEMA_VERSION};"));
+        tx.execute_batch(&ddl).map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                path,
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        format!("embedded: {}", self.shared.path.display())
+    }
+
+    /// Runs `f` on a reader connection on the blocking pool.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let shared = Arc::clone(&self.shared);
+        tokio::task::spawn_blocking(move || {
+            let pooled = shared
+                .readers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop();
+            let conn = match pooled {
+                Some(conn) => conn,
+                None => open_connection(&shared.path)?,
+            };
+            let result = f(&conn).map_err(|e| sqlite_error(e, &shared.path));
+            let mut idle = shared
+                .readers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(join_error)?
+    }
+
+    /// Runs `f` on the writer connection on the blocking pool.
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, WriteError> + Send + 'static,
+    {
+        let shared = Arc::clone(&self.shared);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = shared.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&mut conn).map_err(|e| match e {
+                WriteError::Sqlite(e) => sqlite_error(e, &shared.path),
+                WriteError::Store(e) => e,
+            })
+        })
+        .await
+        .map_err(join_error)?
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+            .await
+    }
+
+    pub async fn load_series(
+        &self,
+        ticker: &Ticker,
+        range: Option<(NaiveDate, NaiveDate)>,
+    ) -> Result<DailySeries, StoreError> {
+        let table = ticker.category().collection();
+        let symbol = ticker.as_str().to_owned();
+        let (from, to) = range.map_or((i64::MIN, i64::MAX), |(a, b)| {
+            (epoch_days(a), epoch_days(b))
+        });
+        let (series, issues) = self
+            .read(move |conn| {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT date, open, high, low, close, volume, dividends, stock_splits
+                     FROM {table} WHERE ticker = ?1 AND date >= ?2 AND date <= ?3 ORDER BY date"
+                ))?;
+                let mut rows = stmt.query(params![symbol, from, to])?;
+                let mut builder = SeriesBuilder::with_capacity(8192);
+                while let Some(row) = rows.next()? {
+                    let days: i64 = row.get(0)?;
+                    let Some(date) = from_epoch_days(days) else {
+                        return Err(rusqlite::Error::IntegralValueOutOfRange(0, days));
+                    };
+                    builder.push(Bar {
+                        date,
+                        open: row.get(1)?,
+                        high: row.get(2)?,
+                        low: row.get(3)?,
+                        close: row.get(4)?,
+                        volume: row.get(5)?,
+                        dividends: row.get(6)?,
+                        stock_splits: row.get(7)?,
+                    });
+                }
+                Ok(builder.build())
+            })
+            .await?;
+        if !issues.is_empty() {
+            tracing::warn!(
+                "{}: {} stored bars of {ticker} are impossible and were left out (first: {})",
+                self.describe(),
+                issues.len(),
+                issues[0]
+            );
+        }
+        Ok(series)
+    }
+
+    pub async fn last_days(
+        &self,
+        category: Category,
+    ) -> Result<HashMap<String, NaiveDate>, StoreError> {
+        let table = category.collection();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT ticker, MAX(date) FROM {table} GROUP BY ticker"
+            ))?;
+            let rows = stmt.query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })?;
+            let mut out = HashMap::new();
+            for row in rows {
+                let (ticker, days) = row?;
+                if let Some(date) = from_epoch_days(days) {
+                    out.insert(ticker, date);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    pub async fn upsert_bars(
+        &self,
+        ticker: &Ticker,
+        bars: &DailySeries,
+    ) -> Result<UpsertSummary, StoreError> {
+        let table = ticker.category().collection();
+        let symbol = ticker.as_str().to_owned();
+        let bars = bars.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let count_sql = format!("SELECT COUNT(*) FROM {table} WHERE ticker = ?1");
+            let before: i64 = tx.query_row(&count_sql, [&symbol], |r| r.get(0))?;
+            let mut changed = 0u64;
+            {
+                // The WHERE clause skips identical rows, so `execute` returns 0 for them.
+                let mut stmt = tx.prepare_cached(&format!(
+                    "INSERT INTO {table}
+                         (ticker, date, open, high, low, close, volume, dividends, stock_splits)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (ticker, date) DO UPDATE SET
+                         open = excluded.open, high = excluded.high, low = excluded.low,
+                         close = excluded.close, volume = excluded.volume,
+                         dividends = excluded.dividends, stock_splits = excluded.stock_splits
+                     WHERE open IS NOT excluded.open OR high IS NOT excluded.high
+                        OR low IS NOT excluded.low OR close IS NOT excluded.close
+                        OR volume IS NOT excluded.volume OR dividends IS NOT excluded.dividends
+                        OR stock_splits IS NOT excluded.stock_splits"
+                ))?;
+                for bar in bars.bars() {
+                    changed += stmt.execute(params![
+                        symbol,
+                        epoch_days(bar.date),
+                        bar.open,
+                        bar.high,
+                        bar.low,
+                        bar.close,
+                        bar.volume,
+                        bar.dividends,
+                        bar.stock_splits
+                    ])? as u64;
+                }
+            }
+            let after: i64 = tx.query_row(&count_sql, [&symbol], |r| r.get(0))?;
+            tx.commit()?;
+            let inserted = u64::try_from(after - before).unwrap_or(0);
+            let updated = changed.saturating_sub(inserted);
+            Ok(UpsertSummary {
+                inserted,
+                updated,
+                unchanged: (bars.len() as u64).saturating_sub(inserted + updated),
+            })
+        })
+        .await
+    }
+
+    pub async fn add_ticker(&self, meta: &TickerMeta) -> Result<(), StoreError> {
+        let meta = meta.clone();
+        self.write(move |conn| {
+            let result = conn.execute(
+                "INSERT INTO ticker_metadata
+                     (ticker, name, name_folded, category, source_symbol, active, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    meta.ticker.as_str(),
+                    meta.name,
+                    meta.name.to_lowercase(),
+                    meta.category().storage_name(),
+                    meta.source_symbol,
+                    meta.active,
+                    meta.created_at.timestamp_millis(),
+                    meta.updated_at.timestamp_millis(),
+                ],
+            );
+            match result {
+                Ok(_) => Ok(()),
+                Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => Err(
+                    WriteError::Store(StoreError::DuplicateTicker(meta.ticker.as_str().to_owned())),
+                ),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    pub async fn ticker(&self, key: &str) -> Result<Option<TickerMeta>, StoreError> {
+        let key = key.to_owned();
+        let row = self
+            .read(move |conn| {
+                conn.prepare_cached(&format!(
+                    "SELECT {META_COLUMNS} FROM ticker_metadata WHERE ticker = ?1"
+                ))?
+                .query_row([&key], meta_row)
+                .optional()
+            })
+            .await?;
+        row.map(MetaRow::into_meta).transpose()
+    }
+
+    pub async fn update_ticker(
+        &self,
+        key: &str,
+        edit: &TickerEdit,
+    ) -> Result<TickerMeta, StoreError> {
+        let key = key.to_owned();
+        let edit = edit.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let current = tx
+                .query_row(
+                    &format!("SELECT {META_COLUMNS} FROM ticker_metadata WHERE ticker = ?1"),
+                    [&key],
+                    meta_row,
+                )
+                .optional()?
+                .ok_or_else(|| WriteError::Store(StoreError::UnknownTicker(key.clone())))?
+                .into_meta()
+                .map_err(WriteError::Store)?;
+            let next = apply_edit(&current, &edit).map_err(WriteError::Store)?;
+            if next.category() != current.category() {
+                let from = current.category().collection();
+                let to = next.category().collection();
+                // A row of the same day left in the target table (should not exist) is replaced.
+                tx.execute(
+                    &format!("INSERT OR REPLACE INTO {to} SELECT * FROM {from} WHERE ticker = ?1"),
+                    [&key],
+                )?;
+                tx.execute(&format!("DELETE FROM {from} WHERE ticker = ?1"), [&key])?;
+            }
+            tx.execute(
+                "UPDATE ticker_metadata SET name = ?2, name_folded = ?3, category = ?4,
+                     source_symbol = ?5, active = ?6, updated_at = ?7
+                 WHERE ticker = ?1",
+                params![
+                    key,
+                    next.name,
+                    next.name.to_lowercase(),
+                    next.category().storage_name(),
+                    next.source_symbol,
+                    next.active,
+                    next.updated_at.timestamp_millis()
+                ],
+            )?;
+            tx.commit()?;
+            Ok(next)
+        })
+        .await
+    }
+
+    pub async fn delete_ticker(&self, key: &str) -> Result<u64, StoreError> {
+        let key = key.to_owned();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let deleted_meta =
+                tx.execute("DELETE FROM ticker_metadata WHERE ticker = ?1", [&key])?;
+            if deleted_meta == 0 {
+                return Err(WriteError::Store(StoreError::UnknownTicker(key)));
+            }
+            let mut bars = 0u64;
+            for category in Category::ALL {
+                bars += tx.execute(
+                    &format!("DELETE FROM {} WHERE ticker = ?1", category.collection()),
+                    [&key],
+                )? as u64;
+            }
+            tx.commit()?;
+            Ok(bars)
+        })
+        .await
+    }
+
+    pub async fn list_tickers(&self, query: &TickerQuery) -> Result<TickerPage, StoreError> {
+        let query = query.clone();
+        let (rows, total) = self
+            .read(move |conn| {
+                let mut conditions = Vec::new();
+                let mut values: Vec<Value> = Vec::new();
+                if let Some(category) = query.category {
+                    values.push(Value::Text(category.storage_name().to_owned()));
+                    conditions.push(format!("category = ?{}", values.len()));
+                }
+                if query.active_only {
+                    conditions.push("active = 1".to_owned());
+                }
+                if let Some(filter) = query
+                    .filter
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                {
+                    values.push(Value::Text(filter.to_ascii_uppercase()));
+                    let prefix = values.len();
+                    values.push(Value::Text(filter.to_lowercase()));
+                    conditions.push(format!(
+                        "(instr(ticker, ?{prefix}) = 1 OR instr(name_folded, ?{}) > 0)",
+                        values.len()
+                    ));
+                }
+                let where_clause = if conditions.is_empty() {
+                    String::new()
+                } else {
+                    format!("WHERE {}", conditions.join(" AND "))
+                };
+                let total: i64 = conn.query_row(
+                    &format!("SELECT COUNT(*) FROM ticker_metadata {where_clause}"),
+                    rusqlite::params_from_iter(values.iter()),
+                    |r| r.get(0),
+                )?;
+                let limit = if query.limit == 0 {
+                    -1
+                } else {
+                    i64::try_from(query.limit).unwrap_or(i64::MAX)
+                };
+                values.push(Value::Integer(limit));
+                values.push(Value::Integer(
+                    i64::try_from(query.offset).unwrap_or(i64::MAX),
+                ));
+                let n = values.len();
+                let mut stmt = conn.prepare(&format!(
+                    "SELECT {META_COLUMNS} FROM ticker_metadata {where_clause}
+                     ORDER BY ticker LIMIT ?{} OFFSET ?{n}",
+                    n - 1
+                ))?;
+                let rows = stmt
+                    .query_map(rusqlite::params_from_iter(values.iter()), meta_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok((rows, u64::try_from(total).unwrap_or(0)))
+            })
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(MetaRow::into_meta)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(TickerPage { items, total })
+    }
+
+    pub async fn search(&self, text: &str, limit: usize) -> Result<Vec<TickerMeta>, StoreError> {
+        let prefix = text.to_ascii_uppercase();
+        let folded = text.to_lowercase();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self
+            .read(move |conn| {
+                let mut out = conn
+                    .prepare_cached(&format!(
+                        "SELECT {META_COLUMNS} FROM ticker_metadata
+                         WHERE instr(ticker, ?1) = 1 ORDER BY ticker LIMIT ?2"
+                    ))?
+                    .query_map(params![prefix, limit], meta_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let rest = limit - out.len() as i64;
+                if rest > 0 {
+                    let by_name = conn
+                        .prepare_cached(&format!(
+                            "SELECT {META_COLUMNS} FROM ticker_metadata
+                             WHERE instr(name_folded, ?1) > 0 AND instr(ticker, ?2) != 1
+                             ORDER BY ticker LIMIT ?3"
+                        ))?
+                        .query_map(params![folded, prefix, rest], meta_row)?
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    out.extend(by_name);
+                }
+                Ok(out)
+            })
+            .await?;
+        rows.into_iter().map(MetaRow::into_meta).collect()
+    }
+
+    pub async fn drop_all_data(&self) -> Result<(), StoreError> {
+        self.write(|conn| {
+            let tx = conn.transaction()?;
+            tx.execute("DELETE FROM ticker_metadata", [])?;
+            for category in Category::ALL {
+                tx.execute(&format!("DELETE FROM {}", category.collection()), [])?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn bar_count(&self, key: &str) -> Result<u64, StoreError> {
+        let key = key.to_owned();
+        self.read(move |conn| {
+            let union = Category::ALL
+                .iter()
+                .map(|c| {
+                    format!(
+                        "SELECT COUNT(*) AS n FROM {} WHERE ticker = ?1",
+                        c.collection()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            conn.prepare_cached(&format!("SELECT SUM(n) FROM ({union})"))?
+                .query_row([&key], |r| r.get::<_, i64>(0))
+        })
+        .await
+        .map(|n| u64::try_from(n).unwrap_or(0))
+    }
+}
+
+/// A failure inside a write closure: SQLite's own, or a store-level verdict.
+enum WriteError {
+    Sqlite(rusqlite::Error),
+    Store(StoreError),
+}
+
+impl From<rusqlite::Error> for WriteError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sqlite(e)
+    }
+}
+
+/// A `ticker_metadata` row before validation.
+struct MetaRow {
+    ticker: String,
+    name: String,
+    category: String,
+    source_symbol: Option<String>,
+    active: bool,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn meta_row(row: &Row<'_>) -> rusqlite::Result<MetaRow> {
+    Ok(MetaRow {
+        ticker: row.get(0)?,
+        name: row.get(1)?,
+        category: row.get(2)?,
+        source_symbol: row.get(3)?,
+        active: row.get(4)?,
+        created_at: row.get(5)?,
+        updated_at: row.get(6)?,
+    })
+}
+
+impl MetaRow {
+    fn into_meta(self) -> Result<TickerMeta, StoreError> {
+        let corrupt = |detail: String| StoreError::Corrupt {
+            location: "ticker_metadata".to_owned(),
+            detail,
+        };
+        let category = Category::parse(&self.category)
+            .map_err(|e| corrupt(format!("{}: {e}", self.ticker)))?;
+        let ticker = Ticker::new(category, &self.ticker).map_err(|e| corrupt(e.to_string()))?;
+        let time = |ms: i64| {
+            DateTime::<Utc>::from_timestamp_millis(ms)
+                .ok_or_else(|| corrupt(format!("{}: timestamp {ms} out of range", self.ticker)))
+        };
+        Ok(TickerMeta {
+            created_at: time(self.created_at)?,
+            updated_at: time(self.updated_at)?,
+            ticker,
+            name: self.name,
+            source_symbol: self.source_symbol,
+            active: self.active,
+        })
+    }
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_error(e, path))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .and_then(|()| conn.pragma_update(None, "synchronous", "NORMAL"))
+        .map_err(|e| sqlite_error(e, path))?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
+
+fn sqlite_error(err: rusqlite::Error, path: &Path) -> StoreError {
+    let location = path.display().to_string();
+    match err.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => StoreError::StorageFull { location },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { location },
+        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
+            StoreError::Backend {
+                backend: "SQLite",
+                detail: format!("{location}: {err}"),
+            }
+        }
+        _ => StoreError::Backend {
+            backend: "SQLite",
+            detail: format!("{location}: {err}"),
+        },
+    }
+}
+
+fn join_error(err: tokio::task::JoinError) -> StoreError {
+    StoreError::Backend {
+        backend: "SQLite",
+        detail: format!("database task failed: {err}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[tokio::test]
+    async fn schema_is_created_once_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open(dir.path()).await.unwrap();
+        let t = Ticker::parse(Category::UsStock, "AAPL").unwrap();
+        let (bars, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 2), 1.0, 2.0, 0.5, 1.5)]);
+        store.upsert_bars(&t, &bars).await.unwrap();
+        drop(store);
+        let again = EmbeddedStore::open(dir.path()).await.unwrap();
+        assert_eq!(again.load_series(&t, None).await.unwrap(), bars);
+        let mode: String = again
+            .read(|c| c.pragma_query_value(None, "journal_mode", |r| r.get(0)))
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[tokio::test]
+    async fn unwritable_data_dir_is_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, b"x").unwrap();
+        let err = EmbeddedStore::open(&file.join("sub")).await.err().unwrap();
+        assert!(matches!(err, StoreError::Io { .. }), "{err}");
+    }
+}

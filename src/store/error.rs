@@ -1,0 +1,123 @@
+//! Errors of the store. Messages name the host or file, never a password.
+
+use std::path::PathBuf;
+
+use crate::model::ModelError;
+
+/// What went wrong in a store operation.
+///
+/// Every message is safe to show to the user and to log: MongoDB passwords are
+/// redacted before a message is built. [`StoreError::is_transient`] tells the caller
+/// whether retrying the same call later may succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The MongoDB server could not be reached, or the connection was lost during the
+    /// operation. Writes are idempotent upserts, so rerunning the same write is safe.
+    #[error("cannot reach MongoDB at {host}: {detail}")]
+    Unreachable {
+        /// The configured host list (`host1:27017,host2:27017`), without credentials.
+        host: String,
+        /// What the driver reported (password redacted).
+        detail: String,
+    },
+    /// The server refused the credentials in the URI.
+    #[error("MongoDB at {host} refused the login: {detail}")]
+    Auth {
+        /// The configured host list, without credentials.
+        host: String,
+        /// What the driver reported (password redacted).
+        detail: String,
+    },
+    /// `add_ticker` for a ticker that is already stored (tickers are unique across categories).
+    #[error("ticker {0} already exists")]
+    DuplicateTicker(String),
+    /// The ticker has no metadata in the store.
+    #[error("unknown ticker {0}: it is not in the ticker list")]
+    UnknownTicker(String),
+    /// The ticker is not valid for its (new) category.
+    #[error(transparent)]
+    InvalidTicker(#[from] ModelError),
+    /// The store location or connection settings are wrong (bad URI, unreadable or
+    /// malformed config file, no data directory).
+    #[error("store configuration: {0}")]
+    Config(String),
+    /// A file-system operation on the embedded store's directory failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The disk (or the database's quota) is full: nothing of the failed write was kept.
+    #[error(
+        "{location}: storage is full, nothing of this write was kept; free some space and retry"
+    )]
+    StorageFull {
+        /// The database file or server.
+        location: String,
+    },
+    /// Another process holds the embedded database locked for longer than the busy timeout.
+    #[error("{location}: the database is busy (locked by another process); retry shortly")]
+    Busy {
+        /// The database file.
+        location: String,
+    },
+    /// A stored value cannot be read back (a document or row that does not fit the model).
+    #[error("{location}: stored data is not readable: {detail}")]
+    Corrupt {
+        /// The collection or table.
+        location: String,
+        /// What did not fit.
+        detail: String,
+    },
+    /// Any other error the database reported.
+    #[error("{backend} error: {detail}")]
+    Backend {
+        /// `MongoDB` or `SQLite`.
+        backend: &'static str,
+        /// What it reported (password redacted).
+        detail: String,
+    },
+}
+
+impl StoreError {
+    /// Whether retrying the same call later may succeed (the server was unreachable,
+    /// the connection dropped, or the database file was locked).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unreachable { .. } | Self::Busy { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transient_errors_are_the_retryable_ones() {
+        let unreachable = StoreError::Unreachable {
+            host: "db1:27017".into(),
+            detail: "connection refused".into(),
+        };
+        assert!(unreachable.is_transient());
+        assert_eq!(
+            unreachable.to_string(),
+            "cannot reach MongoDB at db1:27017: connection refused"
+        );
+        assert!(
+            StoreError::Busy {
+                location: "x".into()
+            }
+            .is_transient()
+        );
+        assert!(!StoreError::DuplicateTicker("AAPL".into()).is_transient());
+        assert!(!StoreError::UnknownTicker("AAPL".into()).is_transient());
+        assert!(
+            !StoreError::StorageFull {
+                location: "x".into()
+            }
+            .is_transient()
+        );
+    }
+}
