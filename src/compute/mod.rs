@@ -1,3 +1,86 @@
 //! Parallel kernels over daily series: moving averages, normalisation, level of detail.
 //!
 //! Depends on `model` only (never on `store`, `source`, `render`, `ui`, egui, mongodb or reqwest).
+//!
+//! Every kernel comes in three forms:
+//! - an allocation-free single-series form writing into caller buffers (`*_into`), for the
+//!   viewer and for fair benchmarks;
+//! - a convenient allocating single-series form;
+//! - a panel form over many series, run in parallel on the named compute pool ([`pool`]).
+//!
+//! Semantics follow pandas: [`sma`] is `rolling(w).mean()`, [`ema`] is
+//! `ewm(span=n, adjust=False).mean()`, both including their NaN behaviour.
+
+pub mod bench;
+mod ema;
+pub mod lod;
+mod normalize;
+pub mod panel;
+pub mod pool;
+mod sma;
+
+pub use ema::{ema, ema_into, ema_panel, ema_panel_into};
+pub use lod::{CandleLevel, CandlePyramid, LineLevel, LinePyramid};
+pub use normalize::{
+    Normalization, first_base_index, normalize_into, normalize_panel, normalize_panel_into,
+    pct_change, pct_change_into, rebase, rebase_into,
+};
+pub use sma::{SmaScratch, sma, sma_into, sma_panel, sma_panel_into};
+
+/// Errors of the compute kernels: bad parameters or buffer sizes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ComputeError {
+    /// A moving-average window (or EMA span) of zero was asked for.
+    #[error("a window (or span) of 0 days is meaningless; use 1 or more")]
+    ZeroWindow,
+    /// An output (or input) buffer has the wrong number of elements.
+    #[error("buffer '{what}' holds {got} values, expected {expected}")]
+    LengthMismatch {
+        /// Which buffer.
+        what: &'static str,
+        /// The length the call needs.
+        expected: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// A benchmark was configured with impossible sizes.
+    #[error("bad benchmark configuration: {0}")]
+    BadBenchConfig(&'static str),
+    /// A panel's flat buffer is not a whole number of series of the given length.
+    #[error("a panel of {len} values is not a whole number of series of {days} days")]
+    RaggedPanel {
+        /// Length of the flat buffer.
+        len: usize,
+        /// Days per series.
+        days: usize,
+    },
+}
+
+/// Checks `got == expected` for a named buffer.
+fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), ComputeError> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(ComputeError::LengthMismatch {
+            what,
+            expected,
+            got,
+        })
+    }
+}
+
+/// Number of series in a flat panel of `len` values with `days` values per series.
+fn panel_series_count(len: usize, days: usize) -> Result<usize, ComputeError> {
+    if days == 0 {
+        return if len == 0 {
+            Ok(0)
+        } else {
+            Err(ComputeError::RaggedPanel { len, days })
+        };
+    }
+    if len % days == 0 {
+        Ok(len / days)
+    } else {
+        Err(ComputeError::RaggedPanel { len, days })
+    }
+}

@@ -1,0 +1,98 @@
+//! `wickview bench ...`: built-in benchmarks, runnable without cargo.
+
+use std::io::Write as _;
+
+use clap::{Args, Subcommand};
+
+use crate::compute::bench::{
+    ComputeBenchConfig, format_json_lines, format_table, run_compute_bench,
+};
+use crate::compute::panel::DEFAULT_SEED;
+
+/// Arguments of `wickview bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Which benchmark to run.
+    #[command(subcommand)]
+    pub target: BenchTarget,
+}
+
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchTarget {
+    /// Time the compute kernels (SMA, EMA, normalisation, level of detail) on a synthetic panel.
+    Compute(ComputeArgs),
+}
+
+/// Arguments of `wickview bench compute`.
+#[derive(Debug, Args)]
+pub struct ComputeArgs {
+    /// Number of series in the synthetic panel.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+    pub series: u32,
+    /// Days per series.
+    #[arg(long, default_value_t = 6300, value_parser = clap::value_parser!(u32).range(1..))]
+    pub days: u32,
+    /// Timed runs per kernel; the median is reported.
+    #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: u32,
+    /// Seed of the synthetic panel.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Print one JSON object per line instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `wickview bench ...` and returns the exit code.
+pub fn run(args: BenchArgs) -> anyhow::Result<std::process::ExitCode> {
+    match args.target {
+        BenchTarget::Compute(args) => run_compute(&args),
+    }
+}
+
+fn run_compute(args: &ComputeArgs) -> anyhow::Result<std::process::ExitCode> {
+    let config = ComputeBenchConfig {
+        series: args.series as usize,
+        days: args.days as usize,
+        repeat: args.repeat as usize,
+        seed: args.seed,
+        ..ComputeBenchConfig::default()
+    };
+    let rows = run_compute_bench(&config)?;
+    let text = if args.json {
+        format_json_lines(&rows)
+    } else {
+        format_table(&rows)
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    #[test]
+    fn parses_bench_compute() {
+        let cli = Cli::try_parse_from([
+            "wickview", "bench", "compute", "--series", "7", "--days", "100", "--repeat", "3",
+            "--json",
+        ])
+        .unwrap();
+        let Some(Command::Bench(BenchArgs {
+            target: BenchTarget::Compute(a),
+        })) = cli.command
+        else {
+            panic!("not bench compute");
+        };
+        assert_eq!((a.series, a.days, a.repeat, a.json), (7, 100, 3, true));
+        assert!(Cli::try_parse_from(["wickview", "bench", "compute", "--series", "0"]).is_err());
+        assert!(Cli::try_parse_from(["wickview", "bench"]).is_err());
+    }
+}

@@ -1,0 +1,650 @@
+//! The wickview window: view tabs and search on top, the collapsible side panel on the left,
+//! the open viewer in the centre. Every store access and download runs in the background.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use poll_promise::Promise;
+
+use super::bench_panel::BenchPanel;
+use super::bg;
+use super::chart::RangePreset;
+use super::fonts::{self, HangulStatus};
+use super::search::SearchBox;
+use super::series_cache::SeriesCache;
+use super::settings::{PanelTab, STORAGE_KEY, Settings, ViewKind};
+use super::tickers::{TickerChange, TickerPanel};
+use super::updates::UpdatePanel;
+use super::viewer::{CategoryViewer, ComparisonViewer};
+use crate::model::{Category, TickerMeta};
+use crate::store::{Store, StoreConfig, TickerQuery};
+
+/// What the window starts with, from the command line.
+#[derive(Clone, Debug, Default)]
+pub struct AppOptions {
+    /// Where the data lives.
+    pub store: Option<StoreConfig>,
+    /// Base URL of the download source (a mirror or a test server); Yahoo by default.
+    pub source_url: Option<String>,
+    /// Load the bundled sample series into an empty embedded store.
+    pub seed_sample: bool,
+    /// Open this view instead of the remembered one.
+    pub view: Option<ViewKind>,
+    /// Show this ticker in its category's viewer (and open that view).
+    pub ticker: Option<String>,
+    /// Tickers for the comparison view (opens it).
+    pub compare: Vec<String>,
+    /// Range preset of the charts once loaded.
+    pub range: Option<RangePreset>,
+    /// Save a PNG of the window here once everything shown has loaded, then exit.
+    pub screenshot: Option<PathBuf>,
+    /// Ignore remembered settings (for reproducible screenshots and tests).
+    pub fresh_settings: bool,
+}
+
+enum StoreState {
+    Connecting(Promise<Result<Store, String>>),
+    Seeding(Store, Promise<Result<usize, String>>),
+    Ready(Store),
+    Failed(String),
+}
+
+/// The application.
+pub struct WickviewApp {
+    rt: tokio::runtime::Handle,
+    options: AppOptions,
+    store: StoreState,
+    hangul: HangulStatus,
+    /// Remembered between runs.
+    pub settings: Settings,
+    viewers: Vec<CategoryViewer>,
+    /// The comparison view.
+    pub comparison: ComparisonViewer,
+    cache: SeriesCache,
+    search: SearchBox,
+    /// Ticker lists and metadata editor.
+    pub tickers: TickerPanel,
+    /// Updaters.
+    pub updates: UpdatePanel,
+    bench: BenchPanel,
+    defaults_requested: Option<Promise<Vec<TickerMeta>>>,
+    pending_range: Option<RangePreset>,
+    status: Option<(String, bool)>,
+    screenshot_requested: bool,
+    export_path: Option<PathBuf>,
+    frames: u64,
+}
+
+impl WickviewApp {
+    /// Builds the app; `cc` gives the GPU state (to register the chart renderer) and storage.
+    pub fn new(
+        cc: &eframe::CreationContext<'_>,
+        rt: tokio::runtime::Handle,
+        options: AppOptions,
+    ) -> Self {
+        if let Some(render_state) = &cc.wgpu_render_state {
+            super::chart::init_render_resources(render_state, 1, None);
+        } else {
+            tracing::error!("no wgpu render state: charts cannot be drawn");
+        }
+        let hangul = fonts::install_hangul_fallback(&cc.egui_ctx);
+        let settings = if options.fresh_settings {
+            Settings::default()
+        } else {
+            cc.storage
+                .and_then(|s| eframe::get_value::<Settings>(s, STORAGE_KEY))
+                .unwrap_or_default()
+        };
+        Self::with_settings(&cc.egui_ctx, rt, options, settings, hangul)
+    }
+
+    /// Builds the app with explicit settings (tests).
+    pub fn with_settings(
+        ctx: &egui::Context,
+        rt: tokio::runtime::Handle,
+        options: AppOptions,
+        mut settings: Settings,
+        hangul: HangulStatus,
+    ) -> Self {
+        if let Some(view) = options.view {
+            settings.view = view;
+        }
+        if !options.compare.is_empty() {
+            settings.comparison.clone_from(&options.compare);
+            settings.view = ViewKind::Comparison;
+        }
+        let store = connect(&rt, ctx, options.store.clone());
+        Self {
+            tickers: TickerPanel::new(settings.page_size),
+            updates: UpdatePanel::new(options.source_url.clone()),
+            pending_range: options.range,
+            rt,
+            store,
+            hangul,
+            settings,
+            viewers: Category::ALL.into_iter().map(CategoryViewer::new).collect(),
+            comparison: ComparisonViewer::default(),
+            cache: SeriesCache::default(),
+            search: SearchBox::default(),
+            bench: BenchPanel::default(),
+            defaults_requested: None,
+            status: None,
+            screenshot_requested: false,
+            export_path: None,
+            frames: 0,
+            options,
+        }
+    }
+
+    /// The connected store, once ready.
+    pub fn store(&self) -> Option<&Store> {
+        match &self.store {
+            StoreState::Ready(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether Korean text can be shown.
+    pub fn hangul(&self) -> &HangulStatus {
+        &self.hangul
+    }
+
+    /// The viewer of `category`.
+    pub fn viewer(&self, category: Category) -> &CategoryViewer {
+        &self.viewers[category_index(category)]
+    }
+
+    /// The viewer of `category`, mutably.
+    pub fn viewer_mut(&mut self, category: Category) -> &mut CategoryViewer {
+        &mut self.viewers[category_index(category)]
+    }
+
+    /// Whether nothing shown is still loading (store, sample, series, averages).
+    pub fn is_settled(&self) -> bool {
+        if !matches!(self.store, StoreState::Ready(_) | StoreState::Failed(_)) {
+            return false;
+        }
+        if self.defaults_requested.is_some() || self.cache.any_loading() {
+            return false;
+        }
+        match self.settings.view {
+            ViewKind::Category(c) => {
+                let v = self.viewer(c);
+                let want = self.settings.selected.get(c.storage_name());
+                want.is_none_or(|t| {
+                    self.cache.error(t).is_some()
+                        || (v.shown_ticker() == Some(t.as_str()) && !v.chart.is_loading())
+                })
+            }
+            ViewKind::Comparison => {
+                self.comparison.shown_tickers().len()
+                    == self
+                        .settings
+                        .comparison
+                        .iter()
+                        .filter(|t| self.cache.error(t).is_none())
+                        .count()
+                    && !self.comparison.chart.is_loading()
+            }
+        }
+    }
+
+    /// Shows `meta` in its category's viewer and opens that view.
+    pub fn open_ticker(&mut self, meta: &TickerMeta) {
+        let c = meta.category();
+        self.settings
+            .selected
+            .insert(c.storage_name().to_owned(), meta.ticker.as_str().to_owned());
+        self.settings.view = ViewKind::Category(c);
+    }
+
+    /// Adds `ticker` to the comparison (once).
+    pub fn add_to_comparison(&mut self, ticker: &str) {
+        if !self.settings.comparison.iter().any(|t| t == ticker) {
+            self.settings.comparison.push(ticker.to_owned());
+        }
+    }
+
+    fn poll_store(&mut self, ctx: &egui::Context) {
+        let next = match &mut self.store {
+            StoreState::Connecting(p) => match p.ready() {
+                Some(Ok(store)) => {
+                    let store = store.clone();
+                    tracing::info!("store: {}", store.describe());
+                    if self.options.seed_sample {
+                        let s = store.clone();
+                        Some(StoreState::Seeding(
+                            store,
+                            bg::spawn(&self.rt, ctx, async move {
+                                crate::sample::seed_if_empty(&s)
+                                    .await
+                                    .map_err(|e| e.to_string())
+                            }),
+                        ))
+                    } else {
+                        Some(StoreState::Ready(store))
+                    }
+                }
+                Some(Err(e)) => Some(StoreState::Failed(e.clone())),
+                None => None,
+            },
+            StoreState::Seeding(store, p) => match p.ready() {
+                Some(result) => {
+                    match result {
+                        Ok(0) => {}
+                        Ok(n) => {
+                            self.status = Some((
+                                format!("Loaded {n} sample series into the new store"),
+                                false,
+                            ));
+                        }
+                        Err(e) => {
+                            self.status =
+                                Some((format!("Could not load the sample series: {e}"), true));
+                        }
+                    }
+                    Some(StoreState::Ready(store.clone()))
+                }
+                None => None,
+            },
+            StoreState::Ready(_) | StoreState::Failed(_) => None,
+        };
+        if let Some(next) = next {
+            self.store = next;
+            if let StoreState::Ready(store) = &self.store {
+                self.tickers.invalidate();
+                self.request_defaults(ctx, store.clone());
+            }
+        }
+    }
+
+    /// For categories with no remembered ticker, picks the first ticker of the store.
+    fn request_defaults(&mut self, ctx: &egui::Context, store: Store) {
+        if let Some(t) = self.options.ticker.take() {
+            // A ticker from the command line: find its category first.
+            let p = bg::spawn(&self.rt, ctx, async move {
+                store.ticker(&t).await.ok().flatten().into_iter().collect()
+            });
+            self.defaults_requested = Some(p);
+            return;
+        }
+        let missing: Vec<Category> = Category::ALL
+            .into_iter()
+            .filter(|c| !self.settings.selected.contains_key(c.storage_name()))
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        self.defaults_requested = Some(bg::spawn(&self.rt, ctx, async move {
+            let mut out = Vec::new();
+            for c in missing {
+                let q = TickerQuery {
+                    category: Some(c),
+                    filter: None,
+                    active_only: false,
+                    offset: 0,
+                    limit: 1,
+                };
+                if let Ok(page) = store.list_tickers(&q).await {
+                    out.extend(page.items);
+                }
+            }
+            out
+        }));
+    }
+
+    fn poll_defaults(&mut self) {
+        let explicit = self.options.view.is_some();
+        if let Some(found) = bg::take_ready(&mut self.defaults_requested) {
+            for meta in found {
+                let key = meta.category().storage_name().to_owned();
+                self.settings
+                    .selected
+                    .entry(key)
+                    .or_insert_with(|| meta.ticker.as_str().to_owned());
+                if self.options.screenshot.is_some() && !explicit && self.options.compare.is_empty()
+                {
+                    self.settings.view = ViewKind::Category(meta.category());
+                }
+            }
+        }
+    }
+
+    fn apply_pending_range(&mut self) {
+        let Some(range) = self.pending_range else {
+            return;
+        };
+        match self.settings.view {
+            ViewKind::Category(c) => {
+                let v = self.viewer_mut(c);
+                if v.shown_ticker().is_some() {
+                    v.chart.apply_range(range);
+                    self.pending_range = None;
+                }
+            }
+            ViewKind::Comparison => {
+                if !self.comparison.shown_tickers().is_empty() {
+                    self.comparison.chart.apply_range(range);
+                    self.pending_range = None;
+                }
+            }
+        }
+    }
+
+    fn handle_ticker_changes(&mut self, ctx: &egui::Context) {
+        let changes = self.tickers.take_changes();
+        let Some(store) = self.store().cloned() else {
+            return;
+        };
+        for change in changes {
+            match change {
+                TickerChange::Added(meta) => {
+                    self.settings
+                        .selected
+                        .entry(meta.category().storage_name().to_owned())
+                        .or_insert_with(|| meta.ticker.as_str().to_owned());
+                }
+                TickerChange::Edited(meta) => {
+                    let t = meta.ticker.as_str().to_owned();
+                    // A category change moves the ticker to another viewer.
+                    for c in Category::ALL {
+                        if c != meta.category()
+                            && self.settings.selected.get(c.storage_name()) == Some(&t)
+                        {
+                            self.settings.selected.remove(c.storage_name());
+                        }
+                    }
+                    self.cache.reload(&t, &self.rt, ctx, &store);
+                }
+                TickerChange::Deleted(t) => {
+                    self.cache.forget(&t);
+                    self.settings.selected.retain(|_, v| *v != t);
+                    self.settings.comparison.retain(|v| *v != t);
+                    self.request_defaults(ctx, store.clone());
+                }
+            }
+        }
+        for t in self.updates.take_updated_tickers() {
+            self.cache.reload(&t, &self.rt, ctx, &store);
+            self.tickers.invalidate();
+        }
+    }
+
+    fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let label = if self.settings.panel_open { "◀ Panel" } else { "▶ Panel" };
+            if ui
+                .button(label)
+                .on_hover_text("Show or hide the side panel")
+                .clicked()
+            {
+                self.settings.panel_open = !self.settings.panel_open;
+            }
+            ui.separator();
+            for view in ViewKind::ALL {
+                if ui
+                    .selectable_label(self.settings.view == view, view.label())
+                    .clicked()
+                {
+                    self.settings.view = view;
+                }
+            }
+            ui.separator();
+            let store = self.store().cloned();
+            if let Some(meta) = self.search.ui(ui, &self.rt, store.as_ref()) {
+                if self.settings.view == ViewKind::Comparison {
+                    self.add_to_comparison(meta.ticker.as_str());
+                } else {
+                    self.open_ticker(&meta);
+                }
+            }
+            if self.settings.view != ViewKind::Comparison {
+                ui.weak("(in Comparison, a pick is added)");
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("📷 Export PNG")
+                    .on_hover_text("Save the window as a PNG image")
+                    .clicked()
+                {
+                    self.export_path = Some(export_file_name(&self.settings, &self.options));
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Screenshot(
+                        egui::UserData::default(),
+                    ));
+                }
+                match &self.store {
+                    StoreState::Ready(s) => {
+                        ui.weak(s.describe());
+                    }
+                    StoreState::Connecting(_) => {
+                        ui.spinner();
+                        ui.label("Connecting…");
+                    }
+                    StoreState::Seeding(..) => {
+                        ui.spinner();
+                        ui.label("Loading sample data…");
+                    }
+                    StoreState::Failed(_) => {
+                        ui.colored_label(egui::Color32::LIGHT_RED, "Store unavailable");
+                    }
+                }
+            });
+        });
+        if let Some(w) = self.hangul.warning() {
+            ui.colored_label(egui::Color32::YELLOW, w);
+        }
+        if let Some((msg, is_err)) = &self.status {
+            let color = if *is_err {
+                egui::Color32::LIGHT_RED
+            } else {
+                egui::Color32::LIGHT_GREEN
+            };
+            let mut close = false;
+            ui.horizontal(|ui| {
+                ui.colored_label(color, msg);
+                close = ui.small_button("✖").clicked();
+            });
+            if close {
+                self.status = None;
+            }
+        }
+    }
+
+    fn side_panel_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            for tab in PanelTab::ALL {
+                ui.selectable_value(&mut self.settings.panel_tab, tab, tab.label());
+            }
+        });
+        ui.separator();
+        let store = self.store().cloned();
+        egui::ScrollArea::vertical()
+            .id_salt("side_panel_scroll")
+            .show(ui, |ui| match self.settings.panel_tab {
+                PanelTab::Update => self.updates.ui(ui, &self.rt, store.as_ref()),
+                PanelTab::Tickers => {
+                    self.tickers.ui(ui, &self.rt, store.as_ref());
+                    self.settings.page_size = self.tickers.page_size();
+                }
+                PanelTab::Benchmarks => self.bench.ui(ui),
+                PanelTab::Storage => self.storage_ui(ui),
+            });
+    }
+
+    fn storage_ui(&mut self, ui: &mut egui::Ui) {
+        let config = self.options.store.clone();
+        match &self.store {
+            StoreState::Ready(s) => {
+                ui.label("In use:");
+                ui.monospace(s.describe());
+                ui.colored_label(egui::Color32::LIGHT_GREEN, "Connected");
+            }
+            StoreState::Connecting(_) | StoreState::Seeding(..) => {
+                ui.spinner();
+            }
+            StoreState::Failed(e) => {
+                ui.colored_label(egui::Color32::LIGHT_RED, "Not connected");
+                ui.label(e);
+            }
+        }
+        if let Some(cfg) = &config {
+            ui.small(format!("Configured: {}", cfg.describe()));
+        }
+        ui.add_space(6.0);
+        if ui
+            .button("Reconnect")
+            .on_hover_text("Connect to the configured store again")
+            .clicked()
+        {
+            self.cache.clear();
+            self.store = connect(&self.rt, ui.ctx(), config);
+        }
+        ui.add_space(6.0);
+        ui.small(
+            "The store is chosen at start-up: --mongodb-uri, the MONGODB_URI environment \
+             variable or the config file select MongoDB; otherwise the embedded database in \
+             the data directory (--data-dir / WICKVIEW_DATA_DIR) is used.",
+        );
+    }
+
+    fn central_ui(&mut self, ui: &mut egui::Ui) {
+        if let StoreState::Failed(e) = &self.store {
+            ui.colored_label(egui::Color32::LIGHT_RED, format!("The store is unavailable: {e}"));
+            if ui.button("Retry").clicked() {
+                self.store = connect(&self.rt, ui.ctx(), self.options.store.clone());
+            }
+            return;
+        }
+        let store = self.store().cloned();
+        match self.settings.view {
+            ViewKind::Category(c) => {
+                let i = category_index(c);
+                self.viewers[i].ui(ui, &mut self.settings, &mut self.cache, &self.rt, store.as_ref());
+            }
+            ViewKind::Comparison => {
+                self.comparison
+                    .ui(ui, &mut self.settings, &mut self.cache, &self.rt, store.as_ref());
+            }
+        }
+    }
+
+    fn handle_screenshots(&mut self, ctx: &egui::Context) {
+        let shots: Vec<Arc<egui::ColorImage>> = ctx.input(|i| {
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Screenshot { image, .. } => Some(image.clone()),
+                    _ => None,
+                })
+                .collect()
+        });
+        for image in shots {
+            if let Some(path) = self.options.screenshot.clone() {
+                match save_png(&image, &path) {
+                    Ok(()) => tracing::info!("screenshot saved to {}", path.display()),
+                    Err(e) => tracing::error!("could not save the screenshot: {e}"),
+                }
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            } else if let Some(path) = self.export_path.take() {
+                self.status = Some(match save_png(&image, &path) {
+                    Ok(()) => (format!("Saved {}", path.display()), false),
+                    Err(e) => (format!("Could not save the PNG: {e}"), true),
+                });
+            }
+        }
+        // --screenshot: once everything shown has loaded (and a few frames have settled the
+        // layout), ask for the window's pixels.
+        if self.options.screenshot.is_some() && !self.screenshot_requested {
+            if self.is_settled() && self.pending_range.is_none() && self.frames > 5 {
+                self.screenshot_requested = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::default()));
+            }
+            ctx.request_repaint();
+        }
+    }
+}
+
+fn category_index(c: Category) -> usize {
+    Category::ALL.iter().position(|x| *x == c).unwrap_or(0)
+}
+
+fn connect(
+    rt: &tokio::runtime::Handle,
+    ctx: &egui::Context,
+    config: Option<StoreConfig>,
+) -> StoreState {
+    let Some(config) = config else {
+        return StoreState::Failed("no store is configured".to_owned());
+    };
+    StoreState::Connecting(bg::spawn(rt, ctx, async move {
+        Store::open(&config).await.map_err(|e| e.to_string())
+    }))
+}
+
+fn export_file_name(settings: &Settings, options: &AppOptions) -> PathBuf {
+    let what = match settings.view {
+        ViewKind::Category(c) => settings
+            .selected
+            .get(c.storage_name())
+            .cloned()
+            .unwrap_or_else(|| c.short_name().to_owned()),
+        ViewKind::Comparison => "comparison".to_owned(),
+    };
+    let safe: String = what
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .collect();
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let dir = directories::UserDirs::new()
+        .and_then(|u| u.picture_dir().map(std::path::Path::to_path_buf))
+        .or_else(|| match &options.store {
+            Some(StoreConfig::Embedded { data_dir }) => Some(data_dir.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| PathBuf::from("."));
+    dir.join(format!("wickview-{safe}-{stamp}.png"))
+}
+
+/// Writes `image` as a PNG file.
+pub fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {
+    let [w, h] = image.size;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    let (Ok(w), Ok(h)) = (u32::try_from(w), u32::try_from(h)) else {
+        return Err("image too large".to_owned());
+    };
+    let buf = image::RgbaImage::from_raw(w, h, bytes)
+        .ok_or_else(|| "the image size does not match its pixels".to_owned())?;
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    buf.save(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+impl eframe::App for WickviewApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.frames += 1;
+        self.poll_store(&ctx);
+        self.poll_defaults();
+        self.cache.poll();
+        self.handle_ticker_changes(&ctx);
+
+        egui::Panel::top("top_bar").show_inside(ui, |ui| self.top_bar_ui(ui));
+        egui::Panel::left("side_panel")
+            .resizable(true)
+            .default_size(340.0)
+            .show_animated_inside(ui, self.settings.panel_open, |ui| self.side_panel_ui(ui));
+        egui::CentralPanel::default().show_inside(ui, |ui| self.central_ui(ui));
+
+        self.apply_pending_range();
+        self.handle_screenshots(&ctx);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if !self.options.fresh_settings {
+            eframe::set_value(storage, STORAGE_KEY, &self.settings);
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! The viewers: one per category (a candlestick chart of one ticker with its moving averages)
+//! and the comparison view (any number of tickers from any categories).
+
+use super::chart::{CandleChart, CompareMode, ComparisonChart};
+use super::series_cache::SeriesCache;
+use super::settings::{CompareChoice, Settings};
+use super::theme::CandleColors;
+use crate::model::{Category, MaSet};
+use crate::store::Store;
+
+/// In automatic mode, two series share a dual-axis chart unless one moved much more than the
+/// other over the visible days: each axis of a dual-axis chart is fitted to its own series'
+/// range, so a series that moved 3% would fill the pane as fully as one that moved 60% and
+/// look as volatile. Past this ratio of relative ranges (`ln(max/min)`), the normalised view
+/// is used, where both are in percent and directly comparable.
+pub const DUAL_AXIS_MAX_RANGE_RATIO: f64 = 4.0;
+
+/// The viewer of one category.
+pub struct CategoryViewer {
+    /// Its category.
+    pub category: Category,
+    /// The chart.
+    pub chart: CandleChart,
+    /// The ticker the chart shows (whose data is in it), and the cache generation it came from.
+    shown: Option<(String, u64)>,
+}
+
+impl CategoryViewer {
+    /// An empty viewer of `category`.
+    pub fn new(category: Category) -> Self {
+        Self {
+            category,
+            chart: CandleChart::new(("viewer", category.short_name())),
+            shown: None,
+        }
+    }
+
+    /// The ticker whose data the chart shows.
+    pub fn shown_ticker(&self) -> Option<&str> {
+        self.shown.as_ref().map(|(t, _)| t.as_str())
+    }
+
+    fn enabled_windows(settings: &Settings, category: Category) -> Vec<usize> {
+        settings
+            .ma_windows(category)
+            .into_iter()
+            .filter(|(_, on)| *on)
+            .map(|(w, _)| w)
+            .collect()
+    }
+
+    /// Shows the viewer for `ticker` (the one selected in the settings).
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        settings: &mut Settings,
+        cache: &mut SeriesCache,
+        rt: &tokio::runtime::Handle,
+        store: Option<&Store>,
+    ) {
+        let category = self.category;
+        let selected = settings.selected.get(category.storage_name()).cloned();
+        let Some(ticker) = selected else {
+            ui.centered_and_justified(|ui| {
+                ui.label(format!(
+                    "No {} yet. Search above, or add one in the side panel's Tickers tab and \
+                     run its updater.",
+                    category.label().to_lowercase()
+                ));
+            });
+            return;
+        };
+
+        // Bring the chart up to date with the cache (first load, or a reload after an update).
+        if let Some(store) = store
+            && let Some(loaded) = cache.request(&ticker, rt, ui.ctx(), store)
+        {
+            let fresh = self
+                .shown
+                .as_ref()
+                .is_none_or(|(t, g)| *t != ticker || *g != loaded.generation);
+            if fresh {
+                let same_ticker = self.shown_ticker() == Some(ticker.as_str());
+                let view = self.chart.view();
+                let windows = Self::enabled_windows(settings, category);
+                self.chart.set_series(
+                    loaded.chart.clone(),
+                    CandleColors::for_category(category),
+                    &windows,
+                );
+                self.chart.set_log_y(settings.log_y);
+                if same_ticker {
+                    // New bars arrived for the ticker on screen: keep where the user looks.
+                    self.chart.set_view(view);
+                }
+                self.shown = Some((ticker.clone(), loaded.generation));
+            }
+        }
+
+        self.ma_bar_ui(ui, settings);
+
+        if let Some(err) = cache.error(&ticker) {
+            ui.colored_label(
+                egui::Color32::LIGHT_RED,
+                format!("Could not load {ticker}: {err}"),
+            );
+            if ui.button("Retry").clicked() {
+                cache.retry(&ticker);
+            }
+            return;
+        }
+        if self.shown_ticker() != Some(ticker.as_str()) {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!("Loading {ticker}…"));
+            });
+            return;
+        }
+        self.chart.ui(ui);
+    }
+
+    fn ma_bar_ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings) {
+        let category = self.category;
+        let mut changed = false;
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Moving averages:");
+            if category == Category::Index {
+                for (set, label) in [(MaSet::A, "Set A (5/20/60/120)"), (MaSet::B, "Set B (5/10/20/50/200)")] {
+                    if ui
+                        .selectable_label(settings.index_ma_set == set, label)
+                        .clicked()
+                        && settings.index_ma_set != set
+                    {
+                        settings.index_ma_set = set;
+                        changed = true;
+                    }
+                }
+                ui.separator();
+            }
+            for (window, on) in settings.ma_windows(category) {
+                let mut checked = on;
+                if ui.checkbox(&mut checked, format!("MA{window}")).changed() {
+                    settings.set_ma(category, window, checked);
+                    changed = true;
+                }
+            }
+            ui.separator();
+            let mut log_y = settings.log_y;
+            if ui.checkbox(&mut log_y, "Log scale").changed() {
+                settings.log_y = log_y;
+                self.chart.set_log_y(log_y);
+            }
+        });
+        if changed {
+            self.chart
+                .set_ma_windows(&Self::enabled_windows(settings, category));
+        }
+    }
+}
+
+/// The comparison view.
+pub struct ComparisonViewer {
+    /// The chart.
+    pub chart: ComparisonChart,
+    /// Tickers in the chart, with the cache generation of each.
+    shown: Vec<(String, u64)>,
+}
+
+impl Default for ComparisonViewer {
+    fn default() -> Self {
+        Self {
+            chart: ComparisonChart::new("comparison"),
+            shown: Vec::new(),
+        }
+    }
+}
+
+/// The mode automatic choice picks for `ranges` (`(min, max)` of each series over the
+/// visible days): dual axis for two series of similar relative range, rebased otherwise.
+pub fn auto_compare_mode(ranges: &[(f64, f64)]) -> CompareMode {
+    match ranges {
+        [] | [_] => CompareMode::Rebased100,
+        [a, b] => {
+            let rel = |(lo, hi): (f64, f64)| {
+                if lo > 0.0 && hi >= lo {
+                    (hi / lo).ln()
+                } else {
+                    f64::NAN
+                }
+            };
+            let (ra, rb) = (rel(*a), rel(*b));
+            if !(ra.is_finite() && rb.is_finite()) {
+                return CompareMode::Rebased100;
+            }
+            let (small, large) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            // Two flat series are alike; otherwise compare how far each moved.
+            if large <= f64::EPSILON || large <= small * DUAL_AXIS_MAX_RANGE_RATIO {
+                CompareMode::DualAxis
+            } else {
+                CompareMode::Rebased100
+            }
+        }
+        _ => CompareMode::Rebased100,
+    }
+}
+
+impl ComparisonViewer {
+    /// Tickers currently in the chart.
+    pub fn shown_tickers(&self) -> Vec<&str> {
+        self.shown.iter().map(|(t, _)| t.as_str()).collect()
+    }
+
+    /// The mode in effect for `choice`.
+    pub fn mode_for(&self, choice: CompareChoice, cache: &SeriesCache) -> CompareMode {
+        match choice {
+            CompareChoice::Rebased100 => CompareMode::Rebased100,
+            CompareChoice::PercentChange => CompareMode::PercentChange,
+            CompareChoice::DualAxis => CompareMode::DualAxis,
+            CompareChoice::Absolute => CompareMode::Absolute,
+            CompareChoice::Auto => {
+                let view = self.chart.view();
+                let ranges: Vec<(f64, f64)> = self
+                    .shown
+                    .iter()
+                    .filter_map(|(t, _)| {
+                        let s = &cache.get(t)?.chart;
+                        let days = self.chart.calendar()?;
+                        // The chart's view is in shared-calendar indices: map to this series.
+                        let range = view.bar_range(days.len());
+                        let from = *days.get(range.start)?;
+                        let to = *days.get(range.end.checked_sub(1)?)?;
+                        let r = s.series.range_of(from, to);
+                        s.close.pyramid().min_max(r)
+                    })
+                    .collect();
+                auto_compare_mode(&ranges)
+            }
+        }
+    }
+
+    /// Shows the view. Returns the index of a ticker the user removed, if any.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        settings: &mut Settings,
+        cache: &mut SeriesCache,
+        rt: &tokio::runtime::Handle,
+        store: Option<&Store>,
+    ) {
+        // Load every ticker of the set and rebuild the chart when the loaded set changes.
+        let mut wanted: Vec<(String, u64)> = Vec::new();
+        let mut waiting = 0;
+        if let Some(store) = store {
+            for t in &settings.comparison {
+                match cache.request(t, rt, ui.ctx(), store) {
+                    Some(l) => wanted.push((t.clone(), l.generation)),
+                    None if cache.error(t).is_none() => waiting += 1,
+                    None => {}
+                }
+            }
+        }
+        if wanted != self.shown {
+            let series = wanted
+                .iter()
+                .filter_map(|(t, _)| cache.get(t).map(|l| l.chart.clone()))
+                .collect();
+            let count_changed = wanted.len() != self.shown.len();
+            self.chart.set_series(series);
+            self.shown = wanted;
+            if count_changed {
+                let mode = self.mode_for(settings.compare_choice, cache);
+                self.chart.set_mode(mode);
+            }
+        }
+
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Mode:");
+            for choice in CompareChoice::ALL {
+                if ui
+                    .selectable_label(settings.compare_choice == choice, choice.label())
+                    .clicked()
+                {
+                    settings.compare_choice = choice;
+                    let mode = self.mode_for(choice, cache);
+                    self.chart.set_mode(mode);
+                }
+            }
+            if settings.compare_choice == CompareChoice::Auto {
+                ui.weak(format!("→ {}", self.chart.effective_mode().label()));
+            }
+        });
+        let mut remove = None;
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Series:");
+            for (i, t) in settings.comparison.iter().enumerate() {
+                let label = cache
+                    .get(t)
+                    .map_or_else(|| t.clone(), |l| l.chart.name.clone());
+                ui.group(|ui| {
+                    ui.label(&label);
+                    if let Some(err) = cache.error(t) {
+                        ui.colored_label(egui::Color32::LIGHT_RED, "⚠").on_hover_text(err);
+                    }
+                    if ui
+                        .small_button("✖")
+                        .on_hover_text(format!("Remove {t} from the comparison"))
+                        .clicked()
+                    {
+                        remove = Some(i);
+                    }
+                });
+            }
+            if waiting > 0 {
+                ui.spinner();
+            }
+        });
+        if let Some(i) = remove {
+            settings.comparison.remove(i);
+        }
+        if settings.comparison.is_empty() {
+            ui.centered_and_justified(|ui| {
+                ui.label("Add series with the search box above: any tickers, from any category.");
+            });
+            return;
+        }
+        self.chart.ui(ui);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_mode_rules() {
+        // Two series that moved alike: dual axis, whatever their price levels.
+        assert_eq!(
+            auto_compare_mode(&[(1200.0, 1400.0), (50_000.0, 60_000.0)]),
+            CompareMode::DualAxis
+        );
+        // One moved 10x more (in log terms): normalised.
+        assert_eq!(
+            auto_compare_mode(&[(100.0, 101.0), (100.0, 200.0)]),
+            CompareMode::Rebased100
+        );
+        assert_eq!(
+            auto_compare_mode(&[(1.0, 2.0), (1.0, 2.0), (1.0, 2.0)]),
+            CompareMode::Rebased100
+        );
+        assert_eq!(auto_compare_mode(&[(5.0, 5.0), (7.0, 7.0)]), CompareMode::DualAxis);
+        assert_eq!(auto_compare_mode(&[(0.0, 5.0), (7.0, 9.0)]), CompareMode::Rebased100);
+    }
+}
