@@ -1,3 +1,231 @@
 //! Download sources of daily bars (Yahoo Finance's chart API over reqwest).
 //!
 //! Depends on `model`.
+
+pub mod chart;
+pub mod retry;
+pub mod yahoo;
+
+use std::time::Duration;
+
+pub use chart::{ChartData, ChartError, parse_chart};
+pub use retry::RetryPolicy;
+pub use yahoo::{Fetched, YahooSource};
+
+/// Yahoo Finance's API host, the default base URL.
+pub const DEFAULT_BASE_URL: &str = "https://query1.finance.yahoo.com";
+/// The endpoint that hands out Yahoo's session cookie (it answers 404, with cookies).
+pub const DEFAULT_COOKIE_URL: &str = "https://fc.yahoo.com";
+/// The environment variable that overrides the base URL (a mirror, a proxy, a test server).
+pub const SOURCE_URL_ENV: &str = "WICKVIEW_SOURCE_URL";
+/// A current desktop browser's User-Agent: Yahoo rejects obvious scripts.
+pub const DEFAULT_USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+/// Where and how to download.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceConfig {
+    /// Base URL of the chart and crumb endpoints, without a trailing slash.
+    pub base_url: String,
+    /// URL of the cookie endpoint of the handshake.
+    pub cookie_url: String,
+    /// Time allowed for one whole request, body included.
+    pub request_timeout: Duration,
+    /// Time allowed to open a connection.
+    pub connect_timeout: Duration,
+    /// Retries of transient failures.
+    pub retry: RetryPolicy,
+    /// The User-Agent header sent.
+    pub user_agent: String,
+}
+
+impl Default for SourceConfig {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            cookie_url: DEFAULT_COOKIE_URL.to_owned(),
+            request_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+        }
+    }
+}
+
+impl SourceConfig {
+    /// The defaults with every endpoint under `base_url` (the cookie endpoint becomes
+    /// `{base_url}/fc`), so a mirror, proxy or mock server can serve the handshake too.
+    pub fn with_base_url(base_url: &str) -> Self {
+        let base = base_url.trim().trim_end_matches('/').to_owned();
+        Self {
+            cookie_url: format!("{base}/fc"),
+            base_url: base,
+            ..Self::default()
+        }
+    }
+
+    /// The base URL from a flag, else from `WICKVIEW_SOURCE_URL`, else Yahoo's.
+    pub fn from_flag_or_env(flag: Option<&str>) -> Self {
+        let from_env = std::env::var(SOURCE_URL_ENV).ok();
+        match flag.or(from_env.as_deref()).map(str::trim) {
+            Some(url) if !url.is_empty() => Self::with_base_url(url),
+            _ => Self::default(),
+        }
+    }
+}
+
+/// Why a download failed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SourceError {
+    /// The source has no such symbol (`chart.error` "Not Found", HTTP 404).
+    #[error("unknown symbol {symbol} ({detail})")]
+    UnknownSymbol {
+        /// The symbol(s) asked for.
+        symbol: String,
+        /// What the source said.
+        detail: String,
+    },
+    /// HTTP 429.
+    #[error("rate limited by the source (HTTP 429)")]
+    RateLimited {
+        /// The `Retry-After` the server asked for, if any.
+        retry_after: Option<Duration>,
+    },
+    /// HTTP 5xx.
+    #[error("source server error (HTTP {status})")]
+    Server {
+        /// The status code.
+        status: u16,
+    },
+    /// HTTP 401 or 403, even after refreshing the cookie and crumb.
+    #[error("source refused access (HTTP {status}): {detail}")]
+    Unauthorized {
+        /// The status code.
+        status: u16,
+        /// The start of the body (e.g. "Invalid Crumb").
+        detail: String,
+    },
+    /// Another 4xx answer, or a `chart.error` other than "Not Found".
+    #[error("source rejected the request (HTTP {status}): {detail}")]
+    Rejected {
+        /// The status code.
+        status: u16,
+        /// What the source said.
+        detail: String,
+    },
+    /// The request took longer than the configured timeout.
+    #[error("request timed out")]
+    Timeout,
+    /// No connection could be opened.
+    #[error("could not connect: {0}")]
+    Connect(String),
+    /// The body broke off while being received.
+    #[error("response body broke off: {0}")]
+    Body(String),
+    /// Another transport failure (connection reset, protocol error).
+    #[error("network error: {0}")]
+    Network(String),
+    /// The body is not a usable chart document.
+    #[error("malformed response ({}): {detail}", if *.truncated { "cut short" } else { "not a chart document" })]
+    Malformed {
+        /// What the parser said.
+        detail: String,
+        /// Whether the document stopped early (a cut body; retried).
+        truncated: bool,
+    },
+    /// The HTTP client could not be built.
+    #[error("could not build the HTTP client: {0}")]
+    Client(String),
+    /// A transient failure persisted through every attempt.
+    #[error("gave up after {attempts} attempts; last error: {last}")]
+    RetriesExhausted {
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        last: Box<SourceError>,
+    },
+}
+
+impl SourceError {
+    /// Whether trying again later may succeed: 429, 5xx, timeouts, connection and
+    /// transport errors, and bodies cut short.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::RateLimited { .. }
+            | Self::Server { .. }
+            | Self::Timeout
+            | Self::Connect(_)
+            | Self::Body(_)
+            | Self::Network(_) => true,
+            Self::Malformed { truncated, .. } => *truncated,
+            Self::UnknownSymbol { .. }
+            | Self::Unauthorized { .. }
+            | Self::Rejected { .. }
+            | Self::Client(_)
+            | Self::RetriesExhausted { .. } => false,
+        }
+    }
+
+    /// The delay the server asked for (HTTP 429 with `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The error behind retries, or this one.
+    pub fn root(&self) -> &Self {
+        match self {
+            Self::RetriesExhausted { last, .. } => last.root(),
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_moves_every_endpoint() {
+        let c = SourceConfig::with_base_url("http://127.0.0.1:9/ ");
+        assert_eq!(c.base_url, "http://127.0.0.1:9");
+        assert_eq!(c.cookie_url, "http://127.0.0.1:9/fc");
+        let d = SourceConfig::default();
+        assert_eq!(d.base_url, DEFAULT_BASE_URL);
+        assert_eq!(d.cookie_url, DEFAULT_COOKIE_URL);
+    }
+
+    #[test]
+    fn transient_classification() {
+        assert!(SourceError::RateLimited { retry_after: None }.is_transient());
+        assert!(SourceError::Server { status: 503 }.is_transient());
+        assert!(SourceError::Timeout.is_transient());
+        assert!(
+            SourceError::Malformed {
+                detail: String::new(),
+                truncated: true
+            }
+            .is_transient()
+        );
+        assert!(
+            !SourceError::Malformed {
+                detail: String::new(),
+                truncated: false
+            }
+            .is_transient()
+        );
+        let unknown = SourceError::UnknownSymbol {
+            symbol: "X".into(),
+            detail: String::new(),
+        };
+        assert!(!unknown.is_transient());
+        let exhausted = SourceError::RetriesExhausted {
+            attempts: 3,
+            last: Box::new(SourceError::Server { status: 500 }),
+        };
+        assert!(!exhausted.is_transient());
+        assert_eq!(exhausted.root(), &SourceError::Server { status: 500 });
+        assert!(exhausted.to_string().contains("HTTP 500"));
+    }
+}

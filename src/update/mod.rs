@@ -1,3 +1,438 @@
 //! Background update jobs: fetch what is newer than the last stored bar of each ticker.
 //!
 //! Depends on `model`, `store` and `source`.
+//!
+//! One [`UpdateJob`] run: list the active tickers of the requested categories, find the
+//! last stored day of each (one query per category), then download from that day
+//! (inclusive: it may have been partial) to today with a bounded number of downloads at
+//! once over one HTTP client, and upsert each ticker's bars. Progress goes out as
+//! [`UpdateEvent`]s over a bounded channel; [`UpdateHandle::cancel`] stops the run
+//! promptly. A ticker's bars are upserted in one call after its download completes, and
+//! a cancel never interrupts that call, so a cancelled run leaves every ticker either
+//! updated for its fetched range or untouched; running again completes the work.
+//!
+//! ```no_run
+//! # async fn demo(store: wickview::store::Store) {
+//! use wickview::update::{UpdateConfig, UpdateEvent, UpdateJob};
+//! let (mut handle, job) = UpdateJob::spawn(
+//!     store,
+//!     wickview::source::SourceConfig::default(),
+//!     UpdateConfig::default(),
+//!     &tokio::runtime::Handle::current(),
+//! );
+//! while let Some(event) = handle.events.recv().await {
+//!     if let UpdateEvent::TickerFailed { ticker, reason, .. } = &event {
+//!         eprintln!("{ticker}: {reason}");
+//!     }
+//! }
+//! let summary = job.await;
+//! # }
+//! ```
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use futures::StreamExt as _;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::model::{BarIssue, Category, TickerMeta};
+use crate::source::{SourceConfig, SourceError, YahooSource};
+use crate::store::{Store, StoreError, TickerEdit, TickerQuery};
+
+/// Errors that stop a whole run (per-ticker failures are events instead).
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    /// The store could not list tickers or last days.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// The HTTP client could not be built.
+    #[error("source: {0}")]
+    Source(#[from] SourceError),
+    /// The job's task panicked or was aborted.
+    #[error("the update task ended abnormally: {0}")]
+    Task(String),
+}
+
+/// What to update and how.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UpdateConfig {
+    /// Categories whose active tickers are updated.
+    pub categories: Vec<Category>,
+    /// Downloads at once (at least 1).
+    pub concurrency: usize,
+    /// First day fetched for a ticker with no stored bars.
+    pub default_start: NaiveDate,
+    /// The last day fetched; `None` for today (UTC; the source adds margin for time zones).
+    pub today: Option<NaiveDate>,
+    /// Capacity of the bounded event channel.
+    pub event_capacity: usize,
+}
+
+/// The default first day of a ticker with no bars: early enough to be Yahoo's whole
+/// history for nearly every symbol.
+pub fn default_start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 3).unwrap_or(NaiveDate::MIN)
+}
+
+impl Default for UpdateConfig {
+    fn default() -> Self {
+        Self {
+            categories: Category::ALL.to_vec(),
+            concurrency: 6,
+            default_start: default_start(),
+            today: None,
+            event_capacity: 256,
+        }
+    }
+}
+
+/// Progress of a run, in order: `Started`, then one `TickerDone` or `TickerFailed` per
+/// ticker (in completion order), then `Finished` or `Cancelled`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UpdateEvent {
+    /// The tickers to update are known.
+    Started {
+        /// How many tickers this run covers.
+        total: usize,
+    },
+    /// A ticker was downloaded and stored.
+    TickerDone {
+        /// The canonical ticker (`005930`, `AAPL`).
+        ticker: String,
+        /// Its category.
+        category: Category,
+        /// The source symbol that answered (`005930.KS`).
+        symbol: String,
+        /// Bars fetched (valid ones, sent to the store).
+        bars_fetched: usize,
+        /// Days newly stored or changed.
+        bars_written: u64,
+        /// Days skipped because the source sent nulls.
+        skipped_nulls: usize,
+        /// Impossible bars left out.
+        rejected_bars: usize,
+    },
+    /// A ticker failed; the run goes on.
+    TickerFailed {
+        /// The canonical ticker.
+        ticker: String,
+        /// Its category.
+        category: Category,
+        /// Why, in one line.
+        reason: String,
+    },
+    /// The run completed (possibly with failed tickers).
+    Finished(UpdateSummary),
+    /// The run was cancelled; the summary covers what was done before.
+    Cancelled(UpdateSummary),
+}
+
+/// One ticker's failure, for the summary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TickerFailure {
+    /// The canonical ticker.
+    pub ticker: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UpdateSummary {
+    /// Tickers the run covered.
+    pub total: usize,
+    /// Tickers downloaded and stored.
+    pub succeeded: usize,
+    /// Tickers that failed, with reasons.
+    pub failed: Vec<TickerFailure>,
+    /// Tickers not attempted because the run was cancelled.
+    pub not_attempted: usize,
+    /// Days newly stored.
+    pub bars_inserted: u64,
+    /// Days stored again with different values.
+    pub bars_updated: u64,
+    /// Days re-sent with the same values.
+    pub bars_unchanged: u64,
+    /// Days skipped because the source sent nulls.
+    pub skipped_nulls: usize,
+    /// Impossible bars left out.
+    pub rejected_bars: usize,
+    /// Whether the run was cancelled.
+    pub cancelled: bool,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+impl UpdateSummary {
+    /// Days newly stored or changed.
+    pub fn bars_written(&self) -> u64 {
+        self.bars_inserted + self.bars_updated
+    }
+}
+
+/// The caller's side of a running job: its events and its cancel switch.
+#[derive(Debug)]
+pub struct UpdateHandle {
+    /// Progress events; the channel closes when the job ends.
+    pub events: mpsc::Receiver<UpdateEvent>,
+    cancel: CancellationToken,
+}
+
+impl UpdateHandle {
+    /// Asks the job to stop: downloads in flight are dropped, stores in flight finish,
+    /// nothing new starts. The job then sends `Cancelled` and ends.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// A clone of the cancel token (e.g. for a Ctrl-C handler).
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+}
+
+enum Outcome {
+    Done {
+        ticker: String,
+        category: Category,
+        symbol: String,
+        bars_fetched: usize,
+        upsert: crate::store::UpsertSummary,
+        skipped_nulls: usize,
+        rejected_bars: usize,
+    },
+    Failed {
+        ticker: String,
+        category: Category,
+        reason: String,
+    },
+    NotAttempted,
+}
+
+/// The update job.
+#[derive(Debug)]
+pub struct UpdateJob;
+
+impl UpdateJob {
+    /// Starts a run on `runtime` and returns its handle and the task's result.
+    pub fn spawn(
+        store: Store,
+        source: SourceConfig,
+        config: UpdateConfig,
+        runtime: &tokio::runtime::Handle,
+    ) -> (UpdateHandle, JoinHandle<Result<UpdateSummary, UpdateError>>) {
+        let (tx, rx) = mpsc::channel(config.event_capacity.max(1));
+        let cancel = CancellationToken::new();
+        let job_cancel = cancel.clone();
+        let task = runtime.spawn(async move { Self::run(store, source, config, tx, job_cancel).await });
+        (UpdateHandle { events: rx, cancel }, task)
+    }
+
+    /// Runs an update to the end (or until `cancel`), sending progress on `events`.
+    /// A closed event channel does not stop the run.
+    pub async fn run(
+        store: Store,
+        source: SourceConfig,
+        config: UpdateConfig,
+        events: mpsc::Sender<UpdateEvent>,
+        cancel: CancellationToken,
+    ) -> Result<UpdateSummary, UpdateError> {
+        let started = Instant::now();
+        let source = Arc::new(YahooSource::new(source)?);
+        let today = config.today.unwrap_or_else(|| Utc::now().date_naive());
+
+        let mut work: Vec<(TickerMeta, Option<NaiveDate>)> = Vec::new();
+        let mut categories = config.categories.clone();
+        categories.sort_unstable();
+        categories.dedup();
+        for category in categories {
+            let last_days = store.last_days(category).await?;
+            for meta in list_active(&store, category).await? {
+                let last = last_days.get(meta.ticker.as_str()).copied();
+                work.push((meta, last));
+            }
+        }
+        let total = work.len();
+        tracing::info!(total, "update started");
+        send(&events, UpdateEvent::Started { total }, &cancel).await;
+
+        let mut summary = UpdateSummary {
+            total,
+            ..UpdateSummary::default()
+        };
+        let concurrency = config.concurrency.max(1);
+        let default_start = config.default_start;
+        let mut outcomes = futures::stream::iter(work.into_iter().map(|(meta, last)| {
+            let store = store.clone();
+            let source = Arc::clone(&source);
+            let cancel = cancel.clone();
+            async move {
+                update_one(&store, &source, &meta, last.unwrap_or(default_start), today, &cancel)
+                    .await
+            }
+        }))
+        .buffer_unordered(concurrency);
+
+        while let Some(outcome) = outcomes.next().await {
+            let event = match outcome {
+                Outcome::Done {
+                    ticker,
+                    category,
+                    symbol,
+                    bars_fetched,
+                    upsert,
+                    skipped_nulls,
+                    rejected_bars,
+                } => {
+                    summary.succeeded += 1;
+                    summary.bars_inserted += upsert.inserted;
+                    summary.bars_updated += upsert.updated;
+                    summary.bars_unchanged += upsert.unchanged;
+                    summary.skipped_nulls += skipped_nulls;
+                    summary.rejected_bars += rejected_bars;
+                    UpdateEvent::TickerDone {
+                        ticker,
+                        category,
+                        symbol,
+                        bars_fetched,
+                        bars_written: upsert.written(),
+                        skipped_nulls,
+                        rejected_bars,
+                    }
+                }
+                Outcome::Failed {
+                    ticker,
+                    category,
+                    reason,
+                } => {
+                    tracing::warn!(%ticker, "update failed: {reason}");
+                    summary.failed.push(TickerFailure {
+                        ticker: ticker.clone(),
+                        reason: reason.clone(),
+                    });
+                    UpdateEvent::TickerFailed {
+                        ticker,
+                        category,
+                        reason,
+                    }
+                }
+                Outcome::NotAttempted => {
+                    summary.not_attempted += 1;
+                    continue;
+                }
+            };
+            send(&events, event, &cancel).await;
+        }
+        summary.cancelled = cancel.is_cancelled();
+        summary.elapsed = started.elapsed();
+        tracing::info!(
+            succeeded = summary.succeeded,
+            failed = summary.failed.len(),
+            written = summary.bars_written(),
+            cancelled = summary.cancelled,
+            "update ended"
+        );
+        let last = if summary.cancelled {
+            UpdateEvent::Cancelled(summary.clone())
+        } else {
+            UpdateEvent::Finished(summary.clone())
+        };
+        // The final event is always delivered while someone listens.
+        let _receiver_gone = events.send(last).await;
+        Ok(summary)
+    }
+}
+
+/// Sends an event; waits while the channel is full unless the run is cancelled.
+async fn send(events: &mpsc::Sender<UpdateEvent>, event: UpdateEvent, cancel: &CancellationToken) {
+    tokio::select! {
+        _receiver_gone = events.send(event) => {}
+        () = cancel.cancelled() => {}
+    }
+}
+
+async fn list_active(store: &Store, category: Category) -> Result<Vec<TickerMeta>, StoreError> {
+    const PAGE: u64 = 1000;
+    let mut all = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = store
+            .list_tickers(&TickerQuery {
+                category: Some(category),
+                filter: None,
+                active_only: true,
+                offset,
+                limit: PAGE,
+            })
+            .await?;
+        let n = page.items.len() as u64;
+        all.extend(page.items);
+        offset += n;
+        if n < PAGE || offset >= page.total {
+            return Ok(all);
+        }
+    }
+}
+
+async fn update_one(
+    store: &Store,
+    source: &YahooSource,
+    meta: &TickerMeta,
+    from: NaiveDate,
+    to: NaiveDate,
+    cancel: &CancellationToken,
+) -> Outcome {
+    if cancel.is_cancelled() {
+        return Outcome::NotAttempted;
+    }
+    let ticker = meta.ticker.as_str().to_owned();
+    let category = meta.category();
+    let failed = |reason: String| Outcome::Failed {
+        ticker: ticker.clone(),
+        category,
+        reason,
+    };
+    let fetched = tokio::select! {
+        fetched = source.fetch_ticker(&meta.ticker, meta.source_symbol.as_deref(), from, to) => fetched,
+        () = cancel.cancelled() => return Outcome::NotAttempted,
+    };
+    let fetched = match fetched {
+        Ok(f) => f,
+        Err(err) => return failed(err.to_string()),
+    };
+    // Not cancellable from here: the store call runs to its end (all or nothing).
+    let upsert = match store.upsert_bars(&meta.ticker, &fetched.chart.series).await {
+        Ok(u) => u,
+        Err(err) => return failed(format!("store: {err}")),
+    };
+    if meta.source_symbol.as_deref() != Some(fetched.symbol.as_str()) {
+        let edit = TickerEdit {
+            source_symbol: Some(Some(fetched.symbol.clone())),
+            ..TickerEdit::default()
+        };
+        if let Err(err) = store.update_ticker(&ticker, &edit).await {
+            return failed(format!("store (resolved symbol {}): {err}", fetched.symbol));
+        }
+    }
+    let rejected_bars = fetched
+        .chart
+        .issues
+        .iter()
+        .filter(|i| matches!(i, BarIssue::Rejected { .. }))
+        .count();
+    for issue in &fetched.chart.issues {
+        tracing::debug!(%ticker, "{issue}");
+    }
+    Outcome::Done {
+        ticker,
+        category,
+        symbol: fetched.symbol,
+        bars_fetched: fetched.chart.series.len(),
+        upsert,
+        skipped_nulls: fetched.chart.skipped_nulls,
+        rejected_bars,
+    }
+}

@@ -1,0 +1,2 @@
+//! Update benchmark (written below).
+fn main() {}

@@ -1,0 +1,322 @@
+//! CSV importer: the yfinance/Yahoo export layout (`Date,Open,High,Low,Close,Adj Close,Volume`,
+//! or yfinance's `history()` layout with `Dividends,Stock Splits`) and the plain
+//! `date,open,high,low,close,volume` layout, with or without a header.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use chrono::NaiveDate;
+
+use super::{BadRow, ImportError, RowRef};
+use crate::model::{Bar, BarIssue, DailySeries, SeriesBuilder};
+
+/// What one CSV file held.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CsvImport {
+    /// The good rows, one bar per day (a repeated day keeps its last row).
+    pub series: DailySeries,
+    /// Rows left out, with their line numbers and why.
+    pub bad_rows: Vec<BadRow>,
+    /// Rows read (header excluded, blank lines excluded).
+    pub rows_read: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Columns {
+    date: usize,
+    open: usize,
+    high: usize,
+    low: usize,
+    close: usize,
+    volume: Option<usize>,
+    dividends: Option<usize>,
+    splits: Option<usize>,
+}
+
+impl Columns {
+    /// The plain layout without a header: date, open, high, low, close, volume.
+    const PLAIN: Self = Self {
+        date: 0,
+        open: 1,
+        high: 2,
+        low: 3,
+        close: 4,
+        volume: Some(5),
+        dividends: None,
+        splits: None,
+    };
+
+    /// Maps a header row, case-insensitively; `None` when the row is not a header.
+    fn from_header(header: &csv::StringRecord) -> Result<Option<Self>, ImportError> {
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| {
+                h.trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_ascii_lowercase()
+                    .replace(['_', ' '], "")
+            })
+            .collect();
+        let find = |wanted: &[&str]| names.iter().position(|n| wanted.contains(&n.as_str()));
+        let Some(date) = find(&["date", "datetime", "timestamp", "day"]) else {
+            return Ok(None);
+        };
+        let need = |name: &'static str| {
+            find(&[name]).ok_or_else(|| ImportError::MissingColumn {
+                column: name,
+                found: header.iter().collect::<Vec<_>>().join(","),
+            })
+        };
+        Ok(Some(Self {
+            date,
+            open: need("open")?,
+            high: need("high")?,
+            low: need("low")?,
+            close: need("close")?,
+            volume: find(&["volume", "vol"]),
+            dividends: find(&["dividends", "dividend"]),
+            splits: find(&["stocksplits", "splits", "split"]),
+        }))
+    }
+}
+
+/// Parses a trading day: `2024-01-02`, `2024/01/02`, `20240102`, or a timestamp whose
+/// first ten characters are the local date (`2024-01-02 00:00:00-05:00`, yfinance).
+pub(crate) fn parse_day(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    let head = t.get(..10).unwrap_or(t);
+    NaiveDate::parse_from_str(head, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(head, "%Y/%m/%d"))
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y%m%d"))
+        .ok()
+}
+
+fn parse_number(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("nan") {
+        return Err(format!("missing value '{t}'"));
+    }
+    t.replace(',', "")
+        .parse::<f64>()
+        .map_err(|_| format!("'{t}' is not a number"))
+}
+
+fn field<'r>(record: &'r csv::StringRecord, i: usize, name: &str) -> Result<&'r str, String> {
+    record.get(i).ok_or_else(|| format!("no {name} column"))
+}
+
+fn bar_of(record: &csv::StringRecord, cols: &Columns) -> Result<Bar, String> {
+    let date_text = field(record, cols.date, "date")?;
+    let date = parse_day(date_text).ok_or_else(|| format!("'{}' is not a date", date_text.trim()))?;
+    let num = |i: usize, name: &str| -> Result<f64, String> {
+        parse_number(field(record, i, name)?).map_err(|e| format!("{name}: {e}"))
+    };
+    let optional = |i: Option<usize>, name: &str| -> Result<f64, String> {
+        match i.and_then(|i| record.get(i)).map(str::trim) {
+            None | Some("") => Ok(0.0),
+            Some(t) => parse_number(t).map_err(|e| format!("{name}: {e}")),
+        }
+    };
+    Ok(Bar {
+        date,
+        open: num(cols.open, "open")?,
+        high: num(cols.high, "high")?,
+        low: num(cols.low, "low")?,
+        close: num(cols.close, "close")?,
+        volume: match cols.volume {
+            Some(i) => num(i, "volume")?,
+            None => 0.0,
+        },
+        dividends: optional(cols.dividends, "dividends")?,
+        stock_splits: optional(cols.splits, "stock splits")?,
+    })
+}
+
+/// Reads a CSV of daily bars. Good rows are kept; each bad row (unparsable, impossible
+/// bar, repeated day) is reported with its line number. Fails only when the file has
+/// no usable layout (a header missing a price column) or cannot be read. Never panics.
+pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| ImportError::Read(e.to_string()))?;
+    // The csv crate does not count blank lines; count them from byte offsets instead.
+    let line_starts: Vec<u64> = std::iter::once(0)
+        .chain(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i as u64 + 1),
+        )
+        .collect();
+    let line_at = |pos: Option<&csv::Position>, fallback: u64| {
+        pos.map_or(fallback, |p| {
+            // A record's position may point at blank lines skipped before it.
+            let mut byte = usize::try_from(p.byte()).unwrap_or(usize::MAX);
+            while bytes.get(byte).is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                byte += 1;
+            }
+            line_starts.partition_point(|s| *s <= byte as u64) as u64
+        })
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(bytes.as_slice());
+    let mut out = CsvImport::default();
+    let mut builder = SeriesBuilder::new();
+    let mut cols: Option<Columns> = None;
+    let mut line_of_day: HashMap<NaiveDate, u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = rdr.position().line();
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(err) => {
+                let line = line_at(err.position(), line);
+                if matches!(err.kind(), csv::ErrorKind::Io(_)) {
+                    return Err(ImportError::Read(err.to_string()));
+                }
+                out.bad_rows.push(BadRow {
+                    at: RowRef::Line(line),
+                    reason: err.to_string(),
+                });
+                continue;
+            }
+        }
+        let line = line_at(record.position(), line);
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let cols = match cols {
+            Some(c) => c,
+            None => {
+                let detected = Columns::from_header(&record)?;
+                let is_header = detected.is_some();
+                let c = detected.unwrap_or(Columns::PLAIN);
+                cols = Some(c);
+                if is_header {
+                    continue;
+                }
+                c
+            }
+        };
+        out.rows_read += 1;
+        let bar = match bar_of(&record, &cols) {
+            Ok(bar) => bar,
+            Err(reason) => {
+                out.bad_rows.push(BadRow {
+                    at: RowRef::Line(line),
+                    reason,
+                });
+                continue;
+            }
+        };
+        if let Err(problem) = bar.check() {
+            out.bad_rows.push(BadRow {
+                at: RowRef::Line(line),
+                reason: format!("{}: {problem}", bar.date),
+            });
+            continue;
+        }
+        if let Some(first) = line_of_day.insert(bar.date, line) {
+            out.bad_rows.push(BadRow {
+                at: RowRef::Line(first),
+                reason: format!("{}: day repeated on line {line}; the later row is kept", bar.date),
+            });
+        }
+        builder.push(bar);
+    }
+    let (series, issues) = builder.build();
+    debug_assert!(issues.iter().all(|i| matches!(i, BarIssue::Duplicate { .. })));
+    out.series = series;
+    out.bad_rows.sort_by_key(|b| b.at.clone());
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn yahoo_export_layout() {
+        let text = "Date,Open,High,Low,Close,Adj Close,Volume\n\
+                    2024-01-02,187.15,188.44,183.89,185.64,184.94,82488700\n\
+                    2024-01-03,184.22,185.88,183.43,184.25,183.55,58414500\n";
+        let r = read_csv(text.as_bytes()).unwrap();
+        assert!(r.bad_rows.is_empty());
+        assert_eq!(r.series.days(), &[d(2024, 1, 2), d(2024, 1, 3)]);
+        assert_eq!(r.series.close(), &[185.64, 184.25], "Close, not Adj Close");
+        assert_eq!(r.series.volume(), &[82_488_700.0, 58_414_500.0]);
+    }
+
+    #[test]
+    fn yfinance_history_layout_with_events_and_zones() {
+        let text = "Date,Open,High,Low,Close,Volume,Dividends,Stock Splits\n\
+                    2020-08-07 00:00:00-04:00,113.2,113.67,110.29,111.11,198045600,0.205,0.0\n\
+                    2020-08-31 00:00:00-04:00,127.58,131.0,126.0,129.04,225702700,0.0,4.0\n";
+        let r = read_csv(text.as_bytes()).unwrap();
+        assert!(r.bad_rows.is_empty(), "{:?}", r.bad_rows);
+        assert_eq!(r.series.days(), &[d(2020, 8, 7), d(2020, 8, 31)]);
+        assert_eq!(r.series.dividends(), &[0.205, 0.0]);
+        assert_eq!(r.series.stock_splits(), &[0.0, 4.0]);
+    }
+
+    #[test]
+    fn plain_layout_with_and_without_header() {
+        let with = "DATE,OPEN,HIGH,LOW,CLOSE,VOLUME\n2000-01-04,4325.9,4405.2,4080.7,4405.2,74195000\n";
+        let without = "2000-01-04,4325.9,4405.2,4080.7,4405.2,74195000\n";
+        let a = read_csv(with.as_bytes()).unwrap();
+        let b = read_csv(without.as_bytes()).unwrap();
+        assert_eq!(a.series, b.series);
+        assert_eq!(a.series.len(), 1);
+        assert_eq!(a.rows_read, 1);
+    }
+
+    #[test]
+    fn bad_rows_are_reported_with_line_numbers_and_good_rows_kept() {
+        let text = "date,open,high,low,close,volume\n\
+                    2024-01-02,10,11,9,10.5,100\n\
+                    2024-01-03,null,null,null,null,null\n\
+                    not-a-date,10,11,9,10.5,100\n\
+                    2024-01-05,10,8,9,10.5,100\n\
+                    2024-01-08,10,11,9\n\
+                    \n\
+                    2024-01-09,10,11,9,10.5,100\n\
+                    2024-01-09,10,12,9,11.5,200\n";
+        let r = read_csv(text.as_bytes()).unwrap();
+        assert_eq!(r.series.days(), &[d(2024, 1, 2), d(2024, 1, 9)]);
+        assert_eq!(r.series.close(), &[10.5, 11.5], "the later repeated row wins");
+        let lines: Vec<RowRef> = r.bad_rows.iter().map(|b| b.at.clone()).collect();
+        assert_eq!(
+            lines,
+            vec![
+                RowRef::Line(3),
+                RowRef::Line(4),
+                RowRef::Line(5),
+                RowRef::Line(6),
+                RowRef::Line(8)
+            ]
+        );
+        assert!(r.bad_rows[0].reason.contains("missing value"), "{}", r.bad_rows[0]);
+        assert!(r.bad_rows[1].reason.contains("not a date"));
+        assert!(r.bad_rows[2].reason.contains("high is below low"));
+        assert!(r.bad_rows[3].reason.contains("no close column"));
+        assert!(r.bad_rows[4].reason.contains("repeated on line 9"));
+        assert_eq!(r.bad_rows[0].to_string().split(':').next(), Some("line 3"));
+    }
+
+    #[test]
+    fn header_missing_a_price_column_fails_clearly() {
+        let err = read_csv("Date,Open,High,Close\n2024-01-02,1,2,1.5\n".as_bytes()).unwrap_err();
+        assert!(matches!(err, ImportError::MissingColumn { column: "low", .. }), "{err}");
+    }
+}

@@ -1,0 +1,371 @@
+//! Yahoo Finance's v8 chart API: one HTTP client per run, cookie + crumb handshake,
+//! retries with backoff, and the `.KS`/`.KQ` resolution of Korean codes.
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveTime};
+use reqwest::StatusCode;
+use tokio::sync::Mutex;
+
+use super::chart::{ChartData, ChartError, parse_chart};
+use super::retry::parse_retry_after;
+use super::{SourceConfig, SourceError};
+use crate::model::Ticker;
+
+/// Bars fetched for one symbol.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fetched {
+    /// The Yahoo symbol that answered (`005930.KS`, `AAPL`).
+    pub symbol: String,
+    /// The parsed chart, limited to days on or after the requested first day.
+    pub chart: ChartData,
+    /// Attempts made for the symbol that answered (1 when the first one succeeded).
+    pub attempts: u32,
+}
+
+#[derive(Debug, Default)]
+struct CrumbState {
+    /// Whether the handshake ran at least once.
+    done: bool,
+    /// The crumb, when the handshake got one.
+    crumb: Option<String>,
+    /// Bumped on every handshake, so concurrent requests refresh only once.
+    generation: u64,
+}
+
+/// A Yahoo Finance daily-bar source. Create one per update run and share it (`&self`
+/// methods, `Send + Sync`): it owns the connection pool and the cookie jar.
+#[derive(Debug)]
+pub struct YahooSource {
+    http: reqwest::Client,
+    config: SourceConfig,
+    crumb: Mutex<CrumbState>,
+}
+
+/// Installs rustls' ring crypto provider for this process (once; later calls are no-ops).
+pub fn install_crypto_provider() {
+    // An error means a provider is already installed, which is all we need.
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn midnight_utc_secs(day: NaiveDate) -> i64 {
+    day.and_time(NaiveTime::MIN).and_utc().timestamp()
+}
+
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut s: String = text.chars().take(200).collect();
+    if text.chars().nth(200).is_some() {
+        s.push('…');
+    }
+    s.trim().to_owned()
+}
+
+fn from_reqwest(err: &reqwest::Error) -> SourceError {
+    if err.is_timeout() {
+        SourceError::Timeout
+    } else if err.is_connect() {
+        SourceError::Connect(error_chain(err))
+    } else if err.is_body() || err.is_decode() {
+        SourceError::Body(error_chain(err))
+    } else {
+        SourceError::Network(error_chain(err))
+    }
+}
+
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+impl YahooSource {
+    /// Builds the client (pool, cookie jar, gzip, timeouts, User-Agent).
+    pub fn new(config: SourceConfig) -> Result<Self, SourceError> {
+        install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .cookie_store(true)
+            .gzip(true)
+            .timeout(config.request_timeout)
+            .connect_timeout(config.connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| SourceError::Client(error_chain(&e)))?;
+        Ok(Self {
+            http,
+            config,
+            crumb: Mutex::new(CrumbState::default()),
+        })
+    }
+
+    /// The configuration this source was built with.
+    pub fn config(&self) -> &SourceConfig {
+        &self.config
+    }
+
+    /// Runs the cookie + crumb handshake: a request to the cookie endpoint (its status
+    /// does not matter, only the cookies it sets), then `/v1/test/getcrumb`. Failures
+    /// are logged and leave the source without a crumb; the chart request decides.
+    async fn handshake(&self) -> Option<String> {
+        match self.http.get(&self.config.cookie_url).send().await {
+            Ok(resp) => tracing::debug!(status = %resp.status(), "cookie endpoint answered"),
+            Err(err) => tracing::warn!("cookie endpoint failed: {}", error_chain(&err)),
+        }
+        let url = format!("{}/v1/test/getcrumb", self.config.base_url);
+        let resp = match self.http.get(&url).send().await {
+            Ok(resp) => resp,
+            Err(err) => {
+                tracing::warn!("crumb request failed: {}", error_chain(&err));
+                return None;
+            }
+        };
+        let status = resp.status();
+        let body = match resp.text().await {
+            Ok(body) => body,
+            Err(err) => {
+                tracing::warn!("crumb body failed: {}", error_chain(&err));
+                return None;
+            }
+        };
+        let crumb = body.trim();
+        let plausible = status.is_success()
+            && !crumb.is_empty()
+            && crumb.len() <= 64
+            && !crumb.chars().any(|c| c.is_whitespace() || c == '<' || c == '{');
+        if plausible {
+            tracing::debug!("got a crumb");
+            Some(crumb.to_owned())
+        } else {
+            tracing::warn!(%status, "no usable crumb; continuing without one");
+            None
+        }
+    }
+
+    /// The current crumb and its generation, running the handshake the first time.
+    async fn current_crumb(&self) -> (Option<String>, u64) {
+        let mut state = self.crumb.lock().await;
+        if !state.done {
+            state.crumb = self.handshake().await;
+            state.done = true;
+            state.generation += 1;
+        }
+        (state.crumb.clone(), state.generation)
+    }
+
+    /// Runs the handshake again unless another request already did since `seen`.
+    async fn refresh_crumb(&self, seen: u64) {
+        let mut state = self.crumb.lock().await;
+        if state.generation == seen {
+            tracing::info!("crumb rejected; refreshing it");
+            state.crumb = self.handshake().await;
+            state.done = true;
+            state.generation += 1;
+        }
+    }
+
+    /// One request for `symbol` over `from..=to`, no retries.
+    async fn fetch_once(
+        &self,
+        symbol: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        crumb: Option<&str>,
+    ) -> Result<ChartData, SourceError> {
+        // A day of margin on both sides: the session open of an exchange east of UTC
+        // (Sydney) falls on the previous UTC day.
+        let period1 = midnight_utc_secs(from.pred_opt().unwrap_or(from));
+        let period2 = midnight_utc_secs(to.succ_opt().and_then(|d| d.succ_opt()).unwrap_or(to));
+        let mut url = format!(
+            "{}/v8/finance/chart/{}?period1={period1}&period2={period2}&interval=1d&events=div%2Csplits&includePrePost=false",
+            self.config.base_url,
+            encode(symbol)
+        );
+        if let Some(crumb) = crumb {
+            url.push_str("&crumb=");
+            url.push_str(&encode(crumb));
+        }
+        let resp = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| from_reqwest(&e))?;
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body = resp.bytes().await.map_err(|e| from_reqwest(&e))?;
+
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(SourceError::RateLimited { retry_after });
+        }
+        if status.is_server_error() {
+            return Err(SourceError::Server {
+                status: status.as_u16(),
+            });
+        }
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(SourceError::Unauthorized {
+                status: status.as_u16(),
+                detail: snippet(&body),
+            });
+        }
+        match (status.is_success(), parse_chart(&body)) {
+            (true, Ok(chart)) => {
+                let start = chart.series.lower_bound(from);
+                let series = chart.series.slice(start..chart.series.len());
+                Ok(ChartData { series, ..chart })
+            }
+            (_, Err(ChartError::Reported { code, description }))
+                if status == StatusCode::NOT_FOUND || code.eq_ignore_ascii_case("Not Found") =>
+            {
+                Err(SourceError::UnknownSymbol {
+                    symbol: symbol.to_owned(),
+                    detail: format!("{code}: {description}"),
+                })
+            }
+            (_, Err(ChartError::Reported { code, description })) => Err(SourceError::Rejected {
+                status: status.as_u16(),
+                detail: format!("{code}: {description}"),
+            }),
+            (false, _) if status == StatusCode::NOT_FOUND => Err(SourceError::UnknownSymbol {
+                symbol: symbol.to_owned(),
+                detail: format!("HTTP 404: {}", snippet(&body)),
+            }),
+            (false, _) => Err(SourceError::Rejected {
+                status: status.as_u16(),
+                detail: snippet(&body),
+            }),
+            (true, Err(ChartError::Malformed { detail, truncated })) => {
+                Err(SourceError::Malformed { detail, truncated })
+            }
+            (true, Err(ChartError::NoResult)) => Err(SourceError::Malformed {
+                detail: "no result in the chart response".to_owned(),
+                truncated: false,
+            }),
+        }
+    }
+
+    /// Daily bars of one Yahoo `symbol` from `from` (inclusive) to `to`, retrying
+    /// transient failures (429, 5xx, timeouts, connection errors, cut bodies) with
+    /// backoff, and refreshing the crumb once if Yahoo rejects it.
+    pub async fn fetch_symbol(
+        &self,
+        symbol: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Fetched, SourceError> {
+        let policy = &self.config.retry;
+        let max_attempts = policy.max_attempts.max(1);
+        let mut attempt = 0u32;
+        let mut refreshed = false;
+        loop {
+            let (crumb, generation) = self.current_crumb().await;
+            attempt += 1;
+            let err = match self.fetch_once(symbol, from, to, crumb.as_deref()).await {
+                Ok(chart) => {
+                    return Ok(Fetched {
+                        symbol: symbol.to_owned(),
+                        chart,
+                        attempts: attempt,
+                    });
+                }
+                Err(err) => err,
+            };
+            if matches!(err, SourceError::Unauthorized { .. }) && !refreshed {
+                refreshed = true;
+                attempt -= 1;
+                self.refresh_crumb(generation).await;
+                continue;
+            }
+            if !err.is_transient() {
+                return Err(err);
+            }
+            if attempt >= max_attempts {
+                return Err(SourceError::RetriesExhausted {
+                    attempts: attempt,
+                    last: Box::new(err),
+                });
+            }
+            let delay = policy.delay(attempt - 1, err.retry_after());
+            tracing::debug!(symbol, attempt, ?delay, "retrying after: {err}");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Daily bars of `ticker` from `from` (inclusive) to `to`.
+    ///
+    /// `known_symbol` is the resolved source symbol stored for the ticker, tried first.
+    /// Otherwise (or if Yahoo no longer knows it) the ticker's candidates are tried in
+    /// order: `.KS` then `.KQ` for a 6-digit Korean code. Only an unknown symbol moves on
+    /// to the next candidate; any other failure is returned at once.
+    pub async fn fetch_ticker(
+        &self,
+        ticker: &Ticker,
+        known_symbol: Option<&str>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Fetched, SourceError> {
+        let mut candidates: Vec<String> = known_symbol.map(str::to_owned).into_iter().collect();
+        for c in ticker.source_symbol_candidates() {
+            if !candidates.contains(&c) {
+                candidates.push(c);
+            }
+        }
+        let mut unknown = Vec::new();
+        for symbol in &candidates {
+            match self.fetch_symbol(symbol, from, to).await {
+                Err(SourceError::UnknownSymbol { detail, .. }) => {
+                    tracing::debug!(%symbol, "unknown to the source: {detail}");
+                    unknown.push(symbol.as_str());
+                }
+                other => return other,
+            }
+        }
+        Err(SourceError::UnknownSymbol {
+            symbol: unknown.join(", "),
+            detail: "the source has no data under any of these symbols".to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbols_are_percent_encoded() {
+        assert_eq!(encode("^GSPC"), "%5EGSPC");
+        assert_eq!(encode("KRW=X"), "KRW%3DX");
+        assert_eq!(encode("BRK-B"), "BRK-B");
+        assert_eq!(encode("005930.KS"), "005930.KS");
+        assert_eq!(encode("a/b c"), "a%2Fb%20c");
+    }
+
+    #[test]
+    fn periods_are_midnight_utc() {
+        let d = NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+        assert_eq!(midnight_utc_secs(d), 1_704_153_600);
+    }
+}
