@@ -8,6 +8,7 @@ pub mod compute;
 pub mod import;
 pub mod model;
 pub mod render;
+pub mod sample;
 pub mod source;
 pub mod store;
 pub mod ui;

@@ -10,8 +10,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::model::Category;
 use crate::store::StoreArgs;
+use crate::ui::app::{AppOptions, WickviewApp};
 use crate::ui::chart::RangePreset;
 use crate::ui::demo::{DemoApp, DemoSource};
+use crate::ui::settings::ViewKind;
 
 pub use bench_render::BenchRenderArgs;
 
@@ -50,6 +52,25 @@ pub struct WindowArgs {
     /// The range shown first: 1w, 1m, 3m, 6m, ytd, 1y, 3y, 5y, 10y or max.
     #[arg(long, default_value = "1m", value_parser = parse_range)]
     pub range: RangePreset,
+    /// The view to open: kr, us, index, fx or compare.
+    #[arg(long, value_parser = parse_view)]
+    pub view: Option<ViewKind>,
+    /// Open this ticker in its category's viewer (e.g. 005930, AAPL, ^GSPC).
+    #[arg(long, value_name = "TICKER")]
+    pub ticker: Option<String>,
+    /// Open the comparison view with these tickers (comma-separated).
+    #[arg(long, value_name = "T1,T2,...", value_delimiter = ',')]
+    pub compare: Vec<String>,
+    /// Do not load the bundled sample series into an empty embedded store.
+    #[arg(long)]
+    pub no_sample: bool,
+    /// Start from default settings and do not save them (reproducible screenshots).
+    #[arg(long)]
+    pub fresh_settings: bool,
+    /// Base URL of the download source, for a mirror or proxy (default: Yahoo Finance;
+    /// also WICKVIEW_SOURCE_URL).
+    #[arg(long, value_name = "URL")]
+    pub source_url: Option<String>,
     /// Window width in points.
     #[arg(long, default_value_t = 1000.0)]
     pub width: f32,
@@ -65,6 +86,10 @@ fn parse_category(s: &str) -> Result<Category, String> {
 fn parse_range(s: &str) -> Result<RangePreset, String> {
     RangePreset::parse(s)
         .ok_or_else(|| format!("unknown range '{s}' (1w, 1m, 3m, 6m, ytd, 1y, 3y, 5y, 10y, max)"))
+}
+
+fn parse_view(s: &str) -> Result<ViewKind, String> {
+    ViewKind::parse(s).ok_or_else(|| format!("unknown view '{s}' (kr, us, index, fx, compare)"))
 }
 
 fn parse_pair(s: &str) -> Result<(usize, usize), String> {
@@ -89,7 +114,8 @@ pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     init_logging();
     let runtime = runtime()?;
     match cli.command {
-        None => run_window(&cli.window),
+        None if cli.window.csv.is_some() || cli.window.demo.is_some() => run_demo(&cli.window),
+        None => run_app(&cli.window, &cli.store, &runtime),
         Some(Command::Bench(args)) => bench::run(args, &cli.store, &runtime),
     }
 }
@@ -111,31 +137,102 @@ fn init_logging() {
         .try_init();
 }
 
-fn run_window(args: &WindowArgs) -> anyhow::Result<std::process::ExitCode> {
-    let source = match (&args.csv, args.demo) {
-        (Some(path), _) => DemoSource::Csv {
-            path: path.clone(),
-            category: args.category,
-        },
-        (None, Some((series, days))) => DemoSource::Synthetic { series, days },
-        (None, None) => anyhow::bail!(
-            "nothing to show yet: pass --csv FILE or --demo N,D (the store-backed app comes with the viewers)"
-        ),
-    };
-    let app = DemoApp::new(&source, args.range, args.screenshot.clone())?;
-    let error = std::sync::Arc::clone(&app.error);
-    let options = eframe::NativeOptions {
+fn native_options(args: &WindowArgs) -> eframe::NativeOptions {
+    eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("wickview")
             .with_inner_size([args.width, args.height]),
         renderer: eframe::Renderer::Wgpu,
         multisampling: 0,
         depth_buffer: 0,
+        // A screenshot must not depend on a remembered window size.
+        persist_window: args.screenshot.is_none() && !args.fresh_settings,
         ..Default::default()
+    }
+}
+
+/// The full application on the configured store.
+fn run_app(
+    args: &WindowArgs,
+    store_args: &StoreArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<std::process::ExitCode> {
+    let config = crate::store::StoreConfig::resolve(store_args)?;
+    let embedded = matches!(config, crate::store::StoreConfig::Embedded { .. });
+    let options = AppOptions {
+        store: Some(config),
+        source_url: args.source_url.clone(),
+        seed_sample: embedded && !args.no_sample,
+        view: args.view,
+        ticker: args.ticker.clone(),
+        compare: args.compare.clone(),
+        range: Some(args.range),
+        screenshot: args.screenshot.clone(),
+        fresh_settings: args.fresh_settings || args.screenshot.is_some(),
     };
+    // Background jobs spawn onto this runtime from the UI thread.
+    let _guard = runtime.enter();
+    let handle = runtime.handle().clone();
+    let exit_error = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let exit_error_app = std::sync::Arc::clone(&exit_error);
     eframe::run_native(
         "wickview",
-        options,
+        native_options(args),
+        Box::new(move |cc| {
+            Ok(Box::new(ExitReporter {
+                app: WickviewApp::new(cc, handle, options),
+                exit_error: exit_error_app,
+            }))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("the window failed: {e}"))?;
+    if let Some(e) = exit_error
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
+    {
+        anyhow::bail!(e);
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Passes the app's exit error (e.g. a screenshot that could not be saved) to `main`.
+struct ExitReporter {
+    app: WickviewApp,
+    exit_error: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl eframe::App for ExitReporter {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.app.ui(ui, frame);
+        if let Some(e) = self.app.exit_error() {
+            *self
+                .exit_error
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e.to_owned());
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.app.save(storage);
+    }
+}
+
+/// A CSV file or synthetic series, without a store (docs, bug reports, benchmarks).
+fn run_demo(args: &WindowArgs) -> anyhow::Result<std::process::ExitCode> {
+    let source = match (&args.csv, args.demo) {
+        (Some(path), _) => DemoSource::Csv {
+            path: path.clone(),
+            category: args.category,
+        },
+        (None, Some((series, days))) => DemoSource::Synthetic { series, days },
+        (None, None) => anyhow::bail!("pass --csv FILE or --demo N,D"),
+    };
+    let app = DemoApp::new(&source, args.range, args.screenshot.clone())?;
+    let error = std::sync::Arc::clone(&app.error);
+    eframe::run_native(
+        "wickview",
+        native_options(args),
         Box::new(|cc| {
             match &cc.wgpu_render_state {
                 Some(rs) => crate::ui::chart::init_render_resources(rs, 1, None),

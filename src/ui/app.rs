@@ -68,11 +68,19 @@ pub struct WickviewApp {
     pub updates: UpdatePanel,
     bench: BenchPanel,
     defaults_requested: Option<Promise<Vec<TickerMeta>>>,
+    explicit_ticker_pending: bool,
     pending_range: Option<RangePreset>,
     status: Option<(String, bool)>,
     screenshot_requested: bool,
-    export_path: Option<PathBuf>,
-    frames: u64,
+    settled_frames: u32,
+    shot: Option<PendingShot>,
+    exit_error: Option<String>,
+}
+
+struct PendingShot {
+    path: PathBuf,
+    then_exit: bool,
+    rx: std::sync::mpsc::Receiver<Arc<egui::ColorImage>>,
 }
 
 impl WickviewApp {
@@ -128,10 +136,12 @@ impl WickviewApp {
             search: SearchBox::default(),
             bench: BenchPanel::default(),
             defaults_requested: None,
+            explicit_ticker_pending: false,
             status: None,
             screenshot_requested: false,
-            export_path: None,
-            frames: 0,
+            settled_frames: 0,
+            shot: None,
+            exit_error: None,
             options,
         }
     }
@@ -262,6 +272,7 @@ impl WickviewApp {
     fn request_defaults(&mut self, ctx: &egui::Context, store: Store) {
         if let Some(t) = self.options.ticker.take() {
             // A ticker from the command line: find its category first.
+            self.explicit_ticker_pending = true;
             let p = bg::spawn(&self.rt, ctx, async move {
                 store.ticker(&t).await.ok().flatten().into_iter().collect()
             });
@@ -294,17 +305,21 @@ impl WickviewApp {
     }
 
     fn poll_defaults(&mut self) {
-        let explicit = self.options.view.is_some();
         if let Some(found) = bg::take_ready(&mut self.defaults_requested) {
+            let explicit_ticker = self.explicit_ticker_pending;
+            self.explicit_ticker_pending = false;
             for meta in found {
                 let key = meta.category().storage_name().to_owned();
                 self.settings
                     .selected
                     .entry(key)
                     .or_insert_with(|| meta.ticker.as_str().to_owned());
-                if self.options.screenshot.is_some() && !explicit && self.options.compare.is_empty()
-                {
+                if explicit_ticker {
                     self.settings.view = ViewKind::Category(meta.category());
+                    self.settings.selected.insert(
+                        meta.category().storage_name().to_owned(),
+                        meta.ticker.as_str().to_owned(),
+                    );
                 }
             }
         }
@@ -372,7 +387,11 @@ impl WickviewApp {
 
     fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            let label = if self.settings.panel_open { "◀ Panel" } else { "▶ Panel" };
+            let label = if self.settings.panel_open {
+                "◀ Panel"
+            } else {
+                "▶ Panel"
+            };
             if ui
                 .button(label)
                 .on_hover_text("Show or hide the side panel")
@@ -398,23 +417,23 @@ impl WickviewApp {
                     self.open_ticker(&meta);
                 }
             }
-            if self.settings.view != ViewKind::Comparison {
-                ui.weak("(in Comparison, a pick is added)");
-            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
-                    .button("📷 Export PNG")
+                    .button("Export PNG")
                     .on_hover_text("Save the window as a PNG image")
                     .clicked()
                 {
-                    self.export_path = Some(export_file_name(&self.settings, &self.options));
-                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Screenshot(
-                        egui::UserData::default(),
-                    ));
+                    let path = export_file_name(&self.settings, &self.options);
+                    self.request_shot(ui.ctx(), path, false);
                 }
                 match &self.store {
                     StoreState::Ready(s) => {
-                        ui.weak(s.describe());
+                        let kind = if s.is_embedded() {
+                            "Embedded store"
+                        } else {
+                            "MongoDB"
+                        };
+                        ui.weak(kind).on_hover_text(s.describe());
                     }
                     StoreState::Connecting(_) => {
                         ui.spinner();
@@ -509,7 +528,10 @@ impl WickviewApp {
 
     fn central_ui(&mut self, ui: &mut egui::Ui) {
         if let StoreState::Failed(e) = &self.store {
-            ui.colored_label(egui::Color32::LIGHT_RED, format!("The store is unavailable: {e}"));
+            ui.colored_label(
+                egui::Color32::LIGHT_RED,
+                format!("The store is unavailable: {e}"),
+            );
             if ui.button("Retry").clicked() {
                 self.store = connect(&self.rt, ui.ctx(), self.options.store.clone());
             }
@@ -519,48 +541,86 @@ impl WickviewApp {
         match self.settings.view {
             ViewKind::Category(c) => {
                 let i = category_index(c);
-                self.viewers[i].ui(ui, &mut self.settings, &mut self.cache, &self.rt, store.as_ref());
+                self.viewers[i].ui(
+                    ui,
+                    &mut self.settings,
+                    &mut self.cache,
+                    &self.rt,
+                    store.as_ref(),
+                );
             }
             ViewKind::Comparison => {
-                self.comparison
-                    .ui(ui, &mut self.settings, &mut self.cache, &self.rt, store.as_ref());
+                self.comparison.ui(
+                    ui,
+                    &mut self.settings,
+                    &mut self.cache,
+                    &self.rt,
+                    store.as_ref(),
+                );
             }
         }
     }
 
-    fn handle_screenshots(&mut self, ctx: &egui::Context) {
-        let shots: Vec<Arc<egui::ColorImage>> = ctx.input(|i| {
-            i.events
-                .iter()
-                .filter_map(|e| match e {
-                    egui::Event::Screenshot { image, .. } => Some(image.clone()),
-                    _ => None,
-                })
-                .collect()
+    /// Asks for the window's pixels; they are saved to `path` when they arrive (and the
+    /// window closes if `then_exit`).
+    fn request_shot(&mut self, ctx: &egui::Context, path: PathBuf, then_exit: bool) {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let repaint = ctx.clone();
+        ctx.request_screenshot(move |image| {
+            // The app may have gone away meanwhile; nothing to do then.
+            let _ = tx.try_send(image);
+            repaint.request_repaint();
         });
-        for image in shots {
-            if let Some(path) = self.options.screenshot.clone() {
-                match save_png(&image, &path) {
-                    Ok(()) => tracing::info!("screenshot saved to {}", path.display()),
-                    Err(e) => tracing::error!("could not save the screenshot: {e}"),
+        self.shot = Some(PendingShot {
+            path,
+            then_exit,
+            rx,
+        });
+    }
+
+    fn handle_screenshots(&mut self, ctx: &egui::Context) {
+        if let Some(shot) = &self.shot
+            && let Ok(image) = shot.rx.try_recv()
+        {
+            let result = save_png(&image, &shot.path);
+            if shot.then_exit {
+                match &result {
+                    Ok(()) => tracing::info!("screenshot saved to {}", shot.path.display()),
+                    Err(e) => {
+                        tracing::error!("could not save the screenshot: {e}");
+                        self.exit_error = Some(e.clone());
+                    }
                 }
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-            } else if let Some(path) = self.export_path.take() {
-                self.status = Some(match save_png(&image, &path) {
-                    Ok(()) => (format!("Saved {}", path.display()), false),
+            } else {
+                self.status = Some(match result {
+                    Ok(()) => (format!("Saved {}", shot.path.display()), false),
                     Err(e) => (format!("Could not save the PNG: {e}"), true),
                 });
             }
+            self.shot = None;
         }
         // --screenshot: once everything shown has loaded (and a few frames have settled the
         // layout), ask for the window's pixels.
-        if self.options.screenshot.is_some() && !self.screenshot_requested {
-            if self.is_settled() && self.pending_range.is_none() && self.frames > 5 {
+        if let Some(path) = self.options.screenshot.clone()
+            && !self.screenshot_requested
+        {
+            if self.is_settled() && self.pending_range.is_none() {
+                self.settled_frames += 1;
+            } else {
+                self.settled_frames = 0;
+            }
+            if self.settled_frames > 3 {
                 self.screenshot_requested = true;
-                ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::default()));
+                self.request_shot(ctx, path, true);
             }
             ctx.request_repaint();
         }
+    }
+
+    /// Why the window could not do what the command line asked (e.g. save the screenshot).
+    pub fn exit_error(&self) -> Option<&str> {
+        self.exit_error.as_deref()
     }
 }
 
@@ -592,7 +652,13 @@ fn export_file_name(settings: &Settings, options: &AppOptions) -> PathBuf {
     };
     let safe: String = what
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
     let dir = directories::UserDirs::new()
@@ -608,7 +674,11 @@ fn export_file_name(settings: &Settings, options: &AppOptions) -> PathBuf {
 /// Writes `image` as a PNG file.
 pub fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {
     let [w, h] = image.size;
-    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    let bytes: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(|c| c.to_srgba_unmultiplied())
+        .collect();
     let (Ok(w), Ok(h)) = (u32::try_from(w), u32::try_from(h)) else {
         return Err("image too large".to_owned());
     };
@@ -619,24 +689,26 @@ pub fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), 
     {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
-    buf.save(path).map_err(|e| format!("{}: {e}", path.display()))
+    buf.save(path)
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 impl eframe::App for WickviewApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        self.frames += 1;
         self.poll_store(&ctx);
         self.poll_defaults();
         self.cache.poll();
         self.handle_ticker_changes(&ctx);
 
-        egui::Panel::top("top_bar").show_inside(ui, |ui| self.top_bar_ui(ui));
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
+        let mut panel_open = self.settings.panel_open;
         egui::Panel::left("side_panel")
             .resizable(true)
             .default_size(340.0)
-            .show_animated_inside(ui, self.settings.panel_open, |ui| self.side_panel_ui(ui));
-        egui::CentralPanel::default().show_inside(ui, |ui| self.central_ui(ui));
+            .show_collapsible(ui, &mut panel_open, |ui| self.side_panel_ui(ui));
+        self.settings.panel_open = panel_open;
+        egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
 
         self.apply_pending_range();
         self.handle_screenshots(&ctx);

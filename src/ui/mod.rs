@@ -3,11 +3,17 @@
 //! Depends on `model`, `compute`, `render`, and talks to `store`/`update` only through
 //! background jobs and channels.
 
+pub mod app;
+pub mod bench_panel;
+pub mod bench_render;
 pub mod bg;
 pub mod chart;
 pub mod demo;
 pub mod fonts;
 pub mod search;
+pub mod series_cache;
 pub mod settings;
-pub mod tickers;
 pub mod theme;
+pub mod tickers;
+pub mod updates;
+pub mod viewer;

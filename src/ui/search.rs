@@ -74,7 +74,7 @@ impl SearchBox {
         let response = ui.add(
             egui::TextEdit::singleline(&mut self.text)
                 .id_salt("ticker_search")
-                .hint_text("🔍 Search ticker or name (e.g. 삼성, AAPL)")
+                .hint_text("Search ticker or name (e.g. 삼성, AAPL)")
                 .desired_width(260.0),
         );
         let query = self.text.trim().to_owned();

@@ -40,13 +40,29 @@ impl CategoryViewer {
         self.shown.as_ref().map(|(t, _)| t.as_str())
     }
 
-    fn enabled_windows(settings: &Settings, category: Category) -> Vec<usize> {
-        settings
-            .ma_windows(category)
-            .into_iter()
-            .filter(|(_, on)| *on)
-            .map(|(w, _)| w)
-            .collect()
+    /// Gives the chart every moving average offered in this category, each on or off as
+    /// the settings say (the chart's toolbar switches them; see [`Self::sync_settings`]).
+    fn apply_ma_settings(&mut self, settings: &Settings) {
+        let offered = settings.ma_windows(self.category);
+        let windows: Vec<usize> = offered.iter().map(|(w, _)| *w).collect();
+        self.chart.set_ma_windows(&windows);
+        for (w, on) in offered {
+            self.chart.set_ma_enabled(w, on);
+        }
+    }
+
+    /// Copies what the user switched in the chart's toolbar back into the settings.
+    fn sync_settings(&self, settings: &mut Settings) {
+        for o in self.chart.overlays() {
+            let was_on = settings
+                .ma_windows(self.category)
+                .iter()
+                .any(|(w, on)| *w == o.window && *on);
+            if was_on != o.enabled {
+                settings.set_ma(self.category, o.window, o.enabled);
+            }
+        }
+        settings.log_y = self.chart.log_y();
     }
 
     /// Shows the viewer for `ticker` (the one selected in the settings).
@@ -82,12 +98,12 @@ impl CategoryViewer {
             if fresh {
                 let same_ticker = self.shown_ticker() == Some(ticker.as_str());
                 let view = self.chart.view();
-                let windows = Self::enabled_windows(settings, category);
                 self.chart.set_series(
                     loaded.chart.clone(),
                     CandleColors::for_category(category),
-                    &windows,
+                    &[],
                 );
+                self.apply_ma_settings(settings);
                 self.chart.set_log_y(settings.log_y);
                 if same_ticker {
                     // New bars arrived for the ticker on screen: keep where the user looks.
@@ -97,7 +113,9 @@ impl CategoryViewer {
             }
         }
 
-        self.ma_bar_ui(ui, settings);
+        if category == Category::Index {
+            self.ma_set_ui(ui, settings);
+        }
 
         if let Some(err) = cache.error(&ticker) {
             ui.colored_label(
@@ -117,43 +135,30 @@ impl CategoryViewer {
             return;
         }
         self.chart.ui(ui);
+        self.sync_settings(settings);
     }
 
-    fn ma_bar_ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings) {
-        let category = self.category;
+    /// The index viewer's choice of moving-average set.
+    fn ma_set_ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings) {
         let mut changed = false;
         ui.horizontal_wrapped(|ui| {
             ui.label("Moving averages:");
-            if category == Category::Index {
-                for (set, label) in [(MaSet::A, "Set A (5/20/60/120)"), (MaSet::B, "Set B (5/10/20/50/200)")] {
-                    if ui
-                        .selectable_label(settings.index_ma_set == set, label)
-                        .clicked()
-                        && settings.index_ma_set != set
-                    {
-                        settings.index_ma_set = set;
-                        changed = true;
-                    }
-                }
-                ui.separator();
-            }
-            for (window, on) in settings.ma_windows(category) {
-                let mut checked = on;
-                if ui.checkbox(&mut checked, format!("MA{window}")).changed() {
-                    settings.set_ma(category, window, checked);
+            for (set, label) in [
+                (MaSet::A, "Set A (5/20/60/120)"),
+                (MaSet::B, "Set B (5/10/20/50/200)"),
+            ] {
+                if ui
+                    .selectable_label(settings.index_ma_set == set, label)
+                    .clicked()
+                    && settings.index_ma_set != set
+                {
+                    settings.index_ma_set = set;
                     changed = true;
                 }
             }
-            ui.separator();
-            let mut log_y = settings.log_y;
-            if ui.checkbox(&mut log_y, "Log scale").changed() {
-                settings.log_y = log_y;
-                self.chart.set_log_y(log_y);
-            }
         });
         if changed {
-            self.chart
-                .set_ma_windows(&Self::enabled_windows(settings, category));
+            self.apply_ma_settings(settings);
         }
     }
 }
@@ -252,10 +257,10 @@ impl ComparisonViewer {
         let mut waiting = 0;
         if let Some(store) = store {
             for t in &settings.comparison {
-                match cache.request(t, rt, ui.ctx(), store) {
-                    Some(l) => wanted.push((t.clone(), l.generation)),
-                    None if cache.error(t).is_none() => waiting += 1,
-                    None => {}
+                if let Some(l) = cache.request(t, rt, ui.ctx(), store) {
+                    wanted.push((t.clone(), l.generation));
+                } else if cache.error(t).is_none() {
+                    waiting += 1;
                 }
             }
         }
@@ -299,7 +304,8 @@ impl ComparisonViewer {
                 ui.group(|ui| {
                     ui.label(&label);
                     if let Some(err) = cache.error(t) {
-                        ui.colored_label(egui::Color32::LIGHT_RED, "⚠").on_hover_text(err);
+                        ui.colored_label(egui::Color32::LIGHT_RED, "⚠")
+                            .on_hover_text(err);
                     }
                     if ui
                         .small_button("✖")
@@ -347,7 +353,13 @@ mod tests {
             auto_compare_mode(&[(1.0, 2.0), (1.0, 2.0), (1.0, 2.0)]),
             CompareMode::Rebased100
         );
-        assert_eq!(auto_compare_mode(&[(5.0, 5.0), (7.0, 7.0)]), CompareMode::DualAxis);
-        assert_eq!(auto_compare_mode(&[(0.0, 5.0), (7.0, 9.0)]), CompareMode::Rebased100);
+        assert_eq!(
+            auto_compare_mode(&[(5.0, 5.0), (7.0, 7.0)]),
+            CompareMode::DualAxis
+        );
+        assert_eq!(
+            auto_compare_mode(&[(0.0, 5.0), (7.0, 9.0)]),
+            CompareMode::Rebased100
+        );
     }
 }

@@ -496,7 +496,7 @@ impl CandleChart {
     }
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if let Some(d) = &self.data {
                 ui.strong(&d.name);
                 ui.separator();

@@ -1,0 +1,304 @@
+//! The side panel's updaters: one button per category and one for all. Each run is an
+//! [`UpdateJob`] in the background with progress, failures with reasons and a cancel button,
+//! while the user keeps browsing; tickers that got new bars are handed to the views.
+
+use tokio::sync::mpsc::error::TryRecvError;
+
+use crate::model::Category;
+use crate::source::SourceConfig;
+use crate::store::Store;
+use crate::update::{UpdateConfig, UpdateEvent, UpdateHandle, UpdateJob, UpdateSummary};
+
+/// What one button updates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// One category.
+    Category(Category),
+    /// Every category.
+    All,
+}
+
+impl Target {
+    /// Every button, in order.
+    pub const ALL: [Self; 5] = [
+        Self::Category(Category::KoreanStock),
+        Self::Category(Category::UsStock),
+        Self::Category(Category::Index),
+        Self::Category(Category::Currency),
+        Self::All,
+    ];
+
+    /// Button label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Category(c) => c.label(),
+            Self::All => "All categories",
+        }
+    }
+
+    fn categories(self) -> Vec<Category> {
+        match self {
+            Self::Category(c) => vec![c],
+            Self::All => Category::ALL.to_vec(),
+        }
+    }
+
+    fn overlaps(self, other: Self) -> bool {
+        match (self, other) {
+            (Self::Category(a), Self::Category(b)) => a == b,
+            _ => true,
+        }
+    }
+}
+
+/// Progress of one run, as the panel shows it.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct RunProgress {
+    /// Tickers the run covers (known once it started).
+    pub total: Option<usize>,
+    /// Tickers finished, failed or not.
+    pub done: usize,
+    /// Days newly stored or changed.
+    pub bars_written: u64,
+    /// Failed tickers with reasons.
+    pub failures: Vec<(String, String)>,
+    /// The summary, once the run ended.
+    pub summary: Option<UpdateSummary>,
+}
+
+impl RunProgress {
+    /// Whether the run has ended (finished or cancelled).
+    pub fn is_over(&self) -> bool {
+        self.summary.is_some()
+    }
+}
+
+struct Run {
+    target: Target,
+    handle: Option<UpdateHandle>,
+    progress: RunProgress,
+    cancel_requested: bool,
+}
+
+/// The panel's state.
+pub struct UpdatePanel {
+    source: SourceConfig,
+    concurrency: usize,
+    runs: Vec<Run>,
+    updated: Vec<String>,
+}
+
+impl UpdatePanel {
+    /// A panel whose runs download from `source_url` (a mirror or test server), or from the
+    /// `WICKVIEW_SOURCE_URL` environment variable, or from Yahoo Finance.
+    pub fn new(source_url: Option<String>) -> Self {
+        Self {
+            source: SourceConfig::from_flag_or_env(source_url.as_deref()),
+            concurrency: UpdateConfig::default().concurrency,
+            runs: Vec::new(),
+            updated: Vec::new(),
+        }
+    }
+
+    /// Tickers that got new bars since the last call.
+    pub fn take_updated_tickers(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.updated)
+    }
+
+    /// Progress of the latest run of `target`, if any.
+    pub fn progress(&self, target: Target) -> Option<&RunProgress> {
+        self.runs
+            .iter()
+            .rev()
+            .find(|r| r.target == target)
+            .map(|r| &r.progress)
+    }
+
+    /// Whether a run of `target` (or one overlapping it) is under way.
+    pub fn is_running(&self, target: Target) -> bool {
+        self.runs
+            .iter()
+            .any(|r| r.handle.is_some() && r.target.overlaps(target))
+    }
+
+    /// Starts a run of `target` on `rt`, unless an overlapping one is under way.
+    pub fn start(&mut self, target: Target, rt: &tokio::runtime::Handle, store: &Store) -> bool {
+        if self.is_running(target) {
+            return false;
+        }
+        let config = UpdateConfig {
+            categories: target.categories(),
+            concurrency: self.concurrency,
+            ..UpdateConfig::default()
+        };
+        // The job's result also arrives as its last event; the join handle is not needed.
+        let (handle, _task) = UpdateJob::spawn(store.clone(), self.source.clone(), config, rt);
+        self.runs.retain(|r| r.target != target);
+        self.runs.push(Run {
+            target,
+            handle: Some(handle),
+            progress: RunProgress::default(),
+            cancel_requested: false,
+        });
+        true
+    }
+
+    /// Asks the run of `target` to stop.
+    pub fn cancel(&mut self, target: Target) {
+        for r in &mut self.runs {
+            if r.target == target
+                && let Some(h) = &r.handle
+            {
+                h.cancel();
+                r.cancel_requested = true;
+            }
+        }
+    }
+
+    /// Drains the events of every run.
+    pub fn poll(&mut self) {
+        for run in &mut self.runs {
+            let Some(handle) = &mut run.handle else {
+                continue;
+            };
+            loop {
+                match handle.events.try_recv() {
+                    Ok(event) => apply_event(&mut run.progress, &mut self.updated, event),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        if run.progress.summary.is_none() {
+                            // The job ended without its final event (it failed before
+                            // starting, e.g. the store went away); say so.
+                            run.progress.failures.push((
+                                "(run)".to_owned(),
+                                "the update stopped unexpectedly; see the log".to_owned(),
+                            ));
+                            run.progress.summary = Some(UpdateSummary::default());
+                        }
+                        run.handle = None;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Shows the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, store: Option<&Store>) {
+        self.poll();
+        if self.runs.iter().any(|r| r.handle.is_some()) {
+            // Events arrive from the job; check again shortly while it runs.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        ui.label(format!("Source: {}", self.source.base_url));
+        ui.horizontal(|ui| {
+            ui.label("Downloads at once");
+            ui.add(egui::DragValue::new(&mut self.concurrency).range(1..=16));
+        });
+        let Some(store) = store else {
+            ui.label("No store connected.");
+            return;
+        };
+        ui.small(
+            "Each run fetches, for every active ticker, the days after its last stored \
+             bar (and that day again).",
+        );
+        for target in Target::ALL {
+            ui.separator();
+            ui.horizontal(|ui| {
+                let running = self.is_running(target);
+                if ui
+                    .add_enabled(
+                        !running,
+                        egui::Button::new(format!("Update {}", target.label())),
+                    )
+                    .clicked()
+                {
+                    self.start(target, rt, store);
+                }
+                let mine = self
+                    .runs
+                    .iter()
+                    .any(|r| r.target == target && r.handle.is_some());
+                if mine && ui.button(format!("Cancel {}", target.label())).clicked() {
+                    self.cancel(target);
+                }
+            });
+            if let Some(run) = self.runs.iter().find(|r| r.target == target) {
+                progress_ui(ui, run);
+            }
+        }
+    }
+}
+
+fn apply_event(progress: &mut RunProgress, updated: &mut Vec<String>, event: UpdateEvent) {
+    match event {
+        UpdateEvent::Started { total } => progress.total = Some(total),
+        UpdateEvent::TickerDone {
+            ticker,
+            bars_written,
+            ..
+        } => {
+            progress.done += 1;
+            progress.bars_written += bars_written;
+            if bars_written > 0 {
+                updated.push(ticker);
+            }
+        }
+        UpdateEvent::TickerFailed { ticker, reason, .. } => {
+            progress.done += 1;
+            progress.failures.push((ticker, reason));
+        }
+        UpdateEvent::Finished(summary) | UpdateEvent::Cancelled(summary) => {
+            progress.summary = Some(summary);
+        }
+    }
+}
+
+fn progress_ui(ui: &mut egui::Ui, run: &Run) {
+    let p = &run.progress;
+    let total = p.total.unwrap_or(0);
+    let fraction = if total > 0 {
+        p.done as f32 / total as f32
+    } else if p.is_over() {
+        1.0
+    } else {
+        0.0
+    };
+    let state = match &p.summary {
+        Some(s) if s.cancelled => "cancelled",
+        Some(_) => "finished",
+        None if run.cancel_requested => "cancelling…",
+        None if p.total.is_none() => "starting…",
+        None => "running",
+    };
+    ui.add(
+        egui::ProgressBar::new(fraction)
+            .show_percentage()
+            .animate(!p.is_over()),
+    );
+    ui.label(format!(
+        "{state}: {} / {total} tickers, {} bars written, {} failed",
+        p.done,
+        p.bars_written,
+        p.failures.len()
+    ));
+    if let Some(s) = &p.summary
+        && s.not_attempted > 0
+    {
+        ui.label(format!("{} tickers not attempted", s.not_attempted));
+    }
+    if !p.failures.is_empty() {
+        egui::CollapsingHeader::new(format!("Failures ({})", p.failures.len()))
+            .id_salt(("failures", run.target.label()))
+            .show(ui, |ui| {
+                for (ticker, reason) in &p.failures {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.strong(ticker);
+                        ui.colored_label(egui::Color32::LIGHT_RED, reason);
+                    });
+                }
+            });
+    }
+}
