@@ -323,7 +323,13 @@ impl MongoStore {
         &self,
         category: Category,
     ) -> Result<HashMap<String, NaiveDate>, StoreError> {
-        let pipeline = [doc! { "$group": { "_id": "$ticker", "last": { "$max": "$date" } } }];
+        // Sorting like a backward walk of the unique (ticker, date) index and taking each
+        // group's first date lets MongoDB answer from the index (DISTINCT_SCAN): one key
+        // per ticker instead of every bar of the category.
+        let pipeline = [
+            doc! { "$sort": { "ticker": -1, "date": -1 } },
+            doc! { "$group": { "_id": "$ticker", "last": { "$first": "$date" } } },
+        ];
         let mut cursor = self
             .db
             .collection::<Document>(category.collection())
