@@ -3,6 +3,11 @@
 //! MongoDB cases need `WICKVIEW_TEST_MONGODB_URI` (see `.ci/mongo-test-server.sh`); without
 //! it they print a loud notice and return, except in CI (`CI=true`) where they fail.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test case bodies and helpers outside #[test] functions: failures must fail the test"
+)]
+
 mod store_support;
 
 /// Generates one test per case and backend: `embedded::<case>` and `mongodb::<case>`.

@@ -5,6 +5,11 @@
 //! (set by `.ci/mongo-test-server.sh`); without it the test prints a loud notice and
 //! returns, except in CI (`CI=true`) where it fails.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test case bodies and helpers outside #[test] functions: failures must fail the test"
+)]
+
 mod store_support;
 
 use std::net::TcpListener;

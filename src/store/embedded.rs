@@ -53,7 +53,7 @@ impl EmbeddedStore {
         let data_dir = data_dir.to_path_buf();
         tokio::task::spawn_blocking(move || Self::open_blocking(&data_dir))
             .await
-            .map_err(join_error)?
+            .map_err(|e| join_error(&e))?
     }
 
     fn open_blocking(data_dir: &Path) -> Result<Self, StoreError> {
@@ -63,7 +63,7 @@ impl EmbeddedStore {
         })?;
         let path = data_dir.join(EMBEDDED_FILE_NAME);
         let mut writer = open_connection(&path)?;
-        let err = |e| sqlite_error(e, &path);
+        let err = |e: rusqlite::Error| sqlite_error(&e, &path);
         writer
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(err)?;
@@ -140,7 +140,7 @@ impl EmbeddedStore {
                 Some(conn) => conn,
                 None => open_connection(&shared.path)?,
             };
-            let result = f(&conn).map_err(|e| sqlite_error(e, &shared.path));
+            let result = f(&conn).map_err(|e| sqlite_error(&e, &shared.path));
             let mut idle = shared
                 .readers
                 .lock()
@@ -151,7 +151,7 @@ impl EmbeddedStore {
             result
         })
         .await
-        .map_err(join_error)?
+        .map_err(|e| join_error(&e))?
     }
 
     /// Runs `f` on the writer connection on the blocking pool.
@@ -164,12 +164,12 @@ impl EmbeddedStore {
         tokio::task::spawn_blocking(move || {
             let mut conn = shared.writer.lock().unwrap_or_else(PoisonError::into_inner);
             f(&mut conn).map_err(|e| match e {
-                WriteError::Sqlite(e) => sqlite_error(e, &shared.path),
+                WriteError::Sqlite(e) => sqlite_error(&e, &shared.path),
                 WriteError::Store(e) => e,
             })
         })
         .await
-        .map_err(join_error)?
+        .map_err(|e| join_error(&e))?
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
@@ -624,25 +624,19 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_error(e, path))?;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_error(&e, path))?;
     conn.busy_timeout(BUSY_TIMEOUT)
         .and_then(|()| conn.pragma_update(None, "synchronous", "NORMAL"))
-        .map_err(|e| sqlite_error(e, path))?;
+        .map_err(|e| sqlite_error(&e, path))?;
     conn.set_prepared_statement_cache_capacity(32);
     Ok(conn)
 }
 
-fn sqlite_error(err: rusqlite::Error, path: &Path) -> StoreError {
+fn sqlite_error(err: &rusqlite::Error, path: &Path) -> StoreError {
     let location = path.display().to_string();
     match err.sqlite_error_code() {
         Some(ErrorCode::DiskFull) => StoreError::StorageFull { location },
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { location },
-        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
-            StoreError::Backend {
-                backend: "SQLite",
-                detail: format!("{location}: {err}"),
-            }
-        }
         _ => StoreError::Backend {
             backend: "SQLite",
             detail: format!("{location}: {err}"),
@@ -650,7 +644,7 @@ fn sqlite_error(err: rusqlite::Error, path: &Path) -> StoreError {
     }
 }
 
-fn join_error(err: tokio::task::JoinError) -> StoreError {
+fn join_error(err: &tokio::task::JoinError) -> StoreError {
     StoreError::Backend {
         backend: "SQLite",
         detail: format!("database task failed: {err}"),

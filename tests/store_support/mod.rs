@@ -1,6 +1,10 @@
 //! Shared helpers of the store tests: fixtures, fresh stores of each backend, the skip rule.
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    reason = "shared test helpers: not every test uses each, and a failed set-up must fail the test"
+)]
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
