@@ -614,7 +614,7 @@ mod cases {
         for (category, input) in [
             (Category::KoreanStock, "5930"),
             (Category::UsStock, "AAPL!"),
-            (Category::Index, "GSPC"),
+            (Category::Index, "^GS PC"),
             (Category::Currency, "KRW"),
         ] {
             let err: StoreError = Ticker::parse(category, input).unwrap_err().into();

@@ -46,6 +46,23 @@ pub struct Ticker {
     symbol: String,
 }
 
+/// A 6-digit KRX code, with an optional `.KS`/`.KQ` suffix dropped.
+fn kr_code(upper: &str) -> Option<String> {
+    let code = upper
+        .strip_suffix(".KS")
+        .or_else(|| upper.strip_suffix(".KQ"))
+        .unwrap_or(upper);
+    (code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())).then(|| code.to_owned())
+}
+
+/// A US symbol in Yahoo's form (`BRK.B` becomes `BRK-B`).
+fn us_symbol(upper: &str) -> Option<String> {
+    let sym = upper.replace('.', "-");
+    let valid_chars = sym.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let starts_ok = sym.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
+    (sym.len() <= 10 && valid_chars && starts_ok && !sym.ends_with('-')).then_some(sym)
+}
+
 impl Ticker {
     /// Validates `input` as a ticker of `category` and returns it in canonical form.
     ///
@@ -65,46 +82,36 @@ impl Ticker {
         }
         let upper = raw.to_ascii_uppercase();
         let symbol = match category {
-            Category::KoreanStock => {
-                let code = upper
-                    .strip_suffix(".KS")
-                    .or_else(|| upper.strip_suffix(".KQ"))
-                    .unwrap_or(&upper);
-                if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(invalid(
-                        "a Korean stock is a 6-digit KRX code such as 005930 (optionally with .KS or .KQ)",
-                    ));
-                }
-                code.to_owned()
-            }
-            Category::UsStock => {
-                let sym = upper.replace('.', "-");
-                let valid_chars = sym.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-                let starts_ok = sym.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
-                if sym.len() > 10 || !valid_chars || !starts_ok || sym.ends_with('-') {
-                    return Err(invalid(
-                        "a US stock symbol is 1-10 letters or digits starting with a letter, with an optional class such as BRK-B",
-                    ));
-                }
-                sym
-            }
+            Category::KoreanStock => kr_code(&upper).ok_or_else(|| {
+                invalid(
+                    "a Korean stock is a 6-digit KRX code such as 005930 (optionally with .KS or .KQ)",
+                )
+            })?,
+            Category::UsStock => us_symbol(&upper).ok_or_else(|| {
+                invalid(
+                    "a US stock symbol is 1-10 letters or digits starting with a letter, with an optional class such as BRK-B",
+                )
+            })?,
             Category::Index => {
-                let Some(body) = upper.strip_prefix('^') else {
-                    return Err(invalid(
-                        "an index symbol starts with ^, such as ^GSPC or ^KS11",
-                    ));
-                };
-                if body.is_empty()
-                    || body.len() > 12
-                    || !body
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-                {
-                    return Err(invalid(
-                        "an index symbol is ^ followed by up to 12 letters or digits",
-                    ));
+                // Indices are `^` symbols; index-tracking funds (a KRX ETF such as 069500,
+                // a US one such as QQQ) may be filed here too, so the category can be edited.
+                if let Some(body) = upper.strip_prefix('^') {
+                    if body.is_empty()
+                        || body.len() > 12
+                        || !body
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+                    {
+                        return Err(invalid(
+                            "an index symbol is ^ followed by up to 12 letters or digits",
+                        ));
+                    }
+                    upper
+                } else {
+                    kr_code(&upper).or_else(|| us_symbol(&upper)).ok_or_else(|| {
+                        invalid("an index symbol starts with ^, such as ^GSPC or ^KS11")
+                    })?
                 }
-                upper
             }
             Category::Currency => {
                 let Some(body) = upper.strip_suffix("=X") else {
@@ -148,13 +155,19 @@ impl Ticker {
     /// The Yahoo symbols to try, in order, when no resolved symbol is stored yet:
     /// `.KS` then `.KQ` for Korean codes, the symbol itself otherwise.
     pub fn source_symbol_candidates(&self) -> Vec<String> {
-        match self.category {
-            Category::KoreanStock => vec![
+        if self.is_krx_code() {
+            vec![
                 format!("{}{}", self.symbol, KrMarket::Kospi.suffix()),
                 format!("{}{}", self.symbol, KrMarket::Kosdaq.suffix()),
-            ],
-            _ => vec![self.symbol.clone()],
+            ]
+        } else {
+            vec![self.symbol.clone()]
         }
+    }
+
+    /// Whether the symbol is a 6-digit KRX code (a Korean stock, or a KRX fund filed as an index).
+    pub fn is_krx_code(&self) -> bool {
+        self.symbol.len() == 6 && self.symbol.bytes().all(|b| b.is_ascii_digit())
     }
 }
 
@@ -241,8 +254,11 @@ mod tests {
             (Category::UsStock, "AAPL!"),
             (Category::UsStock, "TOOLONGSYMBOL"),
             (Category::UsStock, "-A"),
-            (Category::Index, "GSPC"),
             (Category::Index, "^"),
+            (Category::Index, "^GS PC"),
+            (Category::Index, "KRW=X"),
+            (Category::UsStock, "^GSPC"),
+            (Category::UsStock, "005930"),
             (Category::Currency, "KRW"),
             (Category::Currency, "KRWW=X"),
             (Category::Currency, "12345=X"),
@@ -266,6 +282,10 @@ mod tests {
         let t = Ticker::parse(Category::KoreanStock, "005930").unwrap();
         assert_eq!(t.source_symbol_candidates(), vec!["005930.KS", "005930.KQ"]);
         assert_eq!(Ticker::market_hint("035720.KQ"), Some(KrMarket::Kosdaq));
+        // A KRX fund filed as an index still resolves to .KS/.KQ; a US fund stays itself.
+        let etf = Ticker::parse(Category::Index, "069500").unwrap();
+        assert_eq!(etf.source_symbol_candidates(), vec!["069500.KS", "069500.KQ"]);
+        assert_eq!(ok(Category::Index, "qqq"), "QQQ");
         let us = Ticker::parse(Category::UsStock, "MSFT").unwrap();
         assert_eq!(us.source_symbol_candidates(), vec!["MSFT"]);
     }
