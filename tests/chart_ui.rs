@@ -2,6 +2,9 @@
 //! rasterizer such as Mesa's lavapipe is enough): range buttons, wheel zoom, drag pan, the
 //! fitted y axis, the comparison modes, and snapshot images.
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
