@@ -284,6 +284,10 @@ fn snapshots_candles_with_mas_and_volume() {
     settle(&mut h, CandleChart::is_loading);
     let opts = SnapshotOptions::new().threshold(2.0).max_failed_pixels(400);
     h.snapshot_options("candles_1m", &opts);
+    // Crosshair and tooltip (date, OHLC, volume, every MA) over a candle.
+    h.hover_at(egui::pos2(SIZE.0 * 0.5, SIZE.1 * 0.5));
+    h.run_steps(3);
+    h.snapshot_options("candles_1m_crosshair", &opts);
     h.get_by_label("Max").click();
     h.run_steps(3);
     h.remove_cursor();
