@@ -365,3 +365,56 @@ fn comparison_rebases_and_maps_two_axes() {
     assert!((r0 * s1 + o1 - l0).abs() < 1e-6 * l0.abs().max(1.0));
     assert!((r1 * s1 + o1 - l1).abs() < 1e-6 * l1.abs().max(1.0));
 }
+
+#[test]
+fn gpu_buffers_are_uploaded_once_per_level_and_freed_with_the_series() {
+    let rs = render_state();
+    let stats = |rs: &egui_wgpu::RenderState| {
+        rs.renderer
+            .read()
+            .callback_resources
+            .get::<wickview::render::ChartRenderer>()
+            .unwrap()
+            .stats()
+    };
+    let (chart, _) = gspc_chart();
+    let mut h = Harness::builder()
+        .with_size(SIZE)
+        .renderer(egui_kittest::wgpu::WgpuTestRenderer::from_render_state(
+            rs.clone(),
+        ))
+        .build_ui_state(|ui, chart: &mut CandleChart| chart.ui(ui), chart);
+    settle(&mut h, CandleChart::is_loading);
+    h.render().unwrap();
+    let first = stats(&rs);
+    // Level 0 candles, volume and five MA lines.
+    assert_eq!(first.buffers_created, 7, "{first:?}");
+    h.render().unwrap();
+    assert_eq!(
+        stats(&rs).buffers_created,
+        first.buffers_created,
+        "same view: nothing uploaded"
+    );
+
+    h.get_by_label("Max").click();
+    h.run_steps(2);
+    h.render().unwrap();
+    let max = stats(&rs);
+    assert_eq!(max.buffers_created, 14, "coarser level of each: {max:?}");
+
+    // Another series: the old one's buffers go once nothing draws it any more.
+    h.state_mut().set_series(
+        ChartSeries::new("AAPL", sample("AAPL.csv")),
+        CandleColors::WESTERN,
+        &[20],
+    );
+    settle(&mut h, CandleChart::is_loading);
+    h.render().unwrap();
+    h.render().unwrap();
+    let after = stats(&rs);
+    assert_eq!(
+        after.buffers_cached as u64,
+        after.buffers_created - max.buffers_created,
+        "only the new series' levels stay: {after:?}"
+    );
+}
