@@ -2,6 +2,9 @@
 //! rasterizer such as Mesa's lavapipe is enough): range buttons, wheel zoom, drag pan, the
 //! fitted y axis, the comparison modes, and snapshot images.
 
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -281,6 +284,10 @@ fn snapshots_candles_with_mas_and_volume() {
     settle(&mut h, CandleChart::is_loading);
     let opts = SnapshotOptions::new().threshold(2.0).max_failed_pixels(400);
     h.snapshot_options("candles_1m", &opts);
+    // Crosshair and tooltip (date, OHLC, volume, every MA) over a candle.
+    h.hover_at(egui::pos2(SIZE.0 * 0.5, SIZE.1 * 0.5));
+    h.run_steps(3);
+    h.snapshot_options("candles_1m_crosshair", &opts);
     h.get_by_label("Max").click();
     h.run_steps(3);
     h.remove_cursor();
@@ -357,4 +364,57 @@ fn comparison_rebases_and_maps_two_axes() {
     let (r0, r1) = vis(&series[1].series);
     assert!((r0 * s1 + o1 - l0).abs() < 1e-6 * l0.abs().max(1.0));
     assert!((r1 * s1 + o1 - l1).abs() < 1e-6 * l1.abs().max(1.0));
+}
+
+#[test]
+fn gpu_buffers_are_uploaded_once_per_level_and_freed_with_the_series() {
+    let rs = render_state();
+    let stats = |rs: &egui_wgpu::RenderState| {
+        rs.renderer
+            .read()
+            .callback_resources
+            .get::<wickview::render::ChartRenderer>()
+            .unwrap()
+            .stats()
+    };
+    let (chart, _) = gspc_chart();
+    let mut h = Harness::builder()
+        .with_size(SIZE)
+        .renderer(egui_kittest::wgpu::WgpuTestRenderer::from_render_state(
+            rs.clone(),
+        ))
+        .build_ui_state(|ui, chart: &mut CandleChart| chart.ui(ui), chart);
+    settle(&mut h, CandleChart::is_loading);
+    h.render().unwrap();
+    let first = stats(&rs);
+    // Level 0 candles, volume and five MA lines.
+    assert_eq!(first.buffers_created, 7, "{first:?}");
+    h.render().unwrap();
+    assert_eq!(
+        stats(&rs).buffers_created,
+        first.buffers_created,
+        "same view: nothing uploaded"
+    );
+
+    h.get_by_label("Max").click();
+    h.run_steps(2);
+    h.render().unwrap();
+    let max = stats(&rs);
+    assert_eq!(max.buffers_created, 14, "coarser level of each: {max:?}");
+
+    // Another series: the old one's buffers go once nothing draws it any more.
+    h.state_mut().set_series(
+        ChartSeries::new("AAPL", sample("AAPL.csv")),
+        CandleColors::WESTERN,
+        &[20],
+    );
+    settle(&mut h, CandleChart::is_loading);
+    h.render().unwrap();
+    h.render().unwrap();
+    let after = stats(&rs);
+    assert_eq!(
+        after.buffers_cached as u64,
+        after.buffers_created - max.buffers_created,
+        "only the new series' levels stay: {after:?}"
+    );
 }

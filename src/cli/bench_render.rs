@@ -208,7 +208,7 @@ fn median_ms(mut v: Vec<Duration>) -> f64 {
 /// A pan of one bar left and right on alternate frames, so every frame refits the y axis
 /// and replans the level of detail as it would while the user drags.
 fn wiggle(view: XView, frame: usize, n: usize) -> XView {
-    let dx = if frame % 2 == 0 { -1.0 } else { 1.0 };
+    let dx = if frame.is_multiple_of(2) { -1.0 } else { 1.0 };
     view.panned(dx, n)
 }
 

@@ -249,10 +249,7 @@ mod tests {
         };
         let (one, thirty) = (count(252), count(252 * 30));
         assert_eq!(one, 2 * 252, "one year fits: every bar drawn");
-        assert!(
-            thirty <= 2 * 1003 && thirty >= 2 * 400,
-            "30 years: {thirty}"
-        );
+        assert!((2 * 400..=2 * 1003).contains(&thirty), "30 years: {thirty}");
     }
 
     #[test]

@@ -47,6 +47,9 @@ impl MaOverlay {
     }
 }
 
+/// A ready overlay as drawn this frame: name, colour, GPU line, values (for the tooltip).
+type OverlayItem = (String, Color32, Arc<GpuLine>, Arc<Vec<f64>>);
+
 struct MaResult {
     window: usize,
     values: Arc<Vec<f64>>,
@@ -325,7 +328,7 @@ impl CandleChart {
         let mut primitives = 0;
 
         // Price pane.
-        let overlay_items: Vec<(String, Color32, Arc<GpuLine>, Arc<Vec<f64>>)> = self
+        let overlay_items: Vec<OverlayItem> = self
             .overlays
             .iter()
             .filter(|o| o.enabled)
@@ -454,7 +457,7 @@ impl CandleChart {
     fn price_cmds_for_count(
         &self,
         data: &ChartSeries,
-        overlays: &[(String, Color32, Arc<GpuLine>, Arc<Vec<f64>>)],
+        overlays: &[OverlayItem],
         hidden: &egui_plot::ItemIdSet,
     ) -> Vec<DrawCmd> {
         let mut cmds = vec![DrawCmd::Candles {

@@ -2,7 +2,7 @@
 //! compute module's rayon pool; results come back through a bounded channel drained each frame, and the
 //! worker asks egui for a repaint. The UI thread never waits.
 
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// Results in flight for one chart, tagged with the generation they were asked for.
 pub(crate) struct Jobs<T> {
@@ -61,15 +61,10 @@ impl<T: Send + 'static> Jobs<T> {
     /// Results that arrived since the last call, of the current generation only.
     pub(crate) fn poll(&mut self) -> Vec<T> {
         let mut out = Vec::new();
-        loop {
-            match self.rx.try_recv() {
-                Ok((generation, result)) => {
-                    self.pending = self.pending.saturating_sub(1);
-                    if generation == self.generation {
-                        out.push(result);
-                    }
-                }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+        while let Ok((generation, result)) = self.rx.try_recv() {
+            self.pending = self.pending.saturating_sub(1);
+            if generation == self.generation {
+                out.push(result);
             }
         }
         out
