@@ -51,7 +51,7 @@ fn lod_planning(c: &mut Criterion) {
 }
 
 fn headless_frame(c: &mut Criterion) {
-    let Ok(mut h) = wickview::cli::bench_render::Headless::new(1000, 700) else {
+    let Ok(mut h) = wickview::ui::bench_render::Headless::new(1000, 700) else {
         eprintln!("no GPU adapter: headless frame bench skipped");
         return;
     };

@@ -49,13 +49,16 @@ impl CandleColors {
 }
 
 /// Moving-average line colours, by position in the category's MA set (5, 20, 60, ...).
-pub const MA_PALETTE: [Color32; 6] = [
+/// Eight entries, so every window a viewer offers (5, 10, 20, 50, 60, 120, 200) has its own.
+pub const MA_PALETTE: [Color32; 8] = [
     Color32::from_rgb(255, 179, 0),   // amber: the shortest
     Color32::from_rgb(171, 71, 188),  // purple
     Color32::from_rgb(41, 182, 246),  // light blue
     Color32::from_rgb(102, 187, 106), // green
     Color32::from_rgb(255, 112, 67),  // deep orange
     Color32::from_rgb(141, 110, 99),  // brown
+    Color32::from_rgb(236, 64, 122),  // pink
+    Color32::from_rgb(189, 189, 189), // grey: the longest
 ];
 
 /// The colour of the `i`-th moving average of a set.
