@@ -5,6 +5,9 @@ pub mod bench_store;
 use clap::{Parser, Subcommand};
 
 pub mod bench;
+pub mod export;
+pub mod import;
+pub mod update;
 
 use crate::store::StoreArgs;
 
@@ -25,6 +28,12 @@ pub struct Cli {
 pub enum Command {
     /// Run a built-in benchmark and print its timings.
     Bench(bench::BenchArgs),
+    /// Download new daily bars from Yahoo Finance into the store.
+    Update(update::UpdateArgs),
+    /// Import CSV or SQLite files into the store.
+    Import(import::ImportArgs),
+    /// Write a ticker's stored bars (and moving averages) as CSV to stdout.
+    Export(export::ExportArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -32,5 +41,8 @@ pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     match cli.command {
         None => anyhow::bail!("the chart window is not built yet"),
         Some(Command::Bench(args)) => bench::run(args),
+        Some(Command::Update(args)) => update::run(&args, &cli.store),
+        Some(Command::Import(args)) => import::run(&args, &cli.store),
+        Some(Command::Export(args)) => export::run(&args, &cli.store),
     }
 }
