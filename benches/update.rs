@@ -45,8 +45,14 @@ fn chart_body(seed: u64, first: NaiveDate, last: NaiveDate) -> Vec<u8> {
         state ^= state << 17;
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
-    let (mut ts, mut o, mut h, mut l, mut c, mut v) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ts, mut o, mut h, mut l, mut c, mut v) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     let mut price = 50.0 + 100.0 * rnd();
     let mut day = first;
     while day <= last {
@@ -93,9 +99,15 @@ struct Counters {
 
 /// A minimal HTTP/1.1 keep-alive server: the handshake endpoints and one chart body per
 /// ticker (chosen by the symbol's digits). Counts connections as they open and close.
-async fn serve(listener: tokio::net::TcpListener, bodies: Arc<Vec<Vec<u8>>>, counters: Arc<Counters>) {
+async fn serve(
+    listener: tokio::net::TcpListener,
+    bodies: Arc<Vec<Vec<u8>>>,
+    counters: Arc<Counters>,
+) {
     loop {
-        let Ok((mut sock, _)) = listener.accept().await else { return };
+        let Ok((mut sock, _)) = listener.accept().await else {
+            return;
+        };
         let bodies = Arc::clone(&bodies);
         let counters = Arc::clone(&counters);
         counters.accepted.fetch_add(1, Ordering::Relaxed);
@@ -121,7 +133,11 @@ async fn serve(listener: tokio::net::TcpListener, bodies: Arc<Vec<Vec<u8>>>, cou
                 let (status, body): (&str, &[u8]) = if target.starts_with("/v1/test/getcrumb") {
                     ("200 OK", b"benchCrumb")
                 } else if let Some(rest) = target.strip_prefix("/v8/finance/chart/") {
-                    let digits: String = rest.chars().take_while(|c| *c != '?').filter(char::is_ascii_digit).collect();
+                    let digits: String = rest
+                        .chars()
+                        .take_while(|c| *c != '?')
+                        .filter(char::is_ascii_digit)
+                        .collect();
                     let i = digits.parse::<usize>().unwrap_or(0) % bodies.len();
                     ("200 OK", &bodies[i])
                 } else {
@@ -131,7 +147,9 @@ async fn serve(listener: tokio::net::TcpListener, bodies: Arc<Vec<Vec<u8>>>, cou
                     "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nset-cookie: A3=bench; Path=/\r\n\r\n",
                     body.len()
                 );
-                if sock.write_all(header.as_bytes()).await.is_err() || sock.write_all(body).await.is_err() {
+                if sock.write_all(header.as_bytes()).await.is_err()
+                    || sock.write_all(body).await.is_err()
+                {
                     break;
                 }
             }
@@ -151,14 +169,20 @@ async fn bench_store(
 ) {
     for i in 0..tickers {
         let t = Ticker::parse(Category::UsStock, &format!("B{i:04}")).unwrap();
-        store.add_ticker(&TickerMeta::new(t, format!("Bench {i}"))).await.unwrap();
+        store
+            .add_ticker(&TickerMeta::new(t, format!("Bench {i}")))
+            .await
+            .unwrap();
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let counters = Arc::new(Counters::default());
     let server = tokio::spawn(serve(listener, Arc::clone(bodies), Arc::clone(&counters)));
     let source = SourceConfig {
-        retry: RetryPolicy { max_attempts: 2, ..RetryPolicy::default() },
+        retry: RetryPolicy {
+            max_attempts: 2,
+            ..RetryPolicy::default()
+        },
         ..SourceConfig::with_base_url(&url)
     };
     let config = UpdateConfig {
@@ -169,7 +193,12 @@ async fn bench_store(
         ..UpdateConfig::default()
     };
     let started = Instant::now();
-    let (mut handle, job) = UpdateJob::spawn(store.clone(), source, config, &tokio::runtime::Handle::current());
+    let (mut handle, job) = UpdateJob::spawn(
+        store.clone(),
+        source,
+        config,
+        &tokio::runtime::Handle::current(),
+    );
     while let Some(e) = handle.events.recv().await {
         if let UpdateEvent::TickerFailed { ticker, reason, .. } = e {
             eprintln!("{ticker} failed: {reason}");
@@ -200,13 +229,24 @@ async fn bench_store(
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs this too: keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
-    let tickers = if quick { 3 } else { env_usize("WICKVIEW_BENCH_TICKERS", 500) };
-    let years = if quick { 1 } else { env_usize("WICKVIEW_BENCH_YEARS", 25) };
+    let tickers = if quick {
+        3
+    } else {
+        env_usize("WICKVIEW_BENCH_TICKERS", 500)
+    };
+    let years = if quick {
+        1
+    } else {
+        env_usize("WICKVIEW_BENCH_YEARS", 25)
+    };
     let concurrency = env_usize("WICKVIEW_BENCH_CONCURRENCY", 6);
     let last = NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
     let first = NaiveDate::from_ymd_opt(2024 - i32::try_from(years).unwrap() + 1, 1, 1).unwrap();
-    let bodies: Arc<Vec<Vec<u8>>> =
-        Arc::new((0..DISTINCT_BODIES as u64).map(|s| chart_body(s, first, last)).collect());
+    let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
+        (0..DISTINCT_BODIES as u64)
+            .map(|s| chart_body(s, first, last))
+            .collect(),
+    );
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -215,10 +255,21 @@ fn main() {
         .unwrap();
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&StoreConfig::Embedded { data_dir: dir.path().join("data") })
-            .await
-            .unwrap();
-        bench_store("embedded", store, tickers, concurrency, first, last, &bodies).await;
+        let store = Store::open(&StoreConfig::Embedded {
+            data_dir: dir.path().join("data"),
+        })
+        .await
+        .unwrap();
+        bench_store(
+            "embedded",
+            store,
+            tickers,
+            concurrency,
+            first,
+            last,
+            &bodies,
+        )
+        .await;
 
         let uri = std::env::var("WICKVIEW_BENCH_MONGODB_URI")
             .or_else(|_| std::env::var("WICKVIEW_TEST_MONGODB_URI"))
@@ -227,8 +278,14 @@ fn main() {
         match uri {
             Some(uri) => {
                 let db_name = format!("wickview_bench_update_{}", std::process::id());
-                let store = Store::open(&StoreConfig::Mongo { uri, db_name }).await.unwrap();
-                let n = if quick { tickers } else { env_usize("WICKVIEW_BENCH_MONGO_TICKERS", tickers) };
+                let store = Store::open(&StoreConfig::Mongo { uri, db_name })
+                    .await
+                    .unwrap();
+                let n = if quick {
+                    tickers
+                } else {
+                    env_usize("WICKVIEW_BENCH_MONGO_TICKERS", tickers)
+                };
                 bench_store("mongodb", store, n, concurrency, first, last, &bodies).await;
             }
             None => eprintln!("update/mongodb: skipped (set WICKVIEW_BENCH_MONGODB_URI)"),

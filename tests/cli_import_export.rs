@@ -1,6 +1,8 @@
 //! `wickview import` then `wickview export` through the real binary: every bar round-trips
 //! exactly, and the moving averages match pandas (tests/fixtures/pandas_gspc.csv).
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 mod common;
 
 use std::collections::HashMap;
@@ -33,7 +35,12 @@ fn ok(out: &Output) -> String {
 /// Exported CSV as (header, rows of cells).
 fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut lines = text.lines();
-    let header = lines.next().unwrap().split(',').map(str::to_owned).collect();
+    let header = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_owned)
+        .collect();
     let rows = lines
         .map(|l| l.split(',').map(str::to_owned).collect())
         .collect();
@@ -62,18 +69,31 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
     let gspc = sample("GSPC.csv");
     let imported = wickview(
         &data,
-        &["import", gspc.to_str().unwrap(), "--ticker", "^GSPC", "--name", "S&P 500"],
+        &[
+            "import",
+            gspc.to_str().unwrap(),
+            "--ticker",
+            "^GSPC",
+            "--name",
+            "S&P 500",
+        ],
     );
     ok(&imported);
     let report = String::from_utf8_lossy(&imported.stderr);
     assert!(report.contains("5105 rows read, 5105 new bars"), "{report}");
     assert!(report.contains("0 bad rows"), "{report}");
 
-    let out = ok(&wickview(&data, &["export", "^GSPC", "--ma", "5,20,60,120"]));
+    let out = ok(&wickview(
+        &data,
+        &["export", "^GSPC", "--ma", "5,20,60,120"],
+    ));
     let (header, rows) = parse(&out);
     assert_eq!(
         header,
-        ["date", "open", "high", "low", "close", "volume", "sma_5", "sma_20", "sma_60", "sma_120"]
+        [
+            "date", "open", "high", "low", "close", "volume", "sma_5", "sma_20", "sma_60",
+            "sma_120"
+        ]
     );
     assert_bars_round_trip("GSPC.csv", &rows);
 
@@ -91,7 +111,11 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
             let expected = f[col(&format!("sma{w}"))];
             let got = &row[6 + k];
             if expected.is_empty() {
-                assert!(got.is_empty(), "{}: sma_{w} undefined in pandas, got {got}", row[0]);
+                assert!(
+                    got.is_empty(),
+                    "{}: sma_{w} undefined in pandas, got {got}",
+                    row[0]
+                );
             } else {
                 let (e, g): (f64, f64) = (expected.parse().unwrap(), got.parse().unwrap());
                 assert!(
@@ -106,14 +130,29 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
     assert!(checked > 2000, "checked {checked} values");
 
     // Importing the same file again changes nothing.
-    let again = wickview(&data, &["import", gspc.to_str().unwrap(), "--ticker", "^GSPC"]);
+    let again = wickview(
+        &data,
+        &["import", gspc.to_str().unwrap(), "--ticker", "^GSPC"],
+    );
     ok(&again);
-    assert!(String::from_utf8_lossy(&again.stderr).contains("0 new bars, 0 changed, 5105 unchanged"));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("0 new bars, 0 changed, 5105 unchanged")
+    );
 
     // A range with the rebased close.
     let out = ok(&wickview(
         &data,
-        &["export", "^GSPC", "--from", "2020-04-13", "--to", "2020-04-17", "--ma", "5", "--normalize"],
+        &[
+            "export",
+            "^GSPC",
+            "--from",
+            "2020-04-13",
+            "--to",
+            "2020-04-17",
+            "--ma",
+            "5",
+            "--normalize",
+        ],
     ));
     let (header, rows) = parse(&out);
     assert_eq!(header.last().unwrap(), "close_rebased_100");
@@ -129,7 +168,15 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
 fn korean_sample_round_trips_and_bad_rows_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(&wickview(&data, &["import", sample("005930.csv").to_str().unwrap(), "--name", "삼성전자"]));
+    ok(&wickview(
+        &data,
+        &[
+            "import",
+            sample("005930.csv").to_str().unwrap(),
+            "--name",
+            "삼성전자",
+        ],
+    ));
     let out = ok(&wickview(&data, &["export", "005930"]));
     let (_, rows) = parse(&out);
     assert_bars_round_trip("005930.csv", &rows);
@@ -148,7 +195,10 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
     let imported = wickview(&data, &["import", broken.to_str().unwrap()]);
     ok(&imported);
     let report = String::from_utf8_lossy(&imported.stderr);
-    assert!(report.contains("MSFT (us, new ticker): 4 rows read, 2 new bars"), "{report}");
+    assert!(
+        report.contains("MSFT (us, new ticker): 4 rows read, 2 new bars"),
+        "{report}"
+    );
     assert!(report.contains("line 3: open: missing value"), "{report}");
     assert!(report.contains("line 5: volume: missing value"), "{report}");
     let (_, rows) = parse(&ok(&wickview(&data, &["export", "MSFT"])));
@@ -158,6 +208,9 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
     let out = wickview(&data, &["export", "NOPE"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown ticker NOPE"));
-    let out = wickview(&data, &["import", dir.path().join("nope.csv").to_str().unwrap()]);
+    let out = wickview(
+        &data,
+        &["import", dir.path().join("nope.csv").to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(1));
 }

@@ -5,6 +5,8 @@
 //! chart value trees 1,000 + CSV bytes 2,000 + CSV mutations 2,000 + SQLite bytes 300 +
 //! SQLite mutated files 300 + SQLite random tables 300 = 10,900.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 mod common;
 
 use proptest::prelude::*;
@@ -17,7 +19,11 @@ fn valid_chart() -> Vec<u8> {
 
 fn valid_csv() -> Vec<u8> {
     let text = std::fs::read_to_string(common::sample("AAPL.csv")).unwrap();
-    text.lines().take(40).collect::<Vec<_>>().join("\n").into_bytes()
+    text.lines()
+        .take(40)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into_bytes()
 }
 
 /// Applies byte edits (overwrite, insert, delete, truncate) to `base`.
@@ -51,7 +57,8 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         Just(serde_json::Value::Null),
         any::<bool>().prop_map(serde_json::Value::from),
         any::<i64>().prop_map(serde_json::Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number)),
         "[a-zA-Z/_]{0,12}".prop_map(serde_json::Value::from),
     ];
     leaf.prop_recursive(3, 24, 6, |inner| {

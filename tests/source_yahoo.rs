@@ -1,5 +1,7 @@
 //! The Yahoo source against a local mock server: handshake, parsing, faults, retries.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 mod common;
 
 use std::time::{Duration, Instant};
@@ -33,8 +35,20 @@ async fn multi_year_response_round_trips_and_handshake_runs_once() {
     let (server, source) = setup().await;
     let aapl = read_sample("AAPL.csv");
     let msft = read_sample("MSFT.csv");
-    serve(&server, "AAPL", 200, chart_json("AAPL", "America/New_York", (9, 30), &aapl)).await;
-    serve(&server, "MSFT", 200, chart_json("MSFT", "America/New_York", (9, 30), &msft)).await;
+    serve(
+        &server,
+        "AAPL",
+        200,
+        chart_json("AAPL", "America/New_York", (9, 30), &aapl),
+    )
+    .await;
+    serve(
+        &server,
+        "MSFT",
+        200,
+        chart_json("MSFT", "America/New_York", (9, 30), &msft),
+    )
+    .await;
 
     let from = d(1990, 1, 1);
     let to = d(2013, 3, 1);
@@ -50,7 +64,10 @@ async fn multi_year_response_round_trips_and_handshake_runs_once() {
     assert_eq!(hits(&server, "/v1/test/getcrumb").await, 1);
 
     // The requested range is honoured: bars before `from` are not returned.
-    let tail = source.fetch_symbol("AAPL", d(2013, 2, 25), to).await.unwrap();
+    let tail = source
+        .fetch_symbol("AAPL", d(2013, 2, 25), to)
+        .await
+        .unwrap();
     assert_eq!(tail.chart.series.first_day(), Some(d(2013, 2, 25)));
     assert_eq!(tail.chart.series.len(), 5);
 }
@@ -59,7 +76,10 @@ async fn multi_year_response_round_trips_and_handshake_runs_once() {
 async fn nulls_inside_arrays_are_skipped_and_counted() {
     let (server, source) = setup().await;
     serve(&server, "AAPL", 200, yahoo_fixture("aapl_nulls.json")).await;
-    let f = source.fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8)).await.unwrap();
+    let f = source
+        .fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8))
+        .await
+        .unwrap();
     assert_eq!(f.chart.skipped_nulls, 1);
     assert_eq!(
         f.chart.series.days(),
@@ -72,7 +92,10 @@ async fn nulls_inside_arrays_are_skipped_and_counted() {
 async fn dividends_and_splits_join_their_days() {
     let (server, source) = setup().await;
     serve(&server, "AAPL", 200, yahoo_fixture("aapl_div_split.json")).await;
-    let f = source.fetch_symbol("AAPL", d(2020, 8, 1), d(2020, 9, 1)).await.unwrap();
+    let f = source
+        .fetch_symbol("AAPL", d(2020, 8, 1), d(2020, 9, 1))
+        .await
+        .unwrap();
     let s = &f.chart.series;
     assert_eq!(s.len(), 5);
     let i = s.index_of(d(2020, 8, 7)).unwrap();
@@ -87,19 +110,30 @@ async fn dividends_and_splits_join_their_days() {
 async fn todays_bar_sent_twice_keeps_the_last() {
     let (server, source) = setup().await;
     serve(&server, "MSFT", 200, yahoo_fixture("msft_today_twice.json")).await;
-    let f = source.fetch_symbol("MSFT", d(2024, 6, 10), d(2024, 6, 12)).await.unwrap();
+    let f = source
+        .fetch_symbol("MSFT", d(2024, 6, 10), d(2024, 6, 12))
+        .await
+        .unwrap();
     let s = &f.chart.series;
     assert_eq!(s.days(), &[d(2024, 6, 10), d(2024, 6, 11), d(2024, 6, 12)]);
     assert_eq!(s.close()[2], 441.579_986_572_265_6, "the later stamp wins");
     assert_eq!(s.volume()[2], 22_410_000.0);
-    assert_eq!(f.chart.issues, vec![BarIssue::Duplicate { date: d(2024, 6, 12) }]);
+    assert_eq!(
+        f.chart.issues,
+        vec![BarIssue::Duplicate {
+            date: d(2024, 6, 12)
+        }]
+    );
 }
 
 #[tokio::test]
 async fn unknown_ticker_is_a_clear_error_without_retries() {
     let (server, source) = setup().await;
     serve(&server, "NOPE", 404, yahoo_fixture("unknown.json")).await;
-    let err = source.fetch_symbol("NOPE", d(2024, 1, 1), d(2024, 2, 1)).await.unwrap_err();
+    let err = source
+        .fetch_symbol("NOPE", d(2024, 1, 1), d(2024, 2, 1))
+        .await
+        .unwrap_err();
     match &err {
         SourceError::UnknownSymbol { symbol, detail } => {
             assert_eq!(symbol, "NOPE");
@@ -122,7 +156,10 @@ async fn korean_code_known_only_as_kosdaq_resolves_to_kq() {
         .await
         .unwrap();
     assert_eq!(f.symbol, "247540.KQ");
-    assert_eq!(f.chart.series.days(), &[d(2024, 1, 2), d(2024, 1, 3), d(2024, 1, 4)]);
+    assert_eq!(
+        f.chart.series.days(),
+        &[d(2024, 1, 2), d(2024, 1, 3), d(2024, 1, 4)]
+    );
     assert_eq!(f.chart.series.close(), &[296_500.0, 279_000.0, 275_500.0]);
     assert_eq!(f.chart.time_zone, "Asia/Seoul");
     assert_eq!(hits(&server, &chart_path("247540.KS")).await, 1);
@@ -165,7 +202,10 @@ async fn rate_limit_with_retry_after_is_honoured_then_succeeds() {
         .await;
     serve(&server, "AAPL", 200, yahoo_fixture("aapl_nulls.json")).await;
     let started = Instant::now();
-    let f = source.fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8)).await.unwrap();
+    let f = source
+        .fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8))
+        .await
+        .unwrap();
     assert!(
         started.elapsed() >= Duration::from_secs(1),
         "waited for Retry-After"
@@ -182,7 +222,10 @@ async fn server_errors_until_retries_run_out() {
         .respond_with(ResponseTemplate::new(503).set_body_string("Service Unavailable"))
         .mount(&server)
         .await;
-    let err = source.fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8)).await.unwrap_err();
+    let err = source
+        .fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8))
+        .await
+        .unwrap_err();
     assert_eq!(
         err,
         SourceError::RetriesExhausted {
@@ -198,17 +241,47 @@ async fn json_cut_in_the_middle_is_retried_then_reported() {
     let (server, source) = setup().await;
     let full = yahoo_fixture("aapl_nulls.json");
     serve(&server, "AAPL", 200, full[..full.len() / 2].to_owned()).await;
-    let err = source.fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8)).await.unwrap_err();
+    let err = source
+        .fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8))
+        .await
+        .unwrap_err();
     assert!(
-        matches!(err.root(), SourceError::Malformed { truncated: true, .. }),
+        matches!(
+            err.root(),
+            SourceError::Malformed {
+                truncated: true,
+                ..
+            }
+        ),
         "{err:?}"
     );
-    assert!(matches!(err, SourceError::RetriesExhausted { attempts: 3, .. }));
+    assert!(matches!(
+        err,
+        SourceError::RetriesExhausted { attempts: 3, .. }
+    ));
 
     // Not JSON at all (an HTML error page with 200) is not retried.
-    serve(&server, "IBM", 200, "<html><body>Oops</body></html>".to_owned()).await;
-    let err = source.fetch_symbol("IBM", d(2024, 3, 1), d(2024, 3, 8)).await.unwrap_err();
-    assert!(matches!(err, SourceError::Malformed { truncated: false, .. }), "{err:?}");
+    serve(
+        &server,
+        "IBM",
+        200,
+        "<html><body>Oops</body></html>".to_owned(),
+    )
+    .await;
+    let err = source
+        .fetch_symbol("IBM", d(2024, 3, 1), d(2024, 3, 8))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SourceError::Malformed {
+                truncated: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(hits(&server, &chart_path("IBM")).await, 1);
 }
 
@@ -230,7 +303,10 @@ async fn slow_server_past_the_timeout_fails_after_retries() {
     config.retry.max_attempts = 2;
     let source = YahooSource::new(config).unwrap();
     let started = Instant::now();
-    let err = source.fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8)).await.unwrap_err();
+    let err = source
+        .fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8))
+        .await
+        .unwrap_err();
     assert_eq!(
         err,
         SourceError::RetriesExhausted {
@@ -238,7 +314,10 @@ async fn slow_server_past_the_timeout_fails_after_retries() {
             last: Box::new(SourceError::Timeout)
         }
     );
-    assert!(started.elapsed() < Duration::from_secs(2), "did not wait for the slow body");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "did not wait for the slow body"
+    );
 }
 
 #[tokio::test]
@@ -256,7 +335,10 @@ async fn rejected_crumb_is_refreshed_once() {
         .mount(&server)
         .await;
     serve(&server, "AAPL", 200, yahoo_fixture("aapl_nulls.json")).await;
-    let f = source.fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8)).await.unwrap();
+    let f = source
+        .fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8))
+        .await
+        .unwrap();
     assert_eq!(f.chart.series.len(), 4);
     assert_eq!(hits(&server, "/v1/test/getcrumb").await, 2, "one refresh");
 
@@ -266,7 +348,10 @@ async fn rejected_crumb_is_refreshed_once() {
         .respond_with(ResponseTemplate::new(401).set_body_string("Invalid Crumb"))
         .mount(&server)
         .await;
-    let err = source.fetch_symbol("MSFT", d(2024, 3, 1), d(2024, 3, 8)).await.unwrap_err();
+    let err = source
+        .fetch_symbol("MSFT", d(2024, 3, 1), d(2024, 3, 8))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, SourceError::Unauthorized { status: 401, detail } if detail == "Invalid Crumb"),
         "{err:?}"
@@ -299,7 +384,8 @@ async fn cut_body_server() -> (String, tokio::task::JoinHandle<()>) {
                         &body[..body.len() / 3]
                     )
                 } else {
-                    "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_owned()
+                    "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                        .to_owned()
                 };
                 let _ = sock.write_all(resp.as_bytes()).await;
                 let _ = sock.shutdown().await;
@@ -313,7 +399,10 @@ async fn cut_body_server() -> (String, tokio::task::JoinHandle<()>) {
 async fn body_cut_at_the_transport_is_retried_then_reported() {
     let (url, task) = cut_body_server().await;
     let source = YahooSource::new(fast_config(&url)).unwrap();
-    let err = source.fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8)).await.unwrap_err();
+    let err = source
+        .fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8))
+        .await
+        .unwrap_err();
     match &err {
         SourceError::RetriesExhausted { attempts: 3, last } => {
             assert!(matches!(**last, SourceError::Body(_)), "{last:?}");
@@ -329,7 +418,10 @@ async fn connection_refused_is_retried_then_reported() {
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     let source = YahooSource::new(fast_config(&url)).unwrap();
-    let err = source.fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8)).await.unwrap_err();
+    let err = source
+        .fetch_symbol("AAPL", d(2024, 3, 1), d(2024, 3, 8))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, SourceError::RetriesExhausted { attempts: 3, last } if matches!(**last, SourceError::Connect(_))),
         "{err:?}"

@@ -1,6 +1,8 @@
 //! The updater against a local mock Yahoo server and both stores: every fault of one run
 //! reported while the other tickers are stored; idempotent reruns; cancel then rerun.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 mod common;
 #[path = "store_support/mod.rs"]
 mod store_support;
@@ -47,11 +49,19 @@ fn config() -> UpdateConfig {
 }
 
 /// Runs an update to the end, collecting every event.
-async fn run(store: &Store, server: &MockServer, config: UpdateConfig) -> (Vec<UpdateEvent>, UpdateSummary) {
+async fn run(
+    store: &Store,
+    server: &MockServer,
+    config: UpdateConfig,
+) -> (Vec<UpdateEvent>, UpdateSummary) {
     let mut source = fast_config(&server.uri());
     source.request_timeout = Duration::from_millis(700);
-    let (mut handle, job) =
-        UpdateJob::spawn(store.clone(), source, config, &tokio::runtime::Handle::current());
+    let (mut handle, job) = UpdateJob::spawn(
+        store.clone(),
+        source,
+        config,
+        &tokio::runtime::Handle::current(),
+    );
     let mut events = Vec::new();
     while let Some(e) = handle.events.recv().await {
         events.push(e);
@@ -64,17 +74,39 @@ async fn load(store: &Store, t: &Ticker) -> DailySeries {
 }
 
 async fn every_fault_is_reported_and_the_rest_stored(backend: Backend) {
-    let Some(ts) = open(backend).await else { return };
+    let Some(ts) = open(backend).await else {
+        return;
+    };
     let store = &ts.store;
     let server = MockServer::start().await;
     mount_handshake(&server).await;
 
     let aapl_series = read_sample("AAPL.csv");
     let aapl = add(store, Category::UsStock, "AAPL").await;
-    serve(&server, "AAPL", ok(chart_json("AAPL", "America/New_York", (9, 30), &aapl_series))).await;
+    serve(
+        &server,
+        "AAPL",
+        ok(chart_json(
+            "AAPL",
+            "America/New_York",
+            (9, 30),
+            &aapl_series,
+        )),
+    )
+    .await;
     let gspc_series = read_sample("GSPC.csv");
     let gspc = add(store, Category::Index, "^GSPC").await;
-    serve(&server, "^GSPC", ok(chart_json("^GSPC", "America/New_York", (9, 30), &gspc_series))).await;
+    serve(
+        &server,
+        "^GSPC",
+        ok(chart_json(
+            "^GSPC",
+            "America/New_York",
+            (9, 30),
+            &gspc_series,
+        )),
+    )
+    .await;
     let msft = add(store, Category::UsStock, "MSFT").await;
     serve(&server, "MSFT", ok(yahoo_fixture("msft_today_twice.json"))).await;
     let nulls = add(store, Category::UsStock, "NULZ").await;
@@ -82,7 +114,12 @@ async fn every_fault_is_reported_and_the_rest_stored(backend: Backend) {
     let divs = add(store, Category::UsStock, "DIVS").await;
     serve(&server, "DIVS", ok(yahoo_fixture("aapl_div_split.json"))).await;
     let kq = add(store, Category::KoreanStock, "247540").await;
-    serve(&server, "247540.KS", ResponseTemplate::new(404).set_body_string(yahoo_fixture("unknown.json"))).await;
+    serve(
+        &server,
+        "247540.KS",
+        ResponseTemplate::new(404).set_body_string(yahoo_fixture("unknown.json")),
+    )
+    .await;
     serve(&server, "247540.KQ", ok(yahoo_fixture("247540_kq.json"))).await;
     let rate = add(store, Category::UsStock, "RATE").await;
     Mock::given(method("GET"))
@@ -94,37 +131,73 @@ async fn every_fault_is_reported_and_the_rest_stored(backend: Backend) {
         .await;
     serve(&server, "RATE", ok(yahoo_fixture("aapl_nulls.json"))).await;
     let nope = add(store, Category::UsStock, "NOPE").await;
-    serve(&server, "NOPE", ResponseTemplate::new(404).set_body_string(yahoo_fixture("unknown.json"))).await;
+    serve(
+        &server,
+        "NOPE",
+        ResponseTemplate::new(404).set_body_string(yahoo_fixture("unknown.json")),
+    )
+    .await;
     let down = add(store, Category::UsStock, "DOWN").await;
     serve(&server, "DOWN", ResponseTemplate::new(500)).await;
     let cut = add(store, Category::UsStock, "CUT").await;
     let full = yahoo_fixture("aapl_nulls.json");
     serve(&server, "CUT", ok(full[..full.len() / 2].to_owned())).await;
     let slow = add(store, Category::UsStock, "SLOW").await;
-    serve(&server, "SLOW", ok(yahoo_fixture("aapl_nulls.json")).set_delay(Duration::from_secs(3))).await;
+    serve(
+        &server,
+        "SLOW",
+        ok(yahoo_fixture("aapl_nulls.json")).set_delay(Duration::from_secs(3)),
+    )
+    .await;
     // An inactive ticker is not collected.
     let idle = add(store, Category::UsStock, "IDLE").await;
     store
-        .update_ticker("IDLE", &wickview::store::TickerEdit { active: Some(false), ..Default::default() })
+        .update_ticker(
+            "IDLE",
+            &wickview::store::TickerEdit {
+                active: Some(false),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
 
     let (events, summary) = run(store, &server, config()).await;
 
     // What is stored.
-    assert_eq!(load(store, &aapl).await, aapl_series, "every AAPL bar, exactly");
+    assert_eq!(
+        load(store, &aapl).await,
+        aapl_series,
+        "every AAPL bar, exactly"
+    );
     assert_eq!(load(store, &gspc).await, gspc_series);
     let m = load(store, &msft).await;
     assert_eq!(m.len(), 3);
-    assert_eq!(m.close()[2], 441.579_986_572_265_6, "today's later bar kept");
+    assert_eq!(
+        m.close()[2],
+        441.579_986_572_265_6,
+        "today's later bar kept"
+    );
     let n = load(store, &nulls).await;
-    assert_eq!(n.days(), &[d(2024, 3, 4), d(2024, 3, 5), d(2024, 3, 7), d(2024, 3, 8)]);
+    assert_eq!(
+        n.days(),
+        &[d(2024, 3, 4), d(2024, 3, 5), d(2024, 3, 7), d(2024, 3, 8)]
+    );
     let v = load(store, &divs).await;
     assert_eq!(v.dividends()[v.index_of(d(2020, 8, 7)).unwrap()], 0.205);
     assert_eq!(v.stock_splits()[v.index_of(d(2020, 8, 31)).unwrap()], 4.0);
-    assert_eq!(load(store, &kq).await.close(), &[296_500.0, 279_000.0, 275_500.0]);
     assert_eq!(
-        store.ticker("247540").await.unwrap().unwrap().source_symbol.as_deref(),
+        load(store, &kq).await.close(),
+        &[296_500.0, 279_000.0, 275_500.0]
+    );
+    assert_eq!(
+        store
+            .ticker("247540")
+            .await
+            .unwrap()
+            .unwrap()
+            .source_symbol
+            .as_deref(),
         Some("247540.KQ"),
         "resolved symbol stored"
     );
@@ -139,7 +212,10 @@ async fn every_fault_is_reported_and_the_rest_stored(backend: Backend) {
     assert_eq!(summary.total, 11);
     assert_eq!(summary.succeeded, 7);
     assert!(!summary.cancelled);
-    assert_eq!(summary.skipped_nulls, 2, "NULZ and RATE each had a null day");
+    assert_eq!(
+        summary.skipped_nulls, 2,
+        "NULZ and RATE each had a null day"
+    );
     let expected_bars = (aapl_series.len() + gspc_series.len() + 3 + 4 + 5 + 3 + 4) as u64;
     assert_eq!(summary.bars_inserted, expected_bars);
     let failures: BTreeMap<&str, &str> = summary
@@ -147,18 +223,42 @@ async fn every_fault_is_reported_and_the_rest_stored(backend: Backend) {
         .iter()
         .map(|f| (f.ticker.as_str(), f.reason.as_str()))
         .collect();
-    assert_eq!(failures.keys().copied().collect::<Vec<_>>(), vec!["CUT", "DOWN", "NOPE", "SLOW"]);
-    assert!(failures["NOPE"].contains("unknown symbol NOPE"), "{}", failures["NOPE"]);
-    assert!(failures["DOWN"].contains("gave up after 3 attempts") && failures["DOWN"].contains("HTTP 500"));
+    assert_eq!(
+        failures.keys().copied().collect::<Vec<_>>(),
+        vec!["CUT", "DOWN", "NOPE", "SLOW"]
+    );
+    assert!(
+        failures["NOPE"].contains("unknown symbol NOPE"),
+        "{}",
+        failures["NOPE"]
+    );
+    assert!(
+        failures["DOWN"].contains("gave up after 3 attempts")
+            && failures["DOWN"].contains("HTTP 500")
+    );
     assert!(failures["CUT"].contains("cut short"), "{}", failures["CUT"]);
-    assert!(failures["SLOW"].contains("timed out"), "{}", failures["SLOW"]);
-    let failed_events = events.iter().filter(|e| matches!(e, UpdateEvent::TickerFailed { .. })).count();
+    assert!(
+        failures["SLOW"].contains("timed out"),
+        "{}",
+        failures["SLOW"]
+    );
+    let failed_events = events
+        .iter()
+        .filter(|e| matches!(e, UpdateEvent::TickerFailed { .. }))
+        .count();
     let done: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
-            UpdateEvent::TickerDone { ticker, symbol, bars_written, skipped_nulls, .. } => {
-                Some((ticker.as_str(), (symbol.as_str(), *bars_written, *skipped_nulls)))
-            }
+            UpdateEvent::TickerDone {
+                ticker,
+                symbol,
+                bars_written,
+                skipped_nulls,
+                ..
+            } => Some((
+                ticker.as_str(),
+                (symbol.as_str(), *bars_written, *skipped_nulls),
+            )),
             _ => None,
         })
         .collect::<BTreeMap<_, _>>()
@@ -173,7 +273,10 @@ async fn every_fault_is_reported_and_the_rest_stored(backend: Backend) {
     let (_, again) = run(store, &server, config()).await;
     assert_eq!(again.bars_inserted, 0);
     assert_eq!(again.bars_updated, 0);
-    assert_eq!(again.bars_unchanged, 7, "the last day of each stored ticker, re-sent");
+    assert_eq!(
+        again.bars_unchanged, 7,
+        "the last day of each stored ticker, re-sent"
+    );
     assert_eq!(load(store, &aapl).await, aapl_series);
     ts.finish().await;
 }
@@ -242,7 +345,10 @@ async fn cancelled_then_rerun_equals_uninterrupted(backend: Backend) {
     let cancelled = job.await.unwrap().unwrap();
     assert!(cancelled.cancelled);
     assert!(matches!(last, Some(UpdateEvent::Cancelled(ref s)) if *s == cancelled));
-    assert!(cancelled.succeeded >= 3 && cancelled.succeeded < 20, "{cancelled:?}");
+    assert!(
+        cancelled.succeeded >= 3 && cancelled.succeeded < 20,
+        "{cancelled:?}"
+    );
     assert_eq!(cancelled.succeeded + cancelled.not_attempted, 20);
     assert!(cancelled.failed.is_empty());
     let mut stored_after_cancel = 0;
@@ -289,16 +395,30 @@ async fn cancelled_then_rerun_equals_uninterrupted_mongo() {
 
 #[tokio::test]
 async fn cancel_is_prompt_even_during_long_retries() {
-    let Some(ts) = open(Backend::Embedded).await else { return };
+    let Some(ts) = open(Backend::Embedded).await else {
+        return;
+    };
     let server = MockServer::start().await;
     mount_handshake(&server).await;
     add(&ts.store, Category::UsStock, "AAPL").await;
-    serve(&server, "AAPL", ResponseTemplate::new(429).insert_header("retry-after", "30")).await;
+    serve(
+        &server,
+        "AAPL",
+        ResponseTemplate::new(429).insert_header("retry-after", "30"),
+    )
+    .await;
     let mut source = fast_config(&server.uri());
     source.retry.max_retry_after = Duration::from_secs(30);
-    let (mut handle, job) =
-        UpdateJob::spawn(ts.store.clone(), source, config(), &tokio::runtime::Handle::current());
-    assert_eq!(handle.events.recv().await, Some(UpdateEvent::Started { total: 1 }));
+    let (mut handle, job) = UpdateJob::spawn(
+        ts.store.clone(),
+        source,
+        config(),
+        &tokio::runtime::Handle::current(),
+    );
+    assert_eq!(
+        handle.events.recv().await,
+        Some(UpdateEvent::Started { total: 1 })
+    );
     tokio::time::sleep(Duration::from_millis(100)).await;
     let asked = std::time::Instant::now();
     handle.cancel();
@@ -313,13 +433,20 @@ async fn cli_update_reports_and_exits_non_zero_on_failure() {
     let server = MockServer::start().await;
     mount_handshake(&server).await;
     serve(&server, "MSFT", ok(yahoo_fixture("msft_today_twice.json"))).await;
-    serve(&server, "NOPE", ResponseTemplate::new(404).set_body_string(yahoo_fixture("unknown.json"))).await;
+    serve(
+        &server,
+        "NOPE",
+        ResponseTemplate::new(404).set_body_string(yahoo_fixture("unknown.json")),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     {
-        let store = Store::open(&wickview::store::StoreConfig::Embedded { data_dir: data.clone() })
-            .await
-            .unwrap();
+        let store = Store::open(&wickview::store::StoreConfig::Embedded {
+            data_dir: data.clone(),
+        })
+        .await
+        .unwrap();
         add(&store, Category::UsStock, "MSFT").await;
         add(&store, Category::UsStock, "NOPE").await;
     }
@@ -328,7 +455,15 @@ async fn cli_update_reports_and_exits_non_zero_on_failure() {
         let url = server.uri();
         tokio::task::spawn_blocking(move || {
             std::process::Command::new(env!("CARGO_BIN_EXE_wickview"))
-                .args(["--data-dir", data.to_str().unwrap(), "update", "--category", category, "--source-url", &url])
+                .args([
+                    "--data-dir",
+                    data.to_str().unwrap(),
+                    "update",
+                    "--category",
+                    category,
+                    "--source-url",
+                    &url,
+                ])
                 .env_remove("MONGODB_URI")
                 .output()
                 .unwrap()
@@ -338,12 +473,25 @@ async fn cli_update_reports_and_exits_non_zero_on_failure() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("MSFT (MSFT): 3 bars written"), "{stderr}");
-    assert!(stderr.contains("NOPE: FAILED: unknown symbol NOPE"), "{stderr}");
-    assert!(stderr.contains("1 of 2 tickers updated, 1 failed"), "{stderr}");
+    assert!(
+        stderr.contains("NOPE: FAILED: unknown symbol NOPE"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 of 2 tickers updated, 1 failed"),
+        "{stderr}"
+    );
     // Another category holds no tickers: nothing to do, success.
     let out = run_cli("fx").await.unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let store = Store::open(&wickview::store::StoreConfig::Embedded { data_dir: data }).await.unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = Store::open(&wickview::store::StoreConfig::Embedded { data_dir: data })
+        .await
+        .unwrap();
     let msft = Ticker::parse(Category::UsStock, "MSFT").unwrap();
     assert_eq!(load(&store, &msft).await.len(), 3);
 }

@@ -121,7 +121,11 @@ fn report(s: &UpdateSummary) {
         s.succeeded,
         s.total,
         s.failed.len(),
-        if s.not_attempted > 0 { format!(", {} not attempted", s.not_attempted) } else { String::new() },
+        if s.not_attempted > 0 {
+            format!(", {} not attempted", s.not_attempted)
+        } else {
+            String::new()
+        },
         s.bars_written(),
         s.bars_inserted,
         s.bars_updated,

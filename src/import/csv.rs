@@ -107,7 +107,8 @@ fn field<'r>(record: &'r csv::StringRecord, i: usize, name: &str) -> Result<&'r 
 
 fn bar_of(record: &csv::StringRecord, cols: &Columns) -> Result<Bar, String> {
     let date_text = field(record, cols.date, "date")?;
-    let date = parse_day(date_text).ok_or_else(|| format!("'{}' is not a date", date_text.trim()))?;
+    let date =
+        parse_day(date_text).ok_or_else(|| format!("'{}' is not a date", date_text.trim()))?;
     let num = |i: usize, name: &str| -> Result<f64, String> {
         parse_number(field(record, i, name)?).map_err(|e| format!("{name}: {e}"))
     };
@@ -226,13 +227,20 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
         if let Some(first) = line_of_day.insert(bar.date, line) {
             out.bad_rows.push(BadRow {
                 at: RowRef::Line(first),
-                reason: format!("{}: day repeated on line {line}; the later row is kept", bar.date),
+                reason: format!(
+                    "{}: day repeated on line {line}; the later row is kept",
+                    bar.date
+                ),
             });
         }
         builder.push(bar);
     }
     let (series, issues) = builder.build();
-    debug_assert!(issues.iter().all(|i| matches!(i, BarIssue::Duplicate { .. })));
+    debug_assert!(
+        issues
+            .iter()
+            .all(|i| matches!(i, BarIssue::Duplicate { .. }))
+    );
     out.series = series;
     out.bad_rows.sort_by_key(|b| b.at.clone());
     Ok(out)
@@ -272,7 +280,8 @@ mod tests {
 
     #[test]
     fn plain_layout_with_and_without_header() {
-        let with = "DATE,OPEN,HIGH,LOW,CLOSE,VOLUME\n2000-01-04,4325.9,4405.2,4080.7,4405.2,74195000\n";
+        let with =
+            "DATE,OPEN,HIGH,LOW,CLOSE,VOLUME\n2000-01-04,4325.9,4405.2,4080.7,4405.2,74195000\n";
         let without = "2000-01-04,4325.9,4405.2,4080.7,4405.2,74195000\n";
         let a = read_csv(with.as_bytes()).unwrap();
         let b = read_csv(without.as_bytes()).unwrap();
@@ -294,7 +303,11 @@ mod tests {
                     2024-01-09,10,12,9,11.5,200\n";
         let r = read_csv(text.as_bytes()).unwrap();
         assert_eq!(r.series.days(), &[d(2024, 1, 2), d(2024, 1, 9)]);
-        assert_eq!(r.series.close(), &[10.5, 11.5], "the later repeated row wins");
+        assert_eq!(
+            r.series.close(),
+            &[10.5, 11.5],
+            "the later repeated row wins"
+        );
         let lines: Vec<RowRef> = r.bad_rows.iter().map(|b| b.at.clone()).collect();
         assert_eq!(
             lines,
@@ -306,7 +319,11 @@ mod tests {
                 RowRef::Line(8)
             ]
         );
-        assert!(r.bad_rows[0].reason.contains("missing value"), "{}", r.bad_rows[0]);
+        assert!(
+            r.bad_rows[0].reason.contains("missing value"),
+            "{}",
+            r.bad_rows[0]
+        );
         assert!(r.bad_rows[1].reason.contains("not a date"));
         assert!(r.bad_rows[2].reason.contains("high is below low"));
         assert!(r.bad_rows[3].reason.contains("no close column"));
@@ -317,6 +334,9 @@ mod tests {
     #[test]
     fn header_missing_a_price_column_fails_clearly() {
         let err = read_csv("Date,Open,High,Close\n2024-01-02,1,2,1.5\n".as_bytes()).unwrap_err();
-        assert!(matches!(err, ImportError::MissingColumn { column: "low", .. }), "{err}");
+        assert!(
+            matches!(err, ImportError::MissingColumn { column: "low", .. }),
+            "{err}"
+        );
     }
 }

@@ -25,7 +25,11 @@ pub struct ExportOptions {
 }
 
 fn cell(v: f64) -> String {
-    if v.is_finite() { v.to_string() } else { String::new() }
+    if v.is_finite() {
+        v.to_string()
+    } else {
+        String::new()
+    }
 }
 
 /// Writes `series` as CSV: `date,open,high,low,close,volume`, then `sma_<w>` per window
@@ -63,7 +67,13 @@ pub fn write_export(
     for (k, i) in range.clone().enumerate() {
         row.clear();
         row.push(series.days()[i].format("%Y-%m-%d").to_string());
-        for col in [series.open(), series.high(), series.low(), series.close(), series.volume()] {
+        for col in [
+            series.open(),
+            series.high(),
+            series.low(),
+            series.close(),
+            series.volume(),
+        ] {
             row.push(col[i].to_string());
         }
         for ma in &mas {
@@ -86,12 +96,10 @@ mod tests {
     #[test]
     fn columns_mas_and_rebase() {
         let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
-        let (s, _) = DailySeries::from_bars(
-            (2..=6).map(|day| {
-                let c = f64::from(day) * 2.0;
-                Bar::ohlc(d(day), c, c + 1.0, c - 1.0, c)
-            }),
-        );
+        let (s, _) = DailySeries::from_bars((2..=6).map(|day| {
+            let c = f64::from(day) * 2.0;
+            Bar::ohlc(d(day), c, c + 1.0, c - 1.0, c)
+        }));
         let mut out = Vec::new();
         let n = write_export(
             &s,
@@ -114,7 +122,14 @@ mod tests {
              2024-01-05,10,11,9,10,0,9,8,166.66666666666669\n"
         );
         assert!(matches!(
-            write_export(&s, &ExportOptions { ma_windows: vec![0], ..Default::default() }, Vec::new()),
+            write_export(
+                &s,
+                &ExportOptions {
+                    ma_windows: vec![0],
+                    ..Default::default()
+                },
+                Vec::new()
+            ),
             Err(ImportError::Export(_))
         ));
     }

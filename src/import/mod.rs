@@ -205,7 +205,8 @@ pub async fn import_file(
         }
         return Ok(out);
     }
-    let file = std::fs::File::open(path).map_err(|e| ImportError::Read(format!("{}: {e}", path.display())))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| ImportError::Read(format!("{}: {e}", path.display())))?;
     let parsed = read_csv(std::io::BufReader::new(file))?;
     let symbol = match &options.ticker {
         Some(t) => t.clone(),

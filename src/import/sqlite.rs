@@ -110,13 +110,18 @@ fn day_of(v: ValueRef<'_>) -> Result<NaiveDate, String> {
             parse_day(&s).ok_or_else(|| format!("'{}' is not a date", s.trim()))
         }
         ValueRef::Integer(i) => {
-            if (1_000_01_01..=9_999_12_31).contains(&i) {
-                if let Some(day) = parse_day(&i.to_string()) {
-                    return Ok(day);
-                }
+            // YYYYMMDD written as a number.
+            if (10_000_101..=99_991_231).contains(&i)
+                && let Some(day) = parse_day(&i.to_string())
+            {
+                return Ok(day);
             }
             // Epoch seconds, or milliseconds when too large for seconds.
-            let secs = if i.unsigned_abs() > 100_000_000_000 { i / 1000 } else { i };
+            let secs = if i.unsigned_abs() > 100_000_000_000 {
+                i / 1000
+            } else {
+                i
+            };
             DateTime::from_timestamp(secs, 0)
                 .map(|t| t.date_naive())
                 .ok_or_else(|| format!("{i} is not a date"))
@@ -184,7 +189,10 @@ fn read_table(
         ordinal += 1;
         out.rows_read += 1;
         let rowid = if has_rowid {
-            row.get_ref(0).ok().and_then(|v| v.as_i64().ok()).unwrap_or(ordinal)
+            row.get_ref(0)
+                .ok()
+                .and_then(|v| v.as_i64().ok())
+                .unwrap_or(ordinal)
         } else {
             ordinal
         };
@@ -234,7 +242,10 @@ fn read_table(
                     table: table.to_owned(),
                     rowid: first,
                 },
-                reason: format!("{}: day repeated in row {rowid}; the later row is kept", bar.date),
+                reason: format!(
+                    "{}: day repeated in row {rowid}; the later row is kept",
+                    bar.date
+                ),
             });
         }
         group.builder.push(bar);
@@ -356,7 +367,11 @@ mod tests {
     fn not_a_database_and_no_tables_fail_clearly() {
         let dir = tempfile::tempdir().unwrap();
         let junk = dir.path().join("junk.db");
-        std::fs::write(&junk, b"this is not an sqlite file at all, just text padding it out").unwrap();
+        std::fs::write(
+            &junk,
+            b"this is not an sqlite file at all, just text padding it out",
+        )
+        .unwrap();
         assert!(matches!(read_sqlite(&junk), Err(ImportError::Sqlite(_))));
         let empty = dir.path().join("empty.db");
         Connection::open(&empty)
@@ -364,7 +379,10 @@ mod tests {
             .execute_batch("CREATE TABLE other (x INTEGER);")
             .unwrap();
         let err = read_sqlite(&empty).unwrap_err();
-        assert!(matches!(&err, ImportError::NoTables { found } if found == "other"), "{err}");
+        assert!(
+            matches!(&err, ImportError::NoTables { found } if found == "other"),
+            "{err}"
+        );
         assert!(matches!(
             read_sqlite(&dir.path().join("missing.db")),
             Err(ImportError::Sqlite(_))

@@ -354,11 +354,17 @@ mod tests {
         let cut = &full[..full.len() / 2];
         assert!(matches!(
             parse_chart(cut),
-            Err(ChartError::Malformed { truncated: true, .. })
+            Err(ChartError::Malformed {
+                truncated: true,
+                ..
+            })
         ));
         assert!(matches!(
             parse_chart(b"<html>Too Many Requests</html>"),
-            Err(ChartError::Malformed { truncated: false, .. })
+            Err(ChartError::Malformed {
+                truncated: false,
+                ..
+            })
         ));
         assert_eq!(
             parse_chart(br#"{"chart":{"result":[],"error":null}}"#),

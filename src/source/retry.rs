@@ -111,8 +111,14 @@ mod tests {
             max_delay: Duration::from_millis(2),
             max_retry_after: Duration::from_secs(5),
         };
-        assert_eq!(p.delay(0, Some(Duration::from_secs(2))), Duration::from_secs(2));
-        assert_eq!(p.delay(0, Some(Duration::from_secs(500))), Duration::from_secs(5));
+        assert_eq!(
+            p.delay(0, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            p.delay(0, Some(Duration::from_secs(500))),
+            Duration::from_secs(5)
+        );
         assert!(p.delay(0, None) <= Duration::from_millis(1));
         assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);

@@ -150,7 +150,9 @@ impl YahooSource {
         let plausible = status.is_success()
             && !crumb.is_empty()
             && crumb.len() <= 64
-            && !crumb.chars().any(|c| c.is_whitespace() || c == '<' || c == '{');
+            && !crumb
+                .chars()
+                .any(|c| c.is_whitespace() || c == '<' || c == '{');
         if plausible {
             tracing::debug!("got a crumb");
             Some(crumb.to_owned())

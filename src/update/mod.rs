@@ -227,7 +227,8 @@ impl UpdateJob {
         let (tx, rx) = mpsc::channel(config.event_capacity.max(1));
         let cancel = CancellationToken::new();
         let job_cancel = cancel.clone();
-        let task = runtime.spawn(async move { Self::run(store, source, config, tx, job_cancel).await });
+        let task =
+            runtime.spawn(async move { Self::run(store, source, config, tx, job_cancel).await });
         (UpdateHandle { events: rx, cancel }, task)
     }
 
@@ -270,8 +271,15 @@ impl UpdateJob {
             let source = Arc::clone(&source);
             let cancel = cancel.clone();
             async move {
-                update_one(&store, &source, &meta, last.unwrap_or(default_start), today, &cancel)
-                    .await
+                update_one(
+                    &store,
+                    &source,
+                    &meta,
+                    last.unwrap_or(default_start),
+                    today,
+                    &cancel,
+                )
+                .await
             }
         }))
         .buffer_unordered(concurrency);

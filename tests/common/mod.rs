@@ -1,6 +1,6 @@
 //! Shared helpers of the source and updater tests: a Yahoo-like mock server on loopback.
 
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -39,20 +39,24 @@ pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 /// independent of the importer under test).
 pub fn read_sample(name: &str) -> DailySeries {
     let text = std::fs::read_to_string(sample(name)).unwrap();
-    let bars = text.lines().skip(1).filter(|l| !l.trim().is_empty()).map(|l| {
-        let f: Vec<&str> = l.split(',').collect();
-        let n = |i: usize| f[i].parse::<f64>().unwrap();
-        wickview::model::Bar {
-            date: f[0].parse().unwrap(),
-            open: n(1),
-            high: n(2),
-            low: n(3),
-            close: n(4),
-            volume: n(5),
-            dividends: 0.0,
-            stock_splits: 0.0,
-        }
-    });
+    let bars = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let n = |i: usize| f[i].parse::<f64>().unwrap();
+            wickview::model::Bar {
+                date: f[0].parse().unwrap(),
+                open: n(1),
+                high: n(2),
+                low: n(3),
+                close: n(4),
+                volume: n(5),
+                dividends: 0.0,
+                stock_splits: 0.0,
+            }
+        });
     let (s, _) = DailySeries::from_bars(bars);
     s
 }
