@@ -1,5 +1,7 @@
 //! The Yahoo source against a local mock server: handshake, parsing, faults, retries.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 mod common;
 
 use std::time::{Duration, Instant};

@@ -1,6 +1,8 @@
 //! The updater against a local mock Yahoo server and both stores: every fault of one run
 //! reported while the other tickers are stored; idempotent reruns; cancel then rerun.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 mod common;
 #[path = "store_support/mod.rs"]
 mod store_support;
@@ -424,4 +426,72 @@ async fn cancel_is_prompt_even_during_long_retries() {
     assert!(asked.elapsed() < Duration::from_secs(1), "stopped promptly");
     assert!(summary.cancelled);
     assert_eq!(summary.not_attempted, 1);
+}
+
+#[tokio::test]
+async fn cli_update_reports_and_exits_non_zero_on_failure() {
+    let server = MockServer::start().await;
+    mount_handshake(&server).await;
+    serve(&server, "MSFT", ok(yahoo_fixture("msft_today_twice.json"))).await;
+    serve(
+        &server,
+        "NOPE",
+        ResponseTemplate::new(404).set_body_string(yahoo_fixture("unknown.json")),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let store = Store::open(&wickview::store::StoreConfig::Embedded {
+            data_dir: data.clone(),
+        })
+        .await
+        .unwrap();
+        add(&store, Category::UsStock, "MSFT").await;
+        add(&store, Category::UsStock, "NOPE").await;
+    }
+    let run_cli = |category: &'static str| {
+        let data = data.clone();
+        let url = server.uri();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_wickview"))
+                .args([
+                    "--data-dir",
+                    data.to_str().unwrap(),
+                    "update",
+                    "--category",
+                    category,
+                    "--source-url",
+                    &url,
+                ])
+                .env_remove("MONGODB_URI")
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run_cli("us").await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("MSFT (MSFT): 3 bars written"), "{stderr}");
+    assert!(
+        stderr.contains("NOPE: FAILED: unknown symbol NOPE"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 of 2 tickers updated, 1 failed"),
+        "{stderr}"
+    );
+    // Another category holds no tickers: nothing to do, success.
+    let out = run_cli("fx").await.unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = Store::open(&wickview::store::StoreConfig::Embedded { data_dir: data })
+        .await
+        .unwrap();
+    let msft = Ticker::parse(Category::UsStock, "MSFT").unwrap();
+    assert_eq!(load(&store, &msft).await.len(), 3);
 }

@@ -3,6 +3,9 @@
 pub mod bench;
 pub mod bench_render;
 pub mod bench_store;
+pub mod export;
+pub mod import;
+pub mod update;
 
 use std::path::PathBuf;
 
@@ -107,6 +110,12 @@ fn parse_pair(s: &str) -> Result<(usize, usize), String> {
 pub enum Command {
     /// Run a built-in benchmark and print its timings.
     Bench(bench::BenchArgs),
+    /// Download new daily bars from Yahoo Finance into the store.
+    Update(update::UpdateArgs),
+    /// Import CSV or SQLite files into the store.
+    Import(import::ImportArgs),
+    /// Write a ticker's stored bars (and moving averages) as CSV to stdout.
+    Export(export::ExportArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -117,6 +126,9 @@ pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         None if cli.window.csv.is_some() || cli.window.demo.is_some() => run_demo(&cli.window),
         None => run_app(&cli.window, &cli.store, &runtime),
         Some(Command::Bench(args)) => bench::run(args, &cli.store, &runtime),
+        Some(Command::Update(args)) => update::run(&args, &cli.store, &runtime),
+        Some(Command::Import(args)) => import::run(&args, &cli.store, &runtime),
+        Some(Command::Export(args)) => export::run(&args, &cli.store, &runtime),
     }
 }
 

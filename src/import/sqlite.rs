@@ -110,10 +110,11 @@ fn day_of(v: ValueRef<'_>) -> Result<NaiveDate, String> {
             parse_day(&s).ok_or_else(|| format!("'{}' is not a date", s.trim()))
         }
         ValueRef::Integer(i) => {
-            if (1_000_01_01..=9_999_12_31).contains(&i) {
-                if let Some(day) = parse_day(&i.to_string()) {
-                    return Ok(day);
-                }
+            // YYYYMMDD written as a number.
+            if (10_000_101..=99_991_231).contains(&i)
+                && let Some(day) = parse_day(&i.to_string())
+            {
+                return Ok(day);
             }
             // Epoch seconds, or milliseconds when too large for seconds.
             let secs = if i.unsigned_abs() > 100_000_000_000 {

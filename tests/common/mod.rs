@@ -1,6 +1,6 @@
 //! Shared helpers of the source and updater tests: a Yahoo-like mock server on loopback.
 
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,0 +1,51 @@
+//! `wickview export`: stored bars as CSV on stdout.
+
+use std::io::Write as _;
+
+use chrono::NaiveDate;
+use clap::Args;
+
+use crate::import::{ExportOptions, export_ticker};
+use crate::store::{Store, StoreArgs, StoreConfig};
+
+/// Arguments of `wickview export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The ticker (`005930`, `AAPL`, `^GSPC`, `KRW=X`).
+    pub ticker: String,
+    /// First day, YYYY-MM-DD (inclusive).
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD (inclusive).
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+    /// Simple moving averages to add, e.g. 5,20,60,120 (columns sma_5, …; empty until defined).
+    #[arg(long, value_delimiter = ',')]
+    pub ma: Vec<usize>,
+    /// Add close_rebased_100: the close rebased to 100 at the first exported day.
+    #[arg(long)]
+    pub normalize: bool,
+}
+
+/// Runs `wickview export`, writing CSV to stdout.
+pub fn run(
+    args: &ExportArgs,
+    store_args: &StoreArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<std::process::ExitCode> {
+    let options = ExportOptions {
+        from: args.from,
+        to: args.to,
+        ma_windows: args.ma.clone(),
+        normalize: args.normalize,
+    };
+    let rows = runtime.block_on(async {
+        let store = Store::open(&StoreConfig::resolve(store_args)?).await?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let rows = export_ticker(&store, &args.ticker, &options, &mut out).await?;
+        out.flush()?;
+        anyhow::Ok(rows)
+    })?;
+    tracing::info!(rows, "exported");
+    Ok(std::process::ExitCode::SUCCESS)
+}

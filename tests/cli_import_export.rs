@@ -1,0 +1,216 @@
+//! `wickview import` then `wickview export` through the real binary: every bar round-trips
+//! exactly, and the moving averages match pandas (tests/fixtures/pandas_gspc.csv).
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+fn wickview(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wickview"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("MONGODB_URI")
+        .env_remove("WICKVIEW_SOURCE_URL")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Exported CSV as (header, rows of cells).
+fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut lines = text.lines();
+    let header = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let rows = lines
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+fn assert_bars_round_trip(sample_name: &str, rows: &[Vec<String>]) {
+    let expected = read_sample(sample_name);
+    assert_eq!(rows.len(), expected.len(), "{sample_name}: row count");
+    for (row, bar) in rows.iter().zip(expected.bars()) {
+        assert_eq!(row[0], bar.date.format("%Y-%m-%d").to_string());
+        let got: Vec<f64> = row[1..6].iter().map(|c| c.parse().unwrap()).collect();
+        assert_eq!(
+            got,
+            vec![bar.open, bar.high, bar.low, bar.close, bar.volume],
+            "{sample_name} {}: bit-exact",
+            bar.date
+        );
+    }
+}
+
+#[test]
+fn import_then_export_round_trips_and_mas_match_pandas() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let gspc = sample("GSPC.csv");
+    let imported = wickview(
+        &data,
+        &[
+            "import",
+            gspc.to_str().unwrap(),
+            "--ticker",
+            "^GSPC",
+            "--name",
+            "S&P 500",
+        ],
+    );
+    ok(&imported);
+    let report = String::from_utf8_lossy(&imported.stderr);
+    assert!(report.contains("5105 rows read, 5105 new bars"), "{report}");
+    assert!(report.contains("0 bad rows"), "{report}");
+
+    let out = ok(&wickview(
+        &data,
+        &["export", "^GSPC", "--ma", "5,20,60,120"],
+    ));
+    let (header, rows) = parse(&out);
+    assert_eq!(
+        header,
+        [
+            "date", "open", "high", "low", "close", "volume", "sma_5", "sma_20", "sma_60",
+            "sma_120"
+        ]
+    );
+    assert_bars_round_trip("GSPC.csv", &rows);
+
+    // Moving averages against pandas' rolling(w).mean(), at every row the fixture keeps.
+    let fixture_text = std::fs::read_to_string(fixture("pandas_gspc.csv")).unwrap();
+    let mut lines = fixture_text.lines().filter(|l| !l.starts_with('#'));
+    let names: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| names.iter().position(|x| *x == n).unwrap();
+    let by_date: HashMap<&str, &Vec<String>> = rows.iter().map(|r| (r[0].as_str(), r)).collect();
+    let mut checked = 0;
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let row = by_date[f[col("date")]];
+        for (k, w) in [5, 20, 60, 120].iter().enumerate() {
+            let expected = f[col(&format!("sma{w}"))];
+            let got = &row[6 + k];
+            if expected.is_empty() {
+                assert!(
+                    got.is_empty(),
+                    "{}: sma_{w} undefined in pandas, got {got}",
+                    row[0]
+                );
+            } else {
+                let (e, g): (f64, f64) = (expected.parse().unwrap(), got.parse().unwrap());
+                assert!(
+                    ((g - e) / e).abs() <= 1e-9,
+                    "{}: sma_{w} {g} vs pandas {e}",
+                    row[0]
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 2000, "checked {checked} values");
+
+    // Importing the same file again changes nothing.
+    let again = wickview(
+        &data,
+        &["import", gspc.to_str().unwrap(), "--ticker", "^GSPC"],
+    );
+    ok(&again);
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("0 new bars, 0 changed, 5105 unchanged")
+    );
+
+    // A range with the rebased close.
+    let out = ok(&wickview(
+        &data,
+        &[
+            "export",
+            "^GSPC",
+            "--from",
+            "2020-04-13",
+            "--to",
+            "2020-04-17",
+            "--ma",
+            "5",
+            "--normalize",
+        ],
+    ));
+    let (header, rows) = parse(&out);
+    assert_eq!(header.last().unwrap(), "close_rebased_100");
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[0][7], "100");
+    let close = |r: &Vec<String>| r[4].parse::<f64>().unwrap();
+    let rebased: f64 = rows[4][7].parse().unwrap();
+    assert!((rebased - close(&rows[4]) / close(&rows[0]) * 100.0).abs() < 1e-9);
+    assert!(!rows[0][6].is_empty(), "sma_5 uses history before --from");
+}
+
+#[test]
+fn korean_sample_round_trips_and_bad_rows_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&wickview(
+        &data,
+        &[
+            "import",
+            sample("005930.csv").to_str().unwrap(),
+            "--name",
+            "삼성전자",
+        ],
+    ));
+    let out = ok(&wickview(&data, &["export", "005930"]));
+    let (_, rows) = parse(&out);
+    assert_bars_round_trip("005930.csv", &rows);
+
+    // A broken CSV: good rows kept, bad ones named by line; exit code 0.
+    let broken = dir.path().join("MSFT.csv");
+    std::fs::write(
+        &broken,
+        "Date,Open,High,Low,Close,Adj Close,Volume\n\
+         2024-01-02,373.86,375.9,366.77,370.87,367.94,25258600\n\
+         2024-01-03,null,null,null,null,null,null\n\
+         2024-01-04,370.67,373.1,367.17,367.94,365.03,20901500\n\
+         2024-01-05,367.75,370,364,367.75,364.84,\n",
+    )
+    .unwrap();
+    let imported = wickview(&data, &["import", broken.to_str().unwrap()]);
+    ok(&imported);
+    let report = String::from_utf8_lossy(&imported.stderr);
+    assert!(
+        report.contains("MSFT (us, new ticker): 4 rows read, 2 new bars"),
+        "{report}"
+    );
+    assert!(report.contains("line 3: open: missing value"), "{report}");
+    assert!(report.contains("line 5: volume: missing value"), "{report}");
+    let (_, rows) = parse(&ok(&wickview(&data, &["export", "MSFT"])));
+    assert_eq!(rows.len(), 2);
+
+    // An unknown ticker and a missing file fail clearly.
+    let out = wickview(&data, &["export", "NOPE"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown ticker NOPE"));
+    let out = wickview(
+        &data,
+        &["import", dir.path().join("nope.csv").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
