@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use wickview::compute::{ema, pct_change, rebase, sma};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn closes() -> Vec<f64> {
@@ -20,7 +22,9 @@ fn closes() -> Vec<f64> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = header.iter().position(|h| *h == "close").unwrap();
-    lines.map(|l| l.split(',').nth(col).unwrap().parse().unwrap()).collect()
+    lines
+        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+        .collect()
 }
 
 /// The gappy input of the fixture: NaN at rows 0, 1, r % 211 == 17 and 1000..1012.
@@ -29,7 +33,11 @@ fn gappy(close: &[f64]) -> Vec<f64> {
         .iter()
         .enumerate()
         .map(|(r, &v)| {
-            if r < 2 || r % 211 == 17 || (1000..1012).contains(&r) { f64::NAN } else { v }
+            if r < 2 || r % 211 == 17 || (1000..1012).contains(&r) {
+                f64::NAN
+            } else {
+                v
+            }
         })
         .collect()
 }
@@ -42,7 +50,12 @@ struct Expected {
 fn expected() -> Expected {
     let text = std::fs::read_to_string(fixture("pandas_gspc.csv")).unwrap();
     let mut lines = text.lines().filter(|l| !l.starts_with('#'));
-    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_owned).collect();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_owned)
+        .collect();
     let mut rows = Vec::new();
     let mut columns: HashMap<String, Vec<f64>> = HashMap::new();
     for line in lines {
@@ -50,7 +63,11 @@ fn expected() -> Expected {
         assert_eq!(cells.len(), header.len(), "{line}");
         rows.push(cells[0].parse().unwrap());
         for (name, cell) in header.iter().zip(&cells).skip(2) {
-            let v = if cell.is_empty() { f64::NAN } else { cell.parse().unwrap() };
+            let v = if cell.is_empty() {
+                f64::NAN
+            } else {
+                cell.parse().unwrap()
+            };
             columns.entry(name.clone()).or_default().push(v);
         }
     }
@@ -64,11 +81,18 @@ fn check(exp: &Expected, column: &str, got: &[f64], rel: f64) -> f64 {
     let mut worst = 0.0_f64;
     for (&row, &w) in exp.rows.iter().zip(want) {
         let g = got[row];
-        assert_eq!(g.is_nan(), w.is_nan(), "{column} row {row}: got {g}, pandas {w}");
+        assert_eq!(
+            g.is_nan(),
+            w.is_nan(),
+            "{column} row {row}: got {g}, pandas {w}"
+        );
         if !w.is_nan() {
             let err = (g - w).abs() / w.abs().max(f64::MIN_POSITIVE);
             worst = worst.max(err);
-            assert!(err <= rel, "{column} row {row}: got {g}, pandas {w}, rel err {err:e}");
+            assert!(
+                err <= rel,
+                "{column} row {row}: got {g}, pandas {w}, rel err {err:e}"
+            );
         }
     }
     worst
@@ -128,5 +152,8 @@ fn normalisation_matches_pandas() {
     assert_eq!(check(&exp, "rebase2500", &rebase(&close, 2500), 1e-9), 0.0);
     assert_eq!(check(&exp, "pct2500", &pct_change(&close, 2500), 1e-9), 0.0);
     // Row 1000 is NaN: the base moves on to row 1012.
-    assert_eq!(check(&exp, "gappy_rebase1000", &rebase(&gappy, 1000), 1e-9), 0.0);
+    assert_eq!(
+        check(&exp, "gappy_rebase1000", &rebase(&gappy, 1000), 1e-9),
+        0.0
+    );
 }

@@ -199,7 +199,13 @@ proptest! {
 /// Random OHLCV bars (whole-number volumes, as real ones are).
 fn bars(len: usize) -> impl Strategy<Value = Vec<(f64, f64, f64, f64, f64)>> {
     prop::collection::vec(
-        (wide_value(), 0.0_f64..0.2, 0.0_f64..0.2, 0.0_f64..1.0, 0_u32..1_000_000),
+        (
+            wide_value(),
+            0.0_f64..0.2,
+            0.0_f64..0.2,
+            0.0_f64..1.0,
+            0_u32..1_000_000,
+        ),
         0..len,
     )
     .prop_map(|v| {
@@ -225,11 +231,17 @@ fn columns(b: &[(f64, f64, f64, f64, f64)]) -> [Vec<f64>; 5] {
 }
 
 fn min_of(v: &[f64]) -> f64 {
-    v.iter().copied().filter(|x| !x.is_nan()).fold(f64::INFINITY, f64::min)
+    v.iter()
+        .copied()
+        .filter(|x| !x.is_nan())
+        .fold(f64::INFINITY, f64::min)
 }
 
 fn max_of(v: &[f64]) -> f64 {
-    v.iter().copied().filter(|x| !x.is_nan()).fold(f64::NEG_INFINITY, f64::max)
+    v.iter()
+        .copied()
+        .filter(|x| !x.is_nan())
+        .fold(f64::NEG_INFINITY, f64::max)
 }
 
 proptest! {

@@ -166,12 +166,19 @@ mod tests {
         let out = ema(&[nan, 1.0, nan, nan, 4.0], 5).unwrap();
         assert!(out[0].is_nan());
         assert_eq!(&out[1..4], &[1.0, 1.0, 1.0]);
-        assert!((out[4] - 2.588_235_294_117_646_7).abs() < 1e-15, "{}", out[4]);
+        assert!(
+            (out[4] - 2.588_235_294_117_646_7).abs() < 1e-15,
+            "{}",
+            out[4]
+        );
         // Span 3 uses new_wt = 1 - old_wt: pandas gives 3.625 = 0.125 * 1 + 0.875 * 4.
         let out = ema(&[nan, 1.0, nan, nan, 4.0], 3).unwrap();
         assert_eq!(out[4], 3.625);
         // A repeated value still resets the weight: pandas [5.0, 5.0, 5.0, 5.5].
-        assert_eq!(ema(&[5.0, 5.0, 5.0, 6.0], 3).unwrap(), vec![5.0, 5.0, 5.0, 5.5]);
+        assert_eq!(
+            ema(&[5.0, 5.0, 5.0, 6.0], 3).unwrap(),
+            vec![5.0, 5.0, 5.0, 5.5]
+        );
         // pandas [1.0, 1.0, 1.75, 1.875, 1.875, 2.71875, 2.859375]
         let out = ema(&[1.0, nan, 2.0, 2.0, nan, 3.0, 3.0], 3).unwrap();
         assert_eq!(out, vec![1.0, 1.0, 1.75, 1.875, 1.875, 2.71875, 2.859375]);
