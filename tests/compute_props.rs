@@ -107,7 +107,7 @@ proptest! {
     #[test]
     fn sma_matches_reference(
         v in series(300, 8),
-        windows in prop::collection::vec(1_usize..320, 1..5),
+        windows in prop::collection::vec(1_usize..320, 1..8),
     ) {
         let out = sma(&v, &windows).unwrap();
         prop_assert_eq!(out.len(), windows.len());
