@@ -72,10 +72,10 @@ fn kernels(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(5));
     group.throughput(Throughput::Elements(values));
     group.bench_function("candle", |b| {
-        b.iter(|| CandlePyramid::build_many(black_box(&all)))
+        b.iter(|| CandlePyramid::build_many(black_box(&all)));
     });
     group.bench_function("line", |b| {
-        b.iter(|| LinePyramid::build_many(black_box(&closes)))
+        b.iter(|| LinePyramid::build_many(black_box(&closes)));
     });
     group.finish();
 }
