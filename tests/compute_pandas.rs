@@ -6,6 +6,9 @@
 //! it (its header names the pandas version). The fixture holds a subset of rows; every row of
 //! the subset is checked.
 
+// Test helpers outside #[test] functions may unwrap too: a failure is a test failure.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 

@@ -81,14 +81,25 @@ impl BenchRow {
         }
     }
 
+    fn timed(name: impl Into<String>, series: usize, days: usize, timing: Timing) -> Self {
+        Self::new(name, series, days, timing.median_ms).with("min_ms", timing.min_ms)
+    }
+
     fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
         self.extra.insert(key.to_owned(), value.into());
         self
     }
 }
 
-/// Runs `f` once untimed, then `repeat` times, and returns the median time in milliseconds.
-fn median_ms(repeat: usize, mut f: impl FnMut()) -> f64 {
+/// Wall times of `repeat` timed runs (after one untimed warm-up run), in milliseconds.
+#[derive(Clone, Copy, Debug)]
+struct Timing {
+    median_ms: f64,
+    min_ms: f64,
+}
+
+/// Runs `f` once untimed, then `repeat` times, and returns the median and fastest times.
+fn time_runs(repeat: usize, mut f: impl FnMut()) -> Timing {
     f();
     let mut times: Vec<f64> = (0..repeat.max(1))
         .map(|_| {
@@ -99,10 +110,14 @@ fn median_ms(repeat: usize, mut f: impl FnMut()) -> f64 {
         .collect();
     times.sort_by(f64::total_cmp);
     let mid = times.len() / 2;
-    if times.len() % 2 == 1 {
+    let median_ms = if times.len() % 2 == 1 {
         times[mid]
     } else {
         (times[mid - 1] + times[mid]) / 2.0
+    };
+    Timing {
+        median_ms,
+        min_ms: times[0],
     }
 }
 
@@ -151,7 +166,7 @@ pub fn run_compute_bench(config: &ComputeBenchConfig) -> Result<Vec<BenchRow>, C
     // SMA: four windows, one pass per series, into a preallocated buffer.
     let mut sma_out = vec![0.0; values * SMA_WINDOWS.len()];
     let mut err = None;
-    let ms = median_ms(repeat, || {
+    let timing = time_runs(repeat, || {
         if let Err(e) = sma_panel_into(close, days, &SMA_WINDOWS, &mut sma_out) {
             err = Some(e);
         }
@@ -161,35 +176,36 @@ pub fn run_compute_bench(config: &ComputeBenchConfig) -> Result<Vec<BenchRow>, C
     }
     drop(sma_out);
     rows.push(
-        BenchRow::new("sma 5/20/60/120 (one pass)", series, days, ms)
+        BenchRow::timed("sma 5/20/60/120 (one pass)", series, days, timing)
             .with("outputs", values * SMA_WINDOWS.len())
             .with(
                 "outputs_per_sec",
-                rate_per_sec(values * SMA_WINDOWS.len(), ms),
+                rate_per_sec(values * SMA_WINDOWS.len(), timing.median_ms),
             ),
     );
 
     let mut out = vec![0.0; values];
-    let ms = median_ms(repeat, || {
+    let timing = time_runs(repeat, || {
         if let Err(e) = ema_panel_into(close, days, EMA_SPAN, &mut out) {
             err = Some(e);
         }
     });
     rows.push(
-        BenchRow::new(format!("ema {EMA_SPAN}"), series, days, ms)
-            .with("outputs_per_sec", rate_per_sec(values, ms)),
+        BenchRow::timed(format!("ema {EMA_SPAN}"), series, days, timing)
+            .with("outputs_per_sec", rate_per_sec(values, timing.median_ms)),
     );
     for (name, how) in [
         ("rebase to 100", Normalization::Rebase100),
         ("percent change", Normalization::PercentChange),
     ] {
-        let ms = median_ms(repeat, || {
+        let timing = time_runs(repeat, || {
             if let Err(e) = normalize_panel_into(close, days, 0, how, &mut out) {
                 err = Some(e);
             }
         });
         rows.push(
-            BenchRow::new(name, series, days, ms).with("outputs_per_sec", rate_per_sec(values, ms)),
+            BenchRow::timed(name, series, days, timing)
+                .with("outputs_per_sec", rate_per_sec(values, timing.median_ms)),
         );
     }
     if let Some(e) = err {
@@ -200,7 +216,7 @@ pub fn run_compute_bench(config: &ComputeBenchConfig) -> Result<Vec<BenchRow>, C
     // Pyramids: one candle pyramid per series and one line pyramid of its close.
     let all = panel.all_daily_series();
     let mut built: (Vec<CandlePyramid>, Vec<LinePyramid>) = (Vec::new(), Vec::new());
-    let ms = median_ms(repeat, || {
+    let timing = time_runs(repeat, || {
         // Drop the previous result outside the build, not inside the timing of the next.
         built = pool::install(|| {
             rayon::join(
@@ -209,11 +225,11 @@ pub fn run_compute_bench(config: &ComputeBenchConfig) -> Result<Vec<BenchRow>, C
             )
         });
     });
-    rows.push(BenchRow::new(
+    rows.push(BenchRow::timed(
         "pyramid build (candle + line)",
         series,
         days,
-        ms,
+        timing,
     ));
     drop(all);
 
@@ -229,14 +245,14 @@ pub fn run_compute_bench(config: &ComputeBenchConfig) -> Result<Vec<BenchRow>, C
         })
         .collect();
     let mut sink = 0.0;
-    let ms = median_ms(repeat, || {
+    let timing = time_runs(repeat, || {
         for &(s, a, b) in &ranges {
             if let Some((lo, hi)) = candles[s].price_range(a..b) {
                 sink += hi - lo;
             }
         }
     });
-    let per_query_ns = ms * 1e6 / ranges.len() as f64;
+    let per_query_ns = timing.median_ms * 1e6 / ranges.len() as f64;
     // The same queries answered by scanning, as a baseline (one run: it is slow).
     let t = Instant::now();
     for &(s, a, b) in &ranges {
@@ -252,7 +268,7 @@ pub fn run_compute_bench(config: &ComputeBenchConfig) -> Result<Vec<BenchRow>, C
     }
     let scan_ns = t.elapsed().as_secs_f64() * 1e9 / ranges.len() as f64;
     rows.push(
-        BenchRow::new("visible-range min/max query", series, days, ms)
+        BenchRow::timed("visible-range min/max query", series, days, timing)
             .with("queries", ranges.len())
             .with("ns_per_query", per_query_ns)
             .with("scan_ns_per_query", scan_ns)
@@ -270,7 +286,7 @@ pub fn run_compute_bench(config: &ComputeBenchConfig) -> Result<Vec<BenchRow>, C
         // Timed: what a frame does on the CPU — pick the level, gather the visible buckets
         // (two primitives each: body and wick), and autoscale the price axis.
         let mut primitives: Vec<[f64; 4]> = Vec::with_capacity(2 * n);
-        let ms = median_ms(repeat.max(101), || {
+        let timing = time_runs(repeat.max(101), || {
             level = pyramid.level_for(n as f64, LOD_WIDTH_PX);
             let buckets = pyramid.buckets_for(level, 0..n);
             let l = &pyramid.levels()[level];
@@ -290,11 +306,16 @@ pub fn run_compute_bench(config: &ComputeBenchConfig) -> Result<Vec<BenchRow>, C
             }
         });
         rows.push(
-            BenchRow::new(format!("lod frame, {label} zoomed out @1000px"), 1, n, ms)
-                .with("width_px", f64::from(LOD_WIDTH_PX))
-                .with("level", level)
-                .with("primitives", drawn)
-                .with("primitives_without_lod", 2 * n),
+            BenchRow::timed(
+                format!("lod frame, {label} zoomed out @1000px"),
+                1,
+                n,
+                timing,
+            )
+            .with("width_px", f64::from(LOD_WIDTH_PX))
+            .with("level", level)
+            .with("primitives", drawn)
+            .with("primitives_without_lod", 2 * n),
         );
     }
     Ok(rows)

@@ -78,7 +78,7 @@ fn panel_series_count(len: usize, days: usize) -> Result<usize, ComputeError> {
             Err(ComputeError::RaggedPanel { len, days })
         };
     }
-    if len % days == 0 {
+    if len.is_multiple_of(days) {
         Ok(len / days)
     } else {
         Err(ComputeError::RaggedPanel { len, days })

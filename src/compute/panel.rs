@@ -72,7 +72,7 @@ struct SeriesOut<'a> {
     volume: &'a mut [f64],
 }
 
-fn generate_series(seed: u64, index: usize, out: SeriesOut<'_>) {
+fn generate_series(seed: u64, index: usize, out: &mut SeriesOut<'_>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(index as u64);
     let start_price = match index % 5 {
@@ -129,7 +129,7 @@ impl SyntheticPanel {
                         generate_series(
                             seed,
                             index,
-                            SeriesOut {
+                            &mut SeriesOut {
                                 open,
                                 high,
                                 low,

@@ -36,25 +36,24 @@ impl SmaScratch {
         }
     }
 
-    /// Fills the prefix arrays for `values`; returns how many values are missing (non-finite).
+    /// Fills the prefix arrays for `values`; returns whether any value is missing (non-finite).
     ///
     /// `hi[i] + lo[i]` is the sum of the finite values among the first `i`, to about 2^-100
-    /// relative; `missing[i]` counts the non-finite ones.
-    fn fill(&mut self, values: &[f64]) -> u32 {
+    /// relative; `missing[i]` counts the non-finite ones (only filled when there are some).
+    fn fill(&mut self, values: &[f64]) -> bool {
         let n = values.len();
+        // A vectorised count first: the common gap-free case then skips the third array.
+        let missing_total = values
+            .iter()
+            .fold(0_u32, |c, x| c + u32::from(!x.is_finite()));
         self.hi.resize(n + 1, 0.0);
         self.lo.resize(n + 1, 0.0);
-        self.missing.resize(n + 1, 0);
         self.hi[0] = 0.0;
         self.lo[0] = 0.0;
-        self.missing[0] = 0;
-        let (hi_out, lo_out, miss_out) =
-            (&mut self.hi[1..], &mut self.lo[1..], &mut self.missing[1..]);
-        let (mut hi, mut lo, mut missing) = (0.0_f64, 0.0_f64, 0_u32);
-        for (((&x, h), l), m) in values.iter().zip(hi_out).zip(lo_out).zip(miss_out) {
-            let bad = !x.is_finite();
-            let x = if bad { 0.0 } else { x };
-            missing += u32::from(bad);
+        let (hi_out, lo_out) = (&mut self.hi[1..], &mut self.lo[1..]);
+        let (mut hi, mut lo) = (0.0_f64, 0.0_f64);
+        for ((&x, h), l) in values.iter().zip(hi_out).zip(lo_out) {
+            let x = if x.is_finite() { x } else { 0.0 };
             // Knuth's TwoSum: s + err == hi + x exactly, whatever the magnitudes and signs.
             let s = hi + x;
             let bp = s - hi;
@@ -63,51 +62,155 @@ impl SmaScratch {
             lo += err;
             *h = hi;
             *l = lo;
-            *m = missing;
         }
-        missing
+        if missing_total > 0 {
+            self.missing.resize(n + 1, 0);
+            self.missing[0] = 0;
+            let mut missing = 0_u32;
+            for (&x, m) in values.iter().zip(&mut self.missing[1..]) {
+                missing += u32::from(!x.is_finite());
+                *m = missing;
+            }
+        }
+        missing_total > 0
     }
 }
 
-/// Writes the `w`-day mean of `values` into `out` from prefix arrays (`values.len() == out.len()`).
-fn window_from_prefix(scratch: &SmaScratch, any_missing: bool, w: usize, out: &mut [f64]) {
-    let n = out.len();
-    if w > n {
-        out.fill(f64::NAN);
-        return;
-    }
-    let (head, tail) = out.split_at_mut(w - 1);
-    head.fill(f64::NAN);
-    // tail[j] is the mean of values[j .. j + w], i.e. prefix[j + w] - prefix[j].
-    let count = w as f64;
-    let hi_end = &scratch.hi[w..=n];
-    let hi_start = &scratch.hi[..=n - w];
-    let lo_end = &scratch.lo[w..=n];
-    let lo_start = &scratch.lo[..=n - w];
+/// Writes the `w`-day mean into `out` from the prefix arrays, for the days `i` in `days`
+/// (all with `i + 1 >= w`), checking for missing values if `any_missing`.
+fn window_span(
+    scratch: &SmaScratch,
+    any_missing: bool,
+    w: usize,
+    days: std::ops::Range<usize>,
+    out: &mut [f64],
+) {
+    // out[i] is the mean of values[i + 1 - w ..= i], i.e. prefix[i + 1] - prefix[i + 1 - w].
+    let out = &mut out[days.clone()];
+    let (a, b) = (days.start + 1 - w, days.start + 1);
+    let m = out.len();
+    // Multiplying by 1/w instead of dividing by w is at most one rounding apart (far inside
+    // the 1e-9 agreement with pandas) and several times cheaper than a vector division.
+    let inv_w = 1.0 / w as f64;
+    let (hi_end, hi_start) = (&scratch.hi[b..b + m], &scratch.hi[a..a + m]);
+    let (lo_end, lo_start) = (&scratch.lo[b..b + m], &scratch.lo[a..a + m]);
     if any_missing {
-        let m_end = &scratch.missing[w..=n];
-        let m_start = &scratch.missing[..=n - w];
-        for (((((o, &he), &hs), &le), &ls), (&me, &ms)) in tail
-            .iter_mut()
-            .zip(hi_end)
-            .zip(hi_start)
-            .zip(lo_end)
-            .zip(lo_start)
-            .zip(m_end.iter().zip(m_start))
-        {
-            let mean = ((he - hs) + (le - ls)) / count;
-            *o = if me == ms { mean } else { f64::NAN };
+        let (m_end, m_start) = (&scratch.missing[b..b + m], &scratch.missing[a..a + m]);
+        for i in 0..m {
+            let mean = ((hi_end[i] - hi_start[i]) + (lo_end[i] - lo_start[i])) * inv_w;
+            out[i] = if m_end[i] == m_start[i] {
+                mean
+            } else {
+                f64::NAN
+            };
         }
     } else {
-        for ((((o, &he), &hs), &le), &ls) in tail
-            .iter_mut()
-            .zip(hi_end)
-            .zip(hi_start)
-            .zip(lo_end)
-            .zip(lo_start)
-        {
-            *o = ((he - hs) + (le - ls)) / count;
+        for i in 0..m {
+            out[i] = ((hi_end[i] - hi_start[i]) + (lo_end[i] - lo_start[i])) * inv_w;
         }
+    }
+}
+
+/// Up to four windows at once over the days where all of them are full, gap-free case: each
+/// prefix entry at the window end is loaded once and the four output rows are written side by
+/// side, which is markedly faster than four separate passes.
+fn windows_fused<const K: usize>(
+    scratch: &SmaScratch,
+    windows: [usize; K],
+    outs: [&mut [f64]; K],
+    n: usize,
+) {
+    let max_w = windows.iter().copied().max().unwrap_or(1);
+    let start = max_w - 1;
+    let m = n - start;
+    let hi_end = &scratch.hi[start + 1..=n];
+    let lo_end = &scratch.lo[start + 1..=n];
+    let hi_start = windows.map(|w| &scratch.hi[start + 1 - w..][..m]);
+    let lo_start = windows.map(|w| &scratch.lo[start + 1 - w..][..m]);
+    let inv_w = windows.map(|w| 1.0 / w as f64);
+    let outs = outs.map(|o| &mut o[start..][..m]);
+    for i in 0..m {
+        let (he, le) = (hi_end[i], lo_end[i]);
+        for k in 0..K {
+            outs[k][i] = ((he - hi_start[k][i]) + (le - lo_start[k][i])) * inv_w[k];
+        }
+    }
+}
+
+/// Writes every window's means of one series (already in `scratch`) into `rows`, one row of
+/// `n` values per window.
+fn windows_into(
+    scratch: &SmaScratch,
+    any_missing: bool,
+    windows: &[usize],
+    rows: &mut [f64],
+    n: usize,
+) {
+    // Gap-free windows are gathered in groups of up to four for the fused kernel.
+    let mut rest = rows;
+    let mut pending: [(usize, Option<&mut [f64]>); 4] =
+        [(0, None), (0, None), (0, None), (0, None)];
+    let mut count = 0;
+    for &w in windows {
+        let (row, tail) = rest.split_at_mut(n);
+        rest = tail;
+        if w > n {
+            row.fill(f64::NAN);
+            continue;
+        }
+        row[..w - 1].fill(f64::NAN);
+        if any_missing {
+            window_span(scratch, true, w, w - 1..n, row);
+            continue;
+        }
+        pending[count] = (w, Some(row));
+        count += 1;
+        if count == 4 {
+            flush_fused(scratch, &mut pending, count, n);
+            count = 0;
+        }
+    }
+    flush_fused(scratch, &mut pending, count, n);
+}
+
+/// Runs the fused kernel over the `count` pending windows (gap-free case), first filling each
+/// row's days before the longest window of the group is full.
+fn flush_fused(
+    scratch: &SmaScratch,
+    pending: &mut [(usize, Option<&mut [f64]>); 4],
+    count: usize,
+    n: usize,
+) {
+    let max_w = pending[..count].iter().map(|p| p.0).max().unwrap_or(1);
+    let mut rows = pending[..count]
+        .iter_mut()
+        .filter_map(|(w, row)| Some((*w, row.take()?)));
+    match (rows.next(), rows.next(), rows.next(), rows.next()) {
+        (Some(a), Some(b), Some(c), Some(d)) => {
+            for (w, row) in [
+                (a.0, &mut *a.1),
+                (b.0, &mut *b.1),
+                (c.0, &mut *c.1),
+                (d.0, &mut *d.1),
+            ] {
+                window_span(scratch, false, w, w - 1..max_w - 1, row);
+            }
+            windows_fused(scratch, [a.0, b.0, c.0, d.0], [a.1, b.1, c.1, d.1], n);
+        }
+        (Some(a), Some(b), Some(c), None) => {
+            for (w, row) in [(a.0, &mut *a.1), (b.0, &mut *b.1), (c.0, &mut *c.1)] {
+                window_span(scratch, false, w, w - 1..max_w - 1, row);
+            }
+            windows_fused(scratch, [a.0, b.0, c.0], [a.1, b.1, c.1], n);
+        }
+        (Some(a), Some(b), None, _) => {
+            for (w, row) in [(a.0, &mut *a.1), (b.0, &mut *b.1)] {
+                window_span(scratch, false, w, w - 1..max_w - 1, row);
+            }
+            windows_fused(scratch, [a.0, b.0], [a.1, b.1], n);
+        }
+        (Some(a), None, _, _) => windows_fused(scratch, [a.0], [a.1], n),
+        (None, ..) => {}
     }
 }
 
@@ -142,10 +245,8 @@ pub fn sma_into(
     if n == 0 {
         return Ok(());
     }
-    let missing = scratch.fill(values);
-    for (&w, row) in windows.iter().zip(out.chunks_exact_mut(n)) {
-        window_from_prefix(scratch, missing > 0, w, row);
-    }
+    let any_missing = scratch.fill(values);
+    windows_into(scratch, any_missing, windows, out, n);
     Ok(())
 }
 
@@ -198,10 +299,8 @@ pub fn sma_panel_into(
             .for_each_init(
                 || SmaScratch::with_capacity(days),
                 |scratch, (series, dst)| {
-                    let missing = scratch.fill(series);
-                    for (&w, row) in windows.iter().zip(dst.chunks_exact_mut(days)) {
-                        window_from_prefix(scratch, missing > 0, w, row);
-                    }
+                    let any_missing = scratch.fill(series);
+                    windows_into(scratch, any_missing, windows, dst, days);
                 },
             );
     });
@@ -224,17 +323,13 @@ where
             .map_init(SmaScratch::new, |scratch, s| {
                 let s = s.as_ref();
                 let n = s.len();
-                let missing = if n == 0 { 0 } else { scratch.fill(s) };
-                windows
-                    .iter()
-                    .map(|&w| {
-                        let mut row = vec![0.0; n];
-                        if n > 0 {
-                            window_from_prefix(scratch, missing > 0, w, &mut row);
-                        }
-                        row
-                    })
-                    .collect()
+                if n == 0 {
+                    return vec![Vec::new(); windows.len()];
+                }
+                let any_missing = scratch.fill(s);
+                let mut flat = vec![0.0; n * windows.len()];
+                windows_into(scratch, any_missing, windows, &mut flat, n);
+                flat.chunks_exact(n).map(<[f64]>::to_vec).collect()
             })
             .collect()
     }))
