@@ -1,16 +1,14 @@
-//! The demo window (until the app of issue 6 replaces its data source with the store): a
-//! series from a CSV file or N synthetic series, and the `--screenshot` mode that saves a
+//! The demo window, without a store (docs, bug reports, benchmarks): a series from a CSV
+//! file or N synthetic series, and the `--screenshot` mode that saves a
 //! PNG once everything shown has loaded and then closes the window.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use chrono::NaiveDate;
-
 use super::chart::{CandleChart, ChartSeries, ComparisonChart, RangePreset};
 use super::theme::CandleColors;
-use crate::model::{Bar, Category, DailySeries};
+use crate::model::{Category, DailySeries};
 
 /// Errors of the demo data sources and the screenshot.
 #[derive(Debug, thiserror::Error)]
@@ -23,13 +21,11 @@ pub enum DemoError {
         /// Why.
         source: std::io::Error,
     },
-    /// A CSV row is malformed.
-    #[error("{path}, line {line}: {reason}")]
-    BadRow {
+    /// The CSV file has no usable layout, or no good row.
+    #[error("{path}: {reason}")]
+    Import {
         /// The file.
         path: PathBuf,
-        /// 1-based line number.
-        line: usize,
         /// What is wrong.
         reason: String,
     },
@@ -46,70 +42,33 @@ pub enum DemoError {
     },
 }
 
-/// Reads a `date,open,high,low,close,volume` CSV (header required; extra columns ignored;
-/// impossible bars left out as the series builder decides).
-// TODO(render): use the import module's reader once it is on main.
+/// Reads a CSV of daily bars with the import module's reader (Yahoo/yfinance or plain
+/// `date,open,high,low,close[,volume]` layouts). Rows the reader leaves out are logged; a file
+/// with no usable bar is an error naming the first bad row.
 pub fn read_csv(path: &Path) -> Result<DailySeries, DemoError> {
-    let text = std::fs::read_to_string(path).map_err(|source| DemoError::Read {
+    let file = std::fs::File::open(path).map_err(|source| DemoError::Read {
         path: path.to_owned(),
         source,
     })?;
-    let bad = |line: usize, reason: String| DemoError::BadRow {
-        path: path.to_owned(),
-        line,
-        reason,
-    };
-    let mut lines = text.lines().enumerate();
-    let header: Vec<String> = lines
-        .next()
-        .map(|(_, h)| {
-            h.split(',')
-                .map(|c| c.trim().to_ascii_lowercase())
-                .collect()
-        })
-        .unwrap_or_default();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let (Some(cd), Some(co), Some(ch), Some(cl), Some(cc)) = (
-        col("date"),
-        col("open"),
-        col("high"),
-        col("low"),
-        col("close"),
-    ) else {
-        return Err(bad(
-            1,
-            "header needs date,open,high,low,close[,volume]".to_owned(),
-        ));
-    };
-    let cv = col("volume");
-    let mut bars = Vec::new();
-    for (i, line) in lines {
-        if line.trim().is_empty() {
-            continue;
+    let parsed = crate::import::csv::read_csv(std::io::BufReader::new(file)).map_err(|e| {
+        DemoError::Import {
+            path: path.to_owned(),
+            reason: e.to_string(),
         }
-        let f: Vec<&str> = line.split(',').map(str::trim).collect();
-        let get = |c: usize| f.get(c).copied().unwrap_or("");
-        let num = |c: usize| -> Result<f64, DemoError> {
-            get(c)
-                .parse::<f64>()
-                .map_err(|e| bad(i + 1, format!("column {}: {e}", c + 1)))
-        };
-        let date = NaiveDate::parse_from_str(get(cd), "%Y-%m-%d")
-            .map_err(|e| bad(i + 1, format!("date '{}': {e}", get(cd))))?;
-        let mut bar = Bar::ohlc(date, num(co)?, num(ch)?, num(cl)?, num(cc)?);
-        if let Some(cv) = cv {
-            bar.volume = num(cv).unwrap_or(0.0);
-        }
-        bars.push(bar);
+    })?;
+    for bad in parsed.bad_rows.iter().take(5) {
+        tracing::warn!(file = %path.display(), "{bad}");
     }
-    let (series, issues) = DailySeries::from_bars(bars);
-    for issue in issues.iter().take(5) {
-        tracing::warn!(file = %path.display(), "{issue}");
+    if parsed.series.is_empty() {
+        return Err(match parsed.bad_rows.first() {
+            Some(bad) => DemoError::Import {
+                path: path.to_owned(),
+                reason: bad.to_string(),
+            },
+            None => DemoError::Empty(path.to_owned()),
+        });
     }
-    if series.is_empty() {
-        return Err(DemoError::Empty(path.to_owned()));
-    }
-    Ok(series)
+    Ok(parsed.series)
 }
 
 /// `n` synthetic daily series of `days` weekdays each, from the compute module's seeded
@@ -223,19 +182,10 @@ impl DemoApp {
     }
 
     fn save_screenshot(path: &Path, image: &egui::ColorImage) -> Result<(), DemoError> {
-        let [w, h] = image.size;
-        let bytes: Vec<u8> = image
-            .pixels
-            .iter()
-            .flat_map(|c| c.to_srgba_unmultiplied())
-            .collect();
-        let err = |reason: String| DemoError::Screenshot {
+        super::app::save_png(image, path).map_err(|reason| DemoError::Screenshot {
             path: path.to_owned(),
             reason,
-        };
-        let img = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
-            .ok_or_else(|| err("image size mismatch".to_owned()))?;
-        img.save(path).map_err(|e| err(e.to_string()))
+        })
     }
 }
 
