@@ -284,7 +284,10 @@ mod tests {
         assert_eq!(Ticker::market_hint("035720.KQ"), Some(KrMarket::Kosdaq));
         // A KRX fund filed as an index still resolves to .KS/.KQ; a US fund stays itself.
         let etf = Ticker::parse(Category::Index, "069500").unwrap();
-        assert_eq!(etf.source_symbol_candidates(), vec!["069500.KS", "069500.KQ"]);
+        assert_eq!(
+            etf.source_symbol_candidates(),
+            vec!["069500.KS", "069500.KQ"]
+        );
         assert_eq!(ok(Category::Index, "qqq"), "QQQ");
         let us = Ticker::parse(Category::UsStock, "MSFT").unwrap();
         assert_eq!(us.source_symbol_candidates(), vec!["MSFT"]);

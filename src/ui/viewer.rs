@@ -304,11 +304,20 @@ impl ComparisonViewer {
                 ui.group(|ui| {
                     ui.label(&label);
                     if let Some(err) = cache.error(t) {
-                        ui.colored_label(egui::Color32::LIGHT_RED, "⚠")
+                        // A word: egui's bundled fonts have no "⚠" glyph.
+                        ui.colored_label(egui::Color32::LIGHT_RED, "not loaded")
                             .on_hover_text(err);
                     }
-                    if ui
-                        .small_button("✖")
+                    let remove_button = ui.small_button("✖");
+                    // Screen readers (and UI tests) need to know which series it removes.
+                    remove_button.widget_info(|| {
+                        egui::WidgetInfo::labeled(
+                            egui::accesskit::Role::Button,
+                            true,
+                            format!("Remove {t}"),
+                        )
+                    });
+                    if remove_button
                         .on_hover_text(format!("Remove {t} from the comparison"))
                         .clicked()
                     {
