@@ -594,3 +594,25 @@ fn symbols_and_hangul_have_glyphs() {
         .collect();
     assert!(missing.is_empty(), "no glyph for {missing:?}");
 }
+
+/// Opening the comparison on two alike series at once (as `--compare MSFT,IBM` does) picks
+/// the dual axis once their shared calendar is built, and a range given at start-up is
+/// applied to the whole set (both used to be decided before the calendar existed).
+#[test]
+fn comparison_opened_with_two_alike_series_is_dual_axis() {
+    let mut app = start_app(runtime(), |o| {
+        o.compare = vec!["MSFT".into(), "IBM".into()];
+        o.range = Some(wickview::ui::chart::RangePreset::Y1);
+    });
+    app.wait_for("the comparison to settle", |a| {
+        a.is_settled() && a.comparison.shown_tickers() == ["MSFT", "IBM"]
+    });
+    let chart = &app.app().comparison.chart;
+    let days = chart.calendar().unwrap();
+    assert_eq!(
+        chart.view(),
+        wickview::ui::chart::RangePreset::Y1.view(days),
+        "the start-up range applies to the full set"
+    );
+    assert_eq!(chart.effective_mode(), CompareMode::DualAxis);
+}

@@ -169,6 +169,9 @@ pub struct ComparisonViewer {
     pub chart: ComparisonChart,
     /// Tickers in the chart, with the cache generation of each.
     shown: Vec<(String, u64)>,
+    /// The mode must be chosen again once the chart's shared calendar is built (the series
+    /// changed, or the view jumped to a preset range): Auto reads the visible ranges.
+    mode_stale: bool,
 }
 
 impl Default for ComparisonViewer {
@@ -176,6 +179,7 @@ impl Default for ComparisonViewer {
         Self {
             chart: ComparisonChart::new("comparison"),
             shown: Vec::new(),
+            mode_stale: false,
         }
     }
 }
@@ -210,6 +214,17 @@ pub fn auto_compare_mode(ranges: &[(f64, f64)]) -> CompareMode {
 }
 
 impl ComparisonViewer {
+    /// Asks for the mode to be chosen again once the chart has its calendar (after the
+    /// view jumped, e.g. to a range from the command line).
+    pub fn refresh_mode(&mut self) {
+        self.mode_stale = true;
+    }
+
+    /// Whether the mode still waits for the chart's calendar.
+    pub fn is_mode_pending(&self) -> bool {
+        self.mode_stale
+    }
+
     /// Tickers currently in the chart.
     pub fn shown_tickers(&self) -> Vec<&str> {
         self.shown.iter().map(|(t, _)| t.as_str()).collect()
@@ -273,9 +288,20 @@ impl ComparisonViewer {
             self.chart.set_series(series);
             self.shown = wanted;
             if count_changed {
-                let mode = self.mode_for(settings.compare_choice, cache);
-                self.chart.set_mode(mode);
+                // The shared calendar of the new set is built in the background: until it
+                // arrives the chart's view and calendar are the old set's, so the automatic
+                // choice waits for it (choosing now picked "rebased" for two alike series
+                // opened together, whose calendar did not exist yet).
+                self.mode_stale = true;
             }
+        }
+        if self.mode_stale && !self.chart.is_loading() {
+            let mode = self.mode_for(settings.compare_choice, cache);
+            self.chart.set_mode(mode);
+            self.mode_stale = false;
+        }
+        if self.shown.is_empty() {
+            self.mode_stale = false;
         }
 
         ui.horizontal_wrapped(|ui| {
