@@ -298,6 +298,10 @@ impl TickerPanel {
                             ui.add(
                                 egui::TextEdit::singleline(&mut edit.name)
                                     .id_salt(("name", &key))
+                                    // A grid cell offers the width of the column's last
+                                    // frame: without a minimum the field stays a few
+                                    // characters wide and cuts names off.
+                                    .min_size(egui::vec2(120.0, 0.0))
                                     .desired_width(120.0),
                             )
                             .labelled_by(ticker_label.id);
