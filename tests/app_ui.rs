@@ -406,6 +406,14 @@ fn update_all_runs_to_completion_then_cancel_midway() {
         app.block_on(store.bar_count("^GSPC")).unwrap(),
     );
     assert_eq!(after, (before.0 + 5, before.1 + 3), "new bars stored");
+    // The Korean stocks view (open, on 005930 and its latest month) reloads and follows the
+    // new bars in: its view now ends on the last new day.
+    let n = usize::try_from(after.0).unwrap();
+    app.wait_for("the open chart to show the new bars", |a| {
+        let v = a.viewer(Category::KoreanStock);
+        v.chart.series().is_some_and(|s| s.series.len() == n)
+            && v.chart.view().end == n as f64 - 0.5
+    });
 
     // Second run: every download takes 10 s; cancel while they are in flight.
     app.block_on(server.reset());
@@ -615,4 +623,82 @@ fn comparison_opened_with_two_alike_series_is_dual_axis() {
         "the start-up range applies to the full set"
     );
     assert_eq!(chart.effective_mode(), CompareMode::DualAxis);
+}
+
+/// Saves the window to `$WICKVIEW_SCREENSHOT_DIR/name` (docs screenshots; run with
+/// `--ignored`).
+fn save_render(app: &mut TestApp, dir: &std::path::Path, name: &str) {
+    app.steps(3);
+    let image = app.harness.render().unwrap();
+    image.save(dir.join(name)).unwrap();
+}
+
+/// Renders the Update tab after a run against a local mock source and the Benchmarks tab
+/// after a compute run, for docs/screenshots. Not a check: `cargo test --test app_ui --
+/// --ignored` with `WICKVIEW_SCREENSHOT_DIR` set.
+#[test]
+#[ignore = "writes documentation screenshots"]
+fn docs_screenshots_of_update_and_benchmarks() {
+    let Some(dir) = std::env::var_os("WICKVIEW_SCREENSHOT_DIR").map(std::path::PathBuf::from)
+    else {
+        return;
+    };
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(mount_handshake(&server));
+    let samsung_new = bars_after(read_sample("005930.csv").last_day().unwrap(), 5, 55_000.0);
+    rt.block_on(serve_chart(
+        &server,
+        "005930.KS",
+        chart_json("005930.KS", "Asia/Seoul", (9, 0), &samsung_new),
+        Duration::ZERO,
+    ));
+    // ^GSPC answers 404 so the panel shows a failure with its reason.
+    rt.block_on(
+        Mock::given(method("GET"))
+            .and(path(chart_path("^GSPC")))
+            .respond_with(ResponseTemplate::new(404).set_body_string(
+                r#"{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}"#,
+            ))
+            .mount(&server),
+    );
+    let uri = server.uri();
+    let mut app = start_app(rt, |o| {
+        o.source_url = Some(uri);
+        o.ticker = Some("005930".into());
+    });
+    app.harness
+        .get_by_role_and_label(Role::Button, "Update All categories")
+        .click();
+    app.wait_for("the update to finish", |a| {
+        a.updates.progress(Target::All).is_some_and(|p| p.is_over())
+    });
+    app.wait_for("the chart to reload", |a| a.is_settled());
+    if let Some(h) = app.harness.query_by_label_contains("Failures (") {
+        h.click();
+    }
+    save_render(&mut app, &dir, "panel-update-after-run.png");
+
+    app.harness
+        .get_by_role_and_label(Role::Button, "Benchmarks")
+        .click();
+    app.steps(2);
+    app.harness
+        .get_by_role_and_label(Role::Button, "Run compute benchmark")
+        .click();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while app
+        .harness
+        .query_by_role_and_label(Role::Button, "Run compute benchmark")
+        .is_some_and(|_| {
+            app.harness
+                .query_by_label_contains("Benchmark running")
+                .is_some()
+        })
+    {
+        assert!(Instant::now() < deadline, "the benchmark did not finish");
+        app.steps(1);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    save_render(&mut app, &dir, "panel-benchmarks.png");
 }

@@ -97,7 +97,16 @@ impl CategoryViewer {
                 .is_none_or(|(t, g)| *t != ticker || *g != loaded.generation);
             if fresh {
                 let same_ticker = self.shown_ticker() == Some(ticker.as_str());
-                let view = self.chart.view();
+                let mut view = self.chart.view();
+                let old_len = self.chart.series().map_or(0, |s| s.series.len());
+                let new_len = loaded.chart.series.len();
+                // A view that ended on the last bar follows the new bars in (a trader
+                // watching the latest days sees the update land); any other view stays.
+                if same_ticker && new_len > old_len && view.end >= old_len as f64 - 0.5 - 1e-6 {
+                    let shift = (new_len - old_len) as f64;
+                    view.start += shift;
+                    view.end += shift;
+                }
                 self.chart.set_series(
                     loaded.chart.clone(),
                     CandleColors::for_category(category),
