@@ -11,12 +11,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::model::Category;
+use crate::model::{Category, MaSet};
 use crate::store::StoreArgs;
 use crate::ui::app::{AppOptions, WickviewApp};
 use crate::ui::chart::RangePreset;
 use crate::ui::demo::{DemoApp, DemoSource};
-use crate::ui::settings::ViewKind;
+use crate::ui::settings::{PanelTab, ViewKind};
 
 pub use bench_render::BenchRenderArgs;
 
@@ -74,6 +74,12 @@ pub struct WindowArgs {
     /// also WICKVIEW_SOURCE_URL).
     #[arg(long, value_name = "URL")]
     pub source_url: Option<String>,
+    /// Open the side panel on this tab: update, tickers, benchmarks or storage.
+    #[arg(long, value_name = "TAB", value_parser = parse_panel_tab)]
+    pub panel_tab: Option<PanelTab>,
+    /// The index viewer's moving-average set: a (5/20/60/120) or b (5/10/20/50/200).
+    #[arg(long, value_name = "SET", value_parser = parse_ma_set)]
+    pub ma_set: Option<MaSet>,
     /// Window width in points.
     #[arg(long, default_value_t = 1000.0)]
     pub width: f32,
@@ -93,6 +99,19 @@ fn parse_range(s: &str) -> Result<RangePreset, String> {
 
 fn parse_view(s: &str) -> Result<ViewKind, String> {
     ViewKind::parse(s).ok_or_else(|| format!("unknown view '{s}' (kr, us, index, fx, compare)"))
+}
+
+fn parse_panel_tab(s: &str) -> Result<PanelTab, String> {
+    PanelTab::parse(s)
+        .ok_or_else(|| format!("unknown panel tab '{s}' (update, tickers, benchmarks, storage)"))
+}
+
+fn parse_ma_set(s: &str) -> Result<MaSet, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "a" => Ok(MaSet::A),
+        "b" => Ok(MaSet::B),
+        _ => Err(format!("unknown moving-average set '{s}' (a or b)")),
+    }
 }
 
 fn parse_pair(s: &str) -> Result<(usize, usize), String> {
@@ -181,6 +200,8 @@ fn run_app(
         range: Some(args.range),
         screenshot: args.screenshot.clone(),
         fresh_settings: args.fresh_settings || args.screenshot.is_some(),
+        panel_tab: args.panel_tab,
+        index_ma_set: args.ma_set,
     };
     // Background jobs spawn onto this runtime from the UI thread.
     let _guard = runtime.enter();

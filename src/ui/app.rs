@@ -40,6 +40,10 @@ pub struct AppOptions {
     pub screenshot: Option<PathBuf>,
     /// Ignore remembered settings (for reproducible screenshots and tests).
     pub fresh_settings: bool,
+    /// Open the side panel on this tab.
+    pub panel_tab: Option<PanelTab>,
+    /// The index viewer's moving-average set.
+    pub index_ma_set: Option<crate::model::MaSet>,
 }
 
 enum StoreState {
@@ -116,6 +120,13 @@ impl WickviewApp {
     ) -> Self {
         if let Some(view) = options.view {
             settings.view = view;
+        }
+        if let Some(tab) = options.panel_tab {
+            settings.panel_tab = tab;
+            settings.panel_open = true;
+        }
+        if let Some(set) = options.index_ma_set {
+            settings.index_ma_set = set;
         }
         if !options.compare.is_empty() {
             settings.comparison.clone_from(&options.compare);
@@ -195,6 +206,7 @@ impl WickviewApp {
                         .filter(|t| self.cache.error(t).is_none())
                         .count()
                     && !self.comparison.chart.is_loading()
+                    && !self.comparison.is_mode_pending()
             }
         }
     }
@@ -329,6 +341,17 @@ impl WickviewApp {
         let Some(range) = self.pending_range else {
             return;
         };
+        // A view with nothing to show (an empty category, an empty comparison) takes no
+        // range; keeping it pending would keep `--screenshot` waiting forever.
+        let store_ready = matches!(self.store, StoreState::Ready(_) | StoreState::Failed(_));
+        let nothing_to_show = match self.settings.view {
+            ViewKind::Category(c) => !self.settings.selected.contains_key(c.storage_name()),
+            ViewKind::Comparison => self.settings.comparison.is_empty(),
+        };
+        if store_ready && self.defaults_requested.is_none() && nothing_to_show {
+            self.pending_range = None;
+            return;
+        }
         match self.settings.view {
             ViewKind::Category(c) => {
                 let v = self.viewer_mut(c);
@@ -338,8 +361,20 @@ impl WickviewApp {
                 }
             }
             ViewKind::Comparison => {
-                if !self.comparison.shown_tickers().is_empty() {
+                // Once every series is in and the shared calendar is built (before that
+                // the chart cannot place a range, and a later series would reset it).
+                let wanted = self
+                    .settings
+                    .comparison
+                    .iter()
+                    .filter(|t| self.cache.error(t).is_none())
+                    .count();
+                if self.comparison.shown_tickers().len() == wanted
+                    && !self.comparison.chart.is_loading()
+                    && self.comparison.chart.calendar().is_some()
+                {
                     self.comparison.chart.apply_range(range);
+                    self.comparison.refresh_mode();
                     self.pending_range = None;
                 }
             }

@@ -163,6 +163,6 @@ impl BenchPanel {
 
 fn table_ui(ui: &mut egui::Ui, id: &str, table: &str) {
     egui::ScrollArea::horizontal().id_salt(id).show(ui, |ui| {
-        ui.add(egui::Label::new(egui::RichText::new(table).monospace().small()).extend());
+        ui.add(egui::Label::new(egui::RichText::new(table).monospace()).extend());
     });
 }

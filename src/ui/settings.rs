@@ -73,6 +73,14 @@ impl PanelTab {
             Self::Storage => "Storage",
         }
     }
+
+    /// Parses a tab name (`update`, `tickers`, `benchmarks`, `storage`), any case.
+    pub fn parse(s: &str) -> Option<Self> {
+        let lower = s.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|t| t.label().to_ascii_lowercase() == lower)
+    }
 }
 
 /// How the comparison view picks its mode.

@@ -291,14 +291,20 @@ impl TickerPanel {
                                 category: meta.category(),
                             });
                             let dirty_before = self.edits.contains_key(&key);
-                            ui.label(&key).on_hover_text(
+                            let ticker_label = ui.label(&key).on_hover_text(
                                 meta.source_symbol.as_deref().unwrap_or("not resolved yet"),
                             );
+                            // The name field is announced with its row's ticker.
                             ui.add(
                                 egui::TextEdit::singleline(&mut edit.name)
                                     .id_salt(("name", &key))
+                                    // A grid cell offers the width of the column's last
+                                    // frame: without a minimum the field stays a few
+                                    // characters wide and cuts names off.
+                                    .min_size(egui::vec2(120.0, 0.0))
                                     .desired_width(120.0),
-                            );
+                            )
+                            .labelled_by(ticker_label.id);
                             egui::ComboBox::from_id_salt(("cat", &key))
                                 .selected_text(edit.category.label())
                                 .width(100.0)
@@ -327,8 +333,17 @@ impl TickerPanel {
                                 apply_rows.push(key.clone());
                             }
                             ui.horizontal(|ui| {
-                                if ui
-                                    .small_button("🗑")
+                                // A word, not "🗑": egui's bundled fonts have no such glyph
+                                // (it drew as a box), and a word is clearer anyway.
+                                let delete_button = ui.small_button("Delete");
+                                delete_button.widget_info(|| {
+                                    egui::WidgetInfo::labeled(
+                                        egui::accesskit::Role::Button,
+                                        true,
+                                        format!("Delete {key}"),
+                                    )
+                                });
+                                if delete_button
                                     .on_hover_text(format!("Delete {key}"))
                                     .clicked()
                                 {

@@ -97,7 +97,16 @@ impl CategoryViewer {
                 .is_none_or(|(t, g)| *t != ticker || *g != loaded.generation);
             if fresh {
                 let same_ticker = self.shown_ticker() == Some(ticker.as_str());
-                let view = self.chart.view();
+                let mut view = self.chart.view();
+                let old_len = self.chart.series().map_or(0, |s| s.series.len());
+                let new_len = loaded.chart.series.len();
+                // A view that ended on the last bar follows the new bars in (a trader
+                // watching the latest days sees the update land); any other view stays.
+                if same_ticker && new_len > old_len && view.end >= old_len as f64 - 0.5 - 1e-6 {
+                    let shift = (new_len - old_len) as f64;
+                    view.start += shift;
+                    view.end += shift;
+                }
                 self.chart.set_series(
                     loaded.chart.clone(),
                     CandleColors::for_category(category),
@@ -169,6 +178,9 @@ pub struct ComparisonViewer {
     pub chart: ComparisonChart,
     /// Tickers in the chart, with the cache generation of each.
     shown: Vec<(String, u64)>,
+    /// The mode must be chosen again once the chart's shared calendar is built (the series
+    /// changed, or the view jumped to a preset range): Auto reads the visible ranges.
+    mode_stale: bool,
 }
 
 impl Default for ComparisonViewer {
@@ -176,6 +188,7 @@ impl Default for ComparisonViewer {
         Self {
             chart: ComparisonChart::new("comparison"),
             shown: Vec::new(),
+            mode_stale: false,
         }
     }
 }
@@ -210,6 +223,17 @@ pub fn auto_compare_mode(ranges: &[(f64, f64)]) -> CompareMode {
 }
 
 impl ComparisonViewer {
+    /// Asks for the mode to be chosen again once the chart has its calendar (after the
+    /// view jumped, e.g. to a range from the command line).
+    pub fn refresh_mode(&mut self) {
+        self.mode_stale = true;
+    }
+
+    /// Whether the mode still waits for the chart's calendar.
+    pub fn is_mode_pending(&self) -> bool {
+        self.mode_stale
+    }
+
     /// Tickers currently in the chart.
     pub fn shown_tickers(&self) -> Vec<&str> {
         self.shown.iter().map(|(t, _)| t.as_str()).collect()
@@ -273,9 +297,20 @@ impl ComparisonViewer {
             self.chart.set_series(series);
             self.shown = wanted;
             if count_changed {
-                let mode = self.mode_for(settings.compare_choice, cache);
-                self.chart.set_mode(mode);
+                // The shared calendar of the new set is built in the background: until it
+                // arrives the chart's view and calendar are the old set's, so the automatic
+                // choice waits for it (choosing now picked "rebased" for two alike series
+                // opened together, whose calendar did not exist yet).
+                self.mode_stale = true;
             }
+        }
+        if self.mode_stale && !self.chart.is_loading() {
+            let mode = self.mode_for(settings.compare_choice, cache);
+            self.chart.set_mode(mode);
+            self.mode_stale = false;
+        }
+        if self.shown.is_empty() {
+            self.mode_stale = false;
         }
 
         ui.horizontal_wrapped(|ui| {
@@ -304,11 +339,20 @@ impl ComparisonViewer {
                 ui.group(|ui| {
                     ui.label(&label);
                     if let Some(err) = cache.error(t) {
-                        ui.colored_label(egui::Color32::LIGHT_RED, "⚠")
+                        // A word: egui's bundled fonts have no "⚠" glyph.
+                        ui.colored_label(egui::Color32::LIGHT_RED, "not loaded")
                             .on_hover_text(err);
                     }
-                    if ui
-                        .small_button("✖")
+                    let remove_button = ui.small_button("✖");
+                    // Screen readers (and UI tests) need to know which series it removes.
+                    remove_button.widget_info(|| {
+                        egui::WidgetInfo::labeled(
+                            egui::accesskit::Role::Button,
+                            true,
+                            format!("Remove {t}"),
+                        )
+                    });
+                    if remove_button
                         .on_hover_text(format!("Remove {t} from the comparison"))
                         .clicked()
                     {

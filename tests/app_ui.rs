@@ -1,0 +1,702 @@
+//! Acceptance tests of the whole application (issue 6): egui_kittest drives the real
+//! [`WickviewApp`] on the wgpu renderer (a software rasterizer such as lavapipe is enough),
+//! each test on its own temporary embedded store seeded with the bundled sample, clicking and
+//! typing through the accessibility tree like a user; assertions read the app's state and
+//! the store.
+
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{chart_json, chart_path, d, mount_handshake, read_sample};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{AccessKitNode, NodeT as _, Queryable as _};
+use wickview::model::{Bar, Category, DailySeries, Ticker};
+use wickview::store::{Store, StoreConfig};
+use wickview::ui::app::{AppOptions, WickviewApp};
+use wickview::ui::chart::CompareMode;
+use wickview::ui::settings::ViewKind;
+use wickview::ui::updates::Target;
+use wickview::ui::viewer::auto_compare_mode;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// How long background work (store, sample, downloads) may take before a test fails.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// One app on its own store and runtime.
+struct TestApp {
+    harness: Harness<'static, WickviewApp>,
+    // Dropped after the harness: background tasks of the app run on it.
+    rt: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn start_app(rt: tokio::runtime::Runtime, customise: impl FnOnce(&mut AppOptions)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = AppOptions {
+        store: Some(StoreConfig::Embedded {
+            data_dir: dir.path().to_owned(),
+        }),
+        seed_sample: true,
+        fresh_settings: true,
+        ..AppOptions::default()
+    };
+    customise(&mut options);
+    let handle = rt.handle().clone();
+    let render_state = egui_kittest::wgpu::create_render_state(
+        egui_kittest::wgpu::default_wgpu_setup(),
+        egui_wgpu::RendererOptions::PREDICTABLE,
+    );
+    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(render_state);
+    let harness = {
+        let _guard = rt.enter();
+        Harness::builder()
+            .with_size((1000.0, 700.0))
+            .renderer(renderer)
+            .build_eframe(move |cc| WickviewApp::new(cc, handle, options))
+    };
+    let mut app = TestApp {
+        harness,
+        rt,
+        _dir: dir,
+    };
+    app.wait_for("the store to open with the sample loaded", |a| {
+        a.store().is_some()
+    });
+    app
+}
+
+impl TestApp {
+    /// Steps the app (10 ms apart) until `done` holds; fails after [`TIMEOUT`].
+    fn wait_for(&mut self, what: &str, done: impl Fn(&WickviewApp) -> bool) {
+        let deadline = Instant::now() + TIMEOUT;
+        let _guard = self.rt.enter();
+        loop {
+            self.harness.step();
+            if done(self.harness.state()) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out after {TIMEOUT:?} waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.harness.run_steps(2);
+    }
+
+    /// Steps until a node matching `found` exists in the accessibility tree.
+    fn wait_for_node(
+        &mut self,
+        what: &str,
+        found: impl Fn(&Harness<'static, WickviewApp>) -> bool,
+    ) {
+        let deadline = Instant::now() + TIMEOUT;
+        let _guard = self.rt.enter();
+        while !found(&self.harness) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out after {TIMEOUT:?} waiting for {what}"
+            );
+            self.harness.step();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn steps(&mut self, n: usize) {
+        let _guard = self.rt.enter();
+        self.harness.run_steps(n);
+    }
+
+    fn app(&self) -> &WickviewApp {
+        self.harness.state()
+    }
+
+    fn store(&self) -> Store {
+        self.app().store().unwrap().clone()
+    }
+
+    /// Runs a store query on the test's runtime.
+    fn block_on<T>(&self, f: impl Future<Output = T>) -> T {
+        self.rt.block_on(f)
+    }
+}
+
+fn placeholder_is(text: &'static str) -> impl Fn(&AccessKitNode<'_>) -> bool {
+    move |n| n.role() == Role::TextInput && n.placeholder() == Some(text)
+}
+
+const SEARCH_HINT: &str = "Search ticker or name (e.g. 삼성, AAPL)";
+
+/// Types `text` into the search box like a user: focus it, then type.
+fn type_in_search(app: &mut TestApp, text: &str) {
+    app.harness.get_by(placeholder_is(SEARCH_HINT)).focus();
+    app.steps(1);
+    app.harness
+        .get_by(placeholder_is(SEARCH_HINT))
+        .type_text(text);
+    app.steps(1);
+}
+
+/// Searching a Korean name from another view opens the Korean stocks viewer on the ticker.
+#[test]
+fn search_korean_name_opens_the_ticker() {
+    let mut app = start_app(runtime(), |o| {
+        o.view = Some(ViewKind::Category(Category::UsStock));
+    });
+    assert_eq!(
+        app.app().settings.view,
+        ViewKind::Category(Category::UsStock)
+    );
+    type_in_search(&mut app, "삼성");
+    app.wait_for_node("the suggestion 005930 삼성전자", |h| {
+        h.query_by_label_contains("005930  삼성전자").is_some()
+    });
+    // The suggestion names the ticker, its Korean name and its category.
+    let suggestion = app.harness.get_by_label_contains("005930  삼성전자");
+    let label = suggestion.accesskit_node().label().unwrap_or_default();
+    assert!(label.contains("Korean stocks"), "{label}");
+    suggestion.click();
+    app.wait_for("005930 to load in the Korean stocks viewer", |a| {
+        a.viewer(Category::KoreanStock).shown_ticker() == Some("005930")
+            && !a.viewer(Category::KoreanStock).chart.is_loading()
+    });
+    let a = app.app();
+    assert_eq!(a.settings.view, ViewKind::Category(Category::KoreanStock));
+    assert_eq!(
+        a.settings
+            .selected
+            .get(Category::KoreanStock.storage_name()),
+        Some(&"005930".to_owned())
+    );
+    // The picked suggestion closed the list and cleared the box.
+    assert!(
+        app.harness
+            .query_by_label_contains("005930  삼성전자")
+            .is_none()
+    );
+    assert_eq!(
+        app.harness.get_by(placeholder_is(SEARCH_HINT)).value(),
+        Some(String::new())
+    );
+
+    // Keyboard: type, then Enter picks the first suggestion.
+    app.harness
+        .get_by_role_and_label(Role::Button, "US stocks")
+        .click();
+    app.steps(2);
+    assert_eq!(
+        app.app().settings.view,
+        ViewKind::Category(Category::UsStock)
+    );
+    type_in_search(&mut app, "ibm");
+    app.wait_for_node("the suggestion IBM", |h| {
+        h.query_by_label_contains("IBM  IBM").is_some()
+    });
+    app.harness.key_press(egui::Key::Enter);
+    app.wait_for("IBM to load in the US stocks viewer", |a| {
+        a.viewer(Category::UsStock).shown_ticker() == Some("IBM")
+    });
+    assert_eq!(
+        app.app().settings.view,
+        ViewKind::Category(Category::UsStock)
+    );
+}
+
+/// (min close, max close) of `ticker` over the days `from..=to` (brute force, from the store).
+fn close_range(
+    store: &Store,
+    rt: &tokio::runtime::Runtime,
+    ticker: &Ticker,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> (f64, f64) {
+    let s = rt.block_on(store.load_series(ticker, None)).unwrap();
+    s.days()
+        .iter()
+        .zip(s.close())
+        .filter(|(day, _)| **day >= from && **day <= to)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, c)| {
+            (lo.min(*c), hi.max(*c))
+        })
+}
+
+/// Three series are normalised; removing one with its ✖ leaves two alike series on a dual
+/// axis, as the automatic rule says for their visible ranges.
+#[test]
+fn comparison_three_normalised_then_two_dual_axis() {
+    let mut app = start_app(runtime(), |o| o.view = Some(ViewKind::Comparison));
+    // Add three series through the search box, as a user does in the comparison view.
+    for (query, suggestion) in [
+        ("AAPL", "AAPL  Apple"),
+        ("MSFT", "MSFT  Microsoft"),
+        ("IBM", "IBM  IBM"),
+    ] {
+        type_in_search(&mut app, query);
+        app.wait_for_node(suggestion, |h| {
+            h.query_by_label_contains(suggestion).is_some()
+        });
+        app.harness.get_by_label_contains(suggestion).click();
+        app.steps(2);
+    }
+    assert_eq!(app.app().settings.comparison, ["AAPL", "MSFT", "IBM"]);
+    app.wait_for("the three series to load", |a| {
+        a.comparison.shown_tickers() == ["AAPL", "MSFT", "IBM"] && !a.comparison.chart.is_loading()
+    });
+    assert_eq!(
+        app.app().comparison.chart.effective_mode(),
+        CompareMode::Rebased100,
+        "three series are shown rebased to 100"
+    );
+    // Every series has its legend entry (its name).
+    for name in ["Apple", "Microsoft", "IBM"] {
+        assert!(
+            app.harness
+                .query_all_by_label_contains(name)
+                .next()
+                .is_some(),
+            "{name} is listed"
+        );
+    }
+
+    app.harness
+        .get_by_role_and_label(Role::Button, "Remove AAPL")
+        .click();
+    app.wait_for("the chart to drop AAPL", |a| {
+        a.comparison.shown_tickers() == ["MSFT", "IBM"] && !a.comparison.chart.is_loading()
+    });
+    assert_eq!(app.app().settings.comparison, ["MSFT", "IBM"]);
+    let mode = app.app().comparison.chart.effective_mode();
+    assert_eq!(mode, CompareMode::DualAxis, "two alike series: dual axis");
+
+    // The rule, checked independently: MSFT and IBM moved alike over the visible days
+    // (relative ranges within the dual-axis ratio), so Auto must pick dual axis for them.
+    let chart = &app.app().comparison.chart;
+    let days = chart.calendar().unwrap().to_vec();
+    let visible = chart.view().bar_range(days.len());
+    let (from, to) = (days[visible.start], days[visible.end - 1]);
+    let store = app.store();
+    let ranges: Vec<(f64, f64)> = ["MSFT", "IBM"]
+        .iter()
+        .map(|t| {
+            close_range(
+                &store,
+                &app.rt,
+                &Ticker::parse(Category::UsStock, t).unwrap(),
+                from,
+                to,
+            )
+        })
+        .collect();
+    assert!(ranges.iter().all(|(lo, hi)| lo.is_finite() && hi > lo));
+    assert_eq!(auto_compare_mode(&ranges), CompareMode::DualAxis);
+}
+
+/// `n` weekday bars after `after`, priced near `price`.
+fn bars_after(after: chrono::NaiveDate, n: usize, price: f64) -> DailySeries {
+    let mut out = Vec::new();
+    let mut day = after;
+    while out.len() < n {
+        day = day.succ_opt().unwrap();
+        if matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+            continue;
+        }
+        let p = price * (1.0 + 0.01 * out.len() as f64);
+        out.push(Bar {
+            date: day,
+            open: p,
+            high: p * 1.01,
+            low: p * 0.99,
+            close: p * 1.005,
+            volume: 1000.0,
+            dividends: 0.0,
+            stock_splits: 0.0,
+        });
+    }
+    DailySeries::from_bars(out).0
+}
+
+use chrono::Datelike as _;
+
+/// Serves `symbol`'s chart document, after `delay`.
+async fn serve_chart(server: &MockServer, symbol: &str, body: String, delay: Duration) {
+    Mock::given(method("GET"))
+        .and(path(chart_path(symbol)))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(body)
+                .set_delay(delay),
+        )
+        .mount(server)
+        .await;
+}
+
+/// "Update All categories" against a local mock source runs to "finished" and stores the
+/// new bars; a second run, whose downloads are slow, is cancelled midway from its button.
+#[test]
+fn update_all_runs_to_completion_then_cancel_midway() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(mount_handshake(&server));
+    // New days after the last bar of each active sample (005930 and ^GSPC).
+    let samsung_last = read_sample("005930.csv").last_day().unwrap();
+    let gspc_last = read_sample("GSPC.csv").last_day().unwrap();
+    assert_eq!(samsung_last, d(2025, 1, 10));
+    let samsung_new = bars_after(samsung_last, 5, 55_000.0);
+    let gspc_new = bars_after(gspc_last, 3, 2_900.0);
+    rt.block_on(serve_chart(
+        &server,
+        "005930.KS",
+        chart_json("005930.KS", "Asia/Seoul", (9, 0), &samsung_new),
+        Duration::ZERO,
+    ));
+    rt.block_on(serve_chart(
+        &server,
+        "^GSPC",
+        chart_json("^GSPC", "America/New_York", (9, 30), &gspc_new),
+        Duration::ZERO,
+    ));
+    let uri = server.uri();
+    let mut app = start_app(rt, |o| o.source_url = Some(uri));
+    let store = app.store();
+    let before = (
+        app.block_on(store.bar_count("005930")).unwrap(),
+        app.block_on(store.bar_count("^GSPC")).unwrap(),
+    );
+    assert!(
+        before.0 > 6000 && before.1 > 5000,
+        "the sample's bars: {before:?}"
+    );
+
+    // The Update tab is the first panel tab.
+    app.harness
+        .get_by_role_and_label(Role::Button, "Update All categories")
+        .click();
+    app.wait_for("the update to finish", |a| {
+        a.updates.progress(Target::All).is_some_and(|p| p.is_over())
+    });
+    let p = app.app().updates.progress(Target::All).unwrap().clone();
+    assert_eq!(p.total, Some(2), "the two active samples");
+    assert_eq!(p.done, 2);
+    assert!(p.failures.is_empty(), "{:?}", p.failures);
+    assert_eq!(p.bars_written, 5 + 3);
+    assert!(!p.summary.as_ref().unwrap().cancelled);
+    app.steps(2);
+    assert!(
+        app.harness
+            .query_by_label_contains("finished: 2 / 2 tickers, 8 bars written, 0 failed")
+            .is_some(),
+        "the panel shows the finished run"
+    );
+    let after = (
+        app.block_on(store.bar_count("005930")).unwrap(),
+        app.block_on(store.bar_count("^GSPC")).unwrap(),
+    );
+    assert_eq!(after, (before.0 + 5, before.1 + 3), "new bars stored");
+    // The Korean stocks view (open, on 005930 and its latest month) reloads and follows the
+    // new bars in: its view now ends on the last new day.
+    let n = usize::try_from(after.0).unwrap();
+    app.wait_for("the open chart to show the new bars", |a| {
+        let v = a.viewer(Category::KoreanStock);
+        v.chart.series().is_some_and(|s| s.series.len() == n)
+            && v.chart.view().end == n as f64 - 0.5
+    });
+
+    // Second run: every download takes 10 s; cancel while they are in flight.
+    app.block_on(server.reset());
+    app.block_on(mount_handshake(&server));
+    for (symbol, tz, hm, series) in [
+        ("005930.KS", "Asia/Seoul", (9, 0), &samsung_new),
+        ("^GSPC", "America/New_York", (9, 30), &gspc_new),
+    ] {
+        app.block_on(serve_chart(
+            &server,
+            symbol,
+            chart_json(symbol, tz, hm, series),
+            Duration::from_secs(10),
+        ));
+    }
+    app.harness
+        .get_by_role_and_label(Role::Button, "Update All categories")
+        .click();
+    app.wait_for("the second run to start its downloads", |a| {
+        a.updates
+            .progress(Target::All)
+            .is_some_and(|p| p.total == Some(2) && !p.is_over())
+    });
+    // Wait until the downloads are at the server, so the cancel lands midway.
+    let deadline = Instant::now() + TIMEOUT;
+    while app
+        .block_on(server.received_requests())
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().starts_with("/v8/finance/chart/"))
+        .count()
+        < 2
+    {
+        assert!(Instant::now() < deadline, "the downloads never started");
+        app.steps(1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let cancelled_at = Instant::now();
+    app.harness
+        .get_by_role_and_label(Role::Button, "Cancel All categories")
+        .click();
+    app.wait_for("the second run to end", |a| {
+        a.updates.progress(Target::All).is_some_and(|p| p.is_over())
+    });
+    assert!(
+        cancelled_at.elapsed() < Duration::from_secs(8),
+        "the cancel stopped the run before the slow downloads answered"
+    );
+    let p = app.app().updates.progress(Target::All).unwrap().clone();
+    let summary = p.summary.clone().unwrap();
+    assert!(summary.cancelled, "the run ended cancelled: {summary:?}");
+    assert_eq!(p.bars_written, 0);
+    app.steps(2);
+    assert!(
+        app.harness.query_by_label_contains("cancelled: ").is_some(),
+        "the panel shows the cancelled run"
+    );
+    // Nothing stored was lost, nothing half-written.
+    assert_eq!(
+        (
+            app.block_on(store.bar_count("005930")).unwrap(),
+            app.block_on(store.bar_count("^GSPC")).unwrap(),
+        ),
+        after
+    );
+}
+
+/// Tickers tab: add a ticker, rename two rows and apply them together, delete one.
+#[test]
+fn tickers_add_rename_batch_and_delete() {
+    let mut app = start_app(runtime(), |_| {});
+    let store = app.store();
+    app.harness
+        .get_by_role_and_label(Role::Button, "Tickers")
+        .click();
+    app.wait_for_node("the Korean stocks list", |h| {
+        h.query_by_label_contains("Page 1 of 1 (1 tickers)")
+            .is_some()
+    });
+
+    // Add 000660 (SK hynix) to Korean stocks, the tab that opens first.
+    app.harness.get_by(placeholder_is("005930")).focus();
+    app.steps(1);
+    app.harness
+        .get_by(placeholder_is("005930"))
+        .type_text("000660");
+    app.steps(1);
+    app.harness.get_by(placeholder_is("name")).focus();
+    app.steps(1);
+    app.harness
+        .get_by(placeholder_is("name"))
+        .type_text("SK하이닉스");
+    app.steps(1);
+    app.harness
+        .get_by_role_and_label(Role::Button, "Add")
+        .click();
+    app.wait_for_node("the new row", |h| {
+        h.query_by_label_contains("Page 1 of 1 (2 tickers)")
+            .is_some()
+    });
+    let added = app.block_on(store.ticker("000660")).unwrap().unwrap();
+    assert_eq!(added.name, "SK하이닉스");
+    assert_eq!(added.category(), Category::KoreanStock);
+
+    // Rename both rows, then apply them together.
+    for (ticker, name) in [("005930", "삼성전자 보통주"), ("000660", "SK hynix")] {
+        let field = app.harness.get_by_role_and_label(Role::TextInput, ticker);
+        field.focus();
+        app.steps(1);
+        app.harness
+            .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        app.steps(1);
+        app.harness
+            .get_by_role_and_label(Role::TextInput, ticker)
+            .type_text(name);
+        app.steps(1);
+    }
+    assert_eq!(app.app().tickers.unsaved_count(), 2);
+    // Not applied yet: the store still has the old names.
+    assert_eq!(
+        app.block_on(store.ticker("005930")).unwrap().unwrap().name,
+        "삼성전자"
+    );
+    app.harness
+        .get_by_role_and_label(Role::Button, "Apply all (2)")
+        .click();
+    app.wait_for("both edits to be applied", |a| {
+        a.tickers.unsaved_count() == 0
+    });
+    assert_eq!(
+        app.block_on(store.ticker("005930")).unwrap().unwrap().name,
+        "삼성전자 보통주"
+    );
+    assert_eq!(
+        app.block_on(store.ticker("000660")).unwrap().unwrap().name,
+        "SK hynix"
+    );
+
+    // Delete 005930 (it has bars): its Delete button, then confirm.
+    assert!(app.block_on(store.bar_count("005930")).unwrap() > 6000);
+    app.wait_for_node("the delete button", |h| {
+        h.query_by_role_and_label(Role::Button, "Delete 005930")
+            .is_some()
+    });
+    app.harness
+        .get_by_role_and_label(Role::Button, "Delete 005930")
+        .click();
+    app.wait_for_node("the confirmation", |h| {
+        h.query_by_label_contains("Delete 005930?").is_some()
+    });
+    app.harness
+        .get_by_role_and_label(Role::Button, "Delete")
+        .click();
+    app.wait_for_node("the list without 005930", |h| {
+        h.query_by_label_contains("Page 1 of 1 (1 tickers)")
+            .is_some()
+    });
+    assert!(app.block_on(store.ticker("005930")).unwrap().is_none());
+    assert_eq!(app.block_on(store.bar_count("005930")).unwrap(), 0);
+    assert!(app.block_on(store.ticker("000660")).unwrap().is_some());
+    // The Korean viewer no longer shows the deleted ticker.
+    assert_ne!(
+        app.app()
+            .settings
+            .selected
+            .get(Category::KoreanStock.storage_name())
+            .map(String::as_str),
+        Some("005930")
+    );
+}
+
+/// Every symbol the app draws has a glyph in the fonts it installs (egui's bundled fonts plus
+/// the Hangul fallback): a missing one would draw as a box.
+#[test]
+fn symbols_and_hangul_have_glyphs() {
+    let app = start_app(runtime(), |_| {});
+    assert!(
+        app.app().hangul().warning().is_none(),
+        "a Hangul font is installed on this machine (fonts-nanum): {:?}",
+        app.app().hangul()
+    );
+    let ctx = app.harness.ctx.clone();
+    let missing: Vec<char> = "◀▶✖●→…삼성전자하이닉스"
+        .chars()
+        .filter(|c| !ctx.fonts_mut(|f| f.has_glyph(&egui::FontId::proportional(14.0), *c)))
+        .collect();
+    assert!(missing.is_empty(), "no glyph for {missing:?}");
+}
+
+/// Opening the comparison on two alike series at once (as `--compare MSFT,IBM` does) picks
+/// the dual axis once their shared calendar is built, and a range given at start-up is
+/// applied to the whole set (both used to be decided before the calendar existed).
+#[test]
+fn comparison_opened_with_two_alike_series_is_dual_axis() {
+    let mut app = start_app(runtime(), |o| {
+        o.compare = vec!["MSFT".into(), "IBM".into()];
+        o.range = Some(wickview::ui::chart::RangePreset::Y1);
+    });
+    app.wait_for("the comparison to settle", |a| {
+        a.is_settled() && a.comparison.shown_tickers() == ["MSFT", "IBM"]
+    });
+    let chart = &app.app().comparison.chart;
+    let days = chart.calendar().unwrap();
+    assert_eq!(
+        chart.view(),
+        wickview::ui::chart::RangePreset::Y1.view(days),
+        "the start-up range applies to the full set"
+    );
+    assert_eq!(chart.effective_mode(), CompareMode::DualAxis);
+}
+
+/// Saves the window to `$WICKVIEW_SCREENSHOT_DIR/name` (docs screenshots; run with
+/// `--ignored`).
+fn save_render(app: &mut TestApp, dir: &std::path::Path, name: &str) {
+    app.harness.remove_cursor();
+    app.steps(3);
+    let image = app.harness.render().unwrap();
+    image.save(dir.join(name)).unwrap();
+}
+
+/// Renders the Update tab after a run against a local mock source and the Benchmarks tab
+/// after a compute run, for docs/screenshots. Not a check: `cargo test --test app_ui --
+/// --ignored` with `WICKVIEW_SCREENSHOT_DIR` set.
+#[test]
+#[ignore = "writes documentation screenshots"]
+fn docs_screenshots_of_update_and_benchmarks() {
+    let Some(dir) = std::env::var_os("WICKVIEW_SCREENSHOT_DIR").map(std::path::PathBuf::from)
+    else {
+        return;
+    };
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(mount_handshake(&server));
+    let samsung_new = bars_after(read_sample("005930.csv").last_day().unwrap(), 5, 55_000.0);
+    rt.block_on(serve_chart(
+        &server,
+        "005930.KS",
+        chart_json("005930.KS", "Asia/Seoul", (9, 0), &samsung_new),
+        Duration::ZERO,
+    ));
+    // ^GSPC answers 404 so the panel shows a failure with its reason.
+    rt.block_on(
+        Mock::given(method("GET"))
+            .and(path(chart_path("^GSPC")))
+            .respond_with(ResponseTemplate::new(404).set_body_string(
+                r#"{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}"#,
+            ))
+            .mount(&server),
+    );
+    let uri = server.uri();
+    let mut app = start_app(rt, |o| {
+        o.source_url = Some(uri);
+        o.ticker = Some("005930".into());
+    });
+    app.harness
+        .get_by_role_and_label(Role::Button, "Update All categories")
+        .click();
+    app.wait_for("the update to finish", |a| {
+        a.updates.progress(Target::All).is_some_and(|p| p.is_over())
+    });
+    app.wait_for("the chart to reload", |a| a.is_settled());
+    if let Some(h) = app.harness.query_by_label_contains("Failures (") {
+        h.click();
+    }
+    save_render(&mut app, &dir, "panel-update-after-run.png");
+
+    app.harness
+        .get_by_role_and_label(Role::Button, "Benchmarks")
+        .click();
+    app.steps(2);
+    app.harness
+        .get_by_role_and_label(Role::Button, "Run compute benchmark")
+        .click();
+    app.steps(2);
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while app
+        .harness
+        .query_by_label_contains("Benchmark running")
+        .is_some()
+    {
+        assert!(Instant::now() < deadline, "the benchmark did not finish");
+        app.steps(1);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    save_render(&mut app, &dir, "panel-benchmarks.png");
+}
