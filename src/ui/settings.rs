@@ -247,9 +247,11 @@ mod tests {
 
     #[test]
     fn settings_round_trip_through_json() {
-        let mut s = Settings::default();
-        s.view = ViewKind::Comparison;
-        s.comparison = vec!["005930".into(), "^GSPC".into()];
+        let s = Settings {
+            view: ViewKind::Comparison,
+            comparison: vec!["005930".into(), "^GSPC".into()],
+            ..Settings::default()
+        };
         let text = serde_json::to_string(&s).unwrap();
         let back: Settings = serde_json::from_str(&text).unwrap();
         assert_eq!(back, s);

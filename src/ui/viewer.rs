@@ -197,7 +197,6 @@ impl Default for ComparisonViewer {
 /// visible days): dual axis for two series of similar relative range, rebased otherwise.
 pub fn auto_compare_mode(ranges: &[(f64, f64)]) -> CompareMode {
     match ranges {
-        [] | [_] => CompareMode::Rebased100,
         [a, b] => {
             let rel = |(lo, hi): (f64, f64)| {
                 if lo > 0.0 && hi >= lo {
@@ -218,6 +217,7 @@ pub fn auto_compare_mode(ranges: &[(f64, f64)]) -> CompareMode {
                 CompareMode::Rebased100
             }
         }
+        // One series, or three and more: normalised.
         _ => CompareMode::Rebased100,
     }
 }
