@@ -755,3 +755,24 @@ impl eframe::App for WickviewApp {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_png_writes_the_pixels_and_reports_bad_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut image = egui::ColorImage::filled([3, 2], egui::Color32::from_rgb(10, 20, 30));
+        image.pixels[0] = egui::Color32::from_rgb(200, 0, 0);
+        let path = dir.path().join("nested").join("shot.png");
+        save_png(&image, &path).unwrap();
+        let back = image::open(&path).unwrap().to_rgba8();
+        assert_eq!(back.dimensions(), (3, 2));
+        assert_eq!(back.get_pixel(0, 0).0, [200, 0, 0, 255]);
+        assert_eq!(back.get_pixel(2, 1).0, [10, 20, 30, 255]);
+        // A directory where the file should go: a clear error, no panic.
+        let err = save_png(&image, dir.path()).unwrap_err();
+        assert!(!err.is_empty());
+    }
+}
