@@ -185,8 +185,11 @@ pub struct ComparisonViewer {
 
 impl Default for ComparisonViewer {
     fn default() -> Self {
+        let mut chart = ComparisonChart::new("comparison");
+        // The view's own Mode row (with Auto) picks the mode.
+        chart.set_mode_picker(false);
         Self {
-            chart: ComparisonChart::new("comparison"),
+            chart,
             shown: Vec::new(),
             mode_stale: false,
         }

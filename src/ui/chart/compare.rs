@@ -81,6 +81,7 @@ pub struct ComparisonChart {
     jobs: Jobs<Alignment>,
     requested: bool,
     primitives: u64,
+    mode_picker: bool,
 }
 
 impl ComparisonChart {
@@ -98,7 +99,14 @@ impl ComparisonChart {
             jobs: Jobs::new(),
             requested: false,
             primitives: 0,
+            mode_picker: true,
         }
+    }
+
+    /// Whether the toolbar offers its own mode picker (on by default; a host that picks the
+    /// mode itself, like the app's comparison view, turns it off).
+    pub fn set_mode_picker(&mut self, show: bool) {
+        self.mode_picker = show;
     }
 
     /// Replaces the compared series (colours from the theme's comparison palette). The
@@ -296,24 +304,26 @@ impl ComparisonChart {
     /// Shows the comparison: toolbar (ranges, mode), the plot and the range slider.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         self.poll_jobs(ui.ctx());
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             for preset in RangePreset::ALL {
                 let active = self.calendar().is_some_and(|c| preset.view(c) == self.view);
                 if ui.selectable_label(active, preset.label()).clicked() {
                     self.apply_range(preset);
                 }
             }
-            ui.separator();
-            let mut mode = self.mode;
-            egui::ComboBox::from_label("Scale")
-                .selected_text(mode.label())
-                .show_ui(ui, |ui| {
-                    for m in CompareMode::ALL {
-                        ui.selectable_value(&mut mode, m, m.label());
-                    }
-                });
-            if mode != self.mode {
-                self.set_mode(mode);
+            if self.mode_picker {
+                ui.separator();
+                let mut mode = self.mode;
+                egui::ComboBox::from_label("Scale")
+                    .selected_text(mode.label())
+                    .show_ui(ui, |ui| {
+                        for m in CompareMode::ALL {
+                            ui.selectable_value(&mut mode, m, m.label());
+                        }
+                    });
+                if mode != self.mode {
+                    self.set_mode(mode);
+                }
             }
             if self.is_loading() {
                 ui.spinner();
