@@ -482,6 +482,58 @@ fn update_all_runs_to_completion_then_cancel_midway() {
 }
 
 /// Tickers tab: add a ticker, rename two rows and apply them together, delete one.
+/// An update keeps going, and the charts refresh, while the side panel shows another tab
+/// (its progress is drained every frame, not only when the Update tab is drawn).
+#[test]
+fn update_progresses_while_the_panel_shows_another_tab() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(mount_handshake(&server));
+    let samsung_new = bars_after(read_sample("005930.csv").last_day().unwrap(), 4, 55_000.0);
+    let gspc_new = bars_after(read_sample("GSPC.csv").last_day().unwrap(), 2, 2_900.0);
+    for (symbol, tz, hm, series) in [
+        ("005930.KS", "Asia/Seoul", (9, 0), &samsung_new),
+        ("^GSPC", "America/New_York", (9, 30), &gspc_new),
+    ] {
+        rt.block_on(serve_chart(
+            &server,
+            symbol,
+            chart_json(symbol, tz, hm, series),
+            Duration::ZERO,
+        ));
+    }
+    let uri = server.uri();
+    let mut app = start_app(rt, |o| o.source_url = Some(uri));
+    let store = app.store();
+    let before = app.block_on(store.bar_count("005930")).unwrap();
+
+    app.harness
+        .get_by_role_and_label(Role::Button, "Update All categories")
+        .click();
+    app.steps(1);
+    // Switch the panel away from the Update tab before the run reports anything.
+    app.harness.get_by_label("Tickers").click();
+    app.steps(1);
+    assert!(
+        app.harness
+            .query_by_role_and_label(Role::Button, "Update All categories")
+            .is_none(),
+        "the Update tab is hidden"
+    );
+    app.wait_for("the hidden run to finish", |a| {
+        a.updates.progress(Target::All).is_some_and(|p| p.is_over())
+    });
+    let p = app.app().updates.progress(Target::All).unwrap().clone();
+    assert_eq!((p.done, p.bars_written), (2, 4 + 2), "{:?}", p.failures);
+    let n = usize::try_from(before + 4).unwrap();
+    app.wait_for("the open chart to show the new bars", |a| {
+        a.viewer(Category::KoreanStock)
+            .chart
+            .series()
+            .is_some_and(|s| s.series.len() == n)
+    });
+}
+
 #[test]
 fn tickers_add_rename_batch_and_delete() {
     let mut app = start_app(runtime(), |_| {});

@@ -734,6 +734,7 @@ impl eframe::App for WickviewApp {
         self.poll_store(&ctx);
         self.poll_defaults();
         self.cache.poll();
+        self.updates.tick(&ctx);
         self.handle_ticker_changes(&ctx);
 
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));

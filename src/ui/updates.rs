@@ -183,14 +183,20 @@ impl UpdatePanel {
         }
     }
 
-    /// Shows the panel.
-    pub fn ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, store: Option<&Store>) {
+    /// Drains every run's events and, while one runs, schedules the next frame. Called every
+    /// frame whether or not the panel is shown: a job waits when its bounded event channel is
+    /// full, so a hidden panel must not stall an update.
+    pub fn tick(&mut self, ctx: &egui::Context) {
         self.poll();
         if self.runs.iter().any(|r| r.handle.is_some()) {
             // Events arrive from the job; check again shortly while it runs.
-            ui.ctx()
-                .request_repaint_after(std::time::Duration::from_millis(100));
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
+    }
+
+    /// Shows the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, store: Option<&Store>) {
+        self.tick(ui.ctx());
         ui.label(format!("Source: {}", self.source.base_url));
         ui.horizontal(|ui| {
             ui.label("Downloads at once");
