@@ -210,21 +210,12 @@ impl DailySeries {
 
     /// The bar at index `i`.
     pub fn bar(&self, i: usize) -> Option<Bar> {
-        Some(Bar {
-            date: *self.days.get(i)?,
-            open: self.open[i],
-            high: self.high[i],
-            low: self.low[i],
-            close: self.close[i],
-            volume: self.volume[i],
-            dividends: self.dividends[i],
-            stock_splits: self.stock_splits[i],
-        })
+        (i < self.len()).then(|| self.bar_at(i))
     }
 
-    /// All bars, in order.
-    pub fn bars(&self) -> impl ExactSizeIterator<Item = Bar> + '_ {
-        (0..self.len()).map(|i| Bar {
+    /// The bar at index `i`, which must be in range (all columns have the same length).
+    fn bar_at(&self, i: usize) -> Bar {
+        Bar {
             date: self.days[i],
             open: self.open[i],
             high: self.high[i],
@@ -233,7 +224,12 @@ impl DailySeries {
             volume: self.volume[i],
             dividends: self.dividends[i],
             stock_splits: self.stock_splits[i],
-        })
+        }
+    }
+
+    /// All bars, in order.
+    pub fn bars(&self) -> impl ExactSizeIterator<Item = Bar> + '_ {
+        (0..self.len()).map(|i| self.bar_at(i))
     }
 
     /// Index of `date` if it is a trading day of this series.

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params};
 
@@ -597,25 +597,16 @@ fn meta_row(row: &Row<'_>) -> rusqlite::Result<MetaRow> {
 
 impl MetaRow {
     fn into_meta(self) -> Result<TickerMeta, StoreError> {
-        let corrupt = |detail: String| StoreError::Corrupt {
-            location: "ticker_metadata".to_owned(),
-            detail,
-        };
-        let category = Category::parse(&self.category)
-            .map_err(|e| corrupt(format!("{}: {e}", self.ticker)))?;
-        let ticker = Ticker::new(category, &self.ticker).map_err(|e| corrupt(e.to_string()))?;
-        let time = |ms: i64| {
-            DateTime::<Utc>::from_timestamp_millis(ms)
-                .ok_or_else(|| corrupt(format!("{}: timestamp {ms} out of range", self.ticker)))
-        };
-        Ok(TickerMeta {
-            created_at: time(self.created_at)?,
-            updated_at: time(self.updated_at)?,
-            ticker,
+        super::StoredMeta {
+            ticker: self.ticker,
             name: self.name,
+            category: self.category,
             source_symbol: self.source_symbol,
             active: self.active,
-        })
+            created_at_ms: self.created_at,
+            updated_at_ms: self.updated_at,
+        }
+        .into_meta("ticker_metadata")
     }
 }
 

@@ -356,6 +356,43 @@ pub(crate) fn escape_regex(text: &str) -> String {
     out
 }
 
+/// A stored `ticker_metadata` row, as both backends read it (timestamps in Unix milliseconds).
+struct StoredMeta {
+    ticker: String,
+    name: String,
+    category: String,
+    source_symbol: Option<String>,
+    active: bool,
+    created_at_ms: i64,
+    updated_at_ms: i64,
+}
+
+impl StoredMeta {
+    /// Validates the row into [`TickerMeta`]; a row no valid ticker could have written is
+    /// reported as corrupt at `location`, never silently fixed.
+    fn into_meta(self, location: &str) -> Result<TickerMeta, StoreError> {
+        let corrupt = |detail: String| StoreError::Corrupt {
+            location: location.to_owned(),
+            detail,
+        };
+        let category = Category::parse(&self.category)
+            .map_err(|e| corrupt(format!("{}: {e}", self.ticker)))?;
+        let ticker = Ticker::new(category, &self.ticker).map_err(|e| corrupt(e.to_string()))?;
+        let time = |ms: i64| {
+            DateTime::<Utc>::from_timestamp_millis(ms)
+                .ok_or_else(|| corrupt(format!("{}: timestamp {ms} out of range", self.ticker)))
+        };
+        Ok(TickerMeta {
+            created_at: time(self.created_at_ms)?,
+            updated_at: time(self.updated_at_ms)?,
+            ticker,
+            name: self.name,
+            source_symbol: self.source_symbol,
+            active: self.active,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

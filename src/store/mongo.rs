@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use futures::TryStreamExt as _;
 use mongodb::bson::{self, Bson, Document, doc};
 use mongodb::error::{ErrorKind, WriteFailure};
@@ -97,25 +97,16 @@ impl MetaDoc {
     }
 
     fn into_meta(self) -> Result<TickerMeta, StoreError> {
-        let corrupt = |detail: String| StoreError::Corrupt {
-            location: METADATA.to_owned(),
-            detail,
-        };
-        let category = Category::parse(&self.category)
-            .map_err(|e| corrupt(format!("{}: {e}", self.ticker)))?;
-        let ticker = Ticker::new(category, &self.ticker).map_err(|e| corrupt(e.to_string()))?;
-        let time = |t: bson::DateTime| {
-            DateTime::<Utc>::from_timestamp_millis(t.timestamp_millis())
-                .ok_or_else(|| corrupt(format!("{}: timestamp out of range", self.ticker)))
-        };
-        Ok(TickerMeta {
-            created_at: time(self.created_at)?,
-            updated_at: time(self.updated_at)?,
-            ticker,
+        super::StoredMeta {
+            ticker: self.ticker,
             name: self.name,
+            category: self.category,
             source_symbol: self.source_symbol,
             active: self.active,
-        })
+            created_at_ms: self.created_at.timestamp_millis(),
+            updated_at_ms: self.updated_at.timestamp_millis(),
+        }
+        .into_meta(METADATA)
     }
 }
 
