@@ -7,7 +7,7 @@ fn main() -> std::process::ExitCode {
     match wickview::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", wickview::cli::error_text(&err));
             std::process::ExitCode::FAILURE
         }
     }

@@ -11,15 +11,10 @@ use std::process::{Command, Output};
 
 use common::*;
 
-fn wickview(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wickview"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("MONGODB_URI")
-        .env_remove("WICKVIEW_SOURCE_URL")
-        .output()
-        .unwrap()
+/// Runs the binary sandboxed under `root` (its own config, data directory and homes).
+fn wickview(root: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wickview"));
+    isolate(&mut cmd, root).args(args).output().unwrap()
 }
 
 fn ok(out: &Output) -> String {
@@ -65,10 +60,10 @@ fn assert_bars_round_trip(sample_name: &str, rows: &[Vec<String>]) {
 #[test]
 fn import_then_export_round_trips_and_mas_match_pandas() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+    let root = dir.path();
     let gspc = sample("GSPC.csv");
     let imported = wickview(
-        &data,
+        root,
         &[
             "import",
             gspc.to_str().unwrap(),
@@ -84,7 +79,7 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
     assert!(report.contains("0 bad rows"), "{report}");
 
     let out = ok(&wickview(
-        &data,
+        root,
         &["export", "^GSPC", "--ma", "5,20,60,120"],
     ));
     let (header, rows) = parse(&out);
@@ -131,7 +126,7 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
 
     // Importing the same file again changes nothing.
     let again = wickview(
-        &data,
+        root,
         &["import", gspc.to_str().unwrap(), "--ticker", "^GSPC"],
     );
     ok(&again);
@@ -141,7 +136,7 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
 
     // A range with the rebased close.
     let out = ok(&wickview(
-        &data,
+        root,
         &[
             "export",
             "^GSPC",
@@ -167,9 +162,9 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
 #[test]
 fn korean_sample_round_trips_and_bad_rows_are_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+    let root = dir.path();
     ok(&wickview(
-        &data,
+        root,
         &[
             "import",
             sample("005930.csv").to_str().unwrap(),
@@ -177,7 +172,7 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
             "삼성전자",
         ],
     ));
-    let out = ok(&wickview(&data, &["export", "005930"]));
+    let out = ok(&wickview(root, &["export", "005930"]));
     let (_, rows) = parse(&out);
     assert_bars_round_trip("005930.csv", &rows);
 
@@ -192,7 +187,7 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
          2024-01-05,367.75,370,364,367.75,364.84,\n",
     )
     .unwrap();
-    let imported = wickview(&data, &["import", broken.to_str().unwrap()]);
+    let imported = wickview(root, &["import", broken.to_str().unwrap()]);
     ok(&imported);
     let report = String::from_utf8_lossy(&imported.stderr);
     assert!(
@@ -201,16 +196,55 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
     );
     assert!(report.contains("line 3: open: missing value"), "{report}");
     assert!(report.contains("line 5: volume: missing value"), "{report}");
-    let (_, rows) = parse(&ok(&wickview(&data, &["export", "MSFT"])));
+    let (_, rows) = parse(&ok(&wickview(root, &["export", "MSFT"])));
     assert_eq!(rows.len(), 2);
 
     // An unknown ticker and a missing file fail clearly.
-    let out = wickview(&data, &["export", "NOPE"]);
+    let out = wickview(root, &["export", "NOPE"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown ticker NOPE"));
     let out = wickview(
-        &data,
+        root,
         &["import", dir.path().join("nope.csv").to_str().unwrap()],
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// The environment of a developer whose own config points at a real MongoDB (and whose
+/// `MONGODB_URI` and `WICKVIEW_DATA_DIR` are set): a sandboxed command ignores all of it and
+/// works on its own embedded store, writing nothing outside its sandbox.
+#[test]
+fn test_commands_never_touch_the_users_config_or_data() {
+    let user = tempfile::tempdir().unwrap();
+    let user_config = user.path().join("config/wickview");
+    std::fs::create_dir_all(&user_config).unwrap();
+    // Port 9 (discard) on loopback: nothing answers, so using it would fail the export.
+    std::fs::write(
+        user_config.join("config.toml"),
+        "[store]\nmongodb_uri = \"mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=500\"\n",
+    )
+    .unwrap();
+    let user_data = user.path().join("data");
+    let sandbox = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wickview"));
+    cmd.env("XDG_CONFIG_HOME", user.path().join("config"))
+        .env("HOME", user.path())
+        .env("MONGODB_URI", "mongodb://127.0.0.1:9/")
+        .env("WICKVIEW_DATA_DIR", &user_data);
+    let gspc = sample("GSPC.csv");
+    let out = isolate(&mut cmd, sandbox.path())
+        .args(["import", gspc.to_str().unwrap()])
+        .output()
+        .unwrap();
+    ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("MongoDB"), "{stderr}");
+    assert!(
+        sandbox
+            .path()
+            .join("data")
+            .join(wickview::store::EMBEDDED_FILE_NAME)
+            .exists()
+    );
+    assert!(!user_data.exists(), "the user's data directory was created");
 }

@@ -60,4 +60,36 @@ fn uniform_layout_matches_the_shader() {
         layouter[handle].size as usize,
         size_of::<wickview::render::ViewUniform>()
     );
+    // Every field at the same offset: swapping two fields of one size fails here too.
+    use wickview::render::ViewUniform;
+    let rust: Vec<(&str, usize)> = vec![
+        ("x_min", std::mem::offset_of!(ViewUniform, x_min)),
+        ("x_max", std::mem::offset_of!(ViewUniform, x_max)),
+        ("y_min", std::mem::offset_of!(ViewUniform, y_min)),
+        ("y_max", std::mem::offset_of!(ViewUniform, y_max)),
+        ("viewport_px", std::mem::offset_of!(ViewUniform, viewport_px)),
+        ("x_origin", std::mem::offset_of!(ViewUniform, x_origin)),
+        ("bucket_len", std::mem::offset_of!(ViewUniform, bucket_len)),
+        ("y_scale", std::mem::offset_of!(ViewUniform, y_scale)),
+        ("y_offset", std::mem::offset_of!(ViewUniform, y_offset)),
+        ("log_mode", std::mem::offset_of!(ViewUniform, log_mode)),
+        (
+            "line_half_width_px",
+            std::mem::offset_of!(ViewUniform, line_half_width_px),
+        ),
+        ("color_a", std::mem::offset_of!(ViewUniform, color_a)),
+        ("color_b", std::mem::offset_of!(ViewUniform, color_b)),
+        ("body_frac", std::mem::offset_of!(ViewUniform, body_frac)),
+        ("_pad0", std::mem::offset_of!(ViewUniform, _pad)),
+        ("_pad1", std::mem::offset_of!(ViewUniform, _pad) + 4),
+        ("_pad2", std::mem::offset_of!(ViewUniform, _pad) + 8),
+    ];
+    let naga::TypeInner::Struct { members, .. } = &module.types[handle].inner else {
+        panic!("View is not a struct");
+    };
+    let wgsl: Vec<(&str, usize)> = members
+        .iter()
+        .map(|m| (m.name.as_deref().unwrap_or("?"), m.offset as usize))
+        .collect();
+    assert_eq!(wgsl, rust, "WGSL View fields and offsets vs the Rust ViewUniform");
 }

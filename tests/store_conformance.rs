@@ -1,7 +1,7 @@
 //! The store conformance suite: every case runs against the embedded store and MongoDB.
 //!
 //! MongoDB cases need `WICKVIEW_TEST_MONGODB_URI` (see `.ci/mongo-test-server.sh`); without
-//! it they print a loud notice and return, except in CI (`CI=true`) where they fail.
+//! it they are listed as ignored, except in CI (`CI=true`) where they run and fail.
 
 #![allow(
     clippy::unwrap_used,
@@ -28,6 +28,10 @@ macro_rules! conformance {
         mod mongodb {
             $(
                 #[tokio::test]
+                #[cfg_attr(
+                    not(mongo_tests),
+                    ignore = "needs a MongoDB test server: set WICKVIEW_TEST_MONGODB_URI"
+                )]
                 async fn $case() {
                     let Some(ts) =
                         crate::store_support::open(crate::store_support::Backend::Mongo).await
@@ -55,6 +59,7 @@ conformance!(
     bad_input_errors,
     impossible_bars_never_reach_the_store,
     concurrent_writers,
+    names_with_control_characters_are_refused,
 );
 
 mod cases {
@@ -704,5 +709,27 @@ mod cases {
             let t = ticker(Category::UsStock, &format!("CW{i}"));
             assert_eq!(store.load_series(&t, None).await.unwrap(), bars);
         }
+    }
+
+    /// A name with a newline or a terminal escape sequence is refused on add and on edit,
+    /// and the error quotes it inert; nothing changes.
+    pub async fn names_with_control_characters_are_refused(store: &Store) {
+        for bad in ["Apple\nInc.", "Apple \u{1b}[31mred", "tab\there"] {
+            let err = store
+                .add_ticker(&meta(Category::UsStock, "CTRL", bad))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::InvalidName(_)), "{err:?}");
+            assert!(!err.to_string().chars().any(char::is_control), "{err}");
+        }
+        assert!(store.ticker("CTRL").await.unwrap().is_none());
+        add(store, Category::UsStock, "CTRL", "Plain").await;
+        let edit = TickerEdit {
+            name: Some("two\nlines".into()),
+            ..TickerEdit::default()
+        };
+        let err = store.update_ticker("CTRL", &edit).await.unwrap_err();
+        assert!(matches!(err, StoreError::InvalidName(_)), "{err:?}");
+        assert_eq!(store.ticker("CTRL").await.unwrap().unwrap().name, "Plain");
     }
 }

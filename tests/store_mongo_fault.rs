@@ -2,14 +2,15 @@
 //! upsert, restarted, and written again.
 //!
 //! The mid-write test starts its own SecantusDB process from `WICKVIEW_TEST_SECANTUSD`
-//! (set by `.ci/mongo-test-server.sh`); without it the test prints a loud notice and
-//! returns, except in CI (`CI=true`) where it fails.
+//! (set by `.ci/mongo-test-server.sh`); without it the test is listed as ignored, except in
+//! CI (`CI=true`) where it runs and fails.
 
 #![allow(
     clippy::unwrap_used,
     reason = "test case bodies and helpers outside #[test] functions: failures must fail the test"
 )]
 
+mod common;
 mod store_support;
 
 use std::net::TcpListener;
@@ -31,18 +32,14 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The server binary. The tests that need it are ignored unless `build.rs` saw
+/// `WICKVIEW_TEST_SECANTUSD` (or `CI=true`); one that runs without it fails loudly.
 fn secantusd() -> Option<String> {
     match std::env::var(SERVER_ENV) {
         Ok(path) if !path.trim().is_empty() => Some(path),
-        _ => {
-            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-                panic!("CI=true but {SERVER_ENV} is unset: the MongoDB fault test must run in CI");
-            }
-            eprintln!(
-                "\n*** MongoDB fault test did NOT run: set {SERVER_ENV} to secantusd-py (e.g. via .ci/mongo-test-server.sh) ***\n"
-            );
-            None
-        }
+        _ => panic!(
+            "{SERVER_ENV} is unset: this test needs secantusd-py (set by .ci/mongo-test-server.sh)"
+        ),
     }
 }
 
@@ -108,6 +105,10 @@ async fn unreachable_server_is_a_clear_quick_error_without_the_password() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(mongo_fault_tests),
+    ignore = "needs SecantusDB: set WICKVIEW_TEST_SECANTUSD (.ci/mongo-test-server.sh)"
+)]
 async fn server_killed_mid_upsert_then_rerun_stores_exactly_the_series() {
     let Some(bin) = secantusd() else {
         return;
@@ -185,6 +186,121 @@ async fn server_killed_mid_upsert_then_rerun_stores_exactly_the_series() {
     let last = store.last_days(Category::UsStock).await.unwrap();
     assert_eq!(last["FAULT"], series.last_day().unwrap());
 
+    store.drop_all_data().await.unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+/// An update run whose MongoDB server is killed after its first ticker: the run stops
+/// with one error naming the unreachable server (it does not try every remaining ticker
+/// against a dead server), and once the server is back a rerun stores every ticker's
+/// whole history, with no day missing in the middle.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(mongo_fault_tests),
+    ignore = "needs SecantusDB: set WICKVIEW_TEST_SECANTUSD (.ci/mongo-test-server.sh)"
+)]
+async fn server_killed_during_an_update_stops_the_run_and_a_rerun_completes_it() {
+    use wickview::update::{UpdateConfig, UpdateError, UpdateEvent, UpdateJob};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let Some(bin) = secantusd() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("data");
+    std::fs::create_dir_all(&storage).unwrap();
+    let port = free_port();
+    let mut server = start_server(&bin, port, &storage);
+    let config = StoreConfig::Mongo {
+        uri: format!("mongodb://127.0.0.1:{port}/?directConnection=true"),
+        db_name: store_support::fresh_db_name(),
+    };
+    let store = Store::open(&config).await.unwrap();
+
+    let source = MockServer::start().await;
+    common::mount_handshake(&source).await;
+    let symbols = ["KA", "KB", "KC", "KD", "KE"];
+    let mut expected = Vec::new();
+    for (i, symbol) in symbols.iter().enumerate() {
+        let ticker = Ticker::parse(Category::UsStock, symbol).unwrap();
+        store
+            .add_ticker(&TickerMeta::new(ticker.clone(), symbol))
+            .await
+            .unwrap();
+        let series = synthetic_series(2500, 100 + i as u64);
+        let body = common::chart_json(symbol, "America/New_York", (9, 30), &series);
+        // The first answers at once; the others take a moment, so the kill lands between.
+        let delay = if i == 0 { 0 } else { 800 };
+        Mock::given(method("GET"))
+            .and(path(common::chart_path(symbol)))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_string(body)
+                    .set_delay(Duration::from_millis(delay)),
+            )
+            .mount(&source)
+            .await;
+        expected.push((ticker, series));
+    }
+    let today = expected[0].1.last_day().unwrap();
+    let update = UpdateConfig {
+        categories: vec![Category::UsStock],
+        concurrency: 1,
+        today: Some(today),
+        ..UpdateConfig::default()
+    };
+    let (mut handle, job) = UpdateJob::spawn(
+        store.clone(),
+        common::fast_config(&source.uri()),
+        update.clone(),
+        &tokio::runtime::Handle::current(),
+    );
+    let started = Instant::now();
+    let mut killed = false;
+    while let Some(event) = handle.events.recv().await {
+        if matches!(event, UpdateEvent::TickerDone { .. }) && !killed {
+            server.kill().unwrap();
+            server.wait().unwrap();
+            killed = true;
+        }
+    }
+    assert!(killed, "no ticker finished before the kill");
+    let err = job.await.unwrap().unwrap_err();
+    let elapsed = started.elapsed();
+    eprintln!("run stopped after {elapsed:?}: {err}");
+    match &err {
+        UpdateError::StoreLost { source, .. } => assert!(
+            matches!(source, StoreError::Unreachable { host, .. } if *host == format!("127.0.0.1:{port}")),
+            "{source:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let mut requested = 0;
+    for symbol in symbols {
+        requested += common::hits(&source, &common::chart_path(symbol)).await;
+    }
+    assert!(requested <= 3, "{requested} tickers downloaded against a dead store");
+    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
+
+    server = start_server(&bin, port, &storage);
+    let (mut handle, job) = UpdateJob::spawn(
+        store.clone(),
+        common::fast_config(&source.uri()),
+        update,
+        &tokio::runtime::Handle::current(),
+    );
+    while handle.events.recv().await.is_some() {}
+    let summary = job.await.unwrap().unwrap();
+    assert_eq!(summary.succeeded, symbols.len(), "{summary:?}");
+    for (ticker, series) in &expected {
+        assert_eq!(
+            &store.load_series(ticker, None).await.unwrap(),
+            series,
+            "{ticker}: every day, none missing"
+        );
+    }
     store.drop_all_data().await.unwrap();
     server.kill().unwrap();
     server.wait().unwrap();

@@ -287,6 +287,10 @@ async fn every_fault_is_reported_and_the_rest_stored_embedded() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(mongo_tests),
+    ignore = "needs a MongoDB test server: set WICKVIEW_TEST_MONGODB_URI"
+)]
 async fn every_fault_is_reported_and_the_rest_stored_mongo() {
     every_fault_is_reported_and_the_rest_stored(Backend::Mongo).await;
 }
@@ -389,6 +393,10 @@ async fn cancelled_then_rerun_equals_uninterrupted_embedded() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(mongo_tests),
+    ignore = "needs a MongoDB test server: set WICKVIEW_TEST_MONGODB_URI"
+)]
 async fn cancelled_then_rerun_equals_uninterrupted_mongo() {
     cancelled_then_rerun_equals_uninterrupted(Backend::Mongo).await;
 }
@@ -439,8 +447,8 @@ async fn cli_update_reports_and_exits_non_zero_on_failure() {
         ResponseTemplate::new(404).set_body_string(yahoo_fixture("unknown.json")),
     )
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+    let sandbox = Sandbox::new();
+    let data = sandbox.data_dir();
     {
         let store = Store::open(&wickview::store::StoreConfig::Embedded {
             data_dir: data.clone(),
@@ -451,20 +459,12 @@ async fn cli_update_reports_and_exits_non_zero_on_failure() {
         add(&store, Category::UsStock, "NOPE").await;
     }
     let run_cli = |category: &'static str| {
-        let data = data.clone();
+        let root = sandbox.root().to_path_buf();
         let url = server.uri();
         tokio::task::spawn_blocking(move || {
-            std::process::Command::new(env!("CARGO_BIN_EXE_wickview"))
-                .args([
-                    "--data-dir",
-                    data.to_str().unwrap(),
-                    "update",
-                    "--category",
-                    category,
-                    "--source-url",
-                    &url,
-                ])
-                .env_remove("MONGODB_URI")
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wickview"));
+            isolate(&mut cmd, &root)
+                .args(["update", "--category", category, "--source-url", &url])
                 .output()
                 .unwrap()
         })

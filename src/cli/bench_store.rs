@@ -181,8 +181,7 @@ async fn bench_store(
 fn print_results(results: &[StoreBenchResult], json: bool) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, results)?;
-        writeln!(out)?;
+        out.write_all(json_lines(results)?.as_bytes())?;
         return Ok(());
     }
     for r in results {
@@ -242,6 +241,16 @@ pub fn synthetic_series(days: usize, seed: u64) -> DailySeries {
     DailySeries::from_bars(bars).0
 }
 
+/// One JSON object per line, as the other `bench` commands print them.
+fn json_lines(results: &[StoreBenchResult]) -> anyhow::Result<String> {
+    let mut text = String::new();
+    for r in results {
+        text.push_str(&serde_json::to_string(r)?);
+        text.push('\n');
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,5 +286,13 @@ mod tests {
             .unwrap();
         assert_eq!((r.tickers, r.days), (3, 50));
         assert!(r.write_bars_per_s > 0.0 && r.load_one_min_ms <= r.load_one_median_ms);
+        // --json: one object per line, like `bench compute --json`.
+        let text = json_lines(&[r.clone(), r]).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        for line in lines {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["tickers"], 3);
+        }
     }
 }

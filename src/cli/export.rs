@@ -33,14 +33,27 @@ pub fn run(
     store_args: &StoreArgs,
     runtime: &tokio::runtime::Runtime,
 ) -> anyhow::Result<std::process::ExitCode> {
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && from > to
+    {
+        anyhow::bail!("--from {from} is after --to {to}: that range holds no day");
+    }
+    // `--ma 5,5` is one column.
+    let mut ma_windows: Vec<usize> = Vec::with_capacity(args.ma.len());
+    for w in &args.ma {
+        if !ma_windows.contains(w) {
+            ma_windows.push(*w);
+        }
+    }
     let options = ExportOptions {
         from: args.from,
         to: args.to,
-        ma_windows: args.ma.clone(),
+        ma_windows,
         normalize: args.normalize,
     };
     let rows = runtime.block_on(async {
-        let store = Store::open(&StoreConfig::resolve(store_args)?).await?;
+        // Read-only: works on a read-only data directory and never writes to the file.
+        let store = Store::open_read_only(&StoreConfig::resolve(store_args)?).await?;
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         let rows = export_ticker(&store, &args.ticker, &options, &mut out).await?;
         out.flush()?;

@@ -63,6 +63,18 @@ pub fn run(
                             t.upsert.unchanged,
                             t.bad_rows.len()
                         );
+                        if let Some(asked) = args.category
+                            && !t.created
+                            && asked != t.ticker.category()
+                        {
+                            eprintln!(
+                                "  note: {} was already stored as {}; --category {} was not applied (its bars went to {}); change a ticker's category in the window's Tickers panel",
+                                t.ticker,
+                                t.ticker.category().short_name(),
+                                asked.short_name(),
+                                t.ticker.category().short_name()
+                            );
+                        }
                         for row in t.bad_rows.iter().take(BAD_ROWS_SHOWN) {
                             eprintln!("  {row}");
                         }

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod bench_render;
 pub mod bench_store;
+pub mod config;
 pub mod export;
 pub mod import;
 pub mod update;
@@ -137,6 +138,23 @@ pub enum Command {
     Export(export::ExportArgs),
 }
 
+/// An error and its causes on one line, each cause once: a cause whose text its error
+/// already quotes (`store: cannot reach …` wrapping `cannot reach …`) is not repeated.
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     init_logging();
@@ -162,8 +180,10 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,wickview=info"));
+    // Colours only on a terminal: a log redirected to a file (cron) stays plain text.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }

@@ -7,7 +7,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::model::Category;
-use crate::source::{SOURCE_URL_ENV, SourceConfig};
+use crate::source::SOURCE_URL_ENV;
 use crate::store::{Store, StoreArgs, StoreConfig};
 use crate::update::{UpdateConfig, UpdateEvent, UpdateJob, UpdateSummary};
 
@@ -53,7 +53,7 @@ pub fn run(
     let summary = runtime.block_on(async {
         let config = StoreConfig::resolve(store_args)?;
         let store = Store::open(&config).await?;
-        let source = SourceConfig::from_flag_or_env(args.source_url.as_deref());
+        let source = super::config::source_config(store_args, args.source_url.as_deref())?;
         let update = UpdateConfig {
             categories,
             concurrency: args.concurrency as usize,
@@ -97,6 +97,9 @@ pub fn run(
                     bar.set_message(format!("{written} bars written, {failed} failed"));
                     let line = format!("{ticker}: FAILED: {reason}");
                     if tty { bar.println(line) } else { eprintln!("{line}") }
+                }
+                UpdateEvent::BarsStored { written_so_far, .. } => {
+                    bar.set_message(format!("{} bars written, {failed} failed", written + written_so_far));
                 }
                 UpdateEvent::Finished(_) | UpdateEvent::Cancelled(_) => {}
             }

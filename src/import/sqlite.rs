@@ -253,14 +253,30 @@ fn read_table(
     Ok(groups)
 }
 
+/// Opens a file from elsewhere for reading: read-only, its name always a plain path (a
+/// name such as `file:x?vfs=...` is not read as a URI), and `trusted_schema=OFF`, so the
+/// file's own views and triggers cannot call functions with side effects.
+fn open_untrusted(path: &Path) -> rusqlite::Result<Connection> {
+    // A relative name starting with `file:` would be taken as a URI where SQLite was built
+    // with URI names on; `./` in front keeps it a file name.
+    let plain = if path.is_relative() {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
+    };
+    let conn = Connection::open_with_flags(
+        plain,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.pragma_update(None, "trusted_schema", false)?;
+    Ok(conn)
+}
+
 /// Reads the `stocks` and `currency` tables of an SQLite file, opened read-only.
 /// Fails when the file is not an SQLite database or has neither table; a table
 /// missing a price column fails the import with the column named. Never panics.
 pub fn read_sqlite(path: &Path) -> Result<SqliteImport, ImportError> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let conn = open_untrusted(path)?;
     let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
     let present: Vec<String> = stmt
         .query_map([], |row| row.get::<_, String>(0))?
@@ -297,6 +313,33 @@ pub fn read_sqlite(path: &Path) -> Result<SqliteImport, ImportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn imported_files_are_untrusted_and_never_uris() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file literally named like a URI: opened as that file, not as `x` in memory.
+        let named = dir.path().join("file:x?mode=memory");
+        Connection::open(&named)
+            .unwrap()
+            .execute_batch("CREATE TABLE currency (Symbol TEXT)")
+            .unwrap();
+        let conn = open_untrusted(&named).unwrap();
+        let tables: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'currency'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 1);
+        let trusted: bool = conn
+            .pragma_query_value(None, "trusted_schema", |r| r.get(0))
+            .unwrap();
+        assert!(!trusted, "trusted_schema must be OFF for files from elsewhere");
+        // Relative names too (the one case SQLite could read as a URI).
+        let cwd_relative = Path::new("file:definitely-missing-wickview.db?mode=memory");
+        assert!(open_untrusted(cwd_relative).is_err());
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

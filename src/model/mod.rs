@@ -14,7 +14,7 @@ pub use ticker::{KrMarket, Ticker, TickerMeta};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
     /// The text does not name a ticker of that category.
-    #[error("'{input}' is not a valid {category} ticker: {reason}")]
+    #[error("'{}' is not a valid {category} ticker: {reason}", shown(.input))]
     InvalidTicker {
         /// The category it was checked against.
         category: Category,
@@ -24,6 +24,43 @@ pub enum ModelError {
         reason: &'static str,
     },
     /// The text names no category.
-    #[error("unknown category '{0}' (expected kr, us, index or fx)")]
+    #[error("unknown category '{}' (expected kr, us, index or fx)", shown(.0))]
     UnknownCategory(String),
+}
+
+/// Characters of user input quoted in a message before it is cut short.
+const SHOWN_CHARS: usize = 40;
+
+/// User input as a message may quote it: control characters (newlines, terminal escape
+/// sequences) written as escapes, and at most [`SHOWN_CHARS`] characters followed by how
+/// long the input really was.
+pub fn shown(input: &str) -> String {
+    let total = input.chars().count();
+    let mut out = String::new();
+    for c in input.chars().take(SHOWN_CHARS) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if total > SHOWN_CHARS {
+        out.push_str(&format!("… ({total} characters)"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_input_is_short_and_inert() {
+        assert_eq!(shown("AAPL"), "AAPL");
+        assert_eq!(shown("a\nb\u{1b}[31m"), "a\\nb\\u{1b}[31m");
+        let long = "X".repeat(10_000);
+        let msg = ModelError::UnknownCategory(long).to_string();
+        assert!(msg.len() < 120, "{msg}");
+        assert!(msg.contains("(10000 characters)"), "{msg}");
+    }
 }

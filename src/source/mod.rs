@@ -30,6 +30,12 @@ pub struct SourceConfig {
     pub cookie_url: String,
     /// Time allowed for one whole request, body included.
     pub request_timeout: Duration,
+    /// Time one attempt may wait for the next bytes of an answer before it counts as a
+    /// timeout (and is retried): a stalled server fails an attempt this quickly.
+    pub read_timeout: Duration,
+    /// Time allowed for one ticker, every attempt, backoff and `.KS`/`.KQ` candidate
+    /// included; then it fails with "timed out after N s" and the run goes on.
+    pub ticker_deadline: Duration,
     /// Time allowed to open a connection.
     pub connect_timeout: Duration,
     /// Retries of transient failures.
@@ -44,6 +50,8 @@ impl Default for SourceConfig {
             base_url: DEFAULT_BASE_URL.to_owned(),
             cookie_url: DEFAULT_COOKIE_URL.to_owned(),
             request_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(15),
+            ticker_deadline: Duration::from_secs(90),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
@@ -63,6 +71,21 @@ impl SourceConfig {
         }
     }
 
+    /// Applies the `[source]` table of the config file (durations in seconds).
+    pub fn with_settings(mut self, settings: &SourceSettings) -> Self {
+        let secs = |s: Option<f64>| s.and_then(|s| Duration::try_from_secs_f64(s).ok());
+        if let Some(d) = secs(settings.read_timeout_s) {
+            self.read_timeout = d;
+        }
+        if let Some(d) = secs(settings.ticker_deadline_s) {
+            self.ticker_deadline = d;
+        }
+        if let Some(d) = secs(settings.request_timeout_s) {
+            self.request_timeout = d;
+        }
+        self
+    }
+
     /// The base URL from a flag, else from `WICKVIEW_SOURCE_URL`, else Yahoo's.
     pub fn from_flag_or_env(flag: Option<&str>) -> Self {
         let from_env = std::env::var(SOURCE_URL_ENV).ok();
@@ -70,6 +93,50 @@ impl SourceConfig {
             Some(url) if !url.is_empty() => Self::with_base_url(url),
             _ => Self::default(),
         }
+    }
+}
+
+/// The `[source]` table of the config file.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSettings {
+    /// Seconds one attempt may wait for the next bytes of an answer (default 15).
+    pub read_timeout_s: Option<f64>,
+    /// Seconds allowed for one ticker, retries included (default 90).
+    pub ticker_deadline_s: Option<f64>,
+    /// Seconds allowed for one whole request, body included (default 30).
+    pub request_timeout_s: Option<f64>,
+}
+
+impl SourceSettings {
+    /// The `[source]` table of a config file's text (other tables are ignored); every
+    /// duration must be a positive number of seconds, at most a day.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        #[derive(serde::Deserialize)]
+        struct File {
+            #[serde(default)]
+            source: SourceSettings,
+        }
+        let file: File = toml::from_str(text).map_err(|e| {
+            // The message quotes the line, which may hold a MongoDB password elsewhere.
+            e.message().to_owned()
+        })?;
+        let settings = file.source;
+        for (name, value) in [
+            ("read_timeout_s", settings.read_timeout_s),
+            ("ticker_deadline_s", settings.ticker_deadline_s),
+            ("request_timeout_s", settings.request_timeout_s),
+        ] {
+            let fits = |v: f64| v.is_finite() && v > 0.0 && v <= 86_400.0;
+            if let Some(v) = value
+                && !fits(v)
+            {
+                return Err(format!(
+                    "[source] {name} = {v}: give a positive number of seconds (at most 86400)"
+                ));
+            }
+        }
+        Ok(settings)
     }
 }
 
@@ -112,9 +179,15 @@ pub enum SourceError {
         /// What the source said.
         detail: String,
     },
-    /// The request took longer than the configured timeout.
+    /// One attempt got no answer (or no further bytes) within the read or request timeout.
     #[error("request timed out")]
     Timeout,
+    /// The ticker's deadline passed (every attempt and candidate together).
+    #[error("timed out after {} s (the per-ticker deadline)", .after.as_secs_f64())]
+    DeadlineExceeded {
+        /// The deadline.
+        after: Duration,
+    },
     /// No connection could be opened.
     #[error("could not connect: {0}")]
     Connect(String),
@@ -161,6 +234,7 @@ impl SourceError {
             | Self::Unauthorized { .. }
             | Self::Rejected { .. }
             | Self::Client(_)
+            | Self::DeadlineExceeded { .. }
             | Self::RetriesExhausted { .. } => false,
         }
     }

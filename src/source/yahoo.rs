@@ -74,7 +74,13 @@ fn snippet(body: &[u8]) -> String {
     s.trim().to_owned()
 }
 
-fn from_reqwest(err: &reqwest::Error) -> SourceError {
+/// Maps a transport error, first cutting the query off its URL: the query holds the
+/// session crumb, which must not reach logs or the panel.
+fn from_reqwest(mut err: reqwest::Error) -> SourceError {
+    if let Some(url) = err.url_mut() {
+        url.set_query(None);
+    }
+    let err = &err;
     if err.is_timeout() {
         SourceError::Timeout
     } else if err.is_connect() {
@@ -106,6 +112,7 @@ impl YahooSource {
             .cookie_store(true)
             .gzip(true)
             .timeout(config.request_timeout)
+            .read_timeout(config.read_timeout)
             .connect_timeout(config.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
@@ -124,29 +131,42 @@ impl YahooSource {
 
     /// Runs the cookie + crumb handshake: a request to the cookie endpoint (its status
     /// does not matter, only the cookies it sets), then `/v1/test/getcrumb`. Failures
-    /// are logged and leave the source without a crumb; the chart request decides.
-    async fn handshake(&self) -> Option<String> {
+    /// are logged and leave the source without a crumb; the chart request decides. A
+    /// rate limit (HTTP 429, or a body that says "Too Many Requests") is an error, to be
+    /// retried like any other 429, never taken for a crumb.
+    async fn handshake(&self) -> Result<Option<String>, SourceError> {
         match self.http.get(&self.config.cookie_url).send().await {
             Ok(resp) => tracing::debug!(status = %resp.status(), "cookie endpoint answered"),
-            Err(err) => tracing::warn!("cookie endpoint failed: {}", error_chain(&err)),
+            Err(err) => tracing::warn!("cookie endpoint failed: {}", from_reqwest(err)),
         }
         let url = format!("{}/v1/test/getcrumb", self.config.base_url);
         let resp = match self.http.get(&url).send().await {
             Ok(resp) => resp,
             Err(err) => {
-                tracing::warn!("crumb request failed: {}", error_chain(&err));
-                return None;
+                tracing::warn!("crumb request failed: {}", from_reqwest(err));
+                return Ok(None);
             }
         };
         let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
         let body = match resp.text().await {
             Ok(body) => body,
             Err(err) => {
-                tracing::warn!("crumb body failed: {}", error_chain(&err));
-                return None;
+                tracing::warn!("crumb body failed: {}", from_reqwest(err));
+                return Ok(None);
             }
         };
         let crumb = body.trim();
+        if status == StatusCode::TOO_MANY_REQUESTS
+            || crumb.eq_ignore_ascii_case("Too Many Requests")
+        {
+            tracing::warn!(%status, "the crumb endpoint says: too many requests");
+            return Err(SourceError::RateLimited { retry_after });
+        }
         let plausible = status.is_success()
             && !crumb.is_empty()
             && crumb.len() <= 64
@@ -155,33 +175,36 @@ impl YahooSource {
                 .any(|c| c.is_whitespace() || c == '<' || c == '{');
         if plausible {
             tracing::debug!("got a crumb");
-            Some(crumb.to_owned())
+            Ok(Some(crumb.to_owned()))
         } else {
             tracing::warn!(%status, "no usable crumb; continuing without one");
-            None
+            Ok(None)
         }
     }
 
-    /// The current crumb and its generation, running the handshake the first time.
-    async fn current_crumb(&self) -> (Option<String>, u64) {
+    /// The current crumb and its generation, running the handshake the first time (and
+    /// again on the next call after a rate-limited one).
+    async fn current_crumb(&self) -> Result<(Option<String>, u64), SourceError> {
         let mut state = self.crumb.lock().await;
         if !state.done {
-            state.crumb = self.handshake().await;
+            state.crumb = self.handshake().await?;
             state.done = true;
             state.generation += 1;
         }
-        (state.crumb.clone(), state.generation)
+        Ok((state.crumb.clone(), state.generation))
     }
 
     /// Runs the handshake again unless another request already did since `seen`.
-    async fn refresh_crumb(&self, seen: u64) {
+    async fn refresh_crumb(&self, seen: u64) -> Result<(), SourceError> {
         let mut state = self.crumb.lock().await;
         if state.generation == seen {
             tracing::info!("crumb rejected; refreshing it");
-            state.crumb = self.handshake().await;
+            state.done = false;
+            state.crumb = self.handshake().await?;
             state.done = true;
             state.generation += 1;
         }
+        Ok(())
     }
 
     /// One request for `symbol` over `from..=to`, no retries.
@@ -210,14 +233,14 @@ impl YahooSource {
             .get(&url)
             .send()
             .await
-            .map_err(|e| from_reqwest(&e))?;
+            .map_err(from_reqwest)?;
         let status = resp.status();
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let body = resp.bytes().await.map_err(|e| from_reqwest(&e))?;
+        let body = resp.bytes().await.map_err(from_reqwest)?;
 
         if status == StatusCode::TOO_MANY_REQUESTS {
             return Err(SourceError::RateLimited { retry_after });
@@ -283,9 +306,15 @@ impl YahooSource {
         let mut attempt = 0u32;
         let mut refreshed = false;
         loop {
-            let (crumb, generation) = self.current_crumb().await;
             attempt += 1;
-            let err = match self.fetch_once(symbol, from, to, crumb.as_deref()).await {
+            let result = match self.current_crumb().await {
+                Ok((crumb, generation)) => self
+                    .fetch_once(symbol, from, to, crumb.as_deref())
+                    .await
+                    .map_err(|e| (e, Some(generation))),
+                Err(e) => Err((e, None)),
+            };
+            let (err, generation) = match result {
                 Ok(chart) => {
                     return Ok(Fetched {
                         symbol: symbol.to_owned(),
@@ -293,12 +322,16 @@ impl YahooSource {
                         attempts: attempt,
                     });
                 }
-                Err(err) => err,
+                Err(failure) => failure,
             };
-            if matches!(err, SourceError::Unauthorized { .. }) && !refreshed {
+            if let (SourceError::Unauthorized { .. }, Some(generation)) = (&err, generation)
+                && !refreshed
+            {
                 refreshed = true;
                 attempt -= 1;
-                self.refresh_crumb(generation).await;
+                if let Err(e) = self.refresh_crumb(generation).await {
+                    tracing::debug!(symbol, "crumb refresh failed: {e}");
+                }
                 continue;
             }
             if !err.is_transient() {
@@ -322,7 +355,27 @@ impl YahooSource {
     /// Otherwise (or if Yahoo no longer knows it) the ticker's candidates are tried in
     /// order: `.KS` then `.KQ` for a 6-digit Korean code. Only an unknown symbol moves on
     /// to the next candidate; any other failure is returned at once.
+    ///
+    /// The whole call, every attempt and candidate included, must finish within the
+    /// configured per-ticker deadline; past it the ticker fails with
+    /// [`SourceError::DeadlineExceeded`].
     pub async fn fetch_ticker(
+        &self,
+        ticker: &Ticker,
+        known_symbol: Option<&str>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Fetched, SourceError> {
+        let deadline = self.config.ticker_deadline;
+        tokio::time::timeout(
+            deadline,
+            self.fetch_candidates(ticker, known_symbol, from, to),
+        )
+        .await
+        .unwrap_or(Err(SourceError::DeadlineExceeded { after: deadline }))
+    }
+
+    async fn fetch_candidates(
         &self,
         ticker: &Ticker,
         known_symbol: Option<&str>,

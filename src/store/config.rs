@@ -209,8 +209,11 @@ pub(crate) struct MongoUri {
 }
 
 impl MongoUri {
-    /// Splits a `mongodb://` or `mongodb+srv://` URI. Tolerates unencoded `@` and `/`
-    /// in the password by taking the last `@` as the end of the user info.
+    /// Splits a `mongodb://` or `mongodb+srv://` URI the way the driver does: the options
+    /// start at the first `?`, and the user info ends at the last `@` before them (so an
+    /// `@` in an option value is not taken for the end of the password, while an unencoded
+    /// `@` or `/` in the password still is never shown as a host). The password the
+    /// driver's own parser decodes (`ConnectionString::parse`) is redacted too.
     pub fn parse(uri: &str) -> Result<Self, StoreError> {
         let uri = uri.trim();
         let Some(rest) = uri
@@ -221,7 +224,8 @@ impl MongoUri {
                 "a MongoDB URI starts with mongodb:// or mongodb+srv://".to_owned(),
             ));
         };
-        let (userinfo, after) = match rest.rfind('@') {
+        let before_options = rest.split_once('?').map_or(rest, |(before, _)| before);
+        let (userinfo, after) = match before_options.rfind('@') {
             Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
             None => (None, rest),
         };
@@ -241,6 +245,13 @@ impl MongoUri {
             if decoded != password && !decoded.is_empty() {
                 passwords.push(decoded);
             }
+        }
+        if let Ok(parsed) = mongodb::options::ConnectionString::parse(uri)
+            && let Some(password) = parsed.credential.and_then(|c| c.password)
+            && !password.is_empty()
+            && !passwords.contains(&password)
+        {
+            passwords.push(password);
         }
         Ok(Self { hosts, passwords })
     }
@@ -316,6 +327,16 @@ mod tests {
         let parts = MongoUri::parse(raw).unwrap();
         assert_eq!(parts.hosts, "host:1");
         assert!(!parts.redact(raw).contains("pa/ss@word"));
+
+        // An '@' in an option value does not end the user info.
+        let at_in_query = "mongodb://app:s3cret@db1:27017/?appName=ops@team&tls=true";
+        let parts = MongoUri::parse(at_in_query).unwrap();
+        assert_eq!(parts.hosts, "db1:27017");
+        assert_eq!(parts.redact("auth failed for s3cret"), "auth failed for ***");
+        assert_eq!(
+            redact_uri(at_in_query),
+            "mongodb://app:***@db1:27017/?appName=ops@team&tls=true"
+        );
 
         let srv = MongoUri::parse("mongodb+srv://cluster0.ab1cd.mongodb.net").unwrap();
         assert_eq!(srv.hosts, "cluster0.ab1cd.mongodb.net");

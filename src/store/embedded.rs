@@ -14,7 +14,12 @@
 //!
 //! Concurrency: WAL journal; one writer connection behind a mutex and a small pool of
 //! reader connections, so loads never wait for an update's transaction. Every call
-//! runs on tokio's blocking pool.
+//! runs on tokio's blocking pool. Write transactions start `IMMEDIATE` (they take the
+//! write lock before reading, so a read-then-write never fails on a snapshot another
+//! process changed) and wait up to [`BUSY_TIMEOUT`] for another process's write to end.
+//!
+//! Read-only use ([`EmbeddedStore::open_read_only`]): no directory or file is created,
+//! no schema written, and a database in a read-only directory is opened `immutable`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,7 +28,10 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params};
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior,
+    params,
+};
 
 use super::{
     EMBEDDED_FILE_NAME, StoreError, TickerEdit, TickerPage, TickerQuery, UpsertSummary, apply_edit,
@@ -32,14 +40,29 @@ use super::{
 use crate::model::{Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta};
 
 const SCHEMA_VERSION: i64 = 1;
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a write waits for another process's write transaction to end.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_IDLE_READERS: usize = 4;
 const META_COLUMNS: &str = "ticker, name, category, source_symbol, active, created_at, updated_at";
 
 struct Shared {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    /// `None` when opened read-only: every write is refused.
+    writer: Option<Mutex<Connection>>,
     readers: Mutex<Vec<Connection>>,
+    /// How readers are opened.
+    mode: OpenMode,
+    busy_timeout: Duration,
+}
+
+/// How connections to the file are opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OpenMode {
+    ReadWrite,
+    ReadOnly,
+    /// Read-only in a directory where SQLite cannot create its `-shm` file: the file is
+    /// taken as unchanging (nobody can write it there either).
+    Immutable,
 }
 
 /// Handle to the embedded database; clones share the connections.
@@ -50,33 +73,87 @@ pub(crate) struct EmbeddedStore {
 impl EmbeddedStore {
     /// Creates the data directory, opens the file, applies the schema.
     pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with(data_dir, BUSY_TIMEOUT).await
+    }
+
+    /// [`EmbeddedStore::open`] with another busy timeout.
+    pub(crate) async fn open_with(
+        data_dir: &Path,
+        busy_timeout: Duration,
+    ) -> Result<Self, StoreError> {
         let data_dir = data_dir.to_path_buf();
-        tokio::task::spawn_blocking(move || Self::open_blocking(&data_dir))
+        tokio::task::spawn_blocking(move || Self::open_blocking(&data_dir, busy_timeout))
             .await
             .map_err(|e| join_error(&e))?
     }
 
-    fn open_blocking(data_dir: &Path) -> Result<Self, StoreError> {
+    /// Opens an existing database for reading only: creates nothing, writes nothing (not
+    /// even the schema), and works in a read-only directory. Writes fail with
+    /// [`StoreError::ReadOnly`].
+    pub async fn open_read_only(data_dir: &Path) -> Result<Self, StoreError> {
+        let data_dir = data_dir.to_path_buf();
+        tokio::task::spawn_blocking(move || Self::open_read_only_blocking(&data_dir))
+            .await
+            .map_err(|e| join_error(&e))?
+    }
+
+    fn open_read_only_blocking(data_dir: &Path) -> Result<Self, StoreError> {
+        let path = data_dir.join(EMBEDDED_FILE_NAME);
+        if !path.is_file() {
+            return Err(StoreError::Io {
+                path,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no embedded database here yet (import or update first)",
+                ),
+            });
+        }
+        let mut mode = OpenMode::ReadOnly;
+        let conn = match open_connection(&path, mode, BUSY_TIMEOUT).and_then(|c| {
+            check_schema(&c, &path)?;
+            Ok(c)
+        }) {
+            Ok(conn) => conn,
+            Err(StoreError::Backend { .. }) if !dir_is_writable(data_dir) => {
+                // SQLite cannot create the WAL index next to the file: read it as it is.
+                mode = OpenMode::Immutable;
+                let conn = open_connection(&path, mode, BUSY_TIMEOUT)?;
+                check_schema(&conn, &path)?;
+                conn
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Self {
+            shared: Arc::new(Shared {
+                path,
+                writer: None,
+                readers: Mutex::new(vec![conn]),
+                mode,
+                busy_timeout: BUSY_TIMEOUT,
+            }),
+        })
+    }
+
+    fn open_blocking(data_dir: &Path, busy_timeout: Duration) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
             path: data_dir.to_path_buf(),
             source,
         })?;
         let path = data_dir.join(EMBEDDED_FILE_NAME);
-        let mut writer = open_connection(&path)?;
+        let mut writer = open_connection(&path, OpenMode::ReadWrite, busy_timeout)?;
         let err = |e: rusqlite::Error| sqlite_error(&e, &path);
-        writer
-            .pragma_update(None, "journal_mode", "WAL")
+        let mode: String = writer
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .map_err(err)?;
-        let version: i64 = writer
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(err)?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::Config(format!(
-                "{}: written by a newer wickview (schema {version}, this one knows {SCHEMA_VERSION})",
-                path.display()
-            )));
+        if !mode.eq_ignore_ascii_case("wal") {
+            writer
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(err)?;
         }
-        let tx = writer.transaction().map_err(err)?;
+        if check_schema(&writer, &path)? == SCHEMA_VERSION {
+            return Ok(Self::with_writer(path, writer, busy_timeout));
+        }
+        let tx = immediate(&mut writer).map_err(err)?;
         let mut ddl = String::from(
             "CREATE TABLE IF NOT EXISTS ticker_metadata (
                 ticker TEXT NOT NULL PRIMARY KEY,
@@ -110,17 +187,33 @@ impl EmbeddedStore {
         ddl.push_str(&format!("PRAGMA user_version = {SCHEMA_VERSION};"));
         tx.execute_batch(&ddl).map_err(err)?;
         tx.commit().map_err(err)?;
-        Ok(Self {
+        Ok(Self::with_writer(path, writer, busy_timeout))
+    }
+
+    fn with_writer(path: PathBuf, writer: Connection, busy_timeout: Duration) -> Self {
+        Self {
             shared: Arc::new(Shared {
                 path,
-                writer: Mutex::new(writer),
+                writer: Some(Mutex::new(writer)),
                 readers: Mutex::new(Vec::new()),
+                mode: OpenMode::ReadWrite,
+                busy_timeout,
             }),
-        })
+        }
+    }
+
+    /// Whether this handle refuses writes.
+    pub fn is_read_only(&self) -> bool {
+        self.shared.writer.is_none()
     }
 
     pub fn describe(&self) -> String {
-        format!("embedded: {}", self.shared.path.display())
+        let read_only = if self.is_read_only() {
+            " (read-only)"
+        } else {
+            ""
+        };
+        format!("embedded: {}{read_only}", self.shared.path.display())
     }
 
     /// Runs `f` on a reader connection on the blocking pool.
@@ -138,7 +231,7 @@ impl EmbeddedStore {
                 .pop();
             let conn = match pooled {
                 Some(conn) => conn,
-                None => open_connection(&shared.path)?,
+                None => open_connection(&shared.path, shared.mode, shared.busy_timeout)?,
             };
             let result = f(&conn).map_err(|e| sqlite_error(&e, &shared.path));
             let mut idle = shared
@@ -162,7 +255,12 @@ impl EmbeddedStore {
     {
         let shared = Arc::clone(&self.shared);
         tokio::task::spawn_blocking(move || {
-            let mut conn = shared.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let Some(writer) = &shared.writer else {
+                return Err(StoreError::ReadOnly {
+                    location: shared.path.display().to_string(),
+                });
+            };
+            let mut conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
             f(&mut conn).map_err(|e| match e {
                 WriteError::Sqlite(e) => sqlite_error(&e, &shared.path),
                 WriteError::Store(e) => e,
@@ -258,7 +356,7 @@ impl EmbeddedStore {
         let symbol = ticker.as_str().to_owned();
         let bars = bars.clone();
         self.write(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = immediate(conn)?;
             let count_sql = format!("SELECT COUNT(*) FROM {table} WHERE ticker = ?1");
             let before: i64 = tx.query_row(&count_sql, [&symbol], |r| r.get(0))?;
             let mut changed = 0u64;
@@ -355,7 +453,7 @@ impl EmbeddedStore {
         let key = key.to_owned();
         let edit = edit.clone();
         self.write(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = immediate(conn)?;
             let current = tx
                 .query_row(
                     &format!("SELECT {META_COLUMNS} FROM ticker_metadata WHERE ticker = ?1"),
@@ -393,7 +491,7 @@ impl EmbeddedStore {
     pub async fn delete_ticker(&self, key: &str) -> Result<u64, StoreError> {
         let key = key.to_owned();
         self.write(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = immediate(conn)?;
             let deleted_meta =
                 tx.execute("DELETE FROM ticker_metadata WHERE ticker = ?1", [&key])?;
             if deleted_meta == 0 {
@@ -510,7 +608,7 @@ impl EmbeddedStore {
 
     pub async fn drop_all_data(&self) -> Result<(), StoreError> {
         self.write(|conn| {
-            let tx = conn.transaction()?;
+            let tx = immediate(conn)?;
             tx.execute("DELETE FROM ticker_metadata", [])?;
             for category in Category::ALL {
                 tx.execute(&format!("DELETE FROM {}", category.collection()), [])?;
@@ -610,15 +708,82 @@ impl MetaRow {
     }
 }
 
-fn open_connection(path: &Path) -> Result<Connection, StoreError> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_error(&e, path))?;
-    conn.busy_timeout(BUSY_TIMEOUT)
-        .and_then(|()| conn.pragma_update(None, "synchronous", "NORMAL"))
+/// Starts a write transaction that takes the write lock at once (waiting for another
+/// process's write up to the busy timeout), so its reads and writes see one snapshot.
+fn immediate(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+}
+
+/// The schema version of an opened database; a newer one than this build knows is an error.
+fn check_schema(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
         .map_err(|e| sqlite_error(&e, path))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::Config(format!(
+            "{}: written by a newer wickview (schema {version}, this one knows {SCHEMA_VERSION})",
+            path.display()
+        )));
+    }
+    Ok(version)
+}
+
+/// Whether a file can be created in `dir` (SQLite needs that for its WAL index).
+fn dir_is_writable(dir: &Path) -> bool {
+    let probe = dir.join(format!(".wickview-probe-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _gone = std::fs::remove_file(&probe);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// `file:` URI of `path` with `immutable=1`, every byte outside the unreserved set escaped.
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+fn open_connection(
+    path: &Path,
+    mode: OpenMode,
+    busy_timeout: Duration,
+) -> Result<Connection, StoreError> {
+    let err = |e: rusqlite::Error| sqlite_error(&e, path);
+    let conn = match mode {
+        OpenMode::ReadWrite => Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        ),
+        OpenMode::ReadOnly => Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        ),
+        OpenMode::Immutable => Connection::open_with_flags(
+            immutable_uri(path),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        ),
+    }
+    .map_err(err)?;
+    conn.busy_timeout(busy_timeout).map_err(err)?;
+    if mode == OpenMode::ReadWrite {
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
+    }
     conn.set_prepared_statement_cache_capacity(32);
     Ok(conn)
 }
@@ -628,6 +793,12 @@ fn sqlite_error(err: &rusqlite::Error, path: &Path) -> StoreError {
     match err.sqlite_error_code() {
         Some(ErrorCode::DiskFull) => StoreError::StorageFull { location },
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { location },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { location },
+        Some(ErrorCode::NotADatabase) => StoreError::Corrupt {
+            location,
+            detail: "the file is not an SQLite database (or is damaged); nothing was written to it"
+                .to_owned(),
+        },
         _ => StoreError::Backend {
             backend: "SQLite",
             detail: format!("{location}: {err}"),
@@ -679,7 +850,7 @@ mod tests {
         store.upsert_bars(&us, &bars).await.unwrap();
         let moved = store
             .write(|conn| {
-                let tx = conn.transaction()?;
+                let tx = immediate(conn)?;
                 let n = move_bars(&tx, "MOVE", Category::UsStock, Category::Index)?;
                 tx.commit()?;
                 Ok(n)
@@ -691,6 +862,94 @@ mod tests {
         let last = store.last_days(Category::Index).await.unwrap();
         assert_eq!(last.get("MOVE"), Some(&d(2024, 1, 3)));
         assert_eq!(store.bar_count("MOVE").await.unwrap(), 2);
+    }
+
+    /// Another process's write transaction: a write waits for it to end, and one that
+    /// outlasts the busy timeout is reported as busy, with nothing written.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_wait_for_another_writer_then_report_busy() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open_with(dir.path(), Duration::from_millis(2000))
+            .await
+            .unwrap();
+        let t = Ticker::parse(Category::UsStock, "WAIT").unwrap();
+        let (bars, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 2), 1.0, 2.0, 0.5, 1.5)]);
+        // Read first, as the store's own upsert does, so a deferred transaction would
+        // hold a snapshot that the other writer makes stale.
+        assert!(store.load_series(&t, None).await.unwrap().is_empty());
+        let path = dir.path().join(EMBEDDED_FILE_NAME);
+        let hold = |millis: u64| {
+            let path = path.clone();
+            let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+            let thread = std::thread::spawn(move || {
+                let mut other = Connection::open(&path).unwrap();
+                let tx = immediate(&mut other).unwrap();
+                tx.execute(
+                    "INSERT INTO us_stocks VALUES ('OTHER', 1, 1, 1, 1, 1, 0, 0, 0)
+                     ON CONFLICT DO NOTHING",
+                    [],
+                )
+                .unwrap();
+                locked_tx.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(millis));
+                tx.commit().unwrap();
+            });
+            locked_rx.recv().unwrap();
+            thread
+        };
+        let other = hold(300);
+        let summary = store.upsert_bars(&t, &bars).await.unwrap();
+        assert_eq!(summary.inserted, 1);
+        other.join().unwrap();
+
+        let short = EmbeddedStore::open_with(dir.path(), Duration::from_millis(150))
+            .await
+            .unwrap();
+        let other = hold(1500);
+        let (more, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 3), 1.0, 2.0, 0.5, 1.5)]);
+        let err = short.upsert_bars(&t, &more).await.unwrap_err();
+        assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
+        assert!(err.to_string().contains("another process"), "{err}");
+        other.join().unwrap();
+        assert_eq!(store.load_series(&t, None).await.unwrap(), bars);
+    }
+
+    #[tokio::test]
+    async fn read_only_handle_reads_and_refuses_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Ticker::parse(Category::UsStock, "RO").unwrap();
+        let (bars, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 2), 1.0, 2.0, 0.5, 1.5)]);
+        {
+            let store = EmbeddedStore::open(dir.path()).await.unwrap();
+            store.upsert_bars(&t, &bars).await.unwrap();
+        }
+        let file = dir.path().join(EMBEDDED_FILE_NAME);
+        let before = std::fs::read(&file).unwrap();
+        for mode in [OpenMode::ReadOnly, OpenMode::Immutable] {
+            let ro = EmbeddedStore {
+                shared: Arc::new(Shared {
+                    path: file.clone(),
+                    writer: None,
+                    readers: Mutex::new(Vec::new()),
+                    mode,
+                    busy_timeout: BUSY_TIMEOUT,
+                }),
+            };
+            assert_eq!(ro.load_series(&t, None).await.unwrap(), bars, "{mode:?}");
+            let err = ro.upsert_bars(&t, &bars).await.unwrap_err();
+            assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+        }
+        let opened = EmbeddedStore::open_read_only(dir.path()).await.unwrap();
+        assert!(opened.describe().ends_with("(read-only)"));
+        assert_eq!(opened.load_series(&t, None).await.unwrap(), bars);
+        drop(opened);
+        assert_eq!(std::fs::read(&file).unwrap(), before);
+        let missing = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            EmbeddedStore::open_read_only(&missing.path().join("none")).await,
+            Err(StoreError::Io { .. })
+        ));
+        assert!(!missing.path().join("none").exists());
     }
 
     #[tokio::test]

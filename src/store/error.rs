@@ -29,10 +29,10 @@ pub enum StoreError {
         detail: String,
     },
     /// `add_ticker` for a ticker that is already stored (tickers are unique across categories).
-    #[error("ticker {0} already exists")]
+    #[error("ticker {} already exists", crate::model::shown(.0))]
     DuplicateTicker(String),
     /// The ticker has no metadata in the store.
-    #[error("unknown ticker {0}: it is not in the ticker list")]
+    #[error("unknown ticker {}: it is not in the ticker list", crate::model::shown(.0))]
     UnknownTicker(String),
     /// The ticker is not valid for its (new) category.
     #[error(transparent)]
@@ -58,9 +58,22 @@ pub enum StoreError {
         /// The database file or server.
         location: String,
     },
-    /// Another process holds the embedded database locked for longer than the busy timeout.
-    #[error("{location}: the database is busy (locked by another process); retry shortly")]
+    /// Another process held the embedded database's write lock for longer than the busy
+    /// timeout (30 s) this write waited.
+    #[error(
+        "{location}: the database is busy: another process kept writing to it for longer than this write waited (30 s); retry when it is done"
+    )]
     Busy {
+        /// The database file.
+        location: String,
+    },
+    /// A ticker name with control characters (a newline, a tab, a terminal escape sequence).
+    #[error("the name '{}' holds control characters (newlines, tabs or escape sequences); give a plain one-line name", crate::model::shown(.0))]
+    InvalidName(String),
+    /// The store was opened read-only (or its file or directory is not writable), so a
+    /// write was refused; nothing changed.
+    #[error("{location}: the store is read-only here, nothing was written")]
+    ReadOnly {
         /// The database file.
         location: String,
     },

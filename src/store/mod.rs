@@ -149,6 +149,26 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the configured store for reading only: nothing is created or written (no
+    /// directory, file, schema or index), so it works on a read-only data directory and
+    /// never touches a damaged file. Writes through this handle fail with
+    /// [`StoreError::ReadOnly`] (embedded) or whatever the server says (MongoDB).
+    pub async fn open_read_only(config: &StoreConfig) -> Result<Self, StoreError> {
+        let backend = match config {
+            StoreConfig::Embedded { data_dir } => {
+                Backend::Embedded(embedded::EmbeddedStore::open_read_only(data_dir).await?)
+            }
+            StoreConfig::Mongo { uri, db_name } => {
+                Backend::Mongo(mongo::MongoStore::open_read_only(uri, db_name).await?)
+            }
+        };
+        let store = Self {
+            backend: Arc::new(backend),
+        };
+        tracing::debug!("store opened for reading: {}", store.describe());
+        Ok(store)
+    }
+
     /// `embedded: <file>` or `MongoDB: host1:27017,host2 / finance_db`; never the password.
     pub fn describe(&self) -> String {
         match &*self.backend {
@@ -205,6 +225,7 @@ impl Store {
     /// (in any category). Timestamps are stored with millisecond precision.
     pub async fn add_ticker(&self, meta: &TickerMeta) -> Result<(), StoreError> {
         let meta = normalized_meta(meta);
+        check_name(&meta.name)?;
         dispatch!(self.add_ticker(&meta))
     }
 
@@ -224,6 +245,9 @@ impl Store {
         edit: &TickerEdit,
     ) -> Result<TickerMeta, StoreError> {
         let key = canonical_key(ticker);
+        if let Some(name) = &edit.name {
+            check_name(name)?;
+        }
         dispatch!(self.update_ticker(&key, edit))
     }
 
@@ -285,6 +309,14 @@ pub fn canonical_key(input: &str) -> String {
 /// Truncates a timestamp to what both backends store (milliseconds).
 pub(crate) fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
+/// A display name must be one plain line: no newline, tab or terminal escape sequence.
+fn check_name(name: &str) -> Result<(), StoreError> {
+    if name.chars().any(char::is_control) {
+        return Err(StoreError::InvalidName(name.to_owned()));
+    }
+    Ok(())
 }
 
 fn normalized_meta(meta: &TickerMeta) -> TickerMeta {

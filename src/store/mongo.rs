@@ -7,9 +7,13 @@
 //! `{category: 1, ticker: 1}` index. All are created at open.
 //!
 //! Bulk upserts use the classic `update` command with up to [`MONGO_BATCH`] upsert
-//! statements per command (unordered). It is the batch write every MongoDB server
-//! version understands (the driver's `Client::bulk_write` needs MongoDB 8.0+), and its
-//! reply (`n`, `nModified`, `upserted`) gives exact inserted/updated/unchanged counts.
+//! statements per command, in date order and *ordered* (the server applies them one after
+//! the other and stops at the first failure). So a write cut off by a lost server leaves
+//! a ticker's earliest new days stored and none after a gap: the next update, which
+//! fetches from the last stored day, completes it without leaving a hole. It is the batch
+//! write every MongoDB server version understands (the driver's `Client::bulk_write`
+//! needs MongoDB 8.0+), and its reply (`n`, `nModified`, `upserted`) gives exact
+//! inserted/updated/unchanged counts.
 //!
 //! A standalone server has no multi-document transactions, so multi-step changes are
 //! ordered to be safe to rerun: a category change copies the bars first, then updates
@@ -129,6 +133,17 @@ pub(crate) struct MongoStore {
 impl MongoStore {
     /// Connects, pings and creates the indexes.
     pub async fn open(uri: &str, db_name: &str) -> Result<Self, StoreError> {
+        let store = Self::connect(uri, db_name).await?;
+        store.create_indexes().await?;
+        Ok(store)
+    }
+
+    /// Connects and pings, creating nothing (for commands that only read).
+    pub async fn open_read_only(uri: &str, db_name: &str) -> Result<Self, StoreError> {
+        Self::connect(uri, db_name).await
+    }
+
+    async fn connect(uri: &str, db_name: &str) -> Result<Self, StoreError> {
         let parts = MongoUri::parse(uri)?;
         let unreachable = |detail: String| StoreError::Unreachable {
             host: parts.hosts.clone(),
@@ -167,7 +182,6 @@ impl MongoStore {
             uri: parts,
         };
         store.ping().await?;
-        store.create_indexes().await?;
         Ok(store)
     }
 
@@ -380,7 +394,7 @@ impl MongoStore {
             }
             let reply = self
                 .db
-                .run_command(doc! { "update": collection, "updates": updates, "ordered": false })
+                .run_command(doc! { "update": collection, "updates": updates, "ordered": true })
                 .await
                 .map_err(|e| self.error(&e))?;
             if let Ok(errors) = reply.get_array("writeErrors")

@@ -17,7 +17,7 @@ use super::tickers::{TickerChange, TickerPanel};
 use super::updates::UpdatePanel;
 use super::viewer::{CategoryViewer, ComparisonViewer};
 use crate::model::{Category, TickerMeta};
-use crate::store::{Store, StoreConfig, TickerQuery};
+use crate::store::{Store, StoreConfig, StoreError, TickerQuery};
 
 /// What the window starts with, from the command line.
 #[derive(Clone, Debug, Default)]
@@ -79,12 +79,18 @@ pub struct WickviewApp {
     settled_frames: u32,
     shot: Option<PendingShot>,
     exit_error: Option<String>,
+    /// Panics caught in background work, shown until dismissed, and how many were seen.
+    failures: (Vec<String>, usize),
+    /// The background font search, until it reports.
+    hangul_rx: Option<std::sync::mpsc::Receiver<HangulStatus>>,
 }
 
 struct PendingShot {
     path: PathBuf,
     then_exit: bool,
     rx: std::sync::mpsc::Receiver<Arc<egui::ColorImage>>,
+    /// The PNG being encoded and written on the blocking pool, once the pixels arrived.
+    saving: Option<Promise<Result<(), String>>>,
 }
 
 impl WickviewApp {
@@ -99,7 +105,6 @@ impl WickviewApp {
         } else {
             tracing::error!("no wgpu render state: charts cannot be drawn");
         }
-        let hangul = fonts::install_hangul_fallback(&cc.egui_ctx);
         let settings = if options.fresh_settings {
             Settings::default()
         } else {
@@ -107,7 +112,16 @@ impl WickviewApp {
                 .and_then(|s| eframe::get_value::<Settings>(s, STORAGE_KEY))
                 .unwrap_or_default()
         };
-        Self::with_settings(&cc.egui_ctx, rt, options, settings, hangul)
+        // The font scan reads every system font file: off the UI thread.
+        let mut app = Self::with_settings(
+            &cc.egui_ctx,
+            rt,
+            options,
+            settings,
+            HangulStatus::Searching,
+        );
+        app.hangul_rx = Some(fonts::install_hangul_fallback_in_background(&cc.egui_ctx));
+        app
     }
 
     /// Builds the app with explicit settings (tests).
@@ -153,6 +167,8 @@ impl WickviewApp {
             settled_frames: 0,
             shot: None,
             exit_error: None,
+            failures: (Vec::new(), 0),
+            hangul_rx: None,
             options,
         }
     }
@@ -182,7 +198,9 @@ impl WickviewApp {
 
     /// Whether nothing shown is still loading (store, sample, series, averages).
     pub fn is_settled(&self) -> bool {
-        if !matches!(self.store, StoreState::Ready(_) | StoreState::Failed(_)) {
+        if !matches!(self.store, StoreState::Ready(_) | StoreState::Failed(_))
+            || self.hangul == HangulStatus::Searching
+        {
             return false;
         }
         if self.defaults_requested.is_some() || self.cache.any_loading() {
@@ -420,6 +438,27 @@ impl WickviewApp {
         }
     }
 
+    /// A bar under the top bar listing background work that failed unexpectedly (a caught
+    /// panic), until dismissed.
+    fn failures_ui(&mut self, ui: &mut egui::Ui) {
+        let (new, seen) = bg::failures_since(self.failures.1);
+        self.failures.0.extend(new);
+        self.failures.1 = seen;
+        if self.failures.0.is_empty() {
+            return;
+        }
+        egui::Panel::top("background_failures").show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                if ui.button("Dismiss").clicked() {
+                    self.failures.0.clear();
+                }
+                for failure in &self.failures.0 {
+                    ui.colored_label(egui::Color32::LIGHT_RED, format!("⚠ {failure}"));
+                }
+            });
+        });
+    }
+
     fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             let label = if self.settings.panel_open {
@@ -610,14 +649,27 @@ impl WickviewApp {
             path,
             then_exit,
             rx,
+            saving: None,
         });
     }
 
     fn handle_screenshots(&mut self, ctx: &egui::Context) {
-        if let Some(shot) = &self.shot
+        // The pixels arrive in a frame; encoding and writing the PNG happen off the UI thread.
+        if let Some(shot) = &mut self.shot
+            && shot.saving.is_none()
             && let Ok(image) = shot.rx.try_recv()
         {
-            let result = save_png(&image, &shot.path);
+            let path = shot.path.clone();
+            shot.saving = Some(bg::spawn(&self.rt, ctx, async move {
+                tokio::task::spawn_blocking(move || save_png(&image, &path))
+                    .await
+                    .map_err(|e| format!("writing the PNG failed: {e}"))?
+            }));
+        }
+        if let Some(shot) = &mut self.shot
+            && let Some(result) = bg::take_ready(&mut shot.saving)
+            && let Some(shot) = self.shot.take()
+        {
             if shot.then_exit {
                 match &result {
                     Ok(()) => tracing::info!("screenshot saved to {}", shot.path.display()),
@@ -633,7 +685,6 @@ impl WickviewApp {
                     Err(e) => (format!("Could not save the PNG: {e}"), true),
                 });
             }
-            self.shot = None;
         }
         // --screenshot: once everything shown has loaded (and a few frames have settled the
         // layout), ask for the window's pixels.
@@ -672,7 +723,20 @@ fn connect(
         return StoreState::Failed("no store is configured".to_owned());
     };
     StoreState::Connecting(bg::spawn(rt, ctx, async move {
-        Store::open(&config).await.map_err(|e| e.to_string())
+        match Store::open(&config).await {
+            Ok(store) => Ok(store),
+            // A data directory or file this user may not write: browse it read-only.
+            Err(e @ (StoreError::ReadOnly { .. } | StoreError::Io { .. })) => {
+                match Store::open_read_only(&config).await {
+                    Ok(store) => {
+                        tracing::warn!("{e}; opened read-only");
+                        Ok(store)
+                    }
+                    Err(_) => Err(e.to_string()),
+                }
+            }
+            Err(e) => Err(e.to_string()),
+        }
     }))
 }
 
@@ -731,6 +795,19 @@ pub fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), 
 impl eframe::App for WickviewApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        if let Some(rx) = &self.hangul_rx {
+            match rx.try_recv() {
+                Ok(status) => {
+                    self.hangul = status;
+                    self.hangul_rx = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.hangul = HangulStatus::Missing;
+                    self.hangul_rx = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            }
+        }
         self.poll_store(&ctx);
         self.poll_defaults();
         self.cache.poll();
@@ -738,6 +815,7 @@ impl eframe::App for WickviewApp {
         self.handle_ticker_changes(&ctx);
 
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
+        self.failures_ui(ui);
         let mut panel_open = self.settings.panel_open;
         egui::Panel::left("side_panel")
             .resizable(true)

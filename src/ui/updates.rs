@@ -2,12 +2,16 @@
 //! [`UpdateJob`] in the background with progress, failures with reasons and a cancel button,
 //! while the user keeps browsing; tickers that got new bars are handed to the views.
 
+use futures::FutureExt as _;
 use tokio::sync::mpsc::error::TryRecvError;
+use tokio::task::JoinHandle;
 
 use crate::model::Category;
 use crate::source::SourceConfig;
 use crate::store::Store;
-use crate::update::{UpdateConfig, UpdateEvent, UpdateHandle, UpdateJob, UpdateSummary};
+use crate::update::{
+    UpdateConfig, UpdateError, UpdateEvent, UpdateHandle, UpdateJob, UpdateSummary,
+};
 
 /// What one button updates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,12 +62,17 @@ pub struct RunProgress {
     pub total: Option<usize>,
     /// Tickers finished, failed or not.
     pub done: usize,
-    /// Days newly stored or changed.
+    /// Days newly stored or changed, of finished tickers and of those still being written.
     pub bars_written: u64,
+    /// Days written so far of tickers still being written (counted in `bars_written`).
+    in_flight: std::collections::HashMap<String, u64>,
     /// Failed tickers with reasons.
     pub failures: Vec<(String, String)>,
     /// The summary, once the run ended.
     pub summary: Option<UpdateSummary>,
+    /// Why the run as a whole failed (the store went away, the job could not start or
+    /// crashed), once it ended that way.
+    pub error: Option<String>,
 }
 
 impl RunProgress {
@@ -76,6 +85,8 @@ impl RunProgress {
 struct Run {
     target: Target,
     handle: Option<UpdateHandle>,
+    /// The job's own result: its error is what the panel shows when the run fails.
+    task: Option<JoinHandle<Result<UpdateSummary, UpdateError>>>,
     progress: RunProgress,
     cancel_requested: bool,
 }
@@ -131,12 +142,12 @@ impl UpdatePanel {
             concurrency: self.concurrency,
             ..UpdateConfig::default()
         };
-        // The job's result also arrives as its last event; the join handle is not needed.
-        let (handle, _task) = UpdateJob::spawn(store.clone(), self.source.clone(), config, rt);
+        let (handle, task) = UpdateJob::spawn(store.clone(), self.source.clone(), config, rt);
         self.runs.retain(|r| r.target != target);
         self.runs.push(Run {
             target,
             handle: Some(handle),
+            task: Some(task),
             progress: RunProgress::default(),
             cancel_requested: false,
         });
@@ -166,16 +177,25 @@ impl UpdatePanel {
                     Ok(event) => apply_event(&mut run.progress, &mut self.updated, event),
                     Err(TryRecvError::Empty) => break,
                     Err(TryRecvError::Disconnected) => {
-                        if run.progress.summary.is_none() {
-                            // The job ended without its final event (it failed before
-                            // starting, e.g. the store went away); say so.
-                            run.progress.failures.push((
-                                "(run)".to_owned(),
-                                "the update stopped unexpectedly; see the log".to_owned(),
-                            ));
+                        if run.progress.summary.is_some() {
+                            run.handle = None;
+                            run.task = None;
+                        } else if let Some(result) = run.task.as_mut().and_then(|t| {
+                            // The channel closes as the job returns: its result follows.
+                            t.is_finished().then(|| t.now_or_never()).flatten()
+                        }) {
+                            // The job ended without its final event: it failed as a whole.
+                            let error = match result {
+                                Ok(Ok(_)) => "the update ended without a summary".to_owned(),
+                                Ok(Err(e)) => e.to_string(),
+                                Err(e) => UpdateError::Task(task_failure(e)).to_string(),
+                            };
+                            tracing::error!("update of {} failed: {error}", run.target.label());
+                            run.progress.error = Some(error);
                             run.progress.summary = Some(UpdateSummary::default());
+                            run.handle = None;
+                            run.task = None;
                         }
-                        run.handle = None;
                         break;
                     }
                 }
@@ -238,22 +258,47 @@ impl UpdatePanel {
     }
 }
 
+/// A panicked or aborted task, in words.
+fn task_failure(err: tokio::task::JoinError) -> String {
+    if err.is_panic() {
+        let payload = err.into_panic();
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        format!("it panicked: {text}")
+    } else {
+        "it was aborted".to_owned()
+    }
+}
+
 fn apply_event(progress: &mut RunProgress, updated: &mut Vec<String>, event: UpdateEvent) {
     match event {
         UpdateEvent::Started { total } => progress.total = Some(total),
+        UpdateEvent::BarsStored {
+            ticker,
+            written_so_far,
+        } => {
+            let before = progress.in_flight.insert(ticker, written_so_far).unwrap_or(0);
+            progress.bars_written += written_so_far.saturating_sub(before);
+        }
         UpdateEvent::TickerDone {
             ticker,
             bars_written,
             ..
         } => {
             progress.done += 1;
-            progress.bars_written += bars_written;
+            let counted = progress.in_flight.remove(&ticker).unwrap_or(0);
+            progress.bars_written += bars_written.saturating_sub(counted);
             if bars_written > 0 {
                 updated.push(ticker);
             }
         }
         UpdateEvent::TickerFailed { ticker, reason, .. } => {
             progress.done += 1;
+            // What landed before the failure stays stored and counted.
+            progress.in_flight.remove(&ticker);
             progress.failures.push((ticker, reason));
         }
         UpdateEvent::Finished(summary) | UpdateEvent::Cancelled(summary) => {
@@ -273,6 +318,7 @@ fn progress_ui(ui: &mut egui::Ui, run: &Run) {
         0.0
     };
     let state = match &p.summary {
+        Some(_) if p.error.is_some() => "failed",
         Some(s) if s.cancelled => "cancelled",
         Some(_) => "finished",
         None if run.cancel_requested => "cancelling…",
@@ -290,6 +336,9 @@ fn progress_ui(ui: &mut egui::Ui, run: &Run) {
         p.bars_written,
         p.failures.len()
     ));
+    if let Some(error) = &p.error {
+        ui.colored_label(egui::Color32::LIGHT_RED, format!("The run failed: {error}"));
+    }
     if let Some(s) = &p.summary
         && s.not_attempted > 0
     {
@@ -306,5 +355,93 @@ fn progress_ui(ui: &mut egui::Ui, run: &Run) {
                     });
                 }
             });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::model::{Ticker, TickerMeta};
+    use crate::store::StoreConfig;
+
+    /// Bars count as they land, once: the ticker's final total does not add them again.
+    #[test]
+    fn bars_written_move_per_batch_and_count_once() {
+        let mut p = RunProgress::default();
+        let mut updated = Vec::new();
+        let stored = |n| UpdateEvent::BarsStored {
+            ticker: "AAPL".into(),
+            written_so_far: n,
+        };
+        apply_event(&mut p, &mut updated, UpdateEvent::Started { total: 2 });
+        apply_event(&mut p, &mut updated, stored(1000));
+        assert_eq!((p.done, p.bars_written), (0, 1000));
+        apply_event(&mut p, &mut updated, stored(2000));
+        assert_eq!(p.bars_written, 2000);
+        apply_event(
+            &mut p,
+            &mut updated,
+            UpdateEvent::TickerDone {
+                ticker: "AAPL".into(),
+                category: Category::UsStock,
+                symbol: "AAPL".into(),
+                bars_fetched: 2500,
+                bars_written: 2500,
+                skipped_nulls: 0,
+                rejected_bars: 0,
+            },
+        );
+        assert_eq!((p.done, p.bars_written), (1, 2500));
+        assert_eq!(updated, ["AAPL"]);
+    }
+
+    /// A run that fails as a whole (here: the store refuses writes) shows the job's own
+    /// error in the panel, not "see the log".
+    #[test]
+    fn a_failed_run_shows_its_error() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let config = StoreConfig::Embedded {
+            data_dir: dir.path().to_path_buf(),
+        };
+        let (server, store) = rt.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(method("GET"))
+                .and(path("/v8/finance/chart/MSFT"))
+                .respond_with(ResponseTemplate::new(200).set_body_string(include_str!(
+                    "../../tests/fixtures/yahoo/msft_today_twice.json"
+                )))
+                .mount(&server)
+                .await;
+            let writable = Store::open(&config).await.unwrap();
+            let ticker = Ticker::parse(Category::UsStock, "MSFT").unwrap();
+            writable
+                .add_ticker(&TickerMeta::new(ticker, "Microsoft"))
+                .await
+                .unwrap();
+            (server, Store::open_read_only(&config).await.unwrap())
+        });
+        let mut panel = UpdatePanel::new(Some(server.uri()));
+        let target = Target::Category(Category::UsStock);
+        assert!(panel.start(target, rt.handle(), &store));
+        let started = Instant::now();
+        while panel.progress(target).is_some_and(|p| !p.is_over()) {
+            assert!(started.elapsed() < Duration::from_secs(20), "run never ended");
+            std::thread::sleep(Duration::from_millis(20));
+            panel.poll();
+        }
+        let progress = panel.progress(target).unwrap();
+        let error = progress.error.as_deref().unwrap_or_default();
+        assert!(error.contains("read-only"), "{progress:?}");
+        assert!(!panel.is_running(target));
     }
 }

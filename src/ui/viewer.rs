@@ -96,9 +96,10 @@ impl CategoryViewer {
                 .as_ref()
                 .is_none_or(|(t, g)| *t != ticker || *g != loaded.generation);
             if fresh {
-                let same_ticker = self.shown_ticker() == Some(ticker.as_str());
-                let mut view = self.chart.view();
                 let old_len = self.chart.series().map_or(0, |s| s.series.len());
+                // A ticker that had no bars yet opens on the default range like any other.
+                let same_ticker = self.shown_ticker() == Some(ticker.as_str()) && old_len > 0;
+                let mut view = self.chart.view();
                 let new_len = loaded.chart.series.len();
                 // A view that ended on the last bar follows the new bars in (a trader
                 // watching the latest days sees the update land); any other view stays.

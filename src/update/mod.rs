@@ -54,6 +54,19 @@ pub enum UpdateError {
     /// The job's task panicked or was aborted.
     #[error("the update task ended abnormally: {0}")]
     Task(String),
+    /// The store went away during the run (server unreachable, login refused, disk
+    /// full): the run stopped instead of failing every remaining ticker the same way.
+    /// Tickers already stored stay; a rerun completes the rest.
+    #[error("stopped: {source} ({done} of {total} tickers done before)")]
+    StoreLost {
+        /// What the store said.
+        #[source]
+        source: StoreError,
+        /// Tickers finished (stored or failed) before the run stopped.
+        done: usize,
+        /// Tickers of the run.
+        total: usize,
+    },
 }
 
 /// What to update and how.
@@ -89,8 +102,9 @@ impl Default for UpdateConfig {
     }
 }
 
-/// Progress of a run, in order: `Started`, then one `TickerDone` or `TickerFailed` per
-/// ticker (in completion order), then `Finished` or `Cancelled`.
+/// Progress of a run, in order: `Started`, then per ticker any number of `BarsStored` and
+/// one `TickerDone` or `TickerFailed` (tickers in completion order), then `Finished` or
+/// `Cancelled`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UpdateEvent {
     /// The tickers to update are known.
@@ -114,6 +128,15 @@ pub enum UpdateEvent {
         skipped_nulls: usize,
         /// Impossible bars left out.
         rejected_bars: usize,
+    },
+    /// Part of a ticker's bars landed in the store (sent after every batch of up to
+    /// [`crate::store::MONGO_BATCH`] days, so progress moves while a long history is
+    /// written); its `TickerDone` follows.
+    BarsStored {
+        /// The canonical ticker.
+        ticker: String,
+        /// Days newly stored or changed for this ticker so far in this run.
+        written_so_far: u64,
     },
     /// A ticker failed; the run goes on.
     TickerFailed {
@@ -209,7 +232,24 @@ enum Outcome {
         category: Category,
         reason: String,
     },
+    /// The store failed in a way every later write would too.
+    StoreLost {
+        ticker: String,
+        category: Category,
+        error: StoreError,
+    },
     NotAttempted,
+}
+
+/// Whether a store error means the store as a whole is gone for this run.
+fn store_lost(err: &StoreError) -> bool {
+    matches!(
+        err,
+        StoreError::Unreachable { .. }
+            | StoreError::Auth { .. }
+            | StoreError::StorageFull { .. }
+            | StoreError::ReadOnly { .. }
+    )
 }
 
 /// The update job.
@@ -266,17 +306,21 @@ impl UpdateJob {
         };
         let concurrency = config.concurrency.max(1);
         let default_start = config.default_start;
+        // Stops the remaining work when the store is lost, without counting as a cancel.
+        let stop = cancel.child_token();
+        let mut lost: Option<StoreError> = None;
         let mut outcomes = futures::stream::iter(work.into_iter().map(|(meta, last)| {
             let store = store.clone();
             let source = Arc::clone(&source);
-            let cancel = cancel.clone();
+            let cancel = stop.clone();
+            let events = events.clone();
             async move {
                 update_one(
                     &store,
                     &source,
                     &meta,
-                    last.unwrap_or(default_start),
-                    today,
+                    (last.unwrap_or(default_start), today),
+                    &events,
                     &cancel,
                 )
                 .await
@@ -327,6 +371,27 @@ impl UpdateJob {
                         reason,
                     }
                 }
+                Outcome::StoreLost {
+                    ticker,
+                    category,
+                    error,
+                } => {
+                    let reason = format!("store: {error}");
+                    summary.failed.push(TickerFailure {
+                        ticker: ticker.clone(),
+                        reason: reason.clone(),
+                    });
+                    if lost.is_none() {
+                        tracing::error!("{}: {error}; stopping the update", store.describe());
+                        stop.cancel();
+                        lost = Some(error);
+                    }
+                    UpdateEvent::TickerFailed {
+                        ticker,
+                        category,
+                        reason,
+                    }
+                }
                 Outcome::NotAttempted => {
                     summary.not_attempted += 1;
                     continue;
@@ -336,6 +401,19 @@ impl UpdateJob {
         }
         summary.cancelled = cancel.is_cancelled();
         summary.elapsed = started.elapsed();
+        if let Some(source) = lost {
+            let done = summary.succeeded + summary.failed.len();
+            tracing::warn!(
+                succeeded = summary.succeeded,
+                not_attempted = summary.not_attempted,
+                "update stopped: the store was lost"
+            );
+            return Err(UpdateError::StoreLost {
+                source,
+                done,
+                total: summary.total,
+            });
+        }
         tracing::info!(
             succeeded = summary.succeeded,
             failed = summary.failed.len(),
@@ -389,8 +467,8 @@ async fn update_one(
     store: &Store,
     source: &YahooSource,
     meta: &TickerMeta,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    events: &mpsc::Sender<UpdateEvent>,
     cancel: &CancellationToken,
 ) -> Outcome {
     if cancel.is_cancelled() {
@@ -411,11 +489,34 @@ async fn update_one(
         Ok(f) => f,
         Err(err) => return failed(err.to_string()),
     };
-    // Not cancellable from here: the store call runs to its end (all or nothing).
-    let upsert = match store.upsert_bars(&meta.ticker, &fetched.chart.series).await {
-        Ok(u) => u,
-        Err(err) => return failed(format!("store: {err}")),
-    };
+    // Not cancellable from here: the writes run to their end. Batches go out in date
+    // order, so an interrupted write leaves the earliest days stored and no gap that the
+    // next run (which starts from the last stored day) would skip.
+    let series = &fetched.chart.series;
+    let mut upsert = crate::store::UpsertSummary::default();
+    let mut start = 0;
+    while start < series.len() {
+        let end = (start + crate::store::MONGO_BATCH).min(series.len());
+        match store.upsert_bars(&meta.ticker, &series.slice(start..end)).await {
+            Ok(u) => upsert += u,
+            Err(error) if store_lost(&error) => {
+                return Outcome::StoreLost {
+                    ticker,
+                    category,
+                    error,
+                };
+            }
+            Err(err) => return failed(format!("store: {err}")),
+        }
+        start = end;
+        if start < series.len() {
+            // A closed or full channel never holds up the write.
+            let _progress_not_shown = events.try_send(UpdateEvent::BarsStored {
+                ticker: ticker.clone(),
+                written_so_far: upsert.written(),
+            });
+        }
+    }
     if meta.source_symbol.as_deref() != Some(fetched.symbol.as_str()) {
         let edit = TickerEdit {
             source_symbol: Some(Some(fetched.symbol.clone())),

@@ -2,6 +2,9 @@
 
 #![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
+mod sandbox;
+pub use sandbox::*;
+
 use std::path::PathBuf;
 use std::time::Duration;
 

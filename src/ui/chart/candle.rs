@@ -9,7 +9,8 @@ use egui_plot::{HPlacement, HoverPosition, Legend, Plot, PlotBounds, PlotUi};
 use super::jobs::Jobs;
 use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 use super::{
-    ChartSeries, GpuLayer, LegendEntry, ZOOM_PER_NOTCH, format_price, format_volume,
+    ChartSeries, GpuLayer, LegendEntry, ZOOM_PER_NOTCH, format_price, format_price_mark,
+    format_volume,
     hidden_in_legend, padded_y, wheel_notches,
 };
 use crate::compute::lod::LinePyramid;
@@ -75,6 +76,9 @@ pub struct CandleChart {
     volume_top: Option<f64>,
     jobs: Jobs<Vec<MaResult>>,
     primitives: u64,
+    /// The range preset last applied; its button is the highlighted one while the view
+    /// is still that preset's.
+    range: Option<RangePreset>,
 }
 
 impl CandleChart {
@@ -91,6 +95,7 @@ impl CandleChart {
             volume_top: None,
             jobs: Jobs::new(),
             primitives: 0,
+            range: None,
         }
     }
 
@@ -98,6 +103,7 @@ impl CandleChart {
     /// opening on the last month. The averages are computed in the background.
     pub fn set_series(&mut self, series: ChartSeries, colors: CandleColors, ma_windows: &[usize]) {
         self.view = RangePreset::M1.view(series.series.days());
+        self.range = Some(RangePreset::M1);
         self.data = Some(series);
         self.colors = colors;
         self.jobs.new_generation();
@@ -156,8 +162,18 @@ impl CandleChart {
     pub fn apply_range(&mut self, preset: RangePreset) {
         if let Some(d) = &self.data {
             self.view = preset.view(d.series.days());
+            self.range = Some(preset);
             self.update_y();
         }
+    }
+
+    /// The range preset whose button is highlighted: the one last applied, while the view
+    /// is still exactly its range (panning or zooming away highlights none). Several
+    /// presets may give the same view on a short history; only the applied one counts.
+    pub fn active_range(&self) -> Option<RangePreset> {
+        let d = self.data.as_ref()?;
+        self.range
+            .filter(|preset| preset.view(d.series.days()) == self.view)
     }
 
     /// The visible x range in bar indices.
@@ -370,7 +386,7 @@ impl CandleChart {
                 if log_y {
                     format_price(10f64.powf(mark.value))
                 } else {
-                    format_price(mark.value)
+                    format_price_mark(mark.value, mark.step_size)
                 }
             })
             .y_grid_spacer(move |input| {
@@ -504,11 +520,9 @@ impl CandleChart {
                 ui.strong(&d.name);
                 ui.separator();
             }
+            let active_range = self.active_range();
             for preset in RangePreset::ALL {
-                let active = self
-                    .data
-                    .as_ref()
-                    .is_some_and(|d| preset.view(d.series.days()) == self.view);
+                let active = active_range == Some(preset);
                 if ui.selectable_label(active, preset.label()).clicked() {
                     self.apply_range(preset);
                 }
@@ -771,6 +785,46 @@ mod tests {
                 .iter()
                 .any(|m| m.step_size == 1000.0 && m.value == 49_000.0)
         );
+    }
+
+    /// On a history shorter than every preset all presets give the same view; only the
+    /// one applied is highlighted, and none once the user moved away from it.
+    #[test]
+    fn only_the_applied_range_is_active() {
+        use crate::model::{Bar, DailySeries};
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2024, 3, d).unwrap();
+        let (series, _) = DailySeries::from_bars(
+            (4..7).map(|d| Bar::ohlc(day(d), 10.0, 11.0, 9.0, 10.5)),
+        );
+        let mut chart = CandleChart::new("active_range_test");
+        assert_eq!(chart.active_range(), None);
+        chart.set_series(
+            ChartSeries::new("x", Arc::new(series)),
+            CandleColors::WESTERN,
+            &[],
+        );
+        assert_eq!(chart.active_range(), Some(RangePreset::M1), "the default range");
+        let same: Vec<_> = RangePreset::ALL
+            .iter()
+            .filter(|p| p.view(chart.series().unwrap().series.days()) == chart.view())
+            .collect();
+        assert_eq!(same.len(), RangePreset::ALL.len(), "every preset fits 3 bars");
+        chart.apply_range(RangePreset::Y5);
+        assert_eq!(chart.active_range(), Some(RangePreset::Y5));
+        chart.set_view(XView {
+            start: 0.5,
+            end: 2.5,
+        });
+        assert_eq!(chart.active_range(), None);
+
+        // No bars at all: still just the default.
+        let mut empty = CandleChart::new("active_range_empty");
+        empty.set_series(
+            ChartSeries::new("e", Arc::new(DailySeries::default())),
+            CandleColors::WESTERN,
+            &[],
+        );
+        assert_eq!(empty.active_range(), Some(RangePreset::M1));
     }
 
     #[test]

@@ -12,7 +12,9 @@ use rayon::prelude::*;
 use super::candle::{base_plot, navigate, nice_linear_marks, range_slider_ui};
 use super::jobs::Jobs;
 use super::time_axis::{RangePreset, XView, bar_at};
-use super::{ChartSeries, GpuLayer, LegendEntry, format_price, hidden_in_legend, padded_y};
+use super::{
+    ChartSeries, GpuLayer, LegendEntry, format_price, format_price_mark, hidden_in_legend, padded_y,
+};
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
 use crate::ui::theme;
@@ -363,7 +365,7 @@ impl ComparisonChart {
         let left_fmt =
             move |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| match mode {
                 CompareMode::PercentChange => format!("{:+.0}%", mark.value),
-                _ => format_price(mark.value),
+                _ => format_price_mark(mark.value, mark.step_size),
             };
         let mut plot = base_plot(plot_id, Arc::clone(&calendar), self.id.with("x_link"))
             .height(height)
@@ -382,7 +384,9 @@ impl ComparisonChart {
                 .formatter(left_fmt);
             let mut right = AxisHints::new_y()
                 .placement(HPlacement::Right)
-                .formatter(move |mark, _| format_price((mark.value - o) / s));
+                .formatter(move |mark, _| {
+                    format_price_mark((mark.value - o) / s, mark.step_size / s.abs())
+                });
             if let Some(c) = left_color {
                 left = left.tick_label_color(c);
             }

@@ -6,8 +6,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// Results in flight for one chart, tagged with the generation they were asked for.
 pub(crate) struct Jobs<T> {
-    tx: SyncSender<(u64, T)>,
-    rx: Receiver<(u64, T)>,
+    tx: SyncSender<(u64, Option<T>)>,
+    rx: Receiver<(u64, Option<T>)>,
     pending: usize,
     generation: u64,
 }
@@ -43,7 +43,15 @@ impl<T: Send + 'static> Jobs<T> {
         let generation = self.generation;
         self.pending += 1;
         let job = move || {
-            let result = work();
+            // A panic must not reach rayon (which would abort the process): it is caught,
+            // reported for the window to show, and the job ends without a result.
+            let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+                Ok(result) => Some(result),
+                Err(payload) => {
+                    crate::ui::bg::report_panic("a chart computation", payload.as_ref());
+                    None
+                }
+            };
             // The chart may be gone; then nobody wants the result.
             if tx.send((generation, result)).is_ok()
                 && let Some(ctx) = ctx
@@ -63,7 +71,9 @@ impl<T: Send + 'static> Jobs<T> {
         let mut out = Vec::new();
         while let Ok((generation, result)) = self.rx.try_recv() {
             self.pending = self.pending.saturating_sub(1);
-            if generation == self.generation {
+            if generation == self.generation
+                && let Some(result) = result
+            {
                 out.push(result);
             }
         }
@@ -88,5 +98,29 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
         assert_eq!(got, vec![2]);
+    }
+
+    #[test]
+    fn a_panicking_job_is_reported_and_ends() {
+        let mut jobs = Jobs::<u32>::new();
+        jobs.spawn(None, || {
+            let v: Vec<u32> = Vec::new();
+            v[7]
+        });
+        jobs.spawn(None, || 3);
+        let mut got = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while jobs.is_busy() && std::time::Instant::now() < deadline {
+            got.extend(jobs.poll());
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(!jobs.is_busy());
+        assert_eq!(got, vec![3]);
+        assert!(
+            crate::ui::bg::failures_since(0)
+                .0
+                .iter()
+                .any(|f| f.starts_with("a chart computation failed unexpectedly"))
+        );
     }
 }

@@ -67,22 +67,57 @@ impl ChartSeries {
     }
 }
 
-/// Formats a price with a precision that suits its size (53,400 / 172.35 / 0.8123).
-pub fn format_price(v: f64) -> String {
+/// Decimals a price of this size is shown with: none from 10,000 (53,400), two from 10
+/// (151.23, 1,380.25), four below (1.0845, 0.8123), more for tiny prices (at least four
+/// significant digits).
+fn price_decimals(v: f64) -> usize {
+    let a = v.abs();
+    if a >= 10_000.0 {
+        0
+    } else if a >= 10.0 {
+        2
+    } else if a >= 0.1 || a == 0.0 {
+        4
+    } else {
+        // 0.012345 → 0.01235: four significant digits, at most 10 decimals.
+        let leading_zeros = (-a.log10()).floor().max(0.0) as usize;
+        (leading_zeros + 4).min(10)
+    }
+}
+
+fn format_with(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return "–".to_owned();
     }
-    let a = v.abs();
-    let s = if a == 0.0 {
-        "0".to_owned()
-    } else if a >= 1000.0 {
-        format!("{v:.0}")
-    } else if a >= 1.0 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.4}")
-    };
-    group_thousands(&s)
+    if v == 0.0 {
+        return "0".to_owned();
+    }
+    group_thousands(&format!("{v:.decimals$}"))
+}
+
+/// Formats a price with a precision that suits its size (53,400 / 1,380.25 / 151.23 /
+/// 1.0845 / 0.8123): tooltip, legend and every other text.
+pub fn format_price(v: f64) -> String {
+    format_with(v, price_decimals(v))
+}
+
+/// Formats an axis mark `step` apart from the next with the decimals the step needs, so
+/// neighbouring marks never read the same (1.0700, 1.0725, 1.0750 rather than 1.07, 1.07,
+/// 1.08; 53,500 and 3,000 without decimals). Without a usable step, as [`format_price`].
+pub fn format_price_mark(v: f64, step: f64) -> String {
+    if !(step.is_finite() && step > 0.0) {
+        return format_price(v);
+    }
+    // A step of 0.0025 needs 4 decimals, 0.5 needs 1, 100 none.
+    let mut decimals = 0usize;
+    while decimals < 10 {
+        let scaled = step * 10f64.powi(decimals as i32);
+        if (scaled - scaled.round()).abs() < 1e-6 * scaled.max(1.0) {
+            break;
+        }
+        decimals += 1;
+    }
+    format_with(v, decimals)
 }
 
 /// Formats a volume compactly (1.2M, 350K).
@@ -300,10 +335,33 @@ mod tests {
         assert_eq!(format_price(1234567.4), "1,234,567");
         assert_eq!(format_price(172.349), "172.35");
         assert_eq!(format_price(0.81234), "0.8123");
+        // Rates keep the digits that move: EURUSD=X, KRW=X, JPY=X.
+        assert_eq!(format_price(1.084_52), "1.0845");
+        assert_eq!(format_price(1380.25), "1,380.25");
+        assert_eq!(format_price(151.234), "151.23");
+        assert_eq!(format_price(0.012_345_6), "0.01235");
+        assert_eq!(format_price(f64::NAN), "–");
         assert_eq!(format_price(-1500.0), "-1,500");
         assert_eq!(format_volume(12_345_678.0), "12.35M");
         assert_eq!(format_volume(950.0), "950");
         assert_eq!(format_price(0.0), "0");
+    }
+
+    #[test]
+    fn axis_marks_never_repeat_a_label() {
+        for (start, step) in [(1.07, 0.0025), (1.07, 0.005), (151.0, 0.25), (53_000.0, 100.0)] {
+            let labels: Vec<String> = (0..5)
+                .map(|i| format_price_mark(start + f64::from(i) * step, step))
+                .collect();
+            let mut unique = labels.clone();
+            unique.dedup();
+            assert_eq!(unique, labels, "step {step}");
+        }
+        assert_eq!(format_price_mark(1.0725, 0.0025), "1.0725");
+        assert_eq!(format_price_mark(1.075, 0.005), "1.075");
+        assert_eq!(format_price_mark(3_000.0, 100.0), "3,000");
+        assert_eq!(format_price_mark(53_500.0, 500.0), "53,500");
+        assert_eq!(format_price_mark(151.25, 0.25), "151.25");
     }
 
     #[test]
