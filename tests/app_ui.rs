@@ -76,10 +76,6 @@ fn start_app(rt: tokio::runtime::Runtime, customise: impl FnOnce(&mut AppOptions
     app.wait_for("the store to open with the sample loaded", |a| {
         a.store().is_some()
     });
-    // The system fonts are searched off the UI thread; Korean text needs that search done.
-    app.wait_for("the font search", |a| {
-        *a.hangul() != wickview::ui::fonts::HangulStatus::Searching
-    });
     app
 }
 

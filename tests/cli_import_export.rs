@@ -78,10 +78,7 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
     assert!(report.contains("5105 rows read, 5105 new bars"), "{report}");
     assert!(report.contains("0 bad rows"), "{report}");
 
-    let out = ok(&wickview(
-        root,
-        &["export", "^GSPC", "--ma", "5,20,60,120"],
-    ));
+    let out = ok(&wickview(root, &["export", "^GSPC", "--ma", "5,20,60,120"]));
     let (header, rows) = parse(&out);
     assert_eq!(
         header,

@@ -47,7 +47,10 @@ async fn logs_written_to_a_file_are_plain_text() {
     assert_eq!(status.code(), Some(1));
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.contains("update failed"), "{text}");
-    assert!(!text.contains('\u{1b}'), "escape codes in the log file: {text:?}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "escape codes in the log file: {text:?}"
+    );
 }
 
 /// An error whose cause is already in its message is printed once.
@@ -74,7 +77,12 @@ fn hostile_tickers_are_quoted_short_and_inert() {
     let out = run(&sandbox, &["export", &long]);
     assert_eq!(out.status.code(), Some(1));
     let text = stderr(&out);
-    assert!(text.len() < 400, "{} bytes: {}", text.len(), &text[..400.min(text.len())]);
+    assert!(
+        text.len() < 400,
+        "{} bytes: {}",
+        text.len(),
+        &text[..400.min(text.len())]
+    );
     assert!(text.contains("10000 characters"), "{text}");
     let out = run(&sandbox, &["export", "MS\u{1b}[2J\nFT"]);
     assert_eq!(out.status.code(), Some(1));
@@ -106,14 +114,30 @@ fn export_ranges_and_windows_mean_what_was_typed() {
     import_msft(&sandbox);
     let out = run(
         &sandbox,
-        &["export", "MSFT", "--from", "2010-06-01", "--to", "2010-01-01"],
+        &[
+            "export",
+            "MSFT",
+            "--from",
+            "2010-06-01",
+            "--to",
+            "2010-01-01",
+        ],
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("--from 2010-06-01 is after --to 2010-01-01"));
     assert!(out.stdout.is_empty());
     let out = run(
         &sandbox,
-        &["export", "MSFT", "--ma", "5,5,20", "--from", "2010-01-04", "--to", "2010-01-08"],
+        &[
+            "export",
+            "MSFT",
+            "--ma",
+            "5,5,20",
+            "--from",
+            "2010-01-04",
+            "--to",
+            "2010-01-08",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();

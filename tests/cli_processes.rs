@@ -41,7 +41,7 @@ fn exported_rows(sandbox: &Sandbox, ticker: &str) -> usize {
 fn two_processes_importing_at_once_both_succeed() {
     let files = [
         ("005930.csv", "005930"),
-        ("GSPC.csv", "^GSPC"),
+        ("GSPC.csv", "GSPC"),
         ("AAPL.csv", "AAPL"),
         ("MSFT.csv", "MSFT"),
         ("IBM.csv", "IBM"),
@@ -89,7 +89,10 @@ fn export_opens_the_store_read_only() {
         .unwrap());
     let db = sandbox.data_dir().join(wickview::store::EMBEDDED_FILE_NAME);
     let before = std::fs::read(&db).unwrap();
-    assert_eq!(exported_rows(&sandbox, "MSFT"), read_sample("MSFT.csv").len());
+    assert_eq!(
+        exported_rows(&sandbox, "MSFT"),
+        read_sample("MSFT.csv").len()
+    );
     assert_eq!(
         std::fs::read(&db).unwrap(),
         before,
@@ -110,5 +113,8 @@ fn export_opens_the_store_read_only() {
     let empty = Sandbox::new();
     let out = empty.command().args(["export", "MSFT"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(!empty.data_dir().exists(), "export created a data directory");
+    assert!(
+        !empty.data_dir().exists(),
+        "export created a data directory"
+    );
 }

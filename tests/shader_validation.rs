@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use wickview::render::ViewUniform;
+
 fn validate(name: &str, source: &str) {
     let module = naga::front::wgsl::parse_str(source)
         .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
@@ -56,18 +58,17 @@ fn uniform_layout_matches_the_shader() {
         .iter()
         .find(|(_, t)| t.name.as_deref() == Some("View"))
         .expect("View struct");
-    assert_eq!(
-        layouter[handle].size as usize,
-        size_of::<wickview::render::ViewUniform>()
-    );
+    assert_eq!(layouter[handle].size as usize, size_of::<ViewUniform>());
     // Every field at the same offset: swapping two fields of one size fails here too.
-    use wickview::render::ViewUniform;
     let rust: Vec<(&str, usize)> = vec![
         ("x_min", std::mem::offset_of!(ViewUniform, x_min)),
         ("x_max", std::mem::offset_of!(ViewUniform, x_max)),
         ("y_min", std::mem::offset_of!(ViewUniform, y_min)),
         ("y_max", std::mem::offset_of!(ViewUniform, y_max)),
-        ("viewport_px", std::mem::offset_of!(ViewUniform, viewport_px)),
+        (
+            "viewport_px",
+            std::mem::offset_of!(ViewUniform, viewport_px),
+        ),
         ("x_origin", std::mem::offset_of!(ViewUniform, x_origin)),
         ("bucket_len", std::mem::offset_of!(ViewUniform, bucket_len)),
         ("y_scale", std::mem::offset_of!(ViewUniform, y_scale)),
@@ -91,5 +92,8 @@ fn uniform_layout_matches_the_shader() {
         .iter()
         .map(|m| (m.name.as_deref().unwrap_or("?"), m.offset as usize))
         .collect();
-    assert_eq!(wgsl, rust, "WGSL View fields and offsets vs the Rust ViewUniform");
+    assert_eq!(
+        wgsl, rust,
+        "WGSL View fields and offsets vs the Rust ViewUniform"
+    );
 }

@@ -58,7 +58,10 @@ async fn stalled_source_fails_at_the_ticker_deadline() {
             after: Duration::from_secs(1)
         }
     );
-    assert_eq!(err.to_string(), "timed out after 1 s (the per-ticker deadline)");
+    assert_eq!(
+        err.to_string(),
+        "timed out after 1 s (the per-ticker deadline)"
+    );
     assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
     // Several attempts fit in the deadline: each one gave up after the read timeout.
     assert!(hits(&server, &chart_path("SLOW")).await >= 2);

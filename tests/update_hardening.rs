@@ -55,7 +55,12 @@ async fn a_stalled_ticker_times_out_and_the_run_goes_on() {
         add(&store, symbol).await;
     }
     let body = yahoo_fixture("msft_today_twice.json");
-    serve(&server, "MSFT", ResponseTemplate::new(200).set_body_string(body.clone())).await;
+    serve(
+        &server,
+        "MSFT",
+        ResponseTemplate::new(200).set_body_string(body.clone()),
+    )
+    .await;
     serve(
         &server,
         "SLOW",
@@ -82,7 +87,11 @@ async fn a_stalled_ticker_times_out_and_the_run_goes_on() {
         }
     }
     let summary = job.await.unwrap().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(summary.succeeded, 1);
     assert_eq!(
         failures,
@@ -113,7 +122,12 @@ async fn a_lost_store_stops_the_run_with_one_error() {
     }
     let body = yahoo_fixture("msft_today_twice.json");
     for symbol in symbols {
-        serve(&server, symbol, ResponseTemplate::new(200).set_body_string(body.clone())).await;
+        serve(
+            &server,
+            symbol,
+            ResponseTemplate::new(200).set_body_string(body.clone()),
+        )
+        .await;
     }
     let read_only = Store::open_read_only(&config_store).await.unwrap();
     let (mut handle, job) = UpdateJob::spawn(
@@ -128,7 +142,11 @@ async fn a_lost_store_stops_the_run_with_one_error() {
     }
     let err = job.await.unwrap().unwrap_err();
     match &err {
-        UpdateError::StoreLost { source, done, total } => {
+        UpdateError::StoreLost {
+            source,
+            done,
+            total,
+        } => {
             assert!(matches!(source, StoreError::ReadOnly { .. }), "{source:?}");
             assert_eq!((*done, *total), (1, 6));
         }
@@ -141,7 +159,10 @@ async fn a_lost_store_stops_the_run_with_one_error() {
         .count();
     assert_eq!(failed, 1, "{events:?}");
     let requested: usize = futures_count(&server, &symbols).await;
-    assert!(requested <= 2, "{requested} tickers downloaded after the store was lost");
+    assert!(
+        requested <= 2,
+        "{requested} tickers downloaded after the store was lost"
+    );
 }
 
 async fn futures_count(server: &MockServer, symbols: &[&str]) -> usize {

@@ -9,6 +9,11 @@ use crate::store::{StoreArgs, default_config_path};
 /// `WICKVIEW_SOURCE_URL`), else Yahoo's, with the timeouts of the config file's
 /// `[source]` table (`--config FILE`, else the default file if it exists).
 pub fn source_config(store: &StoreArgs, url: Option<&str>) -> anyhow::Result<SourceConfig> {
+    Ok(SourceConfig::from_flag_or_env(url).with_settings(&source_settings(store)?))
+}
+
+/// The config file's `[source]` table (`--config FILE`, else the default file if it exists).
+pub fn source_settings(store: &StoreArgs) -> anyhow::Result<SourceSettings> {
     let path = store.config.clone().or_else(default_config_path);
     let text = match &path {
         Some(path) => match std::fs::read_to_string(path) {
@@ -20,11 +25,12 @@ pub fn source_config(store: &StoreArgs, url: Option<&str>) -> anyhow::Result<Sou
         },
         None => String::new(),
     };
-    let settings = SourceSettings::from_toml(&text).map_err(|e| {
-        let file = path.as_ref().map_or_else(String::new, |p| p.display().to_string());
+    SourceSettings::from_toml(&text).map_err(|e| {
+        let file = path
+            .as_ref()
+            .map_or_else(String::new, |p| p.display().to_string());
         anyhow::anyhow!("{file}: {e}")
-    })?;
-    Ok(SourceConfig::from_flag_or_env(url).with_settings(&settings))
+    })
 }
 
 #[cfg(test)]

@@ -213,6 +213,7 @@ fn run_app(
     let options = AppOptions {
         store: Some(config),
         source_url: args.source_url.clone(),
+        source_settings: config::source_settings(store_args)?,
         seed_sample: embedded && !args.no_sample,
         view: args.view,
         ticker: args.ticker.clone(),

@@ -335,7 +335,10 @@ mod tests {
         let trusted: bool = conn
             .pragma_query_value(None, "trusted_schema", |r| r.get(0))
             .unwrap();
-        assert!(!trusted, "trusted_schema must be OFF for files from elsewhere");
+        assert!(
+            !trusted,
+            "trusted_schema must be OFF for files from elsewhere"
+        );
         // Relative names too (the one case SQLite could read as a URI).
         let cwd_relative = Path::new("file:definitely-missing-wickview.db?mode=memory");
         assert!(open_untrusted(cwd_relative).is_err());

@@ -228,12 +228,7 @@ impl YahooSource {
             url.push_str("&crumb=");
             url.push_str(&encode(crumb));
         }
-        let resp = self
-            .http
-            .get(&url)
-            .send()
-            .await
-            .map_err(from_reqwest)?;
+        let resp = self.http.get(&url).send().await.map_err(from_reqwest)?;
         let status = resp.status();
         let retry_after = resp
             .headers()

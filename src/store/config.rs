@@ -332,7 +332,10 @@ mod tests {
         let at_in_query = "mongodb://app:s3cret@db1:27017/?appName=ops@team&tls=true";
         let parts = MongoUri::parse(at_in_query).unwrap();
         assert_eq!(parts.hosts, "db1:27017");
-        assert_eq!(parts.redact("auth failed for s3cret"), "auth failed for ***");
+        assert_eq!(
+            parts.redact("auth failed for s3cret"),
+            "auth failed for ***"
+        );
         assert_eq!(
             redact_uri(at_in_query),
             "mongodb://app:***@db1:27017/?appName=ops@team&tls=true"

@@ -644,7 +644,7 @@ impl EmbeddedStore {
 /// transaction); returns how many moved. A row of the same day already in the target
 /// table (which should not exist) is replaced.
 fn move_bars(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Transaction<'_>,
     key: &str,
     from: Category,
     to: Category,
@@ -881,19 +881,22 @@ mod tests {
         let hold = |millis: u64| {
             let path = path.clone();
             let (locked_tx, locked_rx) = std::sync::mpsc::channel();
-            let thread = std::thread::spawn(move || {
-                let mut other = Connection::open(&path).unwrap();
-                let tx = immediate(&mut other).unwrap();
-                tx.execute(
-                    "INSERT INTO us_stocks VALUES ('OTHER', 1, 1, 1, 1, 1, 0, 0, 0)
+            let thread = std::thread::Builder::new()
+                .name("other-writer".into())
+                .spawn(move || {
+                    let mut other = Connection::open(&path).unwrap();
+                    let tx = immediate(&mut other).unwrap();
+                    tx.execute(
+                        "INSERT INTO us_stocks VALUES ('OTHER', 1, 1, 1, 1, 1, 0, 0, 0)
                      ON CONFLICT DO NOTHING",
-                    [],
-                )
+                        [],
+                    )
+                    .unwrap();
+                    locked_tx.send(()).unwrap();
+                    std::thread::sleep(Duration::from_millis(millis));
+                    tx.commit().unwrap();
+                })
                 .unwrap();
-                locked_tx.send(()).unwrap();
-                std::thread::sleep(Duration::from_millis(millis));
-                tx.commit().unwrap();
-            });
             locked_rx.recv().unwrap();
             thread
         };

@@ -26,6 +26,8 @@ pub struct AppOptions {
     pub store: Option<StoreConfig>,
     /// Base URL of the download source (a mirror or a test server); Yahoo by default.
     pub source_url: Option<String>,
+    /// Timeouts of the download source (the config file's `[source]` table).
+    pub source_settings: crate::source::SourceSettings,
     /// Load the bundled sample series into an empty embedded store.
     pub seed_sample: bool,
     /// Open this view instead of the remembered one.
@@ -81,8 +83,6 @@ pub struct WickviewApp {
     exit_error: Option<String>,
     /// Panics caught in background work, shown until dismissed, and how many were seen.
     failures: (Vec<String>, usize),
-    /// The background font search, until it reports.
-    hangul_rx: Option<std::sync::mpsc::Receiver<HangulStatus>>,
 }
 
 struct PendingShot {
@@ -105,6 +105,7 @@ impl WickviewApp {
         } else {
             tracing::error!("no wgpu render state: charts cannot be drawn");
         }
+        let hangul = fonts::install_hangul_fallback(&cc.egui_ctx);
         let settings = if options.fresh_settings {
             Settings::default()
         } else {
@@ -112,16 +113,7 @@ impl WickviewApp {
                 .and_then(|s| eframe::get_value::<Settings>(s, STORAGE_KEY))
                 .unwrap_or_default()
         };
-        // The font scan reads every system font file: off the UI thread.
-        let mut app = Self::with_settings(
-            &cc.egui_ctx,
-            rt,
-            options,
-            settings,
-            HangulStatus::Searching,
-        );
-        app.hangul_rx = Some(fonts::install_hangul_fallback_in_background(&cc.egui_ctx));
-        app
+        Self::with_settings(&cc.egui_ctx, rt, options, settings, hangul)
     }
 
     /// Builds the app with explicit settings (tests).
@@ -149,7 +141,8 @@ impl WickviewApp {
         let store = connect(&rt, ctx, options.store.clone());
         Self {
             tickers: TickerPanel::new(settings.page_size),
-            updates: UpdatePanel::new(options.source_url.clone()),
+            updates: UpdatePanel::new(options.source_url.clone())
+                .with_source_settings(&options.source_settings),
             pending_range: options.range,
             rt,
             store,
@@ -168,7 +161,6 @@ impl WickviewApp {
             shot: None,
             exit_error: None,
             failures: (Vec::new(), 0),
-            hangul_rx: None,
             options,
         }
     }
@@ -198,9 +190,7 @@ impl WickviewApp {
 
     /// Whether nothing shown is still loading (store, sample, series, averages).
     pub fn is_settled(&self) -> bool {
-        if !matches!(self.store, StoreState::Ready(_) | StoreState::Failed(_))
-            || self.hangul == HangulStatus::Searching
-        {
+        if !matches!(self.store, StoreState::Ready(_) | StoreState::Failed(_)) {
             return false;
         }
         if self.defaults_requested.is_some() || self.cache.any_loading() {
@@ -795,19 +785,6 @@ pub fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), 
 impl eframe::App for WickviewApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        if let Some(rx) = &self.hangul_rx {
-            match rx.try_recv() {
-                Ok(status) => {
-                    self.hangul = status;
-                    self.hangul_rx = None;
-                }
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    self.hangul = HangulStatus::Missing;
-                    self.hangul_rx = None;
-                }
-                Err(std::sync::mpsc::TryRecvError::Empty) => {}
-            }
-        }
         self.poll_store(&ctx);
         self.poll_defaults();
         self.cache.poll();

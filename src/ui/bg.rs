@@ -124,14 +124,11 @@ mod tests {
             .build()
             .unwrap();
         let ctx = egui::Context::default();
-        let mut slot: Option<Promise<Result<u32, String>>> = Some(spawn(
-            rt.handle(),
-            &ctx,
-            async move {
+        let mut slot: Option<Promise<Result<u32, String>>> =
+            Some(spawn(rt.handle(), &ctx, async move {
                 let v: Vec<u32> = Vec::new();
                 Ok(v[3])
-            },
-        ));
+            }));
         let started = Instant::now();
         let result = loop {
             if let Some(r) = take_ready(&mut slot) {
@@ -142,6 +139,11 @@ mod tests {
         };
         let err = result.unwrap_err();
         assert!(err.contains("index out of bounds"), "{err}");
-        assert!(failures_since(0).0.iter().any(|f| f.contains("index out of bounds")));
+        assert!(
+            failures_since(0)
+                .0
+                .iter()
+                .any(|f| f.contains("index out of bounds"))
+        );
     }
 }

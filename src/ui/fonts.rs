@@ -47,15 +47,13 @@ pub enum HangulStatus {
     },
     /// No installed font covers Hangul: Korean names would show as boxes.
     Missing,
-    /// The system fonts are still being searched (in the background).
-    Searching,
 }
 
 impl HangulStatus {
     /// A message for the user when Korean text cannot render.
     pub fn warning(&self) -> Option<String> {
         match self {
-            Self::Installed { .. } | Self::Searching => None,
+            Self::Installed { .. } => None,
             Self::Missing => Some(format!(
                 "No font with Korean (Hangul) glyphs was found, so Korean names cannot be shown. \
                  Install one, e.g. on Debian/Ubuntu: sudo apt install {LINUX_FONT_PACKAGE}"
@@ -142,31 +140,6 @@ pub fn install_hangul_fallback(ctx: &egui::Context) -> HangulStatus {
     HangulStatus::Installed {
         family: font.family,
     }
-}
-
-/// Searches the system fonts on a thread of its own and installs the Hangul fallback
-/// there; the window's first frame does not wait for it. The status arrives on the
-/// returned channel (and a repaint is requested).
-pub fn install_hangul_fallback_in_background(
-    ctx: &egui::Context,
-) -> std::sync::mpsc::Receiver<HangulStatus> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let thread_ctx = ctx.clone();
-    let spawned = std::thread::Builder::new()
-        .name("wickview-fonts".to_owned())
-        .spawn(move || {
-            let status = install_hangul_fallback(&thread_ctx);
-            // The app may be gone already; then nobody needs the status.
-            let _app_gone = tx.send(status);
-            thread_ctx.request_repaint();
-        });
-    if let Err(e) = spawned {
-        tracing::warn!("no thread for the font search ({e}); searching now");
-        let (tx, rx) = std::sync::mpsc::channel();
-        let _ = tx.send(install_hangul_fallback(ctx));
-        return rx;
-    }
-    rx
 }
 
 #[cfg(test)]

@@ -324,7 +324,10 @@ mod tests {
                 return l.generation;
             }
             assert!(cache.error(ticker).is_none(), "{:?}", cache.error(ticker));
-            assert!(started.elapsed() < Duration::from_secs(20), "{ticker} never loaded");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{ticker} never loaded"
+            );
             std::thread::sleep(Duration::from_millis(2));
         }
     }
@@ -337,7 +340,10 @@ mod tests {
         cache.clear();
         assert!(cache.get("T0").is_none());
         let after = load(&mut cache, &f, "T0");
-        assert!(after > before, "generation {after} after clear, {before} before");
+        assert!(
+            after > before,
+            "generation {after} after clear, {before} before"
+        );
     }
 
     #[test]

@@ -111,6 +111,13 @@ impl UpdatePanel {
         }
     }
 
+    /// Applies the config file's `[source]` timeouts to the runs this panel starts.
+    #[must_use]
+    pub fn with_source_settings(mut self, settings: &crate::source::SourceSettings) -> Self {
+        self.source = self.source.with_settings(settings);
+        self
+    }
+
     /// Tickers that got new bars since the last call.
     pub fn take_updated_tickers(&mut self) -> Vec<String> {
         std::mem::take(&mut self.updated)
@@ -280,7 +287,10 @@ fn apply_event(progress: &mut RunProgress, updated: &mut Vec<String>, event: Upd
             ticker,
             written_so_far,
         } => {
-            let before = progress.in_flight.insert(ticker, written_so_far).unwrap_or(0);
+            let before = progress
+                .in_flight
+                .insert(ticker, written_so_far)
+                .unwrap_or(0);
             progress.bars_written += written_so_far.saturating_sub(before);
         }
         UpdateEvent::TickerDone {
@@ -435,7 +445,10 @@ mod tests {
         assert!(panel.start(target, rt.handle(), &store));
         let started = Instant::now();
         while panel.progress(target).is_some_and(|p| !p.is_over()) {
-            assert!(started.elapsed() < Duration::from_secs(20), "run never ended");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "run never ended"
+            );
             std::thread::sleep(Duration::from_millis(20));
             panel.poll();
         }

@@ -497,7 +497,10 @@ async fn update_one(
     let mut start = 0;
     while start < series.len() {
         let end = (start + crate::store::MONGO_BATCH).min(series.len());
-        match store.upsert_bars(&meta.ticker, &series.slice(start..end)).await {
+        match store
+            .upsert_bars(&meta.ticker, &series.slice(start..end))
+            .await
+        {
             Ok(u) => upsert += u,
             Err(error) if store_lost(&error) => {
                 return Outcome::StoreLost {

@@ -3,6 +3,7 @@
 #![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 mod sandbox;
+#[allow(unused_imports, reason = "not every test binary runs the binary")]
 pub use sandbox::*;
 
 use std::path::PathBuf;

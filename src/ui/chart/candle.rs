@@ -10,8 +10,7 @@ use super::jobs::Jobs;
 use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 use super::{
     ChartSeries, GpuLayer, LegendEntry, ZOOM_PER_NOTCH, format_price, format_price_mark,
-    format_volume,
-    hidden_in_legend, padded_y, wheel_notches,
+    format_volume, hidden_in_legend, padded_y, wheel_notches,
 };
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
@@ -793,9 +792,8 @@ mod tests {
     fn only_the_applied_range_is_active() {
         use crate::model::{Bar, DailySeries};
         let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2024, 3, d).unwrap();
-        let (series, _) = DailySeries::from_bars(
-            (4..7).map(|d| Bar::ohlc(day(d), 10.0, 11.0, 9.0, 10.5)),
-        );
+        let (series, _) =
+            DailySeries::from_bars((4..7).map(|d| Bar::ohlc(day(d), 10.0, 11.0, 9.0, 10.5)));
         let mut chart = CandleChart::new("active_range_test");
         assert_eq!(chart.active_range(), None);
         chart.set_series(
@@ -803,17 +801,38 @@ mod tests {
             CandleColors::WESTERN,
             &[],
         );
-        assert_eq!(chart.active_range(), Some(RangePreset::M1), "the default range");
+        assert_eq!(
+            chart.active_range(),
+            Some(RangePreset::M1),
+            "the default range"
+        );
         let same: Vec<_> = RangePreset::ALL
             .iter()
             .filter(|p| p.view(chart.series().unwrap().series.days()) == chart.view())
             .collect();
-        assert_eq!(same.len(), RangePreset::ALL.len(), "every preset fits 3 bars");
+        assert_eq!(
+            same.len(),
+            RangePreset::ALL.len(),
+            "every preset fits 3 bars"
+        );
         chart.apply_range(RangePreset::Y5);
         assert_eq!(chart.active_range(), Some(RangePreset::Y5));
+
+        // Panning away from the preset's range highlights none.
+        let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        let (long, _) = DailySeries::from_bars(
+            (0..400u64).map(|i| Bar::ohlc(start + chrono::Days::new(i), 10.0, 11.0, 9.0, 10.5)),
+        );
+        chart.set_series(
+            ChartSeries::new("y", Arc::new(long)),
+            CandleColors::WESTERN,
+            &[],
+        );
+        chart.apply_range(RangePreset::M3);
+        assert_eq!(chart.active_range(), Some(RangePreset::M3));
         chart.set_view(XView {
-            start: 0.5,
-            end: 2.5,
+            start: 100.5,
+            end: 160.5,
         });
         assert_eq!(chart.active_range(), None);
 

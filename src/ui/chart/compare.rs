@@ -382,11 +382,12 @@ impl ComparisonChart {
             let mut left = AxisHints::new_y()
                 .placement(HPlacement::Left)
                 .formatter(left_fmt);
-            let mut right = AxisHints::new_y()
-                .placement(HPlacement::Right)
-                .formatter(move |mark, _| {
-                    format_price_mark((mark.value - o) / s, mark.step_size / s.abs())
-                });
+            let mut right =
+                AxisHints::new_y()
+                    .placement(HPlacement::Right)
+                    .formatter(move |mark, _| {
+                        format_price_mark((mark.value - o) / s, mark.step_size / s.abs())
+                    });
             if let Some(c) = left_color {
                 left = left.tick_label_color(c);
             }

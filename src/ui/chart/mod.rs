@@ -341,7 +341,8 @@ mod tests {
         assert_eq!(format_price(151.234), "151.23");
         assert_eq!(format_price(0.012_345_6), "0.01235");
         assert_eq!(format_price(f64::NAN), "–");
-        assert_eq!(format_price(-1500.0), "-1,500");
+        assert_eq!(format_price(-1500.0), "-1,500.00");
+        assert_eq!(format_price(-15_000.0), "-15,000");
         assert_eq!(format_volume(12_345_678.0), "12.35M");
         assert_eq!(format_volume(950.0), "950");
         assert_eq!(format_price(0.0), "0");
@@ -349,7 +350,12 @@ mod tests {
 
     #[test]
     fn axis_marks_never_repeat_a_label() {
-        for (start, step) in [(1.07, 0.0025), (1.07, 0.005), (151.0, 0.25), (53_000.0, 100.0)] {
+        for (start, step) in [
+            (1.07, 0.0025),
+            (1.07, 0.005),
+            (151.0, 0.25),
+            (53_000.0, 100.0),
+        ] {
             let labels: Vec<String> = (0..5)
                 .map(|i| format_price_mark(start + f64::from(i) * step, step))
                 .collect();
