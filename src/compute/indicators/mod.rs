@@ -69,6 +69,9 @@ fn check_all(what: &'static str, len: usize, buffers: &[usize]) -> Result<(), Co
     Ok(())
 }
 
+/// One series of a panel: its input slices and its output slices.
+type PanelTask<'a, const I: usize, const O: usize> = ([&'a [f64]; I], [&'a mut [f64]; O]);
+
 /// Runs `kernel` on each series of a flat panel (series of `days` values back to back in every
 /// input and output), in parallel on the compute pool.
 fn run_panel<const I: usize, const O: usize>(
@@ -90,7 +93,7 @@ fn run_panel<const I: usize, const O: usize>(
         return Ok(());
     }
     let mut out_chunks = outs.map(|o| o.chunks_mut(days));
-    let tasks: Vec<([&[f64]; I], [&mut [f64]; O])> = (0..count)
+    let tasks: Vec<PanelTask<'_, I, O>> = (0..count)
         .map(|s| {
             let ins = inputs.map(|v| &v[s * days..(s + 1) * days]);
             let os = out_chunks
@@ -160,7 +163,7 @@ mod tests {
         let r = run_panel("t", [&v[..]], [&mut out[..]], 4, |_, _| {});
         assert!(matches!(r, Err(ComputeError::RaggedPanel { .. })));
         run_panel("t", [&v[..]], [&mut out[..]], 3, |[i], [o]| {
-            o.copy_from_slice(i)
+            o.copy_from_slice(i);
         })
         .unwrap();
         assert_eq!(out, v);

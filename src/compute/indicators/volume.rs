@@ -73,12 +73,12 @@ mod tests {
             let c: Vec<f64> = bars.iter().map(|b| f64::from(b.0)).collect();
             let v: Vec<f64> = bars.iter().map(|b| f64::from(b.1)).collect();
             let got = obv(&c, &v).unwrap();
-            for i in 0..c.len() {
+            for (i, &g) in got.iter().enumerate() {
                 // Integer volumes: the sums are exact.
                 let want = v[0] + (1..=i)
                     .map(|j| (c[j] - c[j - 1]).signum() * v[j] * f64::from(u8::from(c[j] != c[j - 1])))
                     .sum::<f64>();
-                prop_assert_eq!(got[i], want);
+                prop_assert_eq!(g, want);
             }
         }
     }

@@ -479,7 +479,7 @@ mod tests {
         set.set_series(series(200));
         let rsi = Indicator::Rsi { period: 14 };
         let atr = Indicator::Atr { period: 14 };
-        set.set(&[rsi.clone()]);
+        set.set(std::slice::from_ref(&rsi));
         let lines = compute_lines(&rsi, &series(200)).map(Arc::new).ok();
         set.entries[0].lines = lines;
         set.entries[0].height = 200.0;
