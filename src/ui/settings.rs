@@ -147,6 +147,8 @@ pub struct Settings {
     pub panel_tab: PanelTab,
     /// Rows per page of the ticker lists.
     pub page_size: u64,
+    /// The chart layout of each category viewer (`storage_name` → layout).
+    pub layouts: BTreeMap<String, super::layout::LayoutSettings>,
 }
 
 impl Default for Settings {
@@ -163,6 +165,7 @@ impl Default for Settings {
             panel_open: true,
             panel_tab: PanelTab::Update,
             page_size: 25,
+            layouts: BTreeMap::new(),
         }
     }
 }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use egui::{Color32, Sense, Vec2b};
 use egui_plot::{HPlacement, HoverPosition, Legend, Plot, PlotBounds, PlotUi};
 
+use super::drawings::{DrawingLayer, Geometry};
 use super::jobs::Jobs;
+use super::keys::{self, ChartKey};
 use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 use super::{
     ChartSeries, GpuLayer, LegendEntry, ZOOM_PER_NOTCH, format_price, format_volume,
@@ -75,6 +77,8 @@ pub struct CandleChart {
     volume_top: Option<f64>,
     jobs: Jobs<Vec<MaResult>>,
     primitives: u64,
+    drawings: DrawingLayer,
+    link: super::link::LinkState,
 }
 
 impl CandleChart {
@@ -91,6 +95,8 @@ impl CandleChart {
             volume_top: None,
             jobs: Jobs::new(),
             primitives: 0,
+            drawings: DrawingLayer::default(),
+            link: super::link::LinkState::default(),
         }
     }
 
@@ -305,6 +311,11 @@ impl CandleChart {
     /// Shows the chart: toolbar, price pane, volume pane and range slider.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         self.poll_jobs(ui.ctx());
+        let view_before = self.view;
+        self.link.begin_frame();
+        if self.link.keyboard {
+            self.handle_keys(ui.ctx());
+        }
         self.toolbar_ui(ui);
         let Some(data) = self.data.clone() else {
             ui.centered_and_justified(|ui| ui.label("No series loaded"));
@@ -313,6 +324,10 @@ impl CandleChart {
         if data.is_empty() {
             ui.centered_and_justified(|ui| ui.label(format!("{}: no bars", data.name)));
             return;
+        }
+        if self.link.keyboard {
+            // One drawing toolbar: the active chart's (the only one in a one-chart viewer).
+            self.drawings.toolbar_ui(ui);
         }
         let price_id = self.id.with("price");
         let hidden = hidden_in_legend(ui.ctx(), price_id);
@@ -387,7 +402,19 @@ impl CandleChart {
             })
             .show(ui, |plot_ui: &mut PlotUi<'_>| {
                 let response = plot_ui.response().clone();
-                self.interact_and_fit(&response, *plot_ui.transform().frame(), &hidden);
+                let transform = *plot_ui.transform();
+                let geometry = Geometry {
+                    series: &data.series,
+                    log_y,
+                    transform: &transform,
+                };
+                if self.drawings.interact(&response, &geometry) {
+                    self.update_y_with_hidden(&hidden);
+                } else {
+                    self.interact_and_fit(&response, *transform.frame(), &hidden);
+                }
+                self.link
+                    .hover(&data.series, &response, plot_ui.pointer_coordinate());
                 let (y0, y1) = self.y_plot.unwrap_or((0.0, 1.0));
                 plot_ui.set_plot_bounds(PlotBounds::from_min_max(
                     [self.view.start, y0],
@@ -402,6 +429,13 @@ impl CandleChart {
             view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), log_y),
             cmds: self.price_cmds_for_count(&data, &overlay_items, &hidden),
         });
+        let geometry = Geometry {
+            series: &data.series,
+            log_y,
+            transform: &response.transform,
+        };
+        self.drawings.paint(ui.painter(), &geometry);
+        self.link.paint(ui.painter(), &geometry);
 
         // Volume pane.
         let volume_id = self.id.with("volume");
@@ -430,6 +464,8 @@ impl CandleChart {
                 let response = plot_ui.response().clone();
                 let before = self.view;
                 self.interact_and_fit(&response, *plot_ui.transform().frame(), &hidden);
+                self.link
+                    .hover(&data.series, &response, plot_ui.pointer_coordinate());
                 if self.view != before {
                     // The price pane above already drew this frame with the old view.
                     plot_ui.ctx().request_repaint();
@@ -446,12 +482,110 @@ impl CandleChart {
             cmds: vol_cmds_count,
         });
         self.primitives = primitives;
+        self.link.paint(
+            ui.painter(),
+            &Geometry {
+                series: &data.series,
+                log_y: false,
+                transform: &response.transform,
+            },
+        );
 
         // Range slider over the whole history.
         if let Some(v) = range_slider_ui(ui, self.view, n, slider_h) {
             self.view = v;
             self.update_y_with_hidden(&hidden);
         }
+        if self.view != view_before {
+            self.link.view_moved = true;
+        }
+    }
+
+    /// The drawings on the price pane and the drawing tools.
+    pub fn drawings(&self) -> &DrawingLayer {
+        &self.drawings
+    }
+
+    /// The drawings and tools, mutably (to load drawings, pick a tool).
+    pub fn drawings_mut(&mut self) -> &mut DrawingLayer {
+        &mut self.drawings
+    }
+
+    /// Linked-chart state: keyboard focus, hovered day, linked crosshair, moved view.
+    pub fn link(&self) -> &super::link::LinkState {
+        &self.link
+    }
+
+    /// Linked-chart state, mutably.
+    pub fn link_mut(&mut self) -> &mut super::link::LinkState {
+        &mut self.link
+    }
+
+    /// The first and last days of the bars in view.
+    pub fn visible_days(&self) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+        let data = self.data.as_ref()?;
+        let range = self.view.bar_range(data.len());
+        let days = data.series.days();
+        Some((
+            *days.get(range.start)?,
+            *days.get(range.end.checked_sub(1)?)?,
+        ))
+    }
+
+    /// Shows the bars from `from` to `to` (calendar days; with another trading calendar,
+    /// the bars of this series that fall between them).
+    pub fn show_days(&mut self, from: chrono::NaiveDate, to: chrono::NaiveDate) {
+        if let Some(data) = &self.data {
+            let view = super::link::view_of_days(data.series.days(), from, to);
+            self.set_view(view);
+        }
+    }
+
+    /// Centres the view on `day` (the first bar on or after it), keeping the zoom.
+    pub fn center_on_day(&mut self, day: chrono::NaiveDate) {
+        if let Some(data) = &self.data {
+            let days = data.series.days();
+            let i = days
+                .partition_point(|d| *d < day)
+                .min(days.len().saturating_sub(1));
+            let half = 0.5 * self.view.width();
+            self.set_view(XView {
+                start: i as f64 - half,
+                end: i as f64 + half,
+            });
+            self.link.view_moved = true;
+        }
+    }
+
+    /// Applies this frame's keyboard commands (never while a text field has focus).
+    fn handle_keys(&mut self, ctx: &egui::Context) {
+        let commands = keys::chart_keys(ctx);
+        if commands.is_empty() {
+            return;
+        }
+        let series = self.data.as_ref().map(|d| Arc::clone(&d.series));
+        for key in commands {
+            match key {
+                ChartKey::Cancel => self.drawings.cancel(),
+                ChartKey::Delete => {
+                    self.drawings.delete_selected();
+                }
+                ChartKey::Undo => {
+                    self.drawings.undo();
+                }
+                ChartKey::Redo => {
+                    self.drawings.redo();
+                }
+                nav => {
+                    if let Some(s) = &series
+                        && let Some(v) = keys::apply_view_key(nav, self.view, s.days())
+                    {
+                        self.view = v.clamped(s.len());
+                    }
+                }
+            }
+        }
+        self.update_y();
     }
 
     fn price_cmds_for_count(
