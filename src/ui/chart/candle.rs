@@ -79,6 +79,8 @@ pub struct CandleChart {
     primitives: u64,
     drawings: DrawingLayer,
     link: super::link::LinkState,
+    /// The price pane's transform as last drawn.
+    price_transform: Option<egui_plot::PlotTransform>,
 }
 
 impl CandleChart {
@@ -97,6 +99,7 @@ impl CandleChart {
             primitives: 0,
             drawings: DrawingLayer::default(),
             link: super::link::LinkState::default(),
+            price_transform: None,
         }
     }
 
@@ -435,6 +438,7 @@ impl CandleChart {
             transform: &response.transform,
         };
         self.drawings.paint(ui.painter(), &geometry);
+        self.price_transform = Some(response.transform);
         self.link.paint(ui.painter(), &geometry);
 
         // Volume pane.
@@ -519,6 +523,18 @@ impl CandleChart {
     /// Linked-chart state, mutably.
     pub fn link_mut(&mut self) -> &mut super::link::LinkState {
         &mut self.link
+    }
+
+    /// Where (`day`, `price`) was on screen in the last frame's price pane.
+    pub fn screen_pos(&self, day: chrono::NaiveDate, price: f64) -> Option<egui::Pos2> {
+        let data = self.data.as_ref()?;
+        let transform = self.price_transform.as_ref()?;
+        let g = Geometry {
+            series: &data.series,
+            log_y: self.log_y,
+            transform,
+        };
+        Some(g.screen(crate::model::Anchor::new(day, price)))
     }
 
     /// The first and last days of the bars in view.
