@@ -131,6 +131,10 @@ impl CategoryViewer {
             }
         }
         settings.log_y = self.chart.log_y();
+        let shown = self.chart.indicators();
+        if shown != settings.indicators_for(self.category) {
+            settings.set_indicators(self.category, &shown);
+        }
     }
 
     /// Shows the viewer: its layout row and its chart(s).
@@ -389,6 +393,7 @@ fn slot_ui(
                 &[],
             );
             apply_ma_settings(chart, env.category, env.settings);
+            chart.set_indicators(&env.settings.indicators_for(env.category));
             chart.set_log_y(env.settings.log_y);
             if same_ticker {
                 // New bars arrived for the ticker on screen: keep where the user looks.
