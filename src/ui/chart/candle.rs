@@ -619,11 +619,14 @@ impl CandleChart {
                 .map(|l| (l.label.clone(), l.color))
                 .collect();
             let cmds_count = cmds.clone();
-            let title = e.title();
             let response = base_plot(pane_id, Arc::clone(&days), link)
                 .height(height)
                 .show_axes(Vec2b::new(pane_index == panes.len(), true))
-                .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+                .legend(
+                    Legend::default()
+                        .position(egui_plot::Corner::LeftTop)
+                        .follow_insertion_order(true),
+                )
                 .y_grid_spacer(|input| nice_linear_marks(&input))
                 .y_axis_formatter(|mark, _| format_price(mark.value))
                 .label_formatter(move |pos| {
@@ -652,7 +655,6 @@ impl CandleChart {
                         );
                     }
                     plot_ui.add(GpuLayer::new(cmds, false));
-                    plot_ui.add(LegendEntry::new(&title, Color32::TRANSPARENT));
                     for (label, color) in &legend {
                         plot_ui.add(LegendEntry::new(label, *color));
                     }
