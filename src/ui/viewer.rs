@@ -201,7 +201,11 @@ impl CategoryViewer {
         if layout != layout_before {
             settings.layouts.insert(key.to_owned(), layout);
         }
-        self.sync_settings(settings);
+        // Only a chart that shows the selected ticker has the user's choices to keep (before
+        // it loads, it has none, and copying them would forget the remembered ones).
+        if selected.is_some() && self.shown_ticker() == selected.as_deref() {
+            self.sync_settings(settings);
+        }
     }
 
     /// The charts of a multi-chart layout, each in its cell, then the links between them.
