@@ -16,6 +16,8 @@
 //! the metadata, then removes the ticker's bars from every other category collection;
 //! a delete removes the bars first and the metadata last.
 
+mod drawings;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -168,6 +170,7 @@ impl MongoStore {
         };
         store.ping().await?;
         store.create_indexes().await?;
+        store.create_drawing_index().await?;
         Ok(store)
     }
 
