@@ -21,6 +21,8 @@
 //! Read-only use ([`EmbeddedStore::open_read_only`]): no directory or file is created,
 //! no schema written, and a database in a read-only directory is opened `immutable`.
 
+mod drawings;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -184,6 +186,7 @@ impl EmbeddedStore {
                 category.collection()
             ));
         }
+        ddl.push_str(drawings::DDL);
         ddl.push_str(&format!("PRAGMA user_version = {SCHEMA_VERSION};"));
         tx.execute_batch(&ddl).map_err(err)?;
         tx.commit().map_err(err)?;

@@ -13,6 +13,7 @@
 //! a crash, a lost connection or a second update run) never duplicates a day.
 
 mod config;
+mod drawings;
 mod embedded;
 mod error;
 mod mongo;
@@ -28,6 +29,7 @@ pub use config::{
     DEFAULT_DB_NAME, EMBEDDED_FILE_NAME, StoreArgs, StoreConfig, default_config_path,
     default_data_dir, redact_uri,
 };
+pub use drawings::DRAWINGS;
 pub use error::StoreError;
 
 /// What an [`Store::upsert_bars`] call did, as far as the backend can tell.
@@ -128,6 +130,8 @@ macro_rules! dispatch {
         }
     };
 }
+// Also used by the `impl Store` blocks in the submodules.
+use dispatch;
 
 impl Store {
     /// Opens (and creates, if needed) the configured store: the schema and indexes are
@@ -251,9 +255,12 @@ impl Store {
         dispatch!(self.update_ticker(&key, edit))
     }
 
-    /// Deletes a ticker's metadata and all its bars; returns how many bars were deleted.
+    /// Deletes a ticker's metadata, all its bars and its drawings; returns how many bars
+    /// were deleted.
     pub async fn delete_ticker(&self, ticker: &str) -> Result<u64, StoreError> {
         let key = canonical_key(ticker);
+        // The drawings go first and the metadata last, so a failed delete can be rerun.
+        dispatch!(self.save_drawings(&key, &[]))?;
         dispatch!(self.delete_ticker(&key))
     }
 

@@ -20,6 +20,8 @@
 //! the metadata, then removes the ticker's bars from every other category collection;
 //! a delete removes the bars first and the metadata last.
 
+mod drawings;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -135,6 +137,7 @@ impl MongoStore {
     pub async fn open(uri: &str, db_name: &str) -> Result<Self, StoreError> {
         let store = Self::connect(uri, db_name).await?;
         store.create_indexes().await?;
+        store.create_drawing_index().await?;
         Ok(store)
     }
 
