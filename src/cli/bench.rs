@@ -26,6 +26,9 @@ pub enum BenchTarget {
     Store(super::bench_store::BenchStoreArgs),
     /// Time chart frames headless (GPU chart vs egui_plot lines) on whatever adapter wgpu finds.
     Render(super::bench_render::BenchRenderArgs),
+    /// Time a scripted session (zoom, pan, pointer sweep, rebase day) through the comparison
+    /// view's widgets, headless, on 1 to 500 series x 25 years from an embedded store.
+    Interact(super::bench_interact::BenchInteractArgs),
 }
 
 /// Arguments of `wickview bench compute`.
@@ -61,6 +64,7 @@ pub fn run(
             Ok(std::process::ExitCode::SUCCESS)
         }
         BenchTarget::Render(args) => super::bench_render::run(&args),
+        BenchTarget::Interact(args) => super::bench_interact::run(&args, runtime),
     }
 }
 

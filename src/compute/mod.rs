@@ -12,10 +12,12 @@
 //! `ewm(span=n, adjust=False).mean()`, both including their NaN behaviour.
 
 pub mod bench;
+pub mod fx;
 mod ema;
 pub mod lod;
 mod normalize;
 pub mod panel;
+pub mod perf;
 pub mod pool;
 mod sma;
 
