@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use wickview::compute::panel::SyntheticPanel;
 use wickview::model::{Category, Ticker, TickerMeta};
 use wickview::store::{Store, StoreConfig};
@@ -129,13 +129,13 @@ impl TestApp {
 
     fn type_into(&mut self, placeholder: &'static str, text: &str) {
         let node = |h: &Harness<'static, WickviewApp>| {
-            h.get_by(move |n| n.role() == Role::TextInput && n.placeholder() == Some(placeholder))
+            h.get_by(move |n| is_text_input(n, placeholder))
                 .focus();
         };
         node(&self.harness);
         self.steps(1);
         self.harness
-            .get_by(move |n| n.role() == Role::TextInput && n.placeholder() == Some(placeholder))
+            .get_by(move |n| is_text_input(n, placeholder))
             .type_text(text);
         self.steps(1);
     }
@@ -147,6 +147,11 @@ impl TestApp {
         let area = a.comparison.area().unwrap();
         plot.area() / area.area()
     }
+}
+
+fn is_text_input(n: &egui_kittest::kittest::AccessKitNode<'_>, placeholder: &str) -> bool {
+    matches!(n.role(), Role::TextInput | Role::MultilineTextInput)
+        && n.placeholder() == Some(placeholder)
 }
 
 fn settled(a: &WickviewApp, n: usize) -> bool {
@@ -162,7 +167,7 @@ fn adding_a_category_lists_every_ticker_and_the_plot_keeps_the_view() {
     let dir = tempfile::tempdir().unwrap();
     seed_synthetic(&rt, dir.path(), 25, 300);
     let mut app = start_app(&rt, dir.path(), |o| o.seed_sample = false);
-    app.click(Role::Button, "Add many");
+    app.click(Role::DisclosureTriangle, "Add many");
     app.click(Role::Button, "All US stocks");
     app.wait_for("25 series to load", |a| settled(a, 25));
     let want: Vec<String> = (0..25).map(|i| format!("T{i:03}")).collect();
@@ -253,7 +258,7 @@ fn a_watchlist_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     {
         let mut app = start_app(&rt, dir.path(), |_| {});
-        app.click(Role::Button, "Add many");
+        app.click(Role::DisclosureTriangle, "Add many");
         app.type_into("Paste tickers: AAPL, MSFT 005930 …", "msft, AAPL\nNOPE 005930");
         app.click(Role::Button, "Add list");
         app.wait_for("the list to be added", |a| settled(a, 3));
@@ -353,7 +358,7 @@ fn five_hundred_series_open_without_blocking_the_frame() {
     let dir = tempfile::tempdir().unwrap();
     seed_synthetic(&rt, dir.path(), 500, 260);
     let mut app = start_app(&rt, dir.path(), |o| o.seed_sample = false);
-    app.click(Role::Button, "Add many");
+    app.click(Role::DisclosureTriangle, "Add many");
     app.click(Role::Button, "All US stocks");
     let deadline = Instant::now() + TIMEOUT;
     {
@@ -424,7 +429,9 @@ fn a_krw_series_shown_in_usd() {
     seed_closes(&rt, dir.path(), Category::KoreanStock, "123450", &krw);
     seed_closes(&rt, dir.path(), Category::UsStock, "USX", &usd);
     let choose_usd = |app: &mut TestApp| {
-        app.harness.get_by_label("Own currency").click();
+        app.harness
+            .get_by(|n| n.role() == Role::ComboBox && n.value().as_deref() == Some("Own currency"))
+            .click();
         app.steps(2);
         app.harness.get_by_label("All in USD").click();
         app.steps(2);

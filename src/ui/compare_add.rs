@@ -293,11 +293,11 @@ impl AddMany {
                 }
             }
         });
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.add(
                 egui::TextEdit::singleline(&mut self.filter)
                     .hint_text("Ticker prefix or name")
-                    .desired_width(140.0),
+                    .desired_width(110.0),
             );
             if ui
                 .add_enabled(!busy, egui::Button::new("Add matching").small())
@@ -358,7 +358,7 @@ impl AddMany {
                 .as_ref()
                 .and_then(|c| lists.iter().position(|l| l == c))
                 .map_or("Pick a watchlist", |i| names[i].as_str());
-            egui::ComboBox::from_id_salt("watchlist_pick")
+            egui::ComboBox::from_label("Watchlist")
                 .selected_text(chosen_text)
                 .show_ui(ui, |ui| {
                     for (name, label) in lists.iter().zip(&names) {
@@ -439,7 +439,7 @@ impl AddMany {
             ui.add(
                 egui::TextEdit::singleline(&mut self.name)
                     .hint_text("Watchlist name")
-                    .desired_width(120.0),
+                    .desired_width(110.0),
             );
             if ui
                 .add_enabled(

@@ -237,9 +237,8 @@ impl PerfTable {
         }
         ui.horizontal_wrapped(|ui| {
             ui.strong("Performance over the visible range");
-            ui.label("Correlation with:");
             let mut bench = self.benchmark.clone();
-            egui::ComboBox::from_id_salt("perf_benchmark")
+            egui::ComboBox::from_label("Correlation with")
                 .selected_text(bench.as_deref().unwrap_or("–"))
                 .show_ui(ui, |ui| {
                     for k in keys {

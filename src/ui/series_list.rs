@@ -156,9 +156,8 @@ impl SeriesList {
                 .desired_width(f32::INFINITY),
         );
         ui.horizontal_wrapped(|ui| {
-            ui.label("Sort:");
             let mut sort = self.sort;
-            egui::ComboBox::from_id_salt("series_list_sort")
+            egui::ComboBox::from_label("Sort")
                 .selected_text(sort.label())
                 .show_ui(ui, |ui| {
                     for key in SortKey::ALL {
@@ -169,7 +168,7 @@ impl SeriesList {
                 self.set_sort(sort, chart, keys);
             }
             if ui
-                .small_button("↻")
+                .small_button("Re-sort")
                 .on_hover_text("Sort again (return and volatility of the visible range)")
                 .clicked()
             {

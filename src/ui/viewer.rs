@@ -408,8 +408,8 @@ impl ComparisonViewer {
         let mut list_open = settings.comparison_list_open;
         egui::Panel::right("comparison_series_list")
             .resizable(true)
-            .default_size(290.0)
-            .min_size(200.0)
+            .default_size(200.0)
+            .min_size(160.0)
             .show_collapsible(ui, &mut list_open, |ui| {
                 egui::CollapsingHeader::new("Add many")
                     .id_salt("comparison_add_many")
@@ -647,7 +647,7 @@ impl ComparisonViewer {
             }
             ui.separator();
             let mut currency = settings.comparison_currency;
-            egui::ComboBox::from_id_salt("comparison_currency")
+            egui::ComboBox::from_label("Currency")
                 .selected_text(currency.label())
                 .show_ui(ui, |ui| {
                     for c in DisplayCurrency::ALL {
