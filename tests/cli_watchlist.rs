@@ -36,14 +36,23 @@ fn watchlists_from_the_command_line() {
     for name in ["AAPL.csv", "MSFT.csv"] {
         let out = wickview(
             data,
-            &["import", common::sample(name).to_str().unwrap(), "--category", "us"],
+            &[
+                "import",
+                common::sample(name).to_str().unwrap(),
+                "--category",
+                "us",
+            ],
         );
         assert!(out.status.success(), "{}", stderr(&out));
     }
 
     let out = wickview(data, &["watchlist", "create", "Tech", "msft,NOPE", "AAPL"]);
     assert_eq!(out.status.code(), Some(1), "an unknown ticker: exit 1");
-    assert!(stderr(&out).contains("NOPE: not in the ticker list"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("NOPE: not in the ticker list"),
+        "{}",
+        stderr(&out)
+    );
     let out = wickview(data, &["watchlist", "show", "Tech"]);
     assert!(out.status.success());
     assert_eq!(stdout(&out), "MSFT\nAAPL\n", "the known ones, in order");
@@ -52,7 +61,10 @@ fn watchlists_from_the_command_line() {
     assert!(out.status.success(), "{}", stderr(&out));
     let out = wickview(data, &["watchlist", "add", "Tech", "MSFT"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&wickview(data, &["watchlist", "show", "Tech"])), "AAPL\nMSFT\n");
+    assert_eq!(
+        stdout(&wickview(data, &["watchlist", "show", "Tech"])),
+        "AAPL\nMSFT\n"
+    );
 
     let out = wickview(data, &["watchlist", "create", "Tech"]);
     assert_eq!(out.status.code(), Some(1));
@@ -68,12 +80,25 @@ fn watchlists_from_the_command_line() {
 
     let out = wickview(data, &["watchlist", "show", "Tech"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("no watchlist named 'Tech'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no watchlist named 'Tech'"),
+        "{}",
+        stderr(&out)
+    );
 
-    assert!(wickview(data, &["watchlist", "delete", "Empty"]).status.success());
+    assert!(
+        wickview(data, &["watchlist", "delete", "Empty"])
+            .status
+            .success()
+    );
     assert_eq!(
-        wickview(data, &["watchlist", "delete", "Empty"]).status.code(),
+        wickview(data, &["watchlist", "delete", "Empty"])
+            .status
+            .code(),
         Some(1)
     );
-    assert_eq!(stdout(&wickview(data, &["watchlist", "list"])), "Mega caps\t2\n");
+    assert_eq!(
+        stdout(&wickview(data, &["watchlist", "list"])),
+        "Mega caps\t2\n"
+    );
 }

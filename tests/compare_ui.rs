@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use egui_kittest::kittest::Queryable as _;
 use wickview::compute::panel::SyntheticPanel;
 use wickview::model::{Category, Ticker, TickerMeta};
 use wickview::store::{Store, StoreConfig};
@@ -129,8 +129,7 @@ impl TestApp {
 
     fn type_into(&mut self, placeholder: &'static str, text: &str) {
         let node = |h: &Harness<'static, WickviewApp>| {
-            h.get_by(move |n| is_text_input(n, placeholder))
-                .focus();
+            h.get_by(move |n| is_text_input(n, placeholder)).focus();
         };
         node(&self.harness);
         self.steps(1);
@@ -259,12 +258,18 @@ fn a_watchlist_survives_a_restart() {
     {
         let mut app = start_app(&rt, dir.path(), |_| {});
         app.click(Role::DisclosureTriangle, "Add many");
-        app.type_into("Paste tickers: AAPL, MSFT 005930 …", "msft, AAPL\nNOPE 005930");
+        app.type_into(
+            "Paste tickers: AAPL, MSFT 005930 …",
+            "msft, AAPL\nNOPE 005930",
+        );
         app.click(Role::Button, "Add list");
         app.wait_for("the list to be added", |a| settled(a, 3));
         assert_eq!(app.app().settings.comparison, ["MSFT", "AAPL", "005930"]);
         let (msg, is_err) = app.app().comparison.add_many.message().unwrap();
-        assert!(!is_err && msg.contains("not in the ticker list: NOPE"), "{msg}");
+        assert!(
+            !is_err && msg.contains("not in the ticker list: NOPE"),
+            "{msg}"
+        );
         app.type_into("Watchlist name", "Tech and Samsung");
         app.click(Role::Button, "Save comparison as");
         app.wait_for("the watchlist to be saved", |a| {
@@ -285,7 +290,9 @@ fn a_watchlist_survives_a_restart() {
     );
     // A missing watchlist is a clear message, and the comparison stays as it was.
     let mut app = start_app(&rt, dir.path(), |o| o.compare = vec!["@Nope".into()]);
-    app.wait_for("the lookup", |a| !a.comparison.is_adding() && a.is_settled());
+    app.wait_for("the lookup", |a| {
+        !a.comparison.is_adding() && a.is_settled()
+    });
     let (msg, is_err) = app.app().comparison.add_many.message().unwrap();
     assert!(is_err && msg.contains("no watchlist named 'Nope'"), "{msg}");
     assert!(app.app().settings.comparison.is_empty());
@@ -344,7 +351,10 @@ fn a_fixed_rebase_day_gives_close_over_close_at_the_anchor() {
     app.steps(1);
     app.harness.drop_at(rect.center() + egui::vec2(250.0, 0.0));
     app.steps(2);
-    assert!(app.app().comparison.chart.view().start < before.start, "panned");
+    assert!(
+        app.app().comparison.chart.view().start < before.start,
+        "panned"
+    );
     assert_eq!(app.app().comparison.chart.anchor(), Some(anchor));
     check(&app);
 }
@@ -445,11 +455,15 @@ fn a_krw_series_shown_in_usd() {
         });
         app.wait_for("the comparison", |a| settled(a, 2));
         choose_usd(&mut app);
-        app.wait_for("the missing rate", |a| a.comparison.currency_note().is_some());
+        app.wait_for("the missing rate", |a| {
+            a.comparison.currency_note().is_some()
+        });
         let (msg, is_err) = app.app().comparison.currency_note().unwrap();
         assert!(is_err && msg.contains("no KRW=X rate series"), "{msg}");
         assert!(
-            app.harness.query_by_label_contains("no KRW=X rate series").is_some(),
+            app.harness
+                .query_by_label_contains("no KRW=X rate series")
+                .is_some(),
             "the message is on screen"
         );
     }

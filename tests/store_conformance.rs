@@ -780,7 +780,10 @@ mod cases {
             .create_watchlist("A", &strings(&["AAPL"]))
             .await
             .unwrap();
-        store.create_watchlist("B", &strings(&["IBM"])).await.unwrap();
+        store
+            .create_watchlist("B", &strings(&["IBM"]))
+            .await
+            .unwrap();
         let err = store.create_watchlist("A", &[]).await.unwrap_err();
         assert!(
             matches!(err, StoreError::Watchlist(WatchlistError::Duplicate(ref n)) if n == "A"),
@@ -815,6 +818,9 @@ mod cases {
         let all = store.watchlists().await.unwrap();
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].tickers, ["AAPL"]);
-        assert_eq!((all[1].name.as_str(), &all[1].tickers[..]), ("B", &strings(&["IBM"])[..]));
+        assert_eq!(
+            (all[1].name.as_str(), &all[1].tickers[..]),
+            ("B", &strings(&["IBM"])[..])
+        );
     }
 }

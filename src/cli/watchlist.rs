@@ -99,7 +99,11 @@ pub fn run(
             WatchlistAction::Add { name, tickers } => {
                 let (known, all_known) = known_tickers(&store, tickers).await?;
                 let list = store.add_to_watchlist(name, &known).await?;
-                eprintln!("watchlist {} holds {} tickers", list.name, list.tickers.len());
+                eprintln!(
+                    "watchlist {} holds {} tickers",
+                    list.name,
+                    list.tickers.len()
+                );
                 all_known
             }
             WatchlistAction::Remove { name, tickers } => {
@@ -113,7 +117,11 @@ pub fn run(
                 for t in &missing {
                     eprintln!("{t}: not in watchlist {}", list.name);
                 }
-                eprintln!("watchlist {} holds {} tickers", list.name, list.tickers.len());
+                eprintln!(
+                    "watchlist {} holds {} tickers",
+                    list.name,
+                    list.tickers.len()
+                );
                 missing.is_empty()
             }
             WatchlistAction::Rename { name, new_name } => {

@@ -12,8 +12,8 @@
 //! `ewm(span=n, adjust=False).mean()`, both including their NaN behaviour.
 
 pub mod bench;
-pub mod fx;
 mod ema;
+pub mod fx;
 pub mod lod;
 mod normalize;
 pub mod panel;

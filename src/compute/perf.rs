@@ -81,7 +81,7 @@ pub fn performance(
             continue;
         }
         seen = true;
-        if !(peak >= v) {
+        if peak.is_nan() || v > peak {
             peak = v;
         }
         worst = worst.min(v / peak - 1.0);

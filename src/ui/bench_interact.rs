@@ -107,7 +107,12 @@ fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Writes `n` synthetic US tickers of `days` days into a new embedded store in `dir`.
-async fn seed_store(dir: &std::path::Path, n: usize, days: usize, seed: u64) -> Result<(Store, Vec<String>), String> {
+async fn seed_store(
+    dir: &std::path::Path,
+    n: usize,
+    days: usize,
+    seed: u64,
+) -> Result<(Store, Vec<String>), String> {
     let store = Store::open(&StoreConfig::Embedded {
         data_dir: dir.to_owned(),
     })
@@ -181,9 +186,9 @@ fn run_case(
     let mut settings = Settings::default();
     let _guard = rt.enter();
     let frame = |h: &mut Headless,
-                     viewer: &mut ComparisonViewer,
-                     settings: &mut Settings,
-                     cache: &mut SeriesCache|
+                 viewer: &mut ComparisonViewer,
+                 settings: &mut Settings,
+                 cache: &mut SeriesCache|
      -> Result<Duration, InteractBenchError> {
         let (cpu, _) = h.frame(|ui| {
             cache.poll();
@@ -217,7 +222,10 @@ fn run_case(
     let plot = viewer
         .chart
         .plot_rect()
-        .unwrap_or(egui::Rect::from_min_size(egui::pos2(50.0, 80.0), egui::vec2(800.0, 600.0)));
+        .unwrap_or(egui::Rect::from_min_size(
+            egui::pos2(50.0, 80.0),
+            egui::vec2(800.0, 600.0),
+        ));
     let centre = plot.center();
     let mut times = Vec::new();
     let mut timed = |h: &mut Headless,
@@ -284,7 +292,13 @@ fn run_case(
             &mut cache,
             vec![egui::Event::PointerMoved(to)],
         )?;
-        timed(h, &mut viewer, &mut settings, &mut cache, vec![button(to, false)])?;
+        timed(
+            h,
+            &mut viewer,
+            &mut settings,
+            &mut cache,
+            vec![button(to, false)],
+        )?;
     }
     // Sweep the pointer across the plot: highlight and tooltip every frame.
     viewer.chart.apply_range(RangePreset::Y1);
@@ -308,7 +322,13 @@ fn run_case(
         &mut cache,
         vec![egui::Event::PointerMoved(centre), button(centre, true)],
     )?;
-    timed(h, &mut viewer, &mut settings, &mut cache, vec![button(centre, false)])?;
+    timed(
+        h,
+        &mut viewer,
+        &mut settings,
+        &mut cache,
+        vec![button(centre, false)],
+    )?;
     for _ in 0..3 {
         timed(h, &mut viewer, &mut settings, &mut cache, Vec::new())?;
     }

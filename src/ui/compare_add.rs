@@ -134,7 +134,11 @@ impl AddMany {
                 .iter()
                 .map(|m| m.ticker.as_str().to_owned())
                 .collect();
-            let msg = format!("Added {} {}", tickers.len(), category.label().to_lowercase());
+            let msg = format!(
+                "Added {} {}",
+                tickers.len(),
+                category.label().to_lowercase()
+            );
             Ok(Done::Tickers(AddOutcome::Add(tickers), msg))
         });
     }
@@ -190,10 +194,7 @@ impl AddMany {
             let tickers: Vec<String> = known.iter().map(|m| m.ticker.as_str().to_owned()).collect();
             let mut msg = format!("Added {} tickers", tickers.len());
             if !unknown.is_empty() {
-                msg.push_str(&format!(
-                    "; not in the ticker list: {}",
-                    unknown.join(", ")
-                ));
+                msg.push_str(&format!("; not in the ticker list: {}", unknown.join(", ")));
             }
             Ok(Done::Tickers(AddOutcome::Add(tickers), msg))
         });
@@ -230,7 +231,9 @@ impl AddMany {
                     self.watchlists = Some(lists);
                 }
                 Ok(_) => {}
-                Err(e) => self.message = Some((format!("Could not read the watchlists: {e}"), true)),
+                Err(e) => {
+                    self.message = Some((format!("Could not read the watchlists: {e}"), true));
+                }
             }
         }
         if self.watchlists.is_none()
@@ -288,7 +291,10 @@ impl AddMany {
                 (Category::Index, "All indices"),
                 (Category::Currency, "All currencies"),
             ] {
-                if ui.add_enabled(!busy, egui::Button::new(label).small()).clicked() {
+                if ui
+                    .add_enabled(!busy, egui::Button::new(label).small())
+                    .clicked()
+                {
                     self.add_category(c, rt, &ctx, store);
                 }
             }
@@ -351,7 +357,12 @@ impl AddMany {
             .flatten()
             .map(|l| format!("{} ({})", l.name, l.tickers.len()))
             .collect();
-        let lists: Vec<String> = self.watchlists.iter().flatten().map(|l| l.name.clone()).collect();
+        let lists: Vec<String> = self
+            .watchlists
+            .iter()
+            .flatten()
+            .map(|l| l.name.clone())
+            .collect();
         ui.horizontal_wrapped(|ui| {
             let chosen_text = self
                 .chosen

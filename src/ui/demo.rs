@@ -261,7 +261,11 @@ impl eframe::App for DemoApp {
 }
 
 /// What the series list asks of a chart without a store: show, hide, solo, remove.
-fn apply_list_actions(chart: &mut ComparisonChart, keys: &mut Vec<String>, actions: Vec<ListAction>) {
+fn apply_list_actions(
+    chart: &mut ComparisonChart,
+    keys: &mut Vec<String>,
+    actions: Vec<ListAction>,
+) {
     for action in actions {
         match action {
             ListAction::Remove(gone) => {

@@ -47,13 +47,16 @@ pub struct PerfRow {
     pub perf: Performance,
 }
 
+/// A computation under way: what for, where its result arrives, and the rows' keys and names.
+type PerfJob = (Key, Receiver<Vec<Performance>>, Vec<(String, String)>);
+
 /// The table's state.
 pub struct PerfTable {
     benchmark: Option<String>,
     sort: (PerfColumn, bool),
     rows: Vec<PerfRow>,
     computed: Option<Key>,
-    job: Option<(Key, Receiver<Vec<Performance>>, Vec<(String, String)>)>,
+    job: Option<PerfJob>,
     saving: Option<Promise<Result<PathBuf, String>>>,
     message: Option<(String, bool)>,
 }
@@ -185,11 +188,7 @@ impl PerfTable {
         let Some(calendar) = chart.calendar() else {
             return;
         };
-        if self
-            .benchmark
-            .as_ref()
-            .is_none_or(|b| !keys.contains(b))
-        {
+        if self.benchmark.as_ref().is_none_or(|b| !keys.contains(b)) {
             self.benchmark = keys.first().cloned();
         }
         let key = Key {

@@ -129,7 +129,11 @@ impl SeriesList {
             self.selected.retain(|k| keys.contains(k));
             self.resort(chart, keys);
         }
-        let names: Vec<String> = chart.series_names().iter().map(|s| (*s).to_owned()).collect();
+        let names: Vec<String> = chart
+            .series_names()
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
         let needle = self.filter.trim().to_lowercase();
         let rows: Vec<usize> = self
             .order
@@ -138,7 +142,9 @@ impl SeriesList {
             .filter(|k| {
                 needle.is_empty()
                     || keys[*k].to_lowercase().contains(&needle)
-                    || names.get(*k).is_some_and(|n| n.to_lowercase().contains(&needle))
+                    || names
+                        .get(*k)
+                        .is_some_and(|n| n.to_lowercase().contains(&needle))
             })
             .collect();
         self.shown_rows = rows.len();
@@ -303,7 +309,12 @@ impl SeriesList {
 fn swatch_ui(ui: &mut egui::Ui, color: egui::Color32, visible: bool, key: &str) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::click());
     response.widget_info(|| {
-        egui::WidgetInfo::selected(egui::accesskit::Role::CheckBox, true, visible, format!("Show {key}"))
+        egui::WidgetInfo::selected(
+            egui::accesskit::Role::CheckBox,
+            true,
+            visible,
+            format!("Show {key}"),
+        )
     });
     let painter = ui.painter();
     if visible {

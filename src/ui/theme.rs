@@ -143,11 +143,17 @@ mod tests {
         let mut closest = f32::MAX;
         for i in 0..all.len() {
             for j in i.saturating_sub(12)..i {
-                let d: f32 = (0..3).map(|c| (all[i][c] - all[j][c]).powi(2)).sum::<f32>().sqrt();
+                let d: f32 = (0..3)
+                    .map(|c| (all[i][c] - all[j][c]).powi(2))
+                    .sum::<f32>()
+                    .sqrt();
                 closest = closest.min(d);
             }
         }
-        assert!(closest > 25.0, "two of 13 consecutive colours are {closest} apart");
+        assert!(
+            closest > 25.0,
+            "two of 13 consecutive colours are {closest} apart"
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ use super::chart::ChartSeries;
 use super::compare_add::{AddMany, AddOutcome};
 use super::compare_fx::{DisplayCurrency, KRW_RATE, convert_series, needs_rate};
 use super::perf_table::PerfTable;
-use super::series_list::{ListAction, SeriesList};
 use super::series_cache::SeriesCache;
+use super::series_list::{ListAction, SeriesList};
 use super::settings::{CompareChoice, Settings};
 use super::theme::CandleColors;
 use crate::model::{Category, MaSet};
@@ -206,13 +206,16 @@ pub struct ComparisonViewer {
     /// Currency and rate generation of the series in the chart.
     shown_fx: FxKey,
     /// A conversion under way: for which set, currency and rate.
-    fx_job: Option<(Vec<(String, u64)>, FxKey, Promise<Vec<ChartSeries>>)>,
+    fx_job: Option<FxJob>,
     /// Which rate series converted the chart, or why it could not be converted.
     fx_note: Option<(String, bool)>,
 }
 
 /// The currency shown and the cache generation of the rate series used (if any).
 type FxKey = (DisplayCurrency, Option<u64>);
+
+/// A conversion under way: the loaded set, the currency key, and the converted series.
+type FxJob = (Vec<(String, u64)>, FxKey, Promise<Vec<ChartSeries>>);
 
 impl Default for ComparisonViewer {
     fn default() -> Self {
@@ -383,10 +386,13 @@ impl ComparisonViewer {
             ui.horizontal_wrapped(|ui| {
                 ui.colored_label(egui::Color32::LIGHT_RED, "Not loaded:");
                 for (t, e) in &failed {
-                    ui.colored_label(egui::Color32::LIGHT_RED, t).on_hover_text(e);
+                    ui.colored_label(egui::Color32::LIGHT_RED, t)
+                        .on_hover_text(e);
                 }
                 if ui.small_button("Remove them").clicked() {
-                    settings.comparison.retain(|t| !failed.iter().any(|(f, _)| f == t));
+                    settings
+                        .comparison
+                        .retain(|t| !failed.iter().any(|(f, _)| f == t));
                 }
             });
         }

@@ -67,9 +67,10 @@ impl EmbeddedStore {
     pub(crate) async fn watchlists_all(&self) -> Result<Vec<Watchlist>, StoreError> {
         let rows = self
             .read(|conn| {
-                let mut stmt =
-                    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM watchlists ORDER BY name"))?;
-                stmt.query_map([], row)?.collect::<rusqlite::Result<Vec<Row>>>()
+                let mut stmt = conn
+                    .prepare_cached(&format!("SELECT {COLUMNS} FROM watchlists ORDER BY name"))?;
+                stmt.query_map([], row)?
+                    .collect::<rusqlite::Result<Vec<Row>>>()
             })
             .await?;
         rows.into_iter().map(Row::into_watchlist).collect()
@@ -119,7 +120,11 @@ impl EmbeddedStore {
         self.write(move |conn| {
             let n = conn.execute(
                 "UPDATE watchlists SET tickers = ?2, updated_at = ?3 WHERE name = ?1",
-                params![list.name, tickers_json(&list)?, list.updated_at.timestamp_millis()],
+                params![
+                    list.name,
+                    tickers_json(&list)?,
+                    list.updated_at.timestamp_millis()
+                ],
             )?;
             Ok(n > 0)
         })
@@ -151,7 +156,9 @@ impl EmbeddedStore {
 
     pub(crate) async fn watchlist_delete(&self, name: &str) -> Result<bool, StoreError> {
         let name = name.to_owned();
-        self.write(move |conn| Ok(conn.execute("DELETE FROM watchlists WHERE name = ?1", [&name])? > 0))
-            .await
+        self.write(move |conn| {
+            Ok(conn.execute("DELETE FROM watchlists WHERE name = ?1", [&name])? > 0)
+        })
+        .await
     }
 }

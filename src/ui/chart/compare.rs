@@ -389,20 +389,31 @@ impl ComparisonChart {
     /// Percent return of series `k` over the visible days.
     pub fn visible_return(&self, k: usize) -> Option<f64> {
         let a = self.aligned.as_ref()?;
-        range_return(&a.lines.get(k)?.values, self.view.bar_range(a.calendar.len()))
+        range_return(
+            &a.lines.get(k)?.values,
+            self.view.bar_range(a.calendar.len()),
+        )
     }
 
     /// Annualised volatility (percent) of series `k`'s daily returns over the visible days.
     pub fn visible_volatility(&self, k: usize) -> Option<f64> {
         let a = self.aligned.as_ref()?;
-        range_volatility(&a.lines.get(k)?.values, self.view.bar_range(a.calendar.len()))
+        range_volatility(
+            &a.lines.get(k)?.values,
+            self.view.bar_range(a.calendar.len()),
+        )
     }
 
     /// Series `k`'s value on `bar` as the tooltip shows it (raw, and rebased or percent).
     pub fn value_text(&self, k: usize, bar: usize) -> Option<String> {
         let raw = *self.aligned_values(k)?.get(bar)?;
         let p = self.plotted_value(k, bar)?;
-        Some(value_text(raw, p, self.effective_mode(), self.effective_log_y()))
+        Some(value_text(
+            raw,
+            p,
+            self.effective_mode(),
+            self.effective_log_y(),
+        ))
     }
 
     /// Whether the shared calendar is still being built.
@@ -476,32 +487,34 @@ impl ComparisonChart {
             .iter()
             .map(|l| l.line.pyramid().min_max(range.clone()))
             .collect();
-        self.transforms = a
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(k, l)| match mode {
-                CompareMode::Absolute => (1.0, 0.0),
-                CompareMode::Rebased100 => Self::base_value(&l.values, base_from)
-                    .map_or((1.0, 0.0), |b| (100.0 / b, 0.0)),
-                // On a log axis percent lines are drawn as rebased values (100 = 0%).
-                CompareMode::PercentChange => Self::base_value(&l.values, base_from)
-                    .map_or((1.0, 0.0), |b| (100.0 / b, if log_y { 0.0 } else { -100.0 })),
-                CompareMode::DualAxis => {
-                    if k == 0 {
-                        (1.0, 0.0)
-                    } else {
-                        match (ranges[0], ranges[k]) {
-                            (Some((l0, l1)), Some((r0, r1))) if r1 > r0 => {
-                                let scale = (l1 - l0) / (r1 - r0);
-                                (scale, l0 - r0 * scale)
+        self.transforms =
+            a.lines
+                .iter()
+                .enumerate()
+                .map(|(k, l)| match mode {
+                    CompareMode::Absolute => (1.0, 0.0),
+                    CompareMode::Rebased100 => Self::base_value(&l.values, base_from)
+                        .map_or((1.0, 0.0), |b| (100.0 / b, 0.0)),
+                    // On a log axis percent lines are drawn as rebased values (100 = 0%).
+                    CompareMode::PercentChange => Self::base_value(&l.values, base_from)
+                        .map_or((1.0, 0.0), |b| {
+                            (100.0 / b, if log_y { 0.0 } else { -100.0 })
+                        }),
+                    CompareMode::DualAxis => {
+                        if k == 0 {
+                            (1.0, 0.0)
+                        } else {
+                            match (ranges[0], ranges[k]) {
+                                (Some((l0, l1)), Some((r0, r1))) if r1 > r0 => {
+                                    let scale = (l1 - l0) / (r1 - r0);
+                                    (scale, l0 - r0 * scale)
+                                }
+                                _ => (1.0, 0.0),
                             }
-                            _ => (1.0, 0.0),
                         }
                     }
-                }
-            })
-            .collect();
+                })
+                .collect();
         let mut lo_hi: Option<(f64, f64)> = None;
         for (k, r) in ranges.iter().enumerate() {
             if !self.entries.get(k).is_some_and(|e| e.visible) {

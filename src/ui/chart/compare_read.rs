@@ -24,7 +24,8 @@ pub struct LineRef<'a> {
 /// The plotted value (before any log) of `line` at `bar`, if it has one.
 pub fn plotted_at(line: &LineRef<'_>, bar: usize) -> Option<f64> {
     let v = *line.values.get(bar)?;
-    v.is_finite().then(|| v * line.transform.0 + line.transform.1)
+    v.is_finite()
+        .then_some(v * line.transform.0 + line.transform.1)
 }
 
 /// The visible line whose value at `bar` is nearest the pointer's `y` (in plot units: log10
