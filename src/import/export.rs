@@ -1,4 +1,5 @@
-//! CSV export of stored bars with optional moving averages and a rebased close.
+//! CSV export of stored bars with optional moving averages, a rebased close and technical
+//! indicators.
 
 use std::io::Write;
 
@@ -6,13 +7,14 @@ use chrono::NaiveDate;
 
 use super::ImportError;
 use crate::compute;
+use crate::compute::indicators::Indicator;
 use crate::model::DailySeries;
 
 /// The column `--normalize` adds: the close rebased to 100 at the first exported day.
 pub const REBASED_COLUMN: &str = "close_rebased_100";
 
 /// What to export.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExportOptions {
     /// First day (inclusive); `None` from the first stored day.
     pub from: Option<NaiveDate>,
@@ -22,6 +24,8 @@ pub struct ExportOptions {
     pub ma_windows: Vec<usize>,
     /// Add [`REBASED_COLUMN`].
     pub normalize: bool,
+    /// Indicators, each adding its columns ([`Indicator::column_names`]) in this order.
+    pub indicators: Vec<Indicator>,
 }
 
 fn cell(v: f64) -> String {
@@ -33,10 +37,11 @@ fn cell(v: f64) -> String {
 }
 
 /// Writes `series` as CSV: `date,open,high,low,close,volume`, then `sma_<w>` per window
-/// (empty where the window is not yet full), then [`REBASED_COLUMN`] if asked. Moving
-/// averages are computed over the whole series given (pandas `rolling(w).mean()`) and
-/// then cut to the range, so the first exported days carry their true averages when
-/// earlier history exists. Prices are written in Rust's shortest round-trip form, so a
+/// (empty where the window is not yet full), then [`REBASED_COLUMN`] if asked, then each
+/// indicator's columns (empty until defined). Moving averages and indicators are computed over
+/// the whole series given (pandas `rolling(w).mean()`, TA-Lib for the indicators) and then cut
+/// to the range, so the first exported days carry their true values when earlier history
+/// exists. Prices are written in Rust's shortest round-trip form, so a
 /// re-import reads back the same `f64`s. Returns the rows written.
 pub fn write_export(
     series: &DailySeries,
@@ -45,6 +50,13 @@ pub fn write_export(
 ) -> Result<usize, ImportError> {
     let mas = compute::sma(series.close(), &options.ma_windows)
         .map_err(|e| ImportError::Export(e.to_string()))?;
+    let mut indicator_columns = Vec::new();
+    for ind in &options.indicators {
+        let cols = ind
+            .compute(series)
+            .map_err(|e| ImportError::Export(format!("{ind}: {e}")))?;
+        indicator_columns.extend(cols);
+    }
     let from = options.from.unwrap_or(NaiveDate::MIN);
     let to = options.to.unwrap_or(NaiveDate::MAX);
     let range = series.range_of(from, to);
@@ -61,6 +73,7 @@ pub fn write_export(
     if options.normalize {
         header.push(REBASED_COLUMN.to_owned());
     }
+    header.extend(indicator_columns.iter().map(|c| c.name.clone()));
     let io = |e: csv::Error| ImportError::Export(e.to_string());
     w.write_record(&header).map_err(io)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
@@ -81,6 +94,9 @@ pub fn write_export(
         }
         if let Some(r) = &rebased {
             row.push(cell(r[k]));
+        }
+        for c in &indicator_columns {
+            row.push(cell(c.values[i]));
         }
         w.write_record(&row).map_err(io)?;
     }
@@ -108,6 +124,7 @@ mod tests {
                 to: Some(d(5)),
                 ma_windows: vec![2, 3],
                 normalize: true,
+                indicators: Vec::new(),
             },
             &mut out,
         )
@@ -132,5 +149,51 @@ mod tests {
             ),
             Err(ImportError::Export(_))
         ));
+    }
+
+    #[test]
+    fn indicator_columns_follow_and_are_cut_after_computing() {
+        let d0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let (s, _) = DailySeries::from_bars((0..30_u32).map(|i| {
+            let c = 100.0 + f64::from(i % 5) * 3.0 - f64::from(i % 3);
+            Bar::ohlc(d0 + chrono::Days::new(i.into()), c, c + 1.0, c - 1.5, c)
+        }));
+        let rsi: Indicator = "rsi:3".parse().unwrap();
+        let macd: Indicator = "macd:2,4,2".parse().unwrap();
+        let options = ExportOptions {
+            from: Some(d0 + chrono::Days::new(3)),
+            to: Some(d0 + chrono::Days::new(9)),
+            ma_windows: vec![2],
+            indicators: vec![rsi.clone(), macd.clone()],
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        assert_eq!(write_export(&s, &options, &mut out).unwrap(), 7);
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "date,open,high,low,close,volume,sma_2,rsi_3,macd_2_4_2,macd_signal_2_4_2,macd_hist_2_4_2"
+        );
+        let full_rsi = compute::indicators::rsi(s.close(), 3).unwrap();
+        let full_macd = compute::indicators::macd(s.close(), (2, 4, 2)).unwrap();
+        for (k, line) in lines.enumerate() {
+            let i = k + 3;
+            let cells: Vec<&str> = line.split(',').collect();
+            // Computed over the whole history, then cut: day 3 already has its RSI.
+            assert_eq!(cells[7], cell(full_rsi[i]), "row {i}");
+            assert_eq!(cells[8], cell(full_macd.macd[i]), "row {i}");
+            assert_eq!(cells[10], cell(full_macd.hist[i]), "row {i}");
+        }
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .nth(7)
+                .is_some_and(|c| !c.is_empty())
+        );
+        // MACD 2,4,2 is defined from day 4: the first exported row (day 3) is empty there.
+        assert_eq!(text.lines().nth(1).unwrap().split(',').nth(8), Some(""));
     }
 }

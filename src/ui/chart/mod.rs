@@ -13,6 +13,7 @@ mod candle;
 mod compare;
 pub mod compare_read;
 mod jobs;
+mod panes;
 mod time_axis;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use crate::render::{DrawCmd, DrawList, GpuCandles, GpuLine, ViewTransform};
 pub use callback::{ChartCallback, init_render_resources};
 pub use candle::{CandleChart, MaOverlay};
 pub use compare::{CompareMode, ComparisonChart};
+pub use panes::{ChartIndicator, IndicatorLine, PANE_DEFAULT_HEIGHT, PANE_MIN_HEIGHT};
 pub use time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 
 /// One series ready to chart: its bars and pyramids (candles for OHLC and volume, a line
