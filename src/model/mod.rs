@@ -3,10 +3,15 @@
 //! Depends on nothing else in the crate; every other module depends on it.
 
 mod category;
+mod drawing;
 mod series;
 mod ticker;
 
 pub use category::{Category, MA_SET_A, MA_SET_B, MaSet};
+pub use drawing::{
+    Anchor, Drawing, DrawingError, DrawingKind, FIB_LEVELS, MAX_DRAWING_WIDTH, MAX_NOTE_CHARS,
+    Measure, validate_set,
+};
 pub use series::{Bar, BarIssue, BarProblem, DailySeries, SeriesBuilder};
 pub use ticker::{KrMarket, Ticker, TickerMeta};
 

@@ -18,6 +18,8 @@
 //! reader connections, so loads never wait for an update's transaction. Every call
 //! runs on tokio's blocking pool.
 
+mod drawings;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -112,6 +114,7 @@ impl EmbeddedStore {
             ));
         }
         ddl.push_str(watchlists::DDL);
+        ddl.push_str(drawings::DDL);
         ddl.push_str(&format!("PRAGMA user_version = {SCHEMA_VERSION};"));
         tx.execute_batch(&ddl).map_err(err)?;
         tx.commit().map_err(err)?;

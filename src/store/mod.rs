@@ -16,6 +16,7 @@
 //! a crash, a lost connection or a second update run) never duplicates a day.
 
 mod config;
+mod drawings;
 mod embedded;
 mod error;
 mod mongo;
@@ -32,6 +33,7 @@ pub use config::{
     DEFAULT_DB_NAME, EMBEDDED_FILE_NAME, StoreArgs, StoreConfig, default_config_path,
     default_data_dir, redact_uri,
 };
+pub use drawings::DRAWINGS;
 pub use error::StoreError;
 pub use watchlists::{
     MAX_WATCHLIST_NAME, Watchlist, WatchlistError, split_ticker_list, watchlist_name,
@@ -135,6 +137,8 @@ macro_rules! dispatch {
         }
     };
 }
+// Also used by the `impl Store` blocks in the submodules.
+use dispatch;
 
 impl Store {
     /// Opens (and creates, if needed) the configured store: the schema and indexes are

@@ -17,6 +17,7 @@
 //! the metadata, then removes the ticker's bars from every other category collection;
 //! a delete removes the bars first and the metadata last.
 
+mod drawings;
 mod watchlists;
 
 use std::collections::HashMap;
@@ -171,6 +172,7 @@ impl MongoStore {
         };
         store.ping().await?;
         store.create_indexes().await?;
+        store.create_drawing_index().await?;
         Ok(store)
     }
 
