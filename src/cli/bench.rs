@@ -20,7 +20,8 @@ pub struct BenchArgs {
 /// The benchmarks.
 #[derive(Debug, Subcommand)]
 pub enum BenchTarget {
-    /// Time the compute kernels (SMA, EMA, normalisation, level of detail) on a synthetic panel.
+    /// Time the compute kernels (SMA, EMA, normalisation, indicators, level of detail) on a
+    /// synthetic panel.
     Compute(ComputeArgs),
     /// Write and read back many long series in the embedded store and MongoDB.
     Store(super::bench_store::BenchStoreArgs),
