@@ -1,12 +1,14 @@
 //! The command line: one binary, a window by default, subcommands for scripts and cron.
 
 pub mod bench;
+pub mod bench_interact;
 pub mod bench_render;
 pub mod bench_store;
 pub mod config;
 pub mod export;
 pub mod import;
 pub mod update;
+pub mod watchlist;
 
 use std::path::PathBuf;
 
@@ -62,7 +64,8 @@ pub struct WindowArgs {
     /// Open this ticker in its category's viewer (e.g. 005930, AAPL, ^GSPC).
     #[arg(long, value_name = "TICKER")]
     pub ticker: Option<String>,
-    /// Open the comparison view with these tickers (comma-separated).
+    /// Open the comparison view with these tickers (comma-separated); `@NAME` opens a
+    /// watchlist.
     #[arg(long, value_name = "T1,T2,...", value_delimiter = ',')]
     pub compare: Vec<String>,
     /// Do not load the bundled sample series into an empty embedded store.
@@ -145,6 +148,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Write a ticker's stored bars (and moving averages) as CSV to stdout.
     Export(export::ExportArgs),
+    /// List, show, create, edit and delete watchlists (named, ordered sets of tickers).
+    Watchlist(watchlist::WatchlistArgs),
 }
 
 /// An error and its causes on one line, each cause once: a cause whose text its error
@@ -175,6 +180,7 @@ pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Some(Command::Update(args)) => update::run(&args, &cli.store, &runtime),
         Some(Command::Import(args)) => import::run(&args, &cli.store, &runtime),
         Some(Command::Export(args)) => export::run(&args, &cli.store, &runtime),
+        Some(Command::Watchlist(args)) => watchlist::run(&args, &cli.store, &runtime),
     }
 }
 
