@@ -11,6 +11,9 @@ use crate::model::DailySeries;
 /// The column `--normalize` adds: the close rebased to 100 at the first exported day.
 pub const REBASED_COLUMN: &str = "close_rebased_100";
 
+/// The column added when the exported range ends on a provisional bar: `1` on that row.
+pub const PROVISIONAL_COLUMN: &str = "provisional";
+
 /// What to export.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExportOptions {
@@ -32,8 +35,10 @@ fn cell(v: f64) -> String {
     }
 }
 
-/// Writes `series` as CSV: `date,open,high,low,close,volume`, then `sma_<w>` per window
-/// (empty where the window is not yet full), then [`REBASED_COLUMN`] if asked. Moving
+/// Writes `series` as CSV: `date,open,high,low,close,volume` (open/high/low empty for a
+/// close-only bar), then `sma_<w>` per window
+/// (empty where the window is not yet full), then [`REBASED_COLUMN`] if asked, then
+/// [`PROVISIONAL_COLUMN`] if the last exported bar is provisional. Moving
 /// averages are computed over the whole series given (pandas `rolling(w).mean()`) and
 /// then cut to the range, so the first exported days carry their true averages when
 /// earlier history exists. Prices are written in Rust's shortest round-trip form, so a
@@ -61,6 +66,13 @@ pub fn write_export(
     if options.normalize {
         header.push(REBASED_COLUMN.to_owned());
     }
+    // A provisional last bar (fetched while its exchange was open) is marked.
+    let provisional = series
+        .provisional_day()
+        .filter(|p| range.clone().any(|i| series.days()[i] == *p));
+    if provisional.is_some() {
+        header.push(PROVISIONAL_COLUMN.to_owned());
+    }
     let io = |e: csv::Error| ImportError::Export(e.to_string());
     w.write_record(&header).map_err(io)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
@@ -74,13 +86,17 @@ pub fn write_export(
             series.close(),
             series.volume(),
         ] {
-            row.push(col[i].to_string());
+            // A close-only bar leaves open/high/low empty.
+            row.push(cell(col[i]));
         }
         for ma in &mas {
             row.push(cell(ma[i]));
         }
         if let Some(r) = &rebased {
             row.push(cell(r[k]));
+        }
+        if let Some(p) = provisional {
+            row.push(if series.days()[i] == p { "1" } else { "" }.to_owned());
         }
         w.write_record(&row).map_err(io)?;
     }
@@ -120,6 +136,31 @@ mod tests {
              2024-01-03,6,7,5,6,0,5,,100\n\
              2024-01-04,8,9,7,8,0,7,6,133.33333333333331\n\
              2024-01-05,10,11,9,10,0,9,8,166.66666666666669\n"
+        );
+        let mut p = s.clone();
+        p.set_last_provisional(true);
+        let mut out = Vec::new();
+        write_export(
+            &p,
+            &ExportOptions {
+                from: Some(d(5)),
+                ..Default::default()
+            },
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "date,open,high,low,close,volume,provisional\n\
+             2024-01-05,10,11,9,10,0,\n\
+             2024-01-06,12,13,11,12,0,1\n"
+        );
+        let (c, _) = DailySeries::from_bars([Bar::close_only(d(2), 7.94)]);
+        let mut out = Vec::new();
+        write_export(&c, &ExportOptions::default(), &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "date,open,high,low,close,volume\n2024-01-02,,,,7.94,0\n"
         );
         assert!(matches!(
             write_export(

@@ -9,7 +9,7 @@ pub mod sqlite;
 use std::path::Path;
 
 pub use self::csv::{CsvImport, read_csv};
-pub use self::export::{ExportOptions, REBASED_COLUMN, write_export};
+pub use self::export::{ExportOptions, PROVISIONAL_COLUMN, REBASED_COLUMN, write_export};
 pub use self::sqlite::{SqliteImport, SqliteSeries, read_sqlite};
 
 use crate::model::{Category, DailySeries, KrMarket, ModelError, Ticker, TickerMeta};
@@ -44,12 +44,31 @@ pub enum ImportError {
     /// `--ticker` was given for a file holding several symbols.
     #[error("--ticker names one ticker, but the file holds {0} symbols")]
     TickerForManySymbols(usize),
+    /// The file holds no row that could be imported (empty, only a header, not a price
+    /// file at all, or every row bad); no ticker is created.
+    #[error("{}", nothing_message(.rows_read, .first_bad))]
+    NothingToImport {
+        /// Rows read (header and blank lines excluded).
+        rows_read: usize,
+        /// The first bad row, if any was read.
+        first_bad: Option<BadRow>,
+    },
     /// The SQLite file has neither a `stocks` nor a `currency` table.
     #[error("no 'stocks' or 'currency' table (found: {found})")]
     NoTables {
         /// The tables that are there.
         found: String,
     },
+}
+
+fn nothing_message(rows_read: &usize, first_bad: &Option<BadRow>) -> String {
+    match (*rows_read, first_bad) {
+        (0, _) => "no rows of prices found (the file is empty or holds only a header)".to_owned(),
+        (n, Some(bad)) => {
+            format!("none of its {n} rows could be imported (first: {bad})")
+        }
+        (n, None) => format!("none of its {n} rows could be imported"),
+    }
 }
 
 /// Where a row came from: a CSV line or an SQLite table row.
@@ -112,6 +131,8 @@ pub struct ImportedTicker {
     pub rows_read: usize,
     /// Rows left out, with where and why.
     pub bad_rows: Vec<BadRow>,
+    /// Rows kept after widening high/low around a rounding glitch (among the good rows).
+    pub repaired: usize,
     /// What the store did with the good rows.
     pub upsert: UpsertSummary,
 }
@@ -153,7 +174,16 @@ async fn store_series(
     series: &DailySeries,
     rows_read: usize,
     bad_rows: Vec<BadRow>,
+    repaired: usize,
 ) -> Result<ImportedTicker, ImportError> {
+    // Validate the symbol before anything is written.
+    Ticker::parse(category, symbol)?;
+    if series.is_empty() {
+        return Err(ImportError::NothingToImport {
+            rows_read,
+            first_bad: bad_rows.into_iter().next(),
+        });
+    }
     let (ticker, created) = ensure_ticker(store, category, symbol, name).await?;
     let upsert = store.upsert_bars(&ticker, series).await?;
     Ok(ImportedTicker {
@@ -161,6 +191,7 @@ async fn store_series(
         created,
         rows_read,
         bad_rows,
+        repaired,
         upsert,
     })
 }
@@ -180,10 +211,33 @@ pub async fn import_file(
         if options.ticker.is_some() && parsed.series.len() > 1 {
             return Err(ImportError::TickerForManySymbols(parsed.series.len()));
         }
+        if parsed.series.iter().all(|s| s.series.is_empty()) {
+            return Err(ImportError::NothingToImport {
+                rows_read: parsed.rows_read,
+                first_bad: parsed
+                    .series
+                    .iter()
+                    .flat_map(|s| &s.bad_rows)
+                    .chain(&parsed.bad_rows)
+                    .min_by_key(|b| b.at.clone())
+                    .cloned(),
+            });
+        }
         let mut out = Vec::with_capacity(parsed.series.len());
         for s in parsed.series {
             let symbol = options.ticker.clone().unwrap_or(s.symbol);
             let rows = s.series.len() + s.bad_rows.len();
+            if s.series.is_empty() {
+                // No ticker is created for a symbol without one good row.
+                tracing::warn!(
+                    "{}: {symbol}: none of its {rows} rows could be imported",
+                    path.display()
+                );
+                for row in &s.bad_rows {
+                    tracing::warn!("{}: {row}", path.display());
+                }
+                continue;
+            }
             out.push(
                 store_series(
                     store,
@@ -193,6 +247,7 @@ pub async fn import_file(
                     &s.series,
                     rows,
                     s.bad_rows,
+                    s.repaired,
                 )
                 .await?,
             );
@@ -224,6 +279,7 @@ pub async fn import_file(
         &parsed.series,
         parsed.rows_read,
         parsed.bad_rows,
+        parsed.repaired,
     )
     .await?;
     Ok(vec![imported])

@@ -14,8 +14,14 @@
 
 mod config;
 mod embedded;
+mod embedded_migrate;
+mod embedded_repair;
 mod error;
 mod mongo;
+mod mongo_bars;
+mod mongo_repair;
+mod repair;
+mod replace;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,6 +35,8 @@ pub use config::{
     default_data_dir, redact_uri,
 };
 pub use error::StoreError;
+pub use repair::{CategoryRepair, RepairReport};
+pub use replace::ReplaceSummary;
 
 /// What an [`Store::upsert_bars`] call did, as far as the backend can tell.
 ///
@@ -146,6 +154,9 @@ impl Store {
             backend: Arc::new(backend),
         };
         tracing::info!("store opened: {}", store.describe());
+        if let Some(problem) = store.repair_needed() {
+            tracing::warn!("{problem}");
+        }
         Ok(store)
     }
 

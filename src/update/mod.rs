@@ -38,6 +38,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub mod readjust;
+
 use crate::model::{BarIssue, Category, TickerMeta};
 use crate::source::{SourceConfig, SourceError, YahooSource};
 use crate::store::{Store, StoreError, TickerEdit, TickerQuery};
@@ -114,6 +116,9 @@ pub enum UpdateEvent {
         skipped_nulls: usize,
         /// Impossible bars left out.
         rejected_bars: usize,
+        /// Set when the whole history was fetched again and replaced (a new split, or
+        /// the overlapping day disagreed): `history re-adjusted: 4:1 split on 2020-07-20`.
+        readjusted: Option<String>,
     },
     /// A ticker failed; the run goes on.
     TickerFailed {
@@ -160,6 +165,8 @@ pub struct UpdateSummary {
     pub skipped_nulls: usize,
     /// Impossible bars left out.
     pub rejected_bars: usize,
+    /// Tickers whose whole history was fetched again and replaced, with why.
+    pub readjusted: Vec<(String, String)>,
     /// Whether the run was cancelled.
     pub cancelled: bool,
     /// Wall time of the run.
@@ -203,6 +210,7 @@ enum Outcome {
         upsert: crate::store::UpsertSummary,
         skipped_nulls: usize,
         rejected_bars: usize,
+        readjusted: Option<String>,
     },
     Failed {
         ticker: String,
@@ -266,23 +274,16 @@ impl UpdateJob {
         };
         let concurrency = config.concurrency.max(1);
         let default_start = config.default_start;
-        let mut outcomes = futures::stream::iter(work.into_iter().map(|(meta, last)| {
-            let store = store.clone();
-            let source = Arc::clone(&source);
-            let cancel = cancel.clone();
-            async move {
-                update_one(
-                    &store,
-                    &source,
-                    &meta,
-                    last.unwrap_or(default_start),
-                    today,
-                    &cancel,
-                )
-                .await
-            }
-        }))
-        .buffer_unordered(concurrency);
+        let mut outcomes =
+            futures::stream::iter(work.into_iter().map(|(meta, last)| {
+                let store = store.clone();
+                let source = Arc::clone(&source);
+                let cancel = cancel.clone();
+                async move {
+                    update_one(&store, &source, &meta, last, default_start, today, &cancel).await
+                }
+            }))
+            .buffer_unordered(concurrency);
 
         while let Some(outcome) = outcomes.next().await {
             let event = match outcome {
@@ -294,8 +295,13 @@ impl UpdateJob {
                     upsert,
                     skipped_nulls,
                     rejected_bars,
+                    readjusted,
                 } => {
                     summary.succeeded += 1;
+                    if let Some(why) = &readjusted {
+                        tracing::info!(%ticker, "{why}");
+                        summary.readjusted.push((ticker.clone(), why.clone()));
+                    }
                     summary.bars_inserted += upsert.inserted;
                     summary.bars_updated += upsert.updated;
                     summary.bars_unchanged += upsert.unchanged;
@@ -309,6 +315,7 @@ impl UpdateJob {
                         bars_written: upsert.written(),
                         skipped_nulls,
                         rejected_bars,
+                        readjusted,
                     }
                 }
                 Outcome::Failed {
@@ -389,10 +396,12 @@ async fn update_one(
     store: &Store,
     source: &YahooSource,
     meta: &TickerMeta,
-    from: NaiveDate,
+    last: Option<NaiveDate>,
+    default_start: NaiveDate,
     to: NaiveDate,
     cancel: &CancellationToken,
 ) -> Outcome {
+    let from = last.unwrap_or(default_start);
     if cancel.is_cancelled() {
         return Outcome::NotAttempted;
     }
@@ -407,12 +416,45 @@ async fn update_one(
         fetched = source.fetch_ticker(&meta.ticker, meta.source_symbol.as_deref(), from, to) => fetched,
         () = cancel.cancelled() => return Outcome::NotAttempted,
     };
-    let fetched = match fetched {
+    let mut fetched = match fetched {
         Ok(f) => f,
         Err(err) => return failed(err.to_string()),
     };
+    // A split after the last stored day, or a re-adjusted overlap: fetch everything again.
+    let stored_last = match last {
+        Some(day) => match store.load_series(&meta.ticker, Some((day, day))).await {
+            Ok(s) => s.bar(0),
+            Err(err) => return failed(format!("store: {err}")),
+        },
+        None => None,
+    };
+    let readjust = readjust::check(stored_last.as_ref(), &fetched.chart.series);
+    if readjust.is_some() {
+        let full = tokio::select! {
+            full = source.fetch_ticker(&meta.ticker, Some(&fetched.symbol), default_start, to) => full,
+            () = cancel.cancelled() => return Outcome::NotAttempted,
+        };
+        fetched = match full {
+            Ok(f) => f,
+            Err(err) => return failed(format!("fetching the re-adjusted history: {err}")),
+        };
+    }
+    // A bar of a session still open is stored as provisional; the next update replaces it.
+    fetched.chart.mark_provisional(Utc::now().timestamp());
     // Not cancellable from here: the store call runs to its end (all or nothing).
-    let upsert = match store.upsert_bars(&meta.ticker, &fetched.chart.series).await {
+    let stored = if readjust.is_some() {
+        store
+            .replace_series(&meta.ticker, &fetched.chart.series)
+            .await
+            .map(|r| crate::store::UpsertSummary {
+                inserted: 0,
+                updated: r.written,
+                unchanged: 0,
+            })
+    } else {
+        store.upsert_bars(&meta.ticker, &fetched.chart.series).await
+    };
+    let upsert = match stored {
         Ok(u) => u,
         Err(err) => return failed(format!("store: {err}")),
     };
@@ -442,5 +484,6 @@ async fn update_one(
         upsert,
         skipped_nulls: fetched.chart.skipped_nulls,
         rejected_bars,
+        readjusted: readjust.map(|r| r.to_string()),
     }
 }
