@@ -188,7 +188,7 @@ async fn overlap_mismatch_refetches_everything(backend: Backend) {
     assert!(
         second.readjusted[0]
             .1
-            .starts_with(&format!("history re-adjusted: the source now sends")),
+            .starts_with("history re-adjusted: the source now sends"),
         "{:?}",
         second.readjusted
     );

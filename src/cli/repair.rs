@@ -1,6 +1,8 @@
 //! `wickview repair [--dry-run]`: brings a store written by other tools (the earlier
 //! yfinance + pymongo scripts) to wickview's model; see [`crate::store::RepairReport`].
 
+use std::io::Write as _;
+
 use clap::Args;
 
 use crate::store::{Store, StoreArgs, StoreConfig};
@@ -24,8 +26,10 @@ pub fn run(
         let store = Store::open(&StoreConfig::resolve(store_args)?).await?;
         anyhow::Ok(store.repair(args.dry_run).await?)
     })?;
+    let mut out = std::io::stdout().lock();
     for line in report.lines() {
-        println!("{line}");
+        writeln!(out, "{line}")?;
     }
+    out.flush()?;
     Ok(std::process::ExitCode::SUCCESS)
 }

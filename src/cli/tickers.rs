@@ -6,6 +6,7 @@
 //! not valid for its category, and clap's usage errors).
 
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -149,7 +150,9 @@ pub fn run(
     match result {
         Ok(text) => {
             if !text.is_empty() {
-                println!("{text}");
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{text}")?;
+                out.flush()?;
             }
             Ok(ExitCode::SUCCESS)
         }

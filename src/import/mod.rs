@@ -12,7 +12,7 @@ pub use self::csv::{CsvImport, read_csv};
 pub use self::export::{ExportOptions, PROVISIONAL_COLUMN, REBASED_COLUMN, write_export};
 pub use self::sqlite::{SqliteImport, SqliteSeries, read_sqlite};
 
-use crate::model::{Category, DailySeries, KrMarket, ModelError, Ticker, TickerMeta};
+use crate::model::{Category, KrMarket, ModelError, Ticker, TickerMeta};
 use crate::store::{Store, StoreError, UpsertSummary};
 
 /// Why an import failed as a whole (bad single rows are [`BadRow`]s instead).
@@ -166,16 +166,21 @@ async fn ensure_ticker(
     Ok((ticker, true))
 }
 
+/// Stores what was read for one symbol (the rows of a CSV file, or one symbol's rows of
+/// an SQLite file).
 async fn store_series(
     store: &Store,
     category: Category,
     symbol: &str,
     name: Option<&str>,
-    series: &DailySeries,
-    rows_read: usize,
-    bad_rows: Vec<BadRow>,
-    repaired: usize,
+    read: CsvImport,
 ) -> Result<ImportedTicker, ImportError> {
+    let CsvImport {
+        series,
+        bad_rows,
+        rows_read,
+        repaired,
+    } = read;
     // Validate the symbol before anything is written.
     Ticker::parse(category, symbol)?;
     if series.is_empty() {
@@ -185,7 +190,7 @@ async fn store_series(
         });
     }
     let (ticker, created) = ensure_ticker(store, category, symbol, name).await?;
-    let upsert = store.upsert_bars(&ticker, series).await?;
+    let upsert = store.upsert_bars(&ticker, &series).await?;
     Ok(ImportedTicker {
         ticker,
         created,
@@ -244,10 +249,12 @@ pub async fn import_file(
                     options.category.unwrap_or(s.category),
                     &symbol,
                     options.name.as_deref(),
-                    &s.series,
-                    rows,
-                    s.bad_rows,
-                    s.repaired,
+                    CsvImport {
+                        series: s.series,
+                        bad_rows: s.bad_rows,
+                        rows_read: rows,
+                        repaired: s.repaired,
+                    },
                 )
                 .await?,
             );
@@ -271,17 +278,7 @@ pub async fn import_file(
             .unwrap_or_default(),
     };
     let category = options.category.unwrap_or_else(|| infer_category(&symbol));
-    let imported = store_series(
-        store,
-        category,
-        &symbol,
-        options.name.as_deref(),
-        &parsed.series,
-        parsed.rows_read,
-        parsed.bad_rows,
-        parsed.repaired,
-    )
-    .await?;
+    let imported = store_series(store, category, &symbol, options.name.as_deref(), parsed).await?;
     Ok(vec![imported])
 }
 
