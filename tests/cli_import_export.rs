@@ -219,3 +219,100 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn export_indicators_match_talib_and_bad_specs_fail_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&wickview(
+        &data,
+        &["import", sample("005930.csv").to_str().unwrap()],
+    ));
+    let out = ok(&wickview(
+        &data,
+        &[
+            "export",
+            "005930",
+            "--from",
+            "2000-01-25",
+            "--to",
+            "2001-06-30",
+            "--indicator",
+            "rsi:14",
+            "--indicator",
+            "macd:12,26,9",
+            "--indicator",
+            "bb:20,2",
+            "--indicator",
+            "stoch:14,3,3",
+            "--indicator",
+            "atr:14",
+        ],
+    ));
+    let (header, rows) = parse(&out);
+    let names = [
+        "rsi_14",
+        "macd_12_26_9",
+        "macd_signal_12_26_9",
+        "macd_hist_12_26_9",
+        "bb_upper_20_2",
+        "bb_middle_20_2",
+        "bb_lower_20_2",
+        "stoch_k_14_3_3",
+        "stoch_d_14_3_3",
+        "atr_14",
+    ];
+    assert_eq!(header[6..], names.map(str::to_owned));
+    // Expected values from TA-Lib (tests/fixtures/talib_005930.csv), keyed by date.
+    let fixture = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/talib_005930.csv"),
+    )
+    .unwrap();
+    let mut lines = fixture.lines().filter(|l| !l.starts_with('#'));
+    let fh: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let expected: HashMap<String, Vec<String>> = lines
+        .map(|l| {
+            let cells: Vec<String> = l.split(',').map(str::to_owned).collect();
+            (cells[1].clone(), cells)
+        })
+        .collect();
+    let mut checked = 0;
+    for row in &rows {
+        let Some(want) = expected.get(&row[0]) else {
+            continue;
+        };
+        for (k, name) in names.iter().enumerate() {
+            let w = &want[fh.iter().position(|h| h == name).unwrap()];
+            let g = &row[6 + k];
+            if w.is_empty() {
+                assert!(g.is_empty(), "{} {name}: {g}, TA-Lib has none", row[0]);
+            } else {
+                let (g, w): (f64, f64) = (g.parse().unwrap(), w.parse().unwrap());
+                assert!(
+                    (g - w).abs() <= 1e-9 * w.abs(),
+                    "{} {name}: {g} vs {w}",
+                    row[0]
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "{checked}");
+    // Computed over the whole history, then cut: the first exported day (row 15) has its RSI
+    // but not yet its MACD (defined from row 33).
+    assert!(!rows[0][6].is_empty() && rows[0][7].is_empty());
+
+    for (spec, reason) in [
+        ("rsi:0", "the period must be at least 2, got 0"),
+        ("macd:12,26", "macd takes 3 parameters, got 2"),
+        ("foo", "unknown indicator 'foo'"),
+    ] {
+        let out = wickview(&data, &["export", "005930", "--indicator", spec]);
+        assert_eq!(out.status.code(), Some(2), "{spec}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(reason) && err.contains("stoch:K,SLOWING,D"),
+            "{err}"
+        );
+    }
+}

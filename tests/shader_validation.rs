@@ -39,7 +39,13 @@ fn every_shader_validates() {
     checked.sort();
     assert_eq!(
         checked,
-        ["candles.wgsl", "lines.wgsl", "prelude.wgsl", "volume.wgsl"]
+        [
+            "candles.wgsl",
+            "histogram.wgsl",
+            "lines.wgsl",
+            "prelude.wgsl",
+            "volume.wgsl"
+        ]
     );
 }
 

@@ -46,6 +46,11 @@ pub struct ComputeArgs {
     /// Print one JSON object per line instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Instead of timing, write the synthetic panel to this directory (high.f64, low.f64,
+    /// close.f64, volume.f64: little-endian f64, series after series; panel.json: the sizes),
+    /// so other tools can be timed on the same panel (benches/talib_pandas_compare.py).
+    #[arg(long, value_name = "DIR")]
+    pub write_panel: Option<std::path::PathBuf>,
 }
 
 /// Runs `wickview bench ...` and returns the exit code.
@@ -65,6 +70,10 @@ pub fn run(
 }
 
 fn run_compute(args: &ComputeArgs) -> anyhow::Result<std::process::ExitCode> {
+    if let Some(dir) = &args.write_panel {
+        write_panel(dir, args.series as usize, args.days as usize, args.seed)?;
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
     let config = ComputeBenchConfig {
         series: args.series as usize,
         days: args.days as usize,
@@ -82,6 +91,34 @@ fn run_compute(args: &ComputeArgs) -> anyhow::Result<std::process::ExitCode> {
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Writes the synthetic panel of `series` x `days` (seed `seed`) as raw columns into `dir`.
+fn write_panel(dir: &std::path::Path, series: usize, days: usize, seed: u64) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let panel = crate::compute::panel::SyntheticPanel::generate(series, days, seed);
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (name, values) in [
+        ("high", panel.high()),
+        ("low", panel.low()),
+        ("close", panel.close()),
+        ("volume", panel.volume()),
+    ] {
+        let path = dir.join(format!("{name}.f64"));
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let meta = serde_json::json!({
+        "series": panel.n_series(),
+        "days": panel.n_days(),
+        "seed": seed,
+        "layout": "series-major little-endian f64",
+    });
+    let path = dir.join("panel.json");
+    std::fs::write(&path, meta.to_string())
+        .with_context(|| format!("writing {}", path.display()))?;
+    tracing::info!(dir = %dir.display(), "panel written");
+    Ok(())
 }
 
 #[cfg(test)]
@@ -107,5 +144,25 @@ mod tests {
         assert_eq!((a.series, a.days, a.repeat, a.json), (7, 100, 3, true));
         assert!(Cli::try_parse_from(["wickview", "bench", "compute", "--series", "0"]).is_err());
         assert!(Cli::try_parse_from(["wickview", "bench"]).is_err());
+    }
+
+    #[test]
+    fn writes_the_panel_for_other_tools() {
+        let dir = tempfile::tempdir().unwrap();
+        write_panel(dir.path(), 3, 50, 7).unwrap();
+        let panel = crate::compute::panel::SyntheticPanel::generate(3, 50, 7);
+        let bytes = std::fs::read(dir.path().join("close.f64")).unwrap();
+        let close: Vec<f64> = bytes
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+            .collect();
+        assert_eq!(close, panel.close());
+        let meta: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("panel.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            (meta["series"].as_u64(), meta["days"].as_u64()),
+            (Some(3), Some(50))
+        );
     }
 }

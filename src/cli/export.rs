@@ -5,6 +5,7 @@ use std::io::Write as _;
 use chrono::NaiveDate;
 use clap::Args;
 
+use crate::compute::indicators::Indicator;
 use crate::import::{ExportOptions, export_ticker};
 use crate::store::{Store, StoreArgs, StoreConfig};
 
@@ -25,6 +26,15 @@ pub struct ExportArgs {
     /// Add close_rebased_100: the close rebased to 100 at the first exported day.
     #[arg(long)]
     pub normalize: bool,
+    /// Add an indicator's columns (repeatable), computed over the whole history with TA-Lib's
+    /// semantics, then cut to --from/--to: rsi:14, macd:12,26,9, bb:20,2, stoch:14,3,3,
+    /// atr:14, ema:10,20,30, obv, roc:10 (a bare name takes these defaults).
+    #[arg(long = "indicator", value_name = "SPEC", value_parser = parse_indicator)]
+    pub indicators: Vec<Indicator>,
+}
+
+fn parse_indicator(spec: &str) -> Result<Indicator, String> {
+    spec.parse::<Indicator>().map_err(|e| e.to_string())
 }
 
 /// Runs `wickview export`, writing CSV to stdout.
@@ -38,6 +48,7 @@ pub fn run(
         to: args.to,
         ma_windows: args.ma.clone(),
         normalize: args.normalize,
+        indicators: args.indicators.clone(),
     };
     let rows = runtime.block_on(async {
         let store = Store::open(&StoreConfig::resolve(store_args)?).await?;

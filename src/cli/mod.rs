@@ -82,12 +82,21 @@ pub struct WindowArgs {
     /// The index viewer's moving-average set: a (5/20/60/120) or b (5/10/20/50/200).
     #[arg(long, value_name = "SET", value_parser = parse_ma_set)]
     pub ma_set: Option<MaSet>,
+    /// Show this indicator on the category charts (repeatable): rsi:14, macd:12,26,9, bb:20,2,
+    /// stoch:14,3,3, atr:14, ema:10,20,30, obv, roc:10.
+    #[arg(long = "indicator", value_name = "SPEC", value_parser = parse_indicator)]
+    pub indicators: Vec<crate::compute::indicators::Indicator>,
     /// Window width in points.
     #[arg(long, default_value_t = 1000.0)]
     pub width: f32,
     /// Window height in points.
     #[arg(long, default_value_t = 700.0)]
     pub height: f32,
+}
+
+fn parse_indicator(s: &str) -> Result<crate::compute::indicators::Indicator, String> {
+    s.parse()
+        .map_err(|e: crate::compute::indicators::SpecError| e.to_string())
 }
 
 fn parse_category(s: &str) -> Result<Category, String> {
@@ -211,6 +220,7 @@ fn run_app(
         fresh_settings: args.fresh_settings || args.screenshot.is_some(),
         panel_tab: args.panel_tab,
         index_ma_set: args.ma_set,
+        indicators: args.indicators.clone(),
     };
     // Background jobs spawn onto this runtime from the UI thread.
     let _guard = runtime.enter();

@@ -4,6 +4,8 @@
 //! Free of printing and of command-line parsing; [`format_table`] and [`format_json_lines`]
 //! turn the rows into text.
 
+mod indicator_rows;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -130,7 +132,8 @@ fn rate_per_sec(count: usize, ms: f64) -> f64 {
 }
 
 /// Runs the compute benchmark: SMA (four windows in one pass, into preallocated buffers), EMA,
-/// rebase, percent change, pyramid build, visible-range min/max queries, and the drawn
+/// rebase, percent change, the TA-Lib indicators (Bollinger, RSI, MACD, Stochastic, ATR, EMA
+/// ribbon, OBV, ROC, each in its panel form), pyramid build, visible-range min/max queries, and the drawn
 /// primitive count at a 1000-px plot zoomed out on 1 year vs 30 years of history.
 ///
 /// # Errors
@@ -212,6 +215,7 @@ pub fn run_compute_bench(config: &ComputeBenchConfig) -> Result<Vec<BenchRow>, C
         return Err(e);
     }
     drop(out);
+    rows.extend(indicator_rows::indicator_rows(&panel, repeat)?);
 
     // Pyramids: one candle pyramid per series and one line pyramid of its close.
     let all = panel.all_daily_series();
@@ -428,6 +432,14 @@ mod tests {
             "ema 20",
             "rebase",
             "percent",
+            "bollinger 20,2",
+            "rsi 14",
+            "macd 12,26,9",
+            "stochastic 14,3,3",
+            "atr 14",
+            "ema ribbon",
+            "obv",
+            "roc 10",
             "pyramid",
             "range",
             "1y",

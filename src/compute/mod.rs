@@ -9,10 +9,12 @@
 //! - a panel form over many series, run in parallel on the named compute pool ([`pool`]).
 //!
 //! Semantics follow pandas: [`sma`] is `rolling(w).mean()`, [`ema`] is
-//! `ewm(span=n, adjust=False).mean()`, both including their NaN behaviour.
+//! `ewm(span=n, adjust=False).mean()`, both including their NaN behaviour. The technical
+//! indicators ([`indicators`]) follow TA-Lib instead, which is what traders cross-check against.
 
 pub mod bench;
 mod ema;
+pub mod indicators;
 pub mod lod;
 mod normalize;
 pub mod panel;
@@ -43,6 +45,19 @@ pub enum ComputeError {
         /// The length given.
         got: usize,
     },
+    /// An indicator parameter below its minimum (an RSI period of 1, a MACD period of 0, …).
+    #[error("{what} must be at least {min}, got {got}")]
+    BadParameter {
+        /// Which parameter.
+        what: &'static str,
+        /// The smallest accepted value.
+        min: usize,
+        /// The value given.
+        got: usize,
+    },
+    /// A band width (standard deviations) that is negative or not finite.
+    #[error("a band width of {0} standard deviations is not a finite number of 0 or more")]
+    BadMultiplier(String),
     /// A benchmark was configured with impossible sizes.
     #[error("bad benchmark configuration: {0}")]
     BadBenchConfig(&'static str),

@@ -1,4 +1,5 @@
-//! CSV export of stored bars with optional moving averages and a rebased close.
+//! CSV export of stored bars with optional moving averages, a rebased close and technical
+//! indicators.
 
 use std::io::Write;
 
@@ -6,6 +7,7 @@ use chrono::NaiveDate;
 
 use super::ImportError;
 use crate::compute;
+use crate::compute::indicators::Indicator;
 use crate::model::DailySeries;
 
 /// The column `--normalize` adds: the close rebased to 100 at the first exported day.
@@ -15,7 +17,7 @@ pub const REBASED_COLUMN: &str = "close_rebased_100";
 pub const PROVISIONAL_COLUMN: &str = "provisional";
 
 /// What to export.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExportOptions {
     /// First day (inclusive); `None` from the first stored day.
     pub from: Option<NaiveDate>,
@@ -25,6 +27,8 @@ pub struct ExportOptions {
     pub ma_windows: Vec<usize>,
     /// Add [`REBASED_COLUMN`].
     pub normalize: bool,
+    /// Indicators, each adding its columns ([`Indicator::column_names`]) in this order.
+    pub indicators: Vec<Indicator>,
 }
 
 fn cell(v: f64) -> String {
@@ -36,12 +40,12 @@ fn cell(v: f64) -> String {
 }
 
 /// Writes `series` as CSV: `date,open,high,low,close,volume` (open/high/low empty for a
-/// close-only bar), then `sma_<w>` per window
-/// (empty where the window is not yet full), then [`REBASED_COLUMN`] if asked, then
-/// [`PROVISIONAL_COLUMN`] if the last exported bar is provisional. Moving
-/// averages are computed over the whole series given (pandas `rolling(w).mean()`) and
-/// then cut to the range, so the first exported days carry their true averages when
-/// earlier history exists. Prices are written in Rust's shortest round-trip form, so a
+/// close-only bar), then `sma_<w>` per window (empty where the window is not yet full), then
+/// [`REBASED_COLUMN`] if asked, then each indicator's columns (empty until defined), then
+/// [`PROVISIONAL_COLUMN`] if the last exported bar is provisional. Moving averages and
+/// indicators are computed over the whole series given (pandas `rolling(w).mean()`, TA-Lib for
+/// the indicators) and then cut to the range, so the first exported days carry their true
+/// values when earlier history exists. Prices are written in Rust's shortest round-trip form, so a
 /// re-import reads back the same `f64`s. Returns the rows written.
 pub fn write_export(
     series: &DailySeries,
@@ -50,6 +54,13 @@ pub fn write_export(
 ) -> Result<usize, ImportError> {
     let mas = compute::sma(series.close(), &options.ma_windows)
         .map_err(|e| ImportError::Export(e.to_string()))?;
+    let mut indicator_columns = Vec::new();
+    for ind in &options.indicators {
+        let cols = ind
+            .compute(series)
+            .map_err(|e| ImportError::Export(format!("{ind}: {e}")))?;
+        indicator_columns.extend(cols);
+    }
     let from = options.from.unwrap_or(NaiveDate::MIN);
     let to = options.to.unwrap_or(NaiveDate::MAX);
     let range = series.range_of(from, to);
@@ -66,6 +77,7 @@ pub fn write_export(
     if options.normalize {
         header.push(REBASED_COLUMN.to_owned());
     }
+    header.extend(indicator_columns.iter().map(|c| c.name.clone()));
     // A provisional last bar (fetched while its exchange was open) is marked.
     let provisional = series
         .provisional_day()
@@ -94,6 +106,9 @@ pub fn write_export(
         }
         if let Some(r) = &rebased {
             row.push(cell(r[k]));
+        }
+        for c in &indicator_columns {
+            row.push(cell(c.values[i]));
         }
         if let Some(p) = provisional {
             row.push(if series.days()[i] == p { "1" } else { "" }.to_owned());
@@ -124,6 +139,7 @@ mod tests {
                 to: Some(d(5)),
                 ma_windows: vec![2, 3],
                 normalize: true,
+                indicators: Vec::new(),
             },
             &mut out,
         )
@@ -173,5 +189,51 @@ mod tests {
             ),
             Err(ImportError::Export(_))
         ));
+    }
+
+    #[test]
+    fn indicator_columns_follow_and_are_cut_after_computing() {
+        let d0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let (s, _) = DailySeries::from_bars((0..30_u32).map(|i| {
+            let c = 100.0 + f64::from(i % 5) * 3.0 - f64::from(i % 3);
+            Bar::ohlc(d0 + chrono::Days::new(i.into()), c, c + 1.0, c - 1.5, c)
+        }));
+        let rsi: Indicator = "rsi:3".parse().unwrap();
+        let macd: Indicator = "macd:2,4,2".parse().unwrap();
+        let options = ExportOptions {
+            from: Some(d0 + chrono::Days::new(3)),
+            to: Some(d0 + chrono::Days::new(9)),
+            ma_windows: vec![2],
+            indicators: vec![rsi.clone(), macd.clone()],
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        assert_eq!(write_export(&s, &options, &mut out).unwrap(), 7);
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "date,open,high,low,close,volume,sma_2,rsi_3,macd_2_4_2,macd_signal_2_4_2,macd_hist_2_4_2"
+        );
+        let full_rsi = compute::indicators::rsi(s.close(), 3).unwrap();
+        let full_macd = compute::indicators::macd(s.close(), (2, 4, 2)).unwrap();
+        for (k, line) in lines.enumerate() {
+            let i = k + 3;
+            let cells: Vec<&str> = line.split(',').collect();
+            // Computed over the whole history, then cut: day 3 already has its RSI.
+            assert_eq!(cells[7], cell(full_rsi[i]), "row {i}");
+            assert_eq!(cells[8], cell(full_macd.macd[i]), "row {i}");
+            assert_eq!(cells[10], cell(full_macd.hist[i]), "row {i}");
+        }
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .nth(7)
+                .is_some_and(|c| !c.is_empty())
+        );
+        // MACD 2,4,2 is defined from day 4: the first exported row (day 3) is empty there.
+        assert_eq!(text.lines().nth(1).unwrap().split(',').nth(8), Some(""));
     }
 }

@@ -99,6 +99,40 @@ pub struct SegmentInstance {
 }
 const _: () = assert!(size_of::<SegmentInstance>() == 24);
 
+/// One histogram bucket instance. Keep in sync with `HistogramIn` in shaders/histogram.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct HistogramInstance {
+    /// Bucket index at its level.
+    pub bucket: f32,
+    /// min(0, smallest finite value of the bucket).
+    pub low: f32,
+    /// max(0, largest finite value of the bucket).
+    pub high: f32,
+    /// Last finite value of the bucket (picks the colour).
+    pub last_value: f32,
+    /// 1 if the bucket holds a finite value, else 0 (nothing drawn).
+    pub valid: f32,
+}
+const _: () = assert!(size_of::<HistogramInstance>() == 20);
+
+/// Histogram instances of one line pyramid level.
+pub fn histogram_instances(level: &LineLevel) -> Vec<HistogramInstance> {
+    (0..level.min.len())
+        .map(|j| {
+            let (min, max, last) = (level.min[j], level.max[j], level.last[j]);
+            let valid = min.is_finite() && max.is_finite();
+            HistogramInstance {
+                bucket: j as f32,
+                low: if valid { min.min(0.0) as f32 } else { 0.0 },
+                high: if valid { max.max(0.0) as f32 } else { 0.0 },
+                last_value: if last.is_finite() { last as f32 } else { 0.0 },
+                valid: if valid { 1.0 } else { 0.0 },
+            }
+        })
+        .collect()
+}
+
 /// Candle instances of one pyramid level.
 pub fn candle_instances(level: &CandleLevel) -> Vec<CandleInstance> {
     (0..level.open.len())
@@ -171,6 +205,7 @@ enum BufferKind {
     Candles,
     Volume,
     Line,
+    Histogram,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -206,6 +241,7 @@ enum PipelineKind {
     Candles,
     Volume,
     Line,
+    Histogram,
 }
 
 /// One draw, ready for the render pass.
@@ -252,6 +288,7 @@ pub struct ChartRenderer {
     candle_pipeline: wgpu::RenderPipeline,
     volume_pipeline: wgpu::RenderPipeline,
     line_pipeline: wgpu::RenderPipeline,
+    histogram_pipeline: wgpu::RenderPipeline,
     layout: wgpu::BindGroupLayout,
     ring: UniformRing,
     stride: u32,
@@ -265,6 +302,7 @@ const PRELUDE: &str = include_str!("../../shaders/prelude.wgsl");
 const CANDLES_WGSL: &str = include_str!("../../shaders/candles.wgsl");
 const VOLUME_WGSL: &str = include_str!("../../shaders/volume.wgsl");
 const LINES_WGSL: &str = include_str!("../../shaders/lines.wgsl");
+const HISTOGRAM_WGSL: &str = include_str!("../../shaders/histogram.wgsl");
 
 /// A shader's full source: the shared prelude followed by the shader.
 pub fn shader_source(body: &str) -> String {
@@ -295,6 +333,7 @@ impl ChartRenderer {
         let candle_attrs = wgpu::vertex_attr_array![0 => Float32, 1 => Float32, 2 => Float32, 3 => Float32, 4 => Float32];
         let volume_attrs = wgpu::vertex_attr_array![0 => Float32, 1 => Float32, 2 => Float32];
         let line_attrs = wgpu::vertex_attr_array![0 => Float32, 1 => Float32, 2 => Float32, 3 => Float32, 4 => Float32, 5 => Uint32];
+        let histogram_attrs = wgpu::vertex_attr_array![0 => Float32, 1 => Float32, 2 => Float32, 3 => Float32, 4 => Float32];
         let make = |name: &str, body: &str, stride: usize, attrs: &[wgpu::VertexAttribute]| {
             let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(name),
@@ -362,6 +401,12 @@ impl ChartRenderer {
             size_of::<SegmentInstance>(),
             &line_attrs,
         );
+        let histogram_pipeline = make(
+            "wickview_histogram",
+            HISTOGRAM_WGSL,
+            size_of::<HistogramInstance>(),
+            &histogram_attrs,
+        );
         let align = device.limits().min_uniform_buffer_offset_alignment.max(1);
         let stride = (VIEW_UNIFORM_SIZE as u32).div_ceil(align) * align;
         let ring = Self::make_ring(device, &layout, stride, 64);
@@ -369,6 +414,7 @@ impl ChartRenderer {
             candle_pipeline,
             volume_pipeline,
             line_pipeline,
+            histogram_pipeline,
             layout,
             ring,
             stride,
@@ -548,6 +594,12 @@ impl ChartRenderer {
                 u.y_scale = *y_scale as f32;
                 u.y_offset = *y_offset as f32;
             }
+            DrawCmd::Histogram { up, down, .. } => {
+                u.color_a = self.shader_color(*up);
+                u.color_b = self.shader_color(*down);
+                // Signed values: never on a log axis.
+                u.log_mode = 0;
+            }
         }
         u
     }
@@ -576,6 +628,12 @@ impl ChartRenderer {
                 BufferKind::Line,
                 PipelineKind::Line,
                 size_of::<SegmentInstance>(),
+            ),
+            DrawCmd::Histogram { data, .. } => (
+                data.id(),
+                BufferKind::Histogram,
+                PipelineKind::Histogram,
+                size_of::<HistogramInstance>(),
             ),
         };
         let key = CacheKey {
@@ -606,6 +664,14 @@ impl ChartRenderer {
             }
             DrawCmd::Line { data, .. } => {
                 let inst = segment_instances(data.pyramid().levels().get(level)?);
+                (
+                    bytemuck::cast_slice(&inst).to_vec(),
+                    inst.len(),
+                    Alive::Line(Arc::downgrade(data)),
+                )
+            }
+            DrawCmd::Histogram { data, .. } => {
+                let inst = histogram_instances(data.pyramid().levels().get(level)?);
                 (
                     bytemuck::cast_slice(&inst).to_vec(),
                     inst.len(),
@@ -643,9 +709,10 @@ impl ChartRenderer {
                 PipelineKind::Candles => &self.candle_pipeline,
                 PipelineKind::Volume => &self.volume_pipeline,
                 PipelineKind::Line => &self.line_pipeline,
+                PipelineKind::Histogram => &self.histogram_pipeline,
             };
             let vertices = match draw.pipeline {
-                PipelineKind::Volume => 6,
+                PipelineKind::Volume | PipelineKind::Histogram => 6,
                 PipelineKind::Candles | PipelineKind::Line => 12,
             };
             pass.set_pipeline(pipeline);
@@ -700,5 +767,21 @@ mod tests {
         assert_eq!(v[0].volume, 300.0);
         assert_eq!(v[0].up, 1.0, "open 10, close 10.5");
         assert_eq!(v[1].up, 0.0, "open 12, close 11.5");
+    }
+
+    #[test]
+    fn histogram_bars_reach_from_zero_and_skip_empty_buckets() {
+        let p = LinePyramid::build(&[f64::NAN, f64::NAN, 2.0, -1.0, -3.0, 0.5]);
+        let h = histogram_instances(&p.levels()[0]);
+        assert_eq!(h[0].valid, 0.0);
+        assert_eq!((h[2].low, h[2].high, h[2].valid), (0.0, 2.0, 1.0));
+        assert_eq!((h[3].low, h[3].high, h[3].last_value), (-1.0, 0.0, -1.0));
+        let coarse = histogram_instances(&p.levels()[1]);
+        assert_eq!(coarse[0].valid, 0.0, "two NaN days");
+        assert_eq!(
+            (coarse[1].low, coarse[1].high, coarse[1].last_value),
+            (-1.0, 2.0, -1.0)
+        );
+        assert_eq!((coarse[2].low, coarse[2].high), (-3.0, 0.5));
     }
 }

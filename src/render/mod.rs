@@ -1,4 +1,4 @@
-//! GPU drawing of candles, wicks, volume bars and lines with wgpu (WGSL in `shaders/`).
+//! GPU drawing of candles, wicks, volume bars, lines and histograms with wgpu (WGSL in `shaders/`).
 //!
 //! Depends on `model` and `compute` (the level-of-detail pyramids); never on egui, `store`
 //! or `source`. The UI wraps [`ChartRenderer`] in an egui_wgpu paint callback.
@@ -18,9 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::compute::lod;
 
 pub use gpu::{
-    CandleInstance, ChartRenderer, PreparedDraws, RenderTarget, SegmentInstance, UploadStats,
-    ViewUniform, VolumeInstance, candle_instances, segment_instances, shader_source,
-    volume_instances,
+    CandleInstance, ChartRenderer, HistogramInstance, PreparedDraws, RenderTarget, SegmentInstance,
+    UploadStats, ViewUniform, VolumeInstance, candle_instances, histogram_instances,
+    segment_instances, shader_source, volume_instances,
 };
 pub use plan::{DrawCmd, DrawList, DrawPlan, Rgba, ViewTransform, count_primitives, plan_draw};
 

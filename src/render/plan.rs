@@ -74,6 +74,15 @@ pub enum DrawCmd {
         /// See `y_scale`.
         y_offset: f64,
     },
+    /// Bars from zero to each value of a line's pyramid (a MACD histogram), linear axis.
+    Histogram {
+        /// The values' pyramid.
+        data: Arc<GpuLine>,
+        /// Colour of bars at or above zero.
+        up: Rgba,
+        /// Colour of bars below zero.
+        down: Rgba,
+    },
 }
 
 /// Everything one paint callback draws, in order.
@@ -141,14 +150,18 @@ pub fn plan_draw(cmd: &DrawCmd, view: &ViewTransform) -> Option<DrawPlan> {
             };
             (level, l.bucket_len, l.open.len(), 0, quads)
         }
-        DrawCmd::Line { data, .. } => {
+        DrawCmd::Line { data, .. } | DrawCmd::Histogram { data, .. } => {
             let p = data.pyramid();
             if p.is_empty() {
                 return None;
             }
             let level = p.level_for(visible, view.width_px);
             let l = p.levels().get(level)?;
-            (level, l.bucket_len, l.min.len(), 1, 2)
+            if matches!(cmd, DrawCmd::Line { .. }) {
+                (level, l.bucket_len, l.min.len(), 1, 2)
+            } else {
+                (level, l.bucket_len, l.min.len(), 0, 1)
+            }
         }
     };
     let instances = visible_buckets(view.x_min, view.x_max, bucket_len, n, extra);

@@ -44,6 +44,8 @@ pub struct AppOptions {
     pub panel_tab: Option<PanelTab>,
     /// The index viewer's moving-average set.
     pub index_ma_set: Option<crate::model::MaSet>,
+    /// Indicators on every category chart, instead of the remembered ones.
+    pub indicators: Vec<crate::compute::indicators::Indicator>,
 }
 
 enum StoreState {
@@ -127,6 +129,11 @@ impl WickviewApp {
         }
         if let Some(set) = options.index_ma_set {
             settings.index_ma_set = set;
+        }
+        if !options.indicators.is_empty() {
+            for c in Category::ALL {
+                settings.set_indicators(c, &options.indicators);
+            }
         }
         if !options.compare.is_empty() {
             settings.comparison.clone_from(&options.compare);

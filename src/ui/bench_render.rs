@@ -7,11 +7,15 @@ use std::time::{Duration, Instant};
 
 use egui_plot::{Line, Plot, PlotPoint, PlotPoints};
 
+use crate::compute::indicators::Indicator;
 use crate::ui::chart::{
     CandleChart, ChartSeries, CompareMode, ComparisonChart, RangePreset, XView,
 };
 use crate::ui::demo::synthetic_panel;
 use crate::ui::theme::CandleColors;
+
+/// The indicator panes of the `wickview_3_panes` scenario (the candle chart with them).
+pub const PANES_CASE: [&str; 3] = ["rsi:14", "macd:12,26,9", "stoch:14,3,3"];
 
 /// Errors of the rendering benchmark.
 #[derive(Debug, thiserror::Error)]
@@ -57,8 +61,9 @@ impl Default for RenderBenchConfig {
 /// One measured scenario.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct BenchRow {
-    /// `wickview` (GPU lines), `wickview_candles` (GPU candles + MAs + volume, 1 series) or
-    /// `egui_plot` (egui_plot `Line`s).
+    /// `wickview` (GPU lines), `wickview_candles` (GPU candles + MAs + volume, 1 series),
+    /// `wickview_3_panes` (the same with RSI, MACD and Stochastic panes, see [`PANES_CASE`])
+    /// or `egui_plot` (egui_plot `Line`s).
     pub scenario: &'static str,
     /// Series drawn.
     pub series: usize,
@@ -305,13 +310,23 @@ pub fn bench(
                 on_row(&row);
                 rows.push(row);
 
-                if n == 1 {
-                    let mut candles = CandleChart::new(("bench_candles", days, zoom_name));
+                for (scenario, indicators) in [
+                    ("wickview_candles", &[][..]),
+                    ("wickview_3_panes", &PANES_CASE[..]),
+                ] {
+                    if n != 1 {
+                        break;
+                    }
+                    let mut candles =
+                        CandleChart::new(("bench_candles", days, zoom_name, scenario));
                     candles.set_series(
                         charted[0].clone(),
                         CandleColors::WESTERN,
                         crate::model::MA_SET_B,
                     );
+                    let indicators: Vec<Indicator> =
+                        indicators.iter().filter_map(|s| s.parse().ok()).collect();
+                    candles.set_indicators(&indicators);
                     let deadline = Instant::now() + Duration::from_secs(60);
                     while candles.is_loading() && Instant::now() < deadline {
                         h.frame(|ui| candles.ui(ui))?;
@@ -327,7 +342,7 @@ pub fn bench(
                         candles.ui(ui);
                     })?;
                     let row = BenchRow {
-                        scenario: "wickview_candles",
+                        scenario,
                         series: n,
                         days,
                         zoom: zoom_name,

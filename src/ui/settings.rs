@@ -147,6 +147,9 @@ pub struct Settings {
     pub panel_tab: PanelTab,
     /// Rows per page of the ticker lists.
     pub page_size: u64,
+    /// The indicators of each category's chart (`storage_name` → specs such as `rsi:14`),
+    /// remembered as the user adds, edits and removes them.
+    pub indicators: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Settings {
@@ -163,11 +166,41 @@ impl Default for Settings {
             panel_open: true,
             panel_tab: PanelTab::Update,
             page_size: 25,
+            indicators: BTreeMap::new(),
         }
     }
 }
 
 impl Settings {
+    /// The indicators remembered for `category`'s chart (specs that no longer parse are
+    /// skipped with a warning).
+    pub fn indicators_for(&self, category: Category) -> Vec<crate::compute::indicators::Indicator> {
+        self.indicators
+            .get(category.storage_name())
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|spec| match spec.parse() {
+                Ok(i) => Some(i),
+                Err(e) => {
+                    tracing::warn!("remembered indicator skipped: {e}");
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// Remembers `indicators` for `category`'s chart.
+    pub fn set_indicators(
+        &mut self,
+        category: Category,
+        indicators: &[crate::compute::indicators::Indicator],
+    ) {
+        let specs: Vec<String> = indicators.iter().map(ToString::to_string).collect();
+        self.indicators
+            .insert(category.storage_name().to_owned(), specs);
+    }
+
     /// The moving-average windows offered in `category`'s viewer, and whether each is on.
     pub fn ma_windows(&self, category: Category) -> Vec<(usize, bool)> {
         let key = category.storage_name();
@@ -243,6 +276,29 @@ mod tests {
             .map(|(w, _)| w)
             .collect();
         assert_eq!(idx, vec![5, 10, 20, 50, 200]);
+    }
+
+    #[test]
+    fn indicators_are_remembered_per_category() {
+        use crate::compute::indicators::Indicator;
+        let mut s = Settings::default();
+        assert!(s.indicators_for(Category::UsStock).is_empty());
+        let set = [
+            Indicator::Rsi { period: 9 },
+            "bb:20,2.5".parse::<Indicator>().unwrap(),
+        ];
+        s.set_indicators(Category::UsStock, &set);
+        let back: Settings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back.indicators_for(Category::UsStock), set);
+        assert!(back.indicators_for(Category::KoreanStock).is_empty());
+        s.indicators.insert(
+            Category::KoreanStock.storage_name().into(),
+            vec!["rsi:1".into(), "atr:5".into()],
+        );
+        assert_eq!(
+            s.indicators_for(Category::KoreanStock),
+            vec![Indicator::Atr { period: 5 }]
+        );
     }
 
     #[test]

@@ -63,6 +63,10 @@ impl CategoryViewer {
             }
         }
         settings.log_y = self.chart.log_y();
+        let shown = self.chart.indicators();
+        if shown != settings.indicators_for(self.category) {
+            settings.set_indicators(self.category, &shown);
+        }
     }
 
     /// Shows the viewer for `ticker` (the one selected in the settings).
@@ -113,6 +117,8 @@ impl CategoryViewer {
                     &[],
                 );
                 self.apply_ma_settings(settings);
+                self.chart
+                    .set_indicators(&settings.indicators_for(category));
                 self.chart.set_log_y(settings.log_y);
                 if same_ticker {
                     // New bars arrived for the ticker on screen: keep where the user looks.

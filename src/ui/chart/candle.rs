@@ -1,5 +1,6 @@
-//! The candlestick chart: candles and moving averages in the price pane, volume below,
-//! range buttons above and a range slider over the whole history below.
+//! The candlestick chart: candles, moving averages and indicator overlays in the price pane,
+//! volume below, then any indicator panes ([`super::panes`]), range buttons and the indicator
+//! editor above and a range slider over the whole history below.
 
 use std::sync::Arc;
 
@@ -7,11 +8,13 @@ use egui::{Color32, Sense, Vec2b};
 use egui_plot::{HPlacement, HoverPosition, Legend, Plot, PlotBounds, PlotUi};
 
 use super::jobs::Jobs;
+use super::panes::{ChartIndicator, HANDLE_HEIGHT, IndicatorSet, PANE_MIN_HEIGHT};
 use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 use super::{
     ChartSeries, GpuLayer, LegendEntry, ZOOM_PER_NOTCH, format_price, format_volume,
     hidden_in_legend, padded_y, wheel_notches,
 };
+use crate::compute::indicators::Indicator;
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
 use crate::ui::theme::{self, CandleColors};
@@ -75,6 +78,9 @@ pub struct CandleChart {
     volume_top: Option<f64>,
     jobs: Jobs<Vec<MaResult>>,
     primitives: u64,
+    indicators: IndicatorSet,
+    hovered: Option<usize>,
+    tooltip_lines: Vec<(String, Arc<Vec<f64>>)>,
 }
 
 impl CandleChart {
@@ -91,6 +97,9 @@ impl CandleChart {
             volume_top: None,
             jobs: Jobs::new(),
             primitives: 0,
+            indicators: IndicatorSet::new(),
+            hovered: None,
+            tooltip_lines: Vec::new(),
         }
     }
 
@@ -98,6 +107,8 @@ impl CandleChart {
     /// opening on the last month. The averages are computed in the background.
     pub fn set_series(&mut self, series: ChartSeries, colors: CandleColors, ma_windows: &[usize]) {
         self.view = RangePreset::M1.view(series.series.days());
+        self.indicators.set_series(Arc::clone(&series.series));
+        self.hovered = None;
         self.data = Some(series);
         self.colors = colors;
         self.jobs.new_generation();
@@ -135,6 +146,51 @@ impl CandleChart {
                     })
             })
             .collect();
+    }
+
+    /// Replaces the indicators (overlays and panes), keeping computed ones still in the set.
+    /// They are computed in the background.
+    pub fn set_indicators(&mut self, indicators: &[Indicator]) {
+        self.indicators.set(indicators);
+        self.update_y();
+    }
+
+    /// The indicators shown, in order.
+    pub fn indicators(&self) -> Vec<Indicator> {
+        self.indicators
+            .entries()
+            .iter()
+            .map(|e| e.indicator.clone())
+            .collect()
+    }
+
+    /// The indicators with their computed lines and pane heights.
+    pub fn indicator_entries(&self) -> &[ChartIndicator] {
+        self.indicators.entries()
+    }
+
+    /// Sets the height of the indicator at `index` (a pane), in points.
+    pub fn set_pane_height(&mut self, index: usize, height: f32) {
+        if let Some(e) = self.indicators.entries_mut().get_mut(index) {
+            e.height = height.max(PANE_MIN_HEIGHT);
+        }
+    }
+
+    /// The bar under the pointer in the last frame, in any pane.
+    pub fn hovered_bar(&self) -> Option<usize> {
+        self.hovered
+    }
+
+    /// The crosshair tooltip of the bar under the pointer (the text every pane shows): date,
+    /// OHLC, volume, and the value of every visible line, moving averages and indicators.
+    pub fn tooltip_text(&self) -> Option<String> {
+        let data = self.data.as_ref()?;
+        price_tooltip(
+            &data.name,
+            &data.series,
+            &self.tooltip_lines,
+            self.hovered? as f64,
+        )
     }
 
     /// Switches one moving average on or off.
@@ -200,7 +256,8 @@ impl CandleChart {
 
     /// Whether moving averages are still being computed.
     pub fn is_loading(&self) -> bool {
-        self.jobs.is_busy()
+        self.indicators.is_loading()
+            || self.jobs.is_busy()
             || self
                 .overlays
                 .iter()
@@ -239,6 +296,16 @@ impl CandleChart {
                 lo_hi = Some(lo_hi.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))));
             }
         }
+        for e in self.indicators.entries().iter().filter(|e| !e.is_pane()) {
+            for l in e.lines().unwrap_or(&[]) {
+                if hidden.contains(&egui_plot::ItemId::new(l.label.as_str())) {
+                    continue;
+                }
+                if let Some((a, b)) = l.pyramid().min_max(range.clone()) {
+                    lo_hi = Some(lo_hi.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))));
+                }
+            }
+        }
         if let Some((lo, hi)) = lo_hi {
             self.y_plot = padded_y(lo, hi, self.log_y, Y_PADDING);
         }
@@ -251,7 +318,7 @@ impl CandleChart {
 
     /// Drains finished moving averages and starts the missing ones.
     fn poll_jobs(&mut self, ctx: &egui::Context) {
-        let mut changed = false;
+        let mut changed = self.indicators.poll(ctx);
         for r in self.jobs.poll().into_iter().flatten() {
             if let Some(o) = self.overlays.iter_mut().find(|o| o.window == r.window) {
                 o.values = Some(r.values);
@@ -317,10 +384,22 @@ impl CandleChart {
         let price_id = self.id.with("price");
         let hidden = hidden_in_legend(ui.ctx(), price_id);
         let slider_h = 18.0;
-        let avail =
-            (ui.available_height() - slider_h - ui.spacing().item_spacing.y * 2.0).max(120.0);
+        let panes: Vec<ChartIndicator> = self
+            .indicators
+            .entries()
+            .iter()
+            .filter(|e| e.is_pane())
+            .cloned()
+            .collect();
+        let gap = ui.spacing().item_spacing.y;
+        let avail = (ui.available_height() - slider_h - gap * 2.0).max(120.0);
+        // Panes keep their heights while the price and volume panes keep at least 45%.
+        let pane_heights = fit_pane_heights(&panes, avail * 0.55, gap);
+        let panes_h: f32 = pane_heights.iter().map(|h| h + HANDLE_HEIGHT + gap).sum();
+        let avail = avail - panes_h;
         let price_h = (avail * PRICE_PANE_SHARE).round();
         let volume_h = avail - price_h;
+        self.hovered = None;
 
         let n = data.len();
         let days: Arc<[chrono::NaiveDate]> = Arc::from(data.series.days());
@@ -336,6 +415,17 @@ impl CandleChart {
             .collect();
         let line_px = theme::LINE_WIDTH_PT * ui.ctx().pixels_per_point();
         let mut cmds = vec![data.price_cmd(self.colors, line_px)];
+        let mut overlay_items = overlay_items;
+        for e in self.indicators.entries().iter().filter(|e| !e.is_pane()) {
+            for l in e.lines().unwrap_or(&[]) {
+                overlay_items.push((
+                    l.label.clone(),
+                    l.color,
+                    l.gpu_line(),
+                    Arc::clone(&l.values),
+                ));
+            }
+        }
         for (name, color, line, _) in &overlay_items {
             if !hidden.contains(&egui_plot::ItemId::new(name.as_str())) {
                 cmds.push(DrawCmd::Line {
@@ -348,12 +438,19 @@ impl CandleChart {
             }
         }
         let log_y = self.log_y;
-        let tooltip_series = Arc::clone(&data.series);
-        let tooltip_lines: Vec<(String, Arc<Vec<f64>>)> = overlay_items
+        let mut tooltip_lines: Vec<(String, Arc<Vec<f64>>)> = overlay_items
             .iter()
+            .filter(|(n, ..)| !hidden.contains(&egui_plot::ItemId::new(n.as_str())))
             .map(|(n, _, _, v)| (n.clone(), Arc::clone(v)))
             .collect();
-        let name = data.name.clone();
+        for e in &panes {
+            for l in e.lines().unwrap_or(&[]) {
+                tooltip_lines.push((l.label.clone(), Arc::clone(&l.values)));
+            }
+        }
+        self.tooltip_lines.clone_from(&tooltip_lines);
+        let tooltip = Arc::new((data.name.clone(), Arc::clone(&data.series), tooltip_lines));
+        let price_tip = Arc::clone(&tooltip);
         let provisional = super::provisional::marker(&data.series, log_y);
         let response = base_plot(price_id, Arc::clone(&days), link)
             .height(price_h)
@@ -380,10 +477,11 @@ impl CandleChart {
             .label_formatter(move |pos| {
                 let (HoverPosition::Elsewhere { position }
                 | HoverPosition::NearDataPoint { position, .. }) = *pos;
-                price_tooltip(&name, &tooltip_series, &tooltip_lines, position.x)
+                price_tooltip(&price_tip.0, &price_tip.1, &price_tip.2, position.x)
             })
             .show(ui, |plot_ui: &mut PlotUi<'_>| {
                 let response = plot_ui.response().clone();
+                self.track_hover(&response, plot_ui.transform());
                 self.interact_and_fit(&response, *plot_ui.transform().frame(), &hidden);
                 let (y0, y1) = self.y_plot.unwrap_or((0.0, 1.0));
                 plot_ui.set_plot_bounds(PlotBounds::from_min_max(
@@ -410,24 +508,22 @@ impl CandleChart {
             up: theme::rgba(self.colors.volume_up),
             down: theme::rgba(self.colors.volume_down),
         }];
-        let vol_series = Arc::clone(&data.series);
+        let vol_tip = Arc::clone(&tooltip);
         let vol_cmds_count = vol_cmds.clone();
         let response = base_plot(volume_id, Arc::clone(&days), link)
             .height(volume_h)
+            // The dates go under the lowest pane.
+            .show_axes(Vec2b::new(panes.is_empty(), true))
             .y_grid_spacer(|input| nice_linear_marks(&input))
             .y_axis_formatter(|mark, _| format_volume(mark.value))
             .label_formatter(move |pos| {
                 let (HoverPosition::Elsewhere { position }
                 | HoverPosition::NearDataPoint { position, .. }) = *pos;
-                let i = bar_at(vol_series.days(), position.x)?;
-                Some(format!(
-                    "{}\nVolume {}",
-                    vol_series.days()[i].format("%Y-%m-%d %a"),
-                    format_volume(vol_series.volume()[i])
-                ))
+                price_tooltip(&vol_tip.0, &vol_tip.1, &vol_tip.2, position.x)
             })
             .show(ui, |plot_ui: &mut PlotUi<'_>| {
                 let response = plot_ui.response().clone();
+                self.track_hover(&response, plot_ui.transform());
                 let before = self.view;
                 self.interact_and_fit(&response, *plot_ui.transform().frame(), &hidden);
                 if self.view != before {
@@ -445,6 +541,89 @@ impl CandleChart {
             view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), false),
             cmds: vol_cmds_count,
         });
+
+        // Indicator panes, each under a drag handle that resizes it.
+        let mut resize: Vec<(usize, f32)> = Vec::new();
+        let mut hovered = None;
+        let mut pane_view = self.view;
+        let mut pane_index = 0;
+        for (k, e) in self.indicators.entries().iter().enumerate() {
+            if !e.is_pane() {
+                continue;
+            }
+            let Some(&height) = pane_heights.get(pane_index) else {
+                break;
+            };
+            pane_index += 1;
+            if let Some(dy) = pane_handle_ui(ui, &e.title()) {
+                resize.push((k, height - dy));
+            }
+            let pane_id = self.id.with(("pane", k));
+            let cmds = e.draw_cmds(line_px, &hidden_in_legend(ui.ctx(), pane_id));
+            let tip = Arc::clone(&tooltip);
+            let range = self.view.bar_range(n);
+            let (y0, y1) = e.y_range(range);
+            let guides = e.guides();
+            let legend: Vec<(String, Color32)> = e
+                .lines()
+                .unwrap_or(&[])
+                .iter()
+                .map(|l| (l.label.clone(), l.color))
+                .collect();
+            let cmds_count = cmds.clone();
+            let title = e.title();
+            let response = base_plot(pane_id, Arc::clone(&days), link)
+                .height(height)
+                .show_axes(Vec2b::new(pane_index == panes.len(), true))
+                .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+                .y_grid_spacer(|input| nice_linear_marks(&input))
+                .y_axis_formatter(|mark, _| format_price(mark.value))
+                .label_formatter(move |pos| {
+                    let (HoverPosition::Elsewhere { position }
+                    | HoverPosition::NearDataPoint { position, .. }) = *pos;
+                    price_tooltip(&tip.0, &tip.1, &tip.2, position.x)
+                })
+                .show(ui, |plot_ui: &mut PlotUi<'_>| {
+                    let response = plot_ui.response().clone();
+                    hover_bar(&response, plot_ui.transform(), n, &mut hovered);
+                    let (view, changed) =
+                        navigate(pane_view, n, &response, *plot_ui.transform().frame());
+                    if changed {
+                        pane_view = view;
+                        plot_ui.ctx().request_repaint();
+                    }
+                    plot_ui.set_plot_bounds(PlotBounds::from_min_max(
+                        [pane_view.start, y0],
+                        [pane_view.end, y1],
+                    ));
+                    for &g in guides {
+                        plot_ui.hline(
+                            egui_plot::HLine::new("", g)
+                                .color(Color32::from_gray(140).gamma_multiply(0.5))
+                                .style(egui_plot::LineStyle::dashed_loose()),
+                        );
+                    }
+                    plot_ui.add(GpuLayer::new(cmds, false));
+                    plot_ui.add(LegendEntry::new(&title, Color32::TRANSPARENT));
+                    for (label, color) in &legend {
+                        plot_ui.add(LegendEntry::new(label, *color));
+                    }
+                });
+            primitives += count_primitives(&DrawList {
+                view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), false),
+                cmds: cmds_count,
+            });
+        }
+        if hovered.is_some() {
+            self.hovered = hovered;
+        }
+        if pane_view != self.view {
+            self.view = pane_view;
+            self.update_y_with_hidden(&hidden);
+        }
+        for (k, h) in resize {
+            self.set_pane_height(k, h);
+        }
         self.primitives = primitives;
 
         // Range slider over the whole history.
@@ -526,11 +705,82 @@ impl CandleChart {
             for (w, on) in toggles {
                 self.set_ma_enabled(w, on);
             }
+            ui.separator();
+            let label = format!("Indicators ({})", self.indicators.entries().len());
+            if ui
+                .selectable_label(self.indicators.editor_open, label)
+                .clicked()
+            {
+                self.indicators.editor_open = !self.indicators.editor_open;
+            }
             if self.is_loading() {
                 ui.spinner();
             }
         });
+        if self.indicators.editor_open && self.indicators.editor_ui(ui) {
+            self.update_y();
+        }
     }
+
+    /// Records the bar under the pointer of a pane (for [`Self::hovered_bar`]).
+    fn track_hover(&mut self, response: &egui::Response, transform: &egui_plot::PlotTransform) {
+        let mut hovered = self.hovered;
+        hover_bar(response, transform, self.len(), &mut hovered);
+        self.hovered = hovered;
+    }
+}
+
+/// Sets `hovered` to the bar under the pointer if it is over this pane.
+fn hover_bar(
+    response: &egui::Response,
+    transform: &egui_plot::PlotTransform,
+    n: usize,
+    hovered: &mut Option<usize>,
+) {
+    if let Some(p) = response.hover_pos()
+        && n > 0
+    {
+        let x = transform.value_from_position(p).x;
+        *hovered = Some((x.round().max(0.0) as usize).min(n - 1));
+    }
+}
+
+/// Pane heights that fit in `room` points: the user's heights, scaled down together when
+/// they do not fit, never below [`PANE_MIN_HEIGHT`].
+fn fit_pane_heights(panes: &[ChartIndicator], room: f32, gap: f32) -> Vec<f32> {
+    let overhead = panes.len() as f32 * (HANDLE_HEIGHT + gap);
+    let wanted: f32 = panes.iter().map(|p| p.height).sum();
+    let room = (room - overhead).max(0.0);
+    let scale = if wanted > room && wanted > 0.0 {
+        room / wanted
+    } else {
+        1.0
+    };
+    panes
+        .iter()
+        .map(|p| (p.height * scale).max(PANE_MIN_HEIGHT).round())
+        .collect()
+}
+
+/// The drag handle above a pane; returns the vertical drag this frame (points, down > 0).
+fn pane_handle_ui(ui: &mut egui::Ui, title: &str) -> Option<f32> {
+    let width = ui.available_width();
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(width, HANDLE_HEIGHT), Sense::drag());
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Splitter, true, format!("Resize {title} pane"))
+    });
+    let hot = response.hovered() || response.dragged();
+    if hot {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeVertical);
+    }
+    let stroke = if hot {
+        ui.visuals().widgets.hovered.fg_stroke
+    } else {
+        ui.visuals().widgets.noninteractive.bg_stroke
+    };
+    ui.painter().hline(rect.x_range(), rect.center().y, stroke);
+    let dy = response.drag_delta().y;
+    (response.dragged() && dy != 0.0).then_some(dy)
 }
 
 /// The view after this frame's drag (pan, x only) and wheel (zoom around the pointer)

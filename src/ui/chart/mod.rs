@@ -12,6 +12,7 @@ mod callback;
 mod candle;
 mod compare;
 mod jobs;
+mod panes;
 mod provisional;
 mod time_axis;
 
@@ -28,6 +29,7 @@ use crate::ui::theme::CandleColors;
 pub use callback::{ChartCallback, init_render_resources};
 pub use candle::{CandleChart, MaOverlay};
 pub use compare::{CompareMode, ComparisonChart};
+pub use panes::{ChartIndicator, IndicatorLine, PANE_DEFAULT_HEIGHT, PANE_MIN_HEIGHT};
 pub use time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 
 /// One series ready to chart: its bars and pyramids (candles for OHLC and volume, a line
