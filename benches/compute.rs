@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the compute kernels on the synthetic panel (500 series x 6,300 days,
 //! fixed seed): SMA with four windows in one pass, EMA, normalisation, pyramid build and the
-//! visible-range min/max query. `wickview bench compute` runs the same kernels without cargo.
+//! visible-range min/max query, and the TA-Lib indicators in their panel forms. `wickview bench
+//! compute` runs the same kernels without cargo.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -130,5 +131,44 @@ fn range_query(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, kernels, range_query);
+fn indicators(c: &mut Criterion) {
+    use wickview::compute::indicators::{
+        atr_panel_into, bollinger_panel_into, macd_panel_into, obv_panel_into, roc_panel_into,
+        rsi_panel_into, stochastic_panel_into,
+    };
+    let panel = SyntheticPanel::generate(SERIES, DAYS, DEFAULT_SEED);
+    let (h, l, cl, v) = (panel.high(), panel.low(), panel.close(), panel.volume());
+    let n = cl.len();
+    let (mut a, mut b2, mut d) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let mut group = c.benchmark_group("indicators 500x6300");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+        .throughput(Throughput::Elements(n as u64));
+    group.bench_function("bollinger 20,2", |b| {
+        b.iter(|| bollinger_panel_into(black_box(cl), DAYS, 20, 2.0, &mut a, &mut b2, &mut d));
+    });
+    group.bench_function("rsi 14", |b| {
+        b.iter(|| rsi_panel_into(black_box(cl), DAYS, 14, &mut a));
+    });
+    group.bench_function("macd 12,26,9", |b| {
+        b.iter(|| macd_panel_into(black_box(cl), DAYS, (12, 26, 9), &mut a, &mut b2, &mut d));
+    });
+    group.bench_function("stochastic 14,3,3", |b| {
+        b.iter(|| stochastic_panel_into(h, l, black_box(cl), DAYS, (14, 3, 3), &mut a, &mut b2));
+    });
+    group.bench_function("atr 14", |b| {
+        b.iter(|| atr_panel_into(h, l, black_box(cl), DAYS, 14, &mut a));
+    });
+    group.bench_function("obv", |b| {
+        b.iter(|| obv_panel_into(black_box(cl), v, DAYS, &mut a));
+    });
+    group.bench_function("roc 10", |b| {
+        b.iter(|| roc_panel_into(black_box(cl), DAYS, 10, &mut a));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, kernels, range_query, indicators);
 criterion_main!(benches);

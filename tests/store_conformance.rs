@@ -56,6 +56,8 @@ conformance!(
     impossible_bars_never_reach_the_store,
     concurrent_writers,
     close_only_bars_round_trip,
+    drawings_round_trip_per_ticker,
+    drawings_replace_and_reject_bad_sets,
 );
 
 mod cases {
@@ -737,5 +739,129 @@ mod cases {
         let loaded = store.load_series(&t, None).await.unwrap();
         assert!(loaded.bar(0).unwrap().is_close_only());
         assert_eq!(loaded.close()[0], 7.95);
+    }
+
+    fn drawing(
+        id: i64,
+        kind: wickview::model::DrawingKind,
+        points: &[(NaiveDate, f64)],
+    ) -> wickview::model::Drawing {
+        wickview::model::Drawing::new(
+            id,
+            kind,
+            points
+                .iter()
+                .map(|&(d, p)| wickview::model::Anchor::new(d, p))
+                .collect(),
+        )
+    }
+
+    /// Every kind of drawing is stored per ticker and read back exactly, sorted by id; the
+    /// ticker key forgives case and the `.KS` suffix; another ticker's drawings stay apart.
+    pub async fn drawings_round_trip_per_ticker(store: &Store) {
+        use wickview::model::DrawingKind as K;
+        assert!(store.drawings("005930").await.unwrap().is_empty());
+        let mut note = drawing(7, K::Text, &[(day(2024, 3, 4), 71_200.5)]);
+        note.text = "실적 발표 — earnings".to_owned();
+        note.color = [10, 20, 30, 200];
+        note.width = 2.5;
+        let set = vec![
+            drawing(1, K::Level, &[(day(2024, 1, 2), 78_500.0)]),
+            drawing(
+                2,
+                K::TrendLine,
+                &[(day(2023, 10, 4), 66_000.0), (day(2024, 1, 2), 79_600.25)],
+            ),
+            drawing(
+                3,
+                K::Ray,
+                &[(day(2023, 10, 4), 66_000.0), (day(2023, 12, 1), 72_000.0)],
+            ),
+            drawing(
+                4,
+                K::Rectangle,
+                &[(day(2023, 11, 1), 68_000.0), (day(2023, 12, 28), 79_000.0)],
+            ),
+            drawing(
+                5,
+                K::Fibonacci,
+                &[(day(2023, 10, 31), 66_000.0), (day(2024, 1, 2), 79_600.0)],
+            ),
+            note,
+        ];
+        // Written in another order: read back sorted by id.
+        let mut shuffled = set.clone();
+        shuffled.reverse();
+        store.save_drawings("005930.ks", &shuffled).await.unwrap();
+        assert_eq!(store.drawings("005930").await.unwrap(), set);
+        assert_eq!(store.drawings("005930.KS").await.unwrap(), set);
+        let other = vec![drawing(1, K::Level, &[(day(2020, 3, 23), 2_237.4)])];
+        store.save_drawings("^GSPC", &other).await.unwrap();
+        assert_eq!(store.drawings("^gspc").await.unwrap(), other);
+        assert_eq!(store.drawings("005930").await.unwrap(), set, "untouched");
+        // Saving the same set again changes nothing.
+        store.save_drawings("005930", &set).await.unwrap();
+        assert_eq!(store.drawings("005930").await.unwrap(), set);
+    }
+
+    /// Saving replaces the ticker's whole set (moved, restyled, deleted drawings); an invalid
+    /// set is refused with a clear error and leaves what was stored as it was.
+    pub async fn drawings_replace_and_reject_bad_sets(store: &Store) {
+        use wickview::model::DrawingKind as K;
+        let first = vec![
+            drawing(1, K::Level, &[(day(2024, 1, 2), 100.0)]),
+            drawing(
+                2,
+                K::TrendLine,
+                &[(day(2024, 1, 2), 100.0), (day(2024, 2, 1), 120.0)],
+            ),
+            drawing(
+                3,
+                K::Rectangle,
+                &[(day(2024, 1, 3), 90.0), (day(2024, 1, 9), 95.0)],
+            ),
+        ];
+        store.save_drawings("AAPL", &first).await.unwrap();
+        let mut moved = first[1].clone();
+        moved.anchors[1] = wickview::model::Anchor::new(day(2024, 3, 1), 140.0);
+        moved.color = [0, 200, 255, 255];
+        moved.width = 3.0;
+        let second = vec![
+            moved,
+            drawing(
+                9,
+                K::Fibonacci,
+                &[(day(2024, 1, 2), 100.0), (day(2024, 3, 1), 140.0)],
+            ),
+        ];
+        store.save_drawings("AAPL", &second).await.unwrap();
+        assert_eq!(
+            store.drawings("AAPL").await.unwrap(),
+            second,
+            "1 and 3 deleted, 2 changed"
+        );
+
+        let mut nan = drawing(4, K::Level, &[(day(2024, 1, 2), 1.0)]);
+        nan.anchors[0].price = f64::NAN;
+        let one_point_line = drawing(5, K::TrendLine, &[(day(2024, 1, 2), 1.0)]);
+        let mut wide = drawing(6, K::Level, &[(day(2024, 1, 2), 1.0)]);
+        wide.width = 0.0;
+        let dup = vec![second[0].clone(), second[0].clone()];
+        for bad in [vec![nan], vec![one_point_line], vec![wide], dup] {
+            let err = store.save_drawings("AAPL", &bad).await.unwrap_err();
+            assert!(matches!(err, StoreError::InvalidDrawing(_)), "{err}");
+            assert!(err.to_string().starts_with("invalid drawing: "), "{err}");
+            assert_eq!(
+                store.drawings("AAPL").await.unwrap(),
+                second,
+                "nothing lost"
+            );
+        }
+        assert!(matches!(
+            store.save_drawings("  ", &second).await.unwrap_err(),
+            StoreError::UnknownTicker(_)
+        ));
+        store.save_drawings("AAPL", &[]).await.unwrap();
+        assert!(store.drawings("AAPL").await.unwrap().is_empty());
     }
 }

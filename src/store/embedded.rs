@@ -16,6 +16,8 @@
 //! reader connections, so loads never wait for an update's transaction. Every call
 //! runs on tokio's blocking pool.
 
+mod drawings;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -107,6 +109,7 @@ impl EmbeddedStore {
                 category.collection()
             ));
         }
+        ddl.push_str(drawings::DDL);
         ddl.push_str(&format!("PRAGMA user_version = {SCHEMA_VERSION};"));
         tx.execute_batch(&ddl).map_err(err)?;
         super::embedded_migrate::allow_close_only_bars(&tx).map_err(err)?;

@@ -37,6 +37,9 @@ pub enum StoreError {
     /// The ticker is not valid for its (new) category.
     #[error(transparent)]
     InvalidTicker(#[from] ModelError),
+    /// A drawing that cannot be stored (wrong anchors, a price that is not a number, ...).
+    #[error("invalid drawing: {0}")]
+    InvalidDrawing(#[from] crate::model::DrawingError),
     /// The store location or connection settings are wrong (bad URI, unreadable or
     /// malformed config file, no data directory).
     #[error("store configuration: {0}")]

@@ -13,6 +13,7 @@
 //! a crash, a lost connection or a second update run) never duplicates a day.
 
 mod config;
+mod drawings;
 mod embedded;
 mod embedded_migrate;
 mod embedded_repair;
@@ -34,6 +35,7 @@ pub use config::{
     DEFAULT_DB_NAME, EMBEDDED_FILE_NAME, StoreArgs, StoreConfig, default_config_path,
     default_data_dir, redact_uri,
 };
+pub use drawings::DRAWINGS;
 pub use error::StoreError;
 pub use repair::{CategoryRepair, RepairReport};
 pub use replace::ReplaceSummary;
@@ -136,6 +138,8 @@ macro_rules! dispatch {
         }
     };
 }
+// Also used by the `impl Store` blocks in the submodules.
+use dispatch;
 
 impl Store {
     /// Opens (and creates, if needed) the configured store: the schema and indexes are

@@ -16,6 +16,8 @@
 //! the metadata, then removes the ticker's bars from every other category collection;
 //! a delete removes the bars first and the metadata last.
 
+mod drawings;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -171,6 +173,7 @@ impl MongoStore {
             }
             Err(e) => return Err(e),
         }
+        store.create_drawing_index().await?;
         Ok(store)
     }
 

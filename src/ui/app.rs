@@ -10,6 +10,7 @@ use super::bench_panel::BenchPanel;
 use super::bg;
 use super::chart::RangePreset;
 use super::fonts::{self, HangulStatus};
+use super::help::{AppKey, KeyWindows};
 use super::search::SearchBox;
 use super::series_cache::SeriesCache;
 use super::settings::{PanelTab, STORAGE_KEY, Settings, ViewKind};
@@ -73,6 +74,8 @@ pub struct WickviewApp {
     /// Updaters.
     pub updates: UpdatePanel,
     bench: BenchPanel,
+    /// The keyboard help overlay and "go to date".
+    pub key_windows: KeyWindows,
     defaults_requested: Option<Promise<Vec<TickerMeta>>>,
     explicit_ticker_pending: bool,
     pending_range: Option<RangePreset>,
@@ -153,6 +156,7 @@ impl WickviewApp {
             cache: SeriesCache::default(),
             search: SearchBox::default(),
             bench: BenchPanel::default(),
+            key_windows: KeyWindows::default(),
             defaults_requested: None,
             explicit_ticker_pending: false,
             status: None,
@@ -202,7 +206,8 @@ impl WickviewApp {
                 want.is_none_or(|t| {
                     self.cache.error(t).is_some()
                         || (v.shown_ticker() == Some(t.as_str()) && !v.chart.is_loading())
-                })
+                }) && v.extra_settled(&self.settings, &self.cache)
+                    && !v.drawings_busy()
             }
             ViewKind::Comparison => {
                 self.comparison.shown_tickers().len()
@@ -364,6 +369,8 @@ impl WickviewApp {
                 let v = self.viewer_mut(c);
                 if v.shown_ticker().is_some() {
                     v.chart.apply_range(range);
+                    // The other charts of a linked layout follow.
+                    v.chart.link_mut().view_moved = true;
                     self.pending_range = None;
                 }
             }
@@ -455,7 +462,10 @@ impl WickviewApp {
             if let Some(meta) = self.search.ui(ui, &self.rt, store.as_ref()) {
                 if self.settings.view == ViewKind::Comparison {
                     self.add_to_comparison(meta.ticker.as_str());
-                } else {
+                } else if !super::layout::place_in_active_chart(
+                    &mut self.settings,
+                    meta.ticker.as_str(),
+                ) {
                     self.open_ticker(&meta);
                 }
             }
@@ -666,6 +676,31 @@ impl WickviewApp {
         }
     }
 
+    /// Centres the active chart of the open view on `day` (keeping its zoom).
+    pub fn go_to_day(&mut self, day: chrono::NaiveDate) {
+        match self.settings.view {
+            ViewKind::Category(c) => {
+                let active = super::layout::active_slot(&self.settings, c);
+                let v = &mut self.viewers[category_index(c)];
+                if let Some(chart) = v.chart_at_mut(active) {
+                    chart.center_on_day(day);
+                }
+            }
+            ViewKind::Comparison => {
+                let chart = &mut self.comparison.chart;
+                if let Some(days) = chart.calendar() {
+                    let view = super::chart::view_of_days(days, day, day);
+                    let center = 0.5 * (view.start + view.end);
+                    let w = chart.view().width();
+                    chart.set_view(super::chart::XView {
+                        start: center - 0.5 * w,
+                        end: center + 0.5 * w,
+                    });
+                }
+            }
+        }
+    }
+
     /// Why the window could not do what the command line asked (e.g. save the screenshot).
     pub fn exit_error(&self) -> Option<&str> {
         self.exit_error.as_deref()
@@ -749,6 +784,13 @@ impl eframe::App for WickviewApp {
         self.cache.poll();
         self.updates.tick(&ctx);
         self.handle_ticker_changes(&ctx);
+        self.key_windows.close_on_escape(&ctx);
+        for key in super::help::app_keys(&ctx) {
+            match key {
+                AppKey::Search => self.search.request_focus(),
+                other => self.key_windows.on_key(other),
+            }
+        }
 
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         let mut panel_open = self.settings.panel_open;
@@ -758,6 +800,9 @@ impl eframe::App for WickviewApp {
             .show_collapsible(ui, &mut panel_open, |ui| self.side_panel_ui(ui));
         self.settings.panel_open = panel_open;
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+        if let Some(day) = self.key_windows.ui(&ctx) {
+            self.go_to_day(day);
+        }
 
         self.apply_pending_range();
         self.handle_screenshots(&ctx);

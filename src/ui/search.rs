@@ -24,12 +24,18 @@ pub struct SearchBox {
     pending: Option<PendingQuery>,
     error: Option<String>,
     open: bool,
+    focus_requested: bool,
 }
 
 impl SearchBox {
     /// The text typed so far.
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// Puts the keyboard focus in the box on the next frame (the `/` key).
+    pub fn request_focus(&mut self) {
+        self.focus_requested = true;
     }
 
     /// Suggestions for the current text, best first.
@@ -77,6 +83,9 @@ impl SearchBox {
                 .hint_text("Search ticker or name (e.g. 삼성, AAPL)")
                 .desired_width(260.0),
         );
+        if std::mem::take(&mut self.focus_requested) {
+            response.request_focus();
+        }
         let query = self.text.trim().to_owned();
         if response.changed() {
             self.open = !query.is_empty();

@@ -147,6 +147,8 @@ pub struct Settings {
     pub panel_tab: PanelTab,
     /// Rows per page of the ticker lists.
     pub page_size: u64,
+    /// The chart layout of each category viewer (`storage_name` → layout).
+    pub layouts: BTreeMap<String, super::layout::LayoutSettings>,
     /// The indicators of each category's chart (`storage_name` → specs such as `rsi:14`),
     /// remembered as the user adds, edits and removes them.
     pub indicators: BTreeMap<String, Vec<String>>,
@@ -166,6 +168,7 @@ impl Default for Settings {
             panel_open: true,
             panel_tab: PanelTab::Update,
             page_size: 25,
+            layouts: BTreeMap::new(),
             indicators: BTreeMap::new(),
         }
     }

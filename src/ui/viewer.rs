@@ -2,6 +2,8 @@
 //! and the comparison view (any number of tickers from any categories).
 
 use super::chart::{CandleChart, CompareMode, ComparisonChart};
+use super::drawing_sync::DrawingSync;
+use super::layout::{LayoutSettings, link_charts};
 use super::series_cache::SeriesCache;
 use super::settings::{CompareChoice, Settings};
 use super::theme::CandleColors;
@@ -19,10 +21,30 @@ pub const DUAL_AXIS_MAX_RANGE_RATIO: f64 = 4.0;
 pub struct CategoryViewer {
     /// Its category.
     pub category: Category,
-    /// The chart.
+    /// The chart (the first chart of a multi-chart layout).
     pub chart: CandleChart,
     /// The ticker the chart shows (whose data is in it), and the cache generation it came from.
     shown: Option<(String, u64)>,
+    /// The store side of the first chart's drawings.
+    drawings: DrawingSync,
+    /// Charts 2 to 4 of a multi-chart layout.
+    extra: Vec<ExtraChart>,
+}
+
+/// A chart of a layout after the first, with its own ticker.
+struct ExtraChart {
+    chart: CandleChart,
+    shown: Option<(String, u64)>,
+    drawings: DrawingSync,
+}
+
+/// Everything a chart slot needs from the app for one frame.
+struct SlotEnv<'a> {
+    category: Category,
+    settings: &'a Settings,
+    cache: &'a mut SeriesCache,
+    rt: &'a tokio::runtime::Handle,
+    store: Option<&'a Store>,
 }
 
 impl CategoryViewer {
@@ -32,6 +54,14 @@ impl CategoryViewer {
             category,
             chart: CandleChart::new(("viewer", category.short_name())),
             shown: None,
+            drawings: DrawingSync::default(),
+            extra: (1..4)
+                .map(|slot| ExtraChart {
+                    chart: CandleChart::new(("viewer", category.short_name(), slot)),
+                    shown: None,
+                    drawings: DrawingSync::default(),
+                })
+                .collect(),
         }
     }
 
@@ -40,15 +70,53 @@ impl CategoryViewer {
         self.shown.as_ref().map(|(t, _)| t.as_str())
     }
 
-    /// Gives the chart every moving average offered in this category, each on or off as
-    /// the settings say (the chart's toolbar switches them; see [`Self::sync_settings`]).
-    fn apply_ma_settings(&mut self, settings: &Settings) {
-        let offered = settings.ma_windows(self.category);
-        let windows: Vec<usize> = offered.iter().map(|(w, _)| *w).collect();
-        self.chart.set_ma_windows(&windows);
-        for (w, on) in offered {
-            self.chart.set_ma_enabled(w, on);
+    /// Chart `slot` of the layout (0 is [`Self::chart`]).
+    pub fn chart_at(&self, slot: usize) -> Option<&CandleChart> {
+        match slot {
+            0 => Some(&self.chart),
+            k => self.extra.get(k - 1).map(|e| &e.chart),
         }
+    }
+
+    /// Chart `slot` of the layout, mutably.
+    pub fn chart_at_mut(&mut self, slot: usize) -> Option<&mut CandleChart> {
+        match slot {
+            0 => Some(&mut self.chart),
+            k => self.extra.get_mut(k - 1).map(|e| &mut e.chart),
+        }
+    }
+
+    /// The ticker whose data chart `slot` shows.
+    pub fn shown_ticker_at(&self, slot: usize) -> Option<&str> {
+        match slot {
+            0 => self.shown_ticker(),
+            k => self
+                .extra
+                .get(k - 1)?
+                .shown
+                .as_ref()
+                .map(|(t, _)| t.as_str()),
+        }
+    }
+
+    /// Whether a drawing load or save of any chart is still under way.
+    pub fn drawings_busy(&self) -> bool {
+        self.drawings.is_busy() || self.extra.iter().any(|e| e.drawings.is_busy())
+    }
+
+    /// Whether every chart of the layout after the first shows its ticker, loaded.
+    pub fn extra_settled(&self, settings: &Settings, cache: &SeriesCache) -> bool {
+        let layout = layout_of(settings, self.category);
+        (1..layout.layout.count()).all(|slot| {
+            layout.ticker(slot).is_none_or(|t| {
+                cache.error(t).is_some()
+                    || self.extra.get(slot - 1).is_some_and(|e| {
+                        e.shown.as_ref().is_some_and(|(s, _)| s == t)
+                            && !e.chart.is_loading()
+                            && !e.drawings.is_busy()
+                    })
+            })
+        })
     }
 
     /// Copies what the user switched in the chart's toolbar back into the settings.
@@ -69,7 +137,7 @@ impl CategoryViewer {
         }
     }
 
-    /// Shows the viewer for `ticker` (the one selected in the settings).
+    /// Shows the viewer: its layout row and its chart(s).
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -79,78 +147,172 @@ impl CategoryViewer {
         store: Option<&Store>,
     ) {
         let category = self.category;
-        let selected = settings.selected.get(category.storage_name()).cloned();
-        let Some(ticker) = selected else {
-            ui.centered_and_justified(|ui| {
-                ui.label(format!(
-                    "No {} yet. Search above, or add one in the side panel's Tickers tab and \
-                     run its updater.",
-                    category.label().to_lowercase()
-                ));
-            });
-            return;
-        };
-
-        // Bring the chart up to date with the cache (first load, or a reload after an update).
-        if let Some(store) = store
-            && let Some(loaded) = cache.request(&ticker, rt, ui.ctx(), store)
-        {
-            let fresh = self
-                .shown
-                .as_ref()
-                .is_none_or(|(t, g)| *t != ticker || *g != loaded.generation);
-            if fresh {
-                let same_ticker = self.shown_ticker() == Some(ticker.as_str());
-                let mut view = self.chart.view();
-                let old_len = self.chart.series().map_or(0, |s| s.series.len());
-                let new_len = loaded.chart.series.len();
-                // A view that ended on the last bar follows the new bars in (a trader
-                // watching the latest days sees the update land); any other view stays.
-                if same_ticker && new_len > old_len && view.end >= old_len as f64 - 0.5 - 1e-6 {
-                    let shift = (new_len - old_len) as f64;
-                    view.start += shift;
-                    view.end += shift;
-                }
-                self.chart.set_series(
-                    loaded.chart.clone(),
-                    CandleColors::for_category(category),
-                    &[],
-                );
-                self.apply_ma_settings(settings);
-                self.chart
-                    .set_indicators(&settings.indicators_for(category));
-                self.chart.set_log_y(settings.log_y);
-                if same_ticker {
-                    // New bars arrived for the ticker on screen: keep where the user looks.
-                    self.chart.set_view(view);
-                }
-                self.shown = Some((ticker.clone(), loaded.generation));
-            }
-        }
-
+        let key = category.storage_name();
+        let mut layout = layout_of(settings, category);
+        let layout_before = layout.clone();
+        layout.bar_ui(ui);
         if category == Category::Index {
             self.ma_set_ui(ui, settings);
         }
-
-        if let Some(err) = cache.error(&ticker) {
-            ui.colored_label(
-                egui::Color32::LIGHT_RED,
-                format!("Could not load {ticker}: {err}"),
-            );
-            if ui.button("Retry").clicked() {
-                cache.retry(&ticker);
+        let selected = settings.selected.get(key).cloned();
+        let count = layout.layout.count();
+        if count == 1 {
+            self.chart.link_mut().keyboard = true;
+            self.chart.link_mut().linked_day = None;
+            let mut env = SlotEnv {
+                category,
+                settings,
+                cache,
+                rt,
+                store,
+            };
+            match &selected {
+                Some(ticker) => {
+                    slot_ui(
+                        ui,
+                        &mut self.chart,
+                        &mut self.shown,
+                        &mut self.drawings,
+                        ticker,
+                        &mut env,
+                    );
+                }
+                None => {
+                    ui.centered_and_justified(|ui| {
+                        ui.label(format!(
+                            "No {} yet. Search above, or add one in the side panel's Tickers tab and \
+                             run its updater.",
+                            category.label().to_lowercase()
+                        ));
+                    });
+                }
             }
-            return;
+        } else {
+            self.layout_ui(
+                ui,
+                &mut layout,
+                selected.as_deref(),
+                settings,
+                cache,
+                rt,
+                store,
+            );
         }
-        if self.shown_ticker() != Some(ticker.as_str()) {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(format!("Loading {ticker}…"));
-            });
-            return;
+        if layout != layout_before {
+            settings.layouts.insert(key.to_owned(), layout);
         }
-        self.chart.ui(ui);
-        self.sync_settings(settings);
+        // Only a chart that shows the selected ticker has the user's choices to keep (before
+        // it loads, it has none, and copying them would forget the remembered ones).
+        if selected.is_some() && self.shown_ticker() == selected.as_deref() {
+            self.sync_settings(settings);
+        }
+    }
+
+    /// The charts of a multi-chart layout, each in its cell, then the links between them.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the app state a viewer draws with"
+    )]
+    fn layout_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        layout: &mut LayoutSettings,
+        first: Option<&str>,
+        settings: &Settings,
+        cache: &mut SeriesCache,
+        rt: &tokio::runtime::Handle,
+        store: Option<&Store>,
+    ) {
+        let area = ui.available_rect_before_wrap();
+        let cells = layout.layout.cells(area, 8.0);
+        let mut env = SlotEnv {
+            category: self.category,
+            settings,
+            cache,
+            rt,
+            store,
+        };
+        let clicked_at = ui.input(|i| {
+            i.pointer
+                .any_pressed()
+                .then(|| i.pointer.interact_pos())
+                .flatten()
+        });
+        let mut joined = false;
+        for (slot, rect) in cells.iter().enumerate() {
+            if clicked_at.is_some_and(|p| rect.contains(p)) {
+                layout.active = slot;
+            }
+            let ticker = if slot == 0 {
+                first.map(str::to_owned)
+            } else {
+                layout.ticker(slot).map(str::to_owned)
+            };
+            let active = layout.active == slot;
+            let mut child = ui.new_child(
+                egui::UiBuilder::new()
+                    .max_rect(*rect)
+                    .id_salt(("layout_slot", slot))
+                    .layout(egui::Layout::top_down(egui::Align::Min)),
+            );
+            let stroke = if active {
+                egui::Stroke::new(1.5, child.visuals().selection.stroke.color)
+            } else {
+                egui::Stroke::new(1.0, child.visuals().widgets.noninteractive.bg_stroke.color)
+            };
+            child
+                .painter()
+                .rect_stroke(*rect, 2.0, stroke, egui::StrokeKind::Outside);
+            let name = ticker.clone().unwrap_or_else(|| "empty".to_owned());
+            let header = child
+                .selectable_label(active, format!("Chart {}: {name}", slot + 1))
+                .on_hover_text("The active chart takes the keyboard and the search box's pick");
+            if header.clicked() {
+                layout.active = slot;
+            }
+            let Some(ticker) = ticker else {
+                child.centered_and_justified(|ui| {
+                    ui.label(
+                        "Click this chart, then search above to pick its ticker (any category).",
+                    );
+                });
+                continue;
+            };
+            let (chart, shown, sync) = match slot {
+                0 => (&mut self.chart, &mut self.shown, &mut self.drawings),
+                k => {
+                    let Some(e) = self.extra.get_mut(k - 1) else {
+                        continue;
+                    };
+                    (&mut e.chart, &mut e.shown, &mut e.drawings)
+                }
+            };
+            chart.link_mut().keyboard = active;
+            let before = shown.clone();
+            slot_ui(&mut child, chart, shown, sync, &ticker, &mut env);
+            joined |= *shown != before;
+        }
+        ui.advance_cursor_after_rect(area);
+        let count = layout.layout.count();
+        if joined && layout.link_range {
+            // A chart that just loaded takes the dates of the active chart (or the first).
+            let lead = self
+                .chart_at(layout.active)
+                .filter(|c| c.series().is_some())
+                .map_or(0, |_| layout.active);
+            if let Some(c) = self.chart_at_mut(lead) {
+                c.link_mut().view_moved = true;
+            }
+        }
+        let (first_chart, rest) = (&mut self.chart, &mut self.extra);
+        let mut charts: Vec<&mut CandleChart> = std::iter::once(first_chart)
+            .chain(rest.iter_mut().map(|e| &mut e.chart))
+            .take(count)
+            .filter(|c| c.series().is_some())
+            .collect();
+        if link_charts(&mut charts, layout) {
+            ui.ctx().request_repaint();
+        }
     }
 
     /// The index viewer's choice of moving-average set.
@@ -173,9 +335,107 @@ impl CategoryViewer {
             }
         });
         if changed {
-            self.apply_ma_settings(settings);
+            apply_ma_settings(&mut self.chart, self.category, settings);
+            for e in &mut self.extra {
+                apply_ma_settings(&mut e.chart, self.category, settings);
+            }
         }
     }
+}
+
+/// The remembered layout of `category`'s viewer.
+fn layout_of(settings: &Settings, category: Category) -> LayoutSettings {
+    settings
+        .layouts
+        .get(category.storage_name())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Gives `chart` every moving average offered in `category`, each on or off as the
+/// settings say (the chart's toolbar switches them).
+fn apply_ma_settings(chart: &mut CandleChart, category: Category, settings: &Settings) {
+    let offered = settings.ma_windows(category);
+    let windows: Vec<usize> = offered.iter().map(|(w, _)| *w).collect();
+    chart.set_ma_windows(&windows);
+    for (w, on) in offered {
+        chart.set_ma_enabled(w, on);
+    }
+}
+
+/// One chart of a viewer showing `ticker`: brings it up to date with the cache (first load,
+/// or a reload after an update), keeps its drawings in the store, and draws it.
+fn slot_ui(
+    ui: &mut egui::Ui,
+    chart: &mut CandleChart,
+    shown: &mut Option<(String, u64)>,
+    drawings: &mut DrawingSync,
+    ticker: &str,
+    env: &mut SlotEnv<'_>,
+) {
+    if let Some(store) = env.store
+        && let Some(loaded) = env.cache.request(ticker, env.rt, ui.ctx(), store)
+    {
+        let fresh = shown
+            .as_ref()
+            .is_none_or(|(t, g)| *t != ticker || *g != loaded.generation);
+        if fresh {
+            let same_ticker = shown.as_ref().is_some_and(|(t, _)| t == ticker);
+            let mut view = chart.view();
+            let old_len = chart.series().map_or(0, |s| s.series.len());
+            let new_len = loaded.chart.series.len();
+            // A view that ended on the last bar follows the new bars in (a trader
+            // watching the latest days sees the update land); any other view stays.
+            if same_ticker && new_len > old_len && view.end >= old_len as f64 - 0.5 - 1e-6 {
+                let shift = (new_len - old_len) as f64;
+                view.start += shift;
+                view.end += shift;
+            }
+            chart.set_series(
+                loaded.chart.clone(),
+                CandleColors::for_category(env.category),
+                &[],
+            );
+            apply_ma_settings(chart, env.category, env.settings);
+            chart.set_indicators(&env.settings.indicators_for(env.category));
+            chart.set_log_y(env.settings.log_y);
+            if same_ticker {
+                // New bars arrived for the ticker on screen: keep where the user looks.
+                chart.set_view(view);
+            }
+            *shown = Some((ticker.to_owned(), loaded.generation));
+        }
+    }
+
+    if let Some(err) = env.cache.error(ticker) {
+        ui.colored_label(
+            egui::Color32::LIGHT_RED,
+            format!("Could not load {ticker}: {err}"),
+        );
+        if ui.button("Retry").clicked() {
+            env.cache.retry(ticker);
+        }
+        return;
+    }
+    if shown.as_ref().is_none_or(|(t, _)| t != ticker) {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("Loading {ticker}…"));
+        });
+        return;
+    }
+    drawings.sync(chart, ticker, env.rt, ui.ctx(), env.store);
+    if let Some(err) = drawings.error() {
+        let mut retry = false;
+        ui.horizontal(|ui| {
+            ui.colored_label(egui::Color32::LIGHT_RED, err);
+            retry = ui.small_button("Retry").clicked();
+        });
+        if retry {
+            drawings.retry();
+        }
+    }
+    chart.ui(ui);
 }
 
 /// The comparison view.

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use egui::{Color32, Sense, Vec2b};
 use egui_plot::{HPlacement, HoverPosition, Legend, Plot, PlotBounds, PlotUi};
 
+use super::drawings::{DrawingLayer, Geometry};
 use super::jobs::Jobs;
+use super::keys::{self, ChartKey};
 use super::panes::{ChartIndicator, HANDLE_HEIGHT, IndicatorSet, PANE_MIN_HEIGHT};
 use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 use super::{
@@ -78,6 +80,10 @@ pub struct CandleChart {
     volume_top: Option<f64>,
     jobs: Jobs<Vec<MaResult>>,
     primitives: u64,
+    drawings: DrawingLayer,
+    link: super::link::LinkState,
+    /// The price pane's transform as last drawn.
+    price_transform: Option<egui_plot::PlotTransform>,
     indicators: IndicatorSet,
     hovered: Option<usize>,
     tooltip_lines: Vec<(String, Arc<Vec<f64>>)>,
@@ -97,6 +103,9 @@ impl CandleChart {
             volume_top: None,
             jobs: Jobs::new(),
             primitives: 0,
+            drawings: DrawingLayer::default(),
+            link: super::link::LinkState::default(),
+            price_transform: None,
             indicators: IndicatorSet::new(),
             hovered: None,
             tooltip_lines: Vec::new(),
@@ -372,6 +381,11 @@ impl CandleChart {
     /// Shows the chart: toolbar, price pane, volume pane and range slider.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         self.poll_jobs(ui.ctx());
+        let view_before = self.view;
+        self.link.begin_frame();
+        if self.link.keyboard {
+            self.handle_keys(ui.ctx());
+        }
         self.toolbar_ui(ui);
         let Some(data) = self.data.clone() else {
             ui.centered_and_justified(|ui| ui.label("No series loaded"));
@@ -380,6 +394,10 @@ impl CandleChart {
         if data.is_empty() {
             ui.centered_and_justified(|ui| ui.label(format!("{}: no bars", data.name)));
             return;
+        }
+        if self.link.keyboard {
+            // One drawing toolbar: the active chart's (the only one in a one-chart viewer).
+            self.drawings.toolbar_ui(ui);
         }
         let price_id = self.id.with("price");
         let hidden = hidden_in_legend(ui.ctx(), price_id);
@@ -481,8 +499,20 @@ impl CandleChart {
             })
             .show(ui, |plot_ui: &mut PlotUi<'_>| {
                 let response = plot_ui.response().clone();
-                self.track_hover(&response, plot_ui.transform());
-                self.interact_and_fit(&response, *plot_ui.transform().frame(), &hidden);
+                let transform = *plot_ui.transform();
+                self.track_hover(&response, &transform);
+                let geometry = Geometry {
+                    series: &data.series,
+                    log_y,
+                    transform: &transform,
+                };
+                if self.drawings.interact(&response, &geometry) {
+                    self.update_y_with_hidden(&hidden);
+                } else {
+                    self.interact_and_fit(&response, *transform.frame(), &hidden);
+                }
+                self.link
+                    .hover(&data.series, &response, plot_ui.pointer_coordinate());
                 let (y0, y1) = self.y_plot.unwrap_or((0.0, 1.0));
                 plot_ui.set_plot_bounds(PlotBounds::from_min_max(
                     [self.view.start, y0],
@@ -500,6 +530,14 @@ impl CandleChart {
             view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), log_y),
             cmds: self.price_cmds_for_count(&data, &overlay_items, &hidden),
         });
+        let geometry = Geometry {
+            series: &data.series,
+            log_y,
+            transform: &response.transform,
+        };
+        self.drawings.paint(ui.painter(), &geometry);
+        self.price_transform = Some(response.transform);
+        self.link.paint(ui.painter(), &geometry);
 
         // Volume pane.
         let volume_id = self.id.with("volume");
@@ -526,6 +564,8 @@ impl CandleChart {
                 self.track_hover(&response, plot_ui.transform());
                 let before = self.view;
                 self.interact_and_fit(&response, *plot_ui.transform().frame(), &hidden);
+                self.link
+                    .hover(&data.series, &response, plot_ui.pointer_coordinate());
                 if self.view != before {
                     // The price pane above already drew this frame with the old view.
                     plot_ui.ctx().request_repaint();
@@ -541,6 +581,14 @@ impl CandleChart {
             view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), false),
             cmds: vol_cmds_count,
         });
+        self.link.paint(
+            ui.painter(),
+            &Geometry {
+                series: &data.series,
+                log_y: false,
+                transform: &response.transform,
+            },
+        );
 
         // Indicator panes, each under a drag handle that resizes it.
         let mut resize: Vec<(usize, f32)> = Vec::new();
@@ -571,11 +619,14 @@ impl CandleChart {
                 .map(|l| (l.label.clone(), l.color))
                 .collect();
             let cmds_count = cmds.clone();
-            let title = e.title();
             let response = base_plot(pane_id, Arc::clone(&days), link)
                 .height(height)
                 .show_axes(Vec2b::new(pane_index == panes.len(), true))
-                .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+                .legend(
+                    Legend::default()
+                        .position(egui_plot::Corner::LeftTop)
+                        .follow_insertion_order(true),
+                )
                 .y_grid_spacer(|input| nice_linear_marks(&input))
                 .y_axis_formatter(|mark, _| format_price(mark.value))
                 .label_formatter(move |pos| {
@@ -604,7 +655,6 @@ impl CandleChart {
                         );
                     }
                     plot_ui.add(GpuLayer::new(cmds, false));
-                    plot_ui.add(LegendEntry::new(&title, Color32::TRANSPARENT));
                     for (label, color) in &legend {
                         plot_ui.add(LegendEntry::new(label, *color));
                     }
@@ -613,6 +663,14 @@ impl CandleChart {
                 view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), false),
                 cmds: cmds_count,
             });
+            self.link.paint(
+                ui.painter(),
+                &Geometry {
+                    series: &data.series,
+                    log_y: false,
+                    transform: &response.transform,
+                },
+            );
         }
         if hovered.is_some() {
             self.hovered = hovered;
@@ -631,6 +689,108 @@ impl CandleChart {
             self.view = v;
             self.update_y_with_hidden(&hidden);
         }
+        if self.view != view_before {
+            self.link.view_moved = true;
+        }
+    }
+
+    /// The drawings on the price pane and the drawing tools.
+    pub fn drawings(&self) -> &DrawingLayer {
+        &self.drawings
+    }
+
+    /// The drawings and tools, mutably (to load drawings, pick a tool).
+    pub fn drawings_mut(&mut self) -> &mut DrawingLayer {
+        &mut self.drawings
+    }
+
+    /// Linked-chart state: keyboard focus, hovered day, linked crosshair, moved view.
+    pub fn link(&self) -> &super::link::LinkState {
+        &self.link
+    }
+
+    /// Linked-chart state, mutably.
+    pub fn link_mut(&mut self) -> &mut super::link::LinkState {
+        &mut self.link
+    }
+
+    /// Where (`day`, `price`) was on screen in the last frame's price pane.
+    pub fn screen_pos(&self, day: chrono::NaiveDate, price: f64) -> Option<egui::Pos2> {
+        let data = self.data.as_ref()?;
+        let transform = self.price_transform.as_ref()?;
+        let g = Geometry {
+            series: &data.series,
+            log_y: self.log_y,
+            transform,
+        };
+        Some(g.screen(crate::model::Anchor::new(day, price)))
+    }
+
+    /// The first and last days of the bars in view.
+    pub fn visible_days(&self) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+        let data = self.data.as_ref()?;
+        let range = self.view.bar_range(data.len());
+        let days = data.series.days();
+        Some((
+            *days.get(range.start)?,
+            *days.get(range.end.checked_sub(1)?)?,
+        ))
+    }
+
+    /// Shows the bars from `from` to `to` (calendar days; with another trading calendar,
+    /// the bars of this series that fall between them).
+    pub fn show_days(&mut self, from: chrono::NaiveDate, to: chrono::NaiveDate) {
+        if let Some(data) = &self.data {
+            let view = super::link::view_of_days(data.series.days(), from, to);
+            self.set_view(view);
+        }
+    }
+
+    /// Centres the view on `day` (the first bar on or after it), keeping the zoom.
+    pub fn center_on_day(&mut self, day: chrono::NaiveDate) {
+        if let Some(data) = &self.data {
+            let days = data.series.days();
+            let i = days
+                .partition_point(|d| *d < day)
+                .min(days.len().saturating_sub(1));
+            let half = 0.5 * self.view.width();
+            self.set_view(XView {
+                start: i as f64 - half,
+                end: i as f64 + half,
+            });
+            self.link.view_moved = true;
+        }
+    }
+
+    /// Applies this frame's keyboard commands (never while a text field has focus).
+    fn handle_keys(&mut self, ctx: &egui::Context) {
+        let commands = keys::chart_keys(ctx);
+        if commands.is_empty() {
+            return;
+        }
+        let series = self.data.as_ref().map(|d| Arc::clone(&d.series));
+        for key in commands {
+            match key {
+                ChartKey::Cancel => self.drawings.cancel(),
+                ChartKey::Delete => {
+                    self.drawings.delete_selected();
+                }
+                ChartKey::Undo => {
+                    self.drawings.undo();
+                }
+                ChartKey::Redo => {
+                    self.drawings.redo();
+                }
+                nav => {
+                    if let Some(s) = &series
+                        && let Some(v) = keys::apply_view_key(nav, self.view, s.days())
+                    {
+                        self.view = v.clamped(s.len());
+                    }
+                }
+            }
+        }
+        self.update_y();
     }
 
     fn price_cmds_for_count(

@@ -1,0 +1,265 @@
+//! Multi-chart layouts of a category viewer: 1, 2 (side by side or stacked) or 4 (2x2)
+//! charts, each with its own ticker, with an optional linked crosshair (the same calendar
+//! day marked in every chart) and linked time range (zoom or pan one, all follow, aligned
+//! by calendar date across trading calendars). Remembered between runs in the settings.
+
+use serde::{Deserialize, Serialize};
+
+use super::chart::CandleChart;
+use super::settings::{Settings, ViewKind};
+use crate::model::Category;
+
+/// How many charts a viewer shows, and how they are arranged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Layout {
+    /// One chart.
+    #[default]
+    One,
+    /// Two charts side by side.
+    SideBySide,
+    /// Two charts, one above the other.
+    Stacked,
+    /// Four charts in a 2x2 grid.
+    Grid,
+}
+
+impl Layout {
+    /// Every layout, in menu order.
+    pub const ALL: [Self; 4] = [Self::One, Self::SideBySide, Self::Stacked, Self::Grid];
+
+    /// Number of charts.
+    pub fn count(self) -> usize {
+        match self {
+            Self::One => 1,
+            Self::SideBySide | Self::Stacked => 2,
+            Self::Grid => 4,
+        }
+    }
+
+    /// Menu label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::One => "1 chart",
+            Self::SideBySide => "2 side by side",
+            Self::Stacked => "2 stacked",
+            Self::Grid => "2x2",
+        }
+    }
+
+    /// Parses `1`, `2`, `2h` (side by side), `2v` (stacked) or `4`/`2x2`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "1" | "one" => Some(Self::One),
+            "2" | "2h" | "side-by-side" => Some(Self::SideBySide),
+            "2v" | "stacked" => Some(Self::Stacked),
+            "4" | "2x2" | "grid" => Some(Self::Grid),
+            _ => None,
+        }
+    }
+
+    /// The rectangles of the charts in `area`, `gap` points apart, in slot order
+    /// (left to right, then top to bottom).
+    pub fn cells(self, area: egui::Rect, gap: f32) -> Vec<egui::Rect> {
+        let split_x = |r: egui::Rect| {
+            let w = (r.width() - gap) / 2.0;
+            [
+                egui::Rect::from_min_size(r.min, egui::vec2(w, r.height())),
+                egui::Rect::from_min_size(
+                    r.min + egui::vec2(w + gap, 0.0),
+                    egui::vec2(w, r.height()),
+                ),
+            ]
+        };
+        let split_y = |r: egui::Rect| {
+            let h = (r.height() - gap) / 2.0;
+            [
+                egui::Rect::from_min_size(r.min, egui::vec2(r.width(), h)),
+                egui::Rect::from_min_size(
+                    r.min + egui::vec2(0.0, h + gap),
+                    egui::vec2(r.width(), h),
+                ),
+            ]
+        };
+        match self {
+            Self::One => vec![area],
+            Self::SideBySide => split_x(area).to_vec(),
+            Self::Stacked => split_y(area).to_vec(),
+            Self::Grid => split_y(area).into_iter().flat_map(split_x).collect(),
+        }
+    }
+}
+
+/// The layout of one category viewer, as remembered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LayoutSettings {
+    /// The arrangement.
+    pub layout: Layout,
+    /// Tickers of the charts after the first (the first shows the viewer's selected
+    /// ticker); any category. Empty strings are empty charts.
+    pub tickers: Vec<String>,
+    /// Mark the day under the pointer in every chart.
+    pub link_crosshair: bool,
+    /// Zooming or panning one chart moves the others to the same dates.
+    pub link_range: bool,
+    /// The chart that takes the keyboard and the search box's pick.
+    pub active: usize,
+}
+
+impl Default for LayoutSettings {
+    fn default() -> Self {
+        Self {
+            layout: Layout::One,
+            tickers: Vec::new(),
+            link_crosshair: true,
+            link_range: true,
+            active: 0,
+        }
+    }
+}
+
+impl LayoutSettings {
+    /// The ticker of chart `slot` (≥ 1), if one is set.
+    pub fn ticker(&self, slot: usize) -> Option<&str> {
+        self.tickers
+            .get(slot.checked_sub(1)?)
+            .map(String::as_str)
+            .filter(|t| !t.is_empty())
+    }
+
+    /// Sets the ticker of chart `slot` (≥ 1).
+    pub fn set_ticker(&mut self, slot: usize, ticker: &str) {
+        let Some(k) = slot.checked_sub(1) else { return };
+        if self.tickers.len() <= k {
+            self.tickers.resize(k + 1, String::new());
+        }
+        self.tickers[k] = ticker.to_owned();
+    }
+
+    /// The layout row: arrangement and link toggles.
+    pub fn bar_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Layout:");
+            for layout in Layout::ALL {
+                if ui
+                    .selectable_label(self.layout == layout, layout.label())
+                    .clicked()
+                {
+                    self.layout = layout;
+                    self.active = self.active.min(layout.count() - 1);
+                }
+            }
+            if self.layout.count() > 1 {
+                ui.separator();
+                ui.checkbox(&mut self.link_crosshair, "Link crosshair")
+                    .on_hover_text("Mark the day under the pointer in every chart");
+                ui.checkbox(&mut self.link_range, "Link time range")
+                    .on_hover_text("Zoom or pan one chart and the others follow, by date");
+            }
+        });
+    }
+}
+
+/// The active chart of `category`'s viewer (0 with one chart).
+pub fn active_slot(settings: &Settings, category: Category) -> usize {
+    settings
+        .layouts
+        .get(category.storage_name())
+        .filter(|l| l.layout.count() > 1)
+        .map_or(0, |l| l.active.min(l.layout.count() - 1))
+}
+
+/// Puts `ticker` (any category) into the active chart of the open category viewer when
+/// that is a chart after the first of a multi-chart layout; returns whether it did (the
+/// first chart shows the viewer's own ticker, picked as in a one-chart viewer).
+pub fn place_in_active_chart(settings: &mut Settings, ticker: &str) -> bool {
+    let ViewKind::Category(category) = settings.view else {
+        return false;
+    };
+    let slot = active_slot(settings, category);
+    if slot == 0 {
+        return false;
+    }
+    if let Some(l) = settings.layouts.get_mut(category.storage_name()) {
+        l.set_ticker(slot, ticker);
+        return true;
+    }
+    false
+}
+
+/// Links the charts of a layout after they were drawn: the crosshair day of the hovered
+/// chart to the others, and the dates of a chart whose view the user moved to the others.
+/// Returns whether anything changed (the others then need another frame).
+pub fn link_charts(charts: &mut [&mut CandleChart], settings: &LayoutSettings) -> bool {
+    let mut changed = false;
+    let hovered = charts
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| c.link().hovered_day().map(|d| (i, d)));
+    for c in charts.iter_mut() {
+        let day = hovered.filter(|_| settings.link_crosshair).map(|(_, d)| d);
+        if c.link().linked_day != day {
+            c.link_mut().linked_day = day;
+            changed = true;
+        }
+    }
+    let moved = charts
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, c)| c.link_mut().take_view_moved().then_some(i))
+        .last();
+    if settings.link_range
+        && let Some(src) = moved
+        && let Some((from, to)) = charts[src].visible_days()
+    {
+        for (i, c) in charts.iter_mut().enumerate() {
+            if i != src && c.visible_days() != Some((from, to)) {
+                c.show_days(from, to);
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_split_the_area() {
+        let area = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1000.0, 600.0));
+        let grid = Layout::Grid.cells(area, 10.0);
+        assert_eq!(grid.len(), 4);
+        assert_eq!(
+            grid[0],
+            egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(495.0, 295.0))
+        );
+        assert_eq!(grid[3].max, area.max);
+        let stacked = Layout::Stacked.cells(area, 0.0);
+        assert_eq!(stacked[1].min, egui::pos2(0.0, 300.0));
+        assert_eq!(
+            Layout::SideBySide.cells(area, 0.0)[1].min,
+            egui::pos2(500.0, 0.0)
+        );
+        assert_eq!(Layout::parse("2x2"), Some(Layout::Grid));
+        assert_eq!(Layout::parse("2v"), Some(Layout::Stacked));
+        assert_eq!(Layout::parse("3"), None);
+    }
+
+    #[test]
+    fn slot_tickers_and_json() {
+        let mut s = LayoutSettings::default();
+        s.set_ticker(3, "^KS11");
+        assert_eq!(s.tickers, ["", "", "^KS11"]);
+        assert_eq!(s.ticker(1), None);
+        assert_eq!(s.ticker(3), Some("^KS11"));
+        assert_eq!(s.ticker(0), None);
+        s.layout = Layout::Grid;
+        let back: LayoutSettings =
+            serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+        let partial: LayoutSettings = serde_json::from_str(r#"{"layout":"Stacked"}"#).unwrap();
+        assert!(partial.link_range && partial.link_crosshair);
+    }
+}
