@@ -18,7 +18,7 @@ use wickview::store::StoreConfig;
 use wickview::ui::app::{AppOptions, WickviewApp};
 use wickview::ui::chart::{RangePreset, XView};
 use wickview::ui::layout::{Layout, LayoutSettings};
-use wickview::ui::settings::ViewKind;
+use wickview::ui::settings::{Settings, ViewKind};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 const SIZE: (f32, f32) = (1200.0, 800.0);
@@ -30,6 +30,15 @@ struct TestApp {
 }
 
 fn start_app(dir: &Path, customise: impl FnOnce(&mut AppOptions)) -> TestApp {
+    start_app_with(dir, customise, None)
+}
+
+/// Starts the app with `settings` as if remembered from an earlier run (none: fresh).
+fn start_app_with(
+    dir: &Path,
+    customise: impl FnOnce(&mut AppOptions),
+    settings: Option<Settings>,
+) -> TestApp {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -55,7 +64,16 @@ fn start_app(dir: &Path, customise: impl FnOnce(&mut AppOptions)) -> TestApp {
         Harness::builder()
             .with_size(SIZE)
             .renderer(renderer)
-            .build_eframe(move |cc| WickviewApp::new(cc, handle, options))
+            .build_eframe(move |cc| match settings {
+                None => WickviewApp::new(cc, handle, options),
+                Some(settings) => {
+                    if let Some(rs) = &cc.wgpu_render_state {
+                        wickview::ui::chart::init_render_resources(rs, 1, None);
+                    }
+                    let hangul = wickview::ui::fonts::install_hangul_fallback(&cc.egui_ctx);
+                    WickviewApp::with_settings(&cc.egui_ctx, handle, options, settings, hangul)
+                }
+            })
     };
     let mut app = TestApp { harness, rt };
     app.wait_for("the chart to settle", |a| {
@@ -516,6 +534,67 @@ fn linked_2x2_layout_follows_a_zoom_by_date() {
     let hovered = v.chart_at(1).unwrap().link().hovered_day().unwrap();
     assert_eq!(v.chart_at(0).unwrap().link().linked_day, Some(hovered));
     assert_eq!(v.chart_at(3).unwrap().link().linked_day, Some(hovered));
+}
+
+/// In a multi-chart layout the search box fills the active chart (any category); the
+/// layout, its tickers and links are remembered: a restart with the saved settings shows
+/// the same charts.
+#[test]
+fn layout_is_remembered_and_search_fills_the_active_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start_app(dir.path(), korean_view);
+    app.harness.get_by_label("2 side by side").click();
+    app.steps(2);
+    app.harness.get_by_label("Chart 2: empty").click();
+    app.steps(2);
+    let search = |n: &egui_kittest::kittest::AccessKitNode<'_>| {
+        n.role() == Role::TextInput
+            && n.placeholder() == Some("Search ticker or name (e.g. 삼성, AAPL)")
+    };
+    app.harness.get_by(search).focus();
+    app.steps(1);
+    app.harness.get_by(search).type_text("^GSPC");
+    app.steps(1);
+    let deadline = Instant::now() + TIMEOUT;
+    while app
+        .harness
+        .query_by_label_contains("^GSPC  S&P 500")
+        .is_none()
+    {
+        assert!(Instant::now() < deadline, "no suggestion for ^GSPC");
+        app.steps(1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    app.key(Key::Enter);
+    app.wait_for("the index to load beside the Korean stock", |a| {
+        a.is_settled() && a.viewer(Category::KoreanStock).shown_ticker_at(1) == Some("^GSPC")
+    });
+    let a = app.app();
+    assert_eq!(a.settings.view, ViewKind::Category(Category::KoreanStock));
+    assert_eq!(
+        a.viewer(Category::KoreanStock).shown_ticker(),
+        Some("005930")
+    );
+    let layout = a.settings.layouts[Category::KoreanStock.storage_name()].clone();
+    assert_eq!(layout.layout, Layout::SideBySide);
+    assert_eq!(layout.tickers, ["^GSPC"]);
+    assert_eq!(layout.active, 1);
+    app.harness.get_by_label("Link crosshair").click();
+    app.steps(2);
+    let saved = app.app().settings.clone();
+    assert!(!saved.layouts[Category::KoreanStock.storage_name()].link_crosshair);
+    drop(app);
+
+    // Restart with what eframe saved (serde).
+    let saved: Settings = serde_json::from_str(&serde_json::to_string(&saved).unwrap()).unwrap();
+    let app = start_app_with(dir.path(), |_| {}, Some(saved.clone()));
+    let v = app.app().viewer(Category::KoreanStock);
+    assert_eq!(v.shown_ticker_at(0), Some("005930"));
+    assert_eq!(v.shown_ticker_at(1), Some("^GSPC"));
+    assert_eq!(
+        app.app().settings.layouts[Category::KoreanStock.storage_name()],
+        saved.layouts[Category::KoreanStock.storage_name()]
+    );
 }
 
 /// Documentation screenshots: a marked-up chart and a 2x2 linked layout. Not a check:

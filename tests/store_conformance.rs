@@ -58,6 +58,7 @@ conformance!(
     close_only_bars_round_trip,
     drawings_round_trip_per_ticker,
     drawings_replace_and_reject_bad_sets,
+    deleting_a_ticker_deletes_its_drawings,
 );
 
 mod cases {
@@ -863,5 +864,18 @@ mod cases {
         ));
         store.save_drawings("AAPL", &[]).await.unwrap();
         assert!(store.drawings("AAPL").await.unwrap().is_empty());
+    }
+
+    /// Deleting a ticker deletes its drawings with its bars; other tickers keep theirs.
+    pub async fn deleting_a_ticker_deletes_its_drawings(store: &Store) {
+        use wickview::model::DrawingKind as K;
+        add(store, Category::UsStock, "AAPL", "Apple").await;
+        add(store, Category::UsStock, "MSFT", "Microsoft").await;
+        let level = vec![drawing(1, K::Level, &[(day(2024, 1, 2), 100.0)])];
+        store.save_drawings("AAPL", &level).await.unwrap();
+        store.save_drawings("MSFT", &level).await.unwrap();
+        store.delete_ticker("aapl").await.unwrap();
+        assert!(store.drawings("AAPL").await.unwrap().is_empty());
+        assert_eq!(store.drawings("MSFT").await.unwrap(), level);
     }
 }

@@ -3,7 +3,7 @@
 //! anchored to (trading day, price).
 
 use super::{Backend, Store, StoreError, canonical_key, dispatch};
-use crate::model::{Drawing, validate_set};
+use crate::model::{Anchor, Drawing, DrawingKind, validate_set};
 
 /// Name of the collection (MongoDB) and table (embedded) of drawings.
 pub const DRAWINGS: &str = "drawings";
@@ -37,6 +37,34 @@ fn drawing_key(ticker: &str) -> Result<String, StoreError> {
         return Err(StoreError::UnknownTicker(ticker.to_owned()));
     }
     Ok(key)
+}
+
+/// A stored drawing as both backends read it, before it is checked against the model.
+pub(crate) struct StoredDrawing {
+    pub id: i64,
+    pub kind: String,
+    pub anchors: Vec<Anchor>,
+    pub color: i64,
+    pub width: f64,
+    pub text: String,
+}
+
+impl StoredDrawing {
+    /// The drawing, or why the stored record does not fit the model.
+    pub fn into_drawing(self) -> Result<Drawing, String> {
+        let kind = DrawingKind::parse(&self.kind)
+            .ok_or_else(|| format!("unknown kind '{}'", self.kind))?;
+        let drawing = Drawing {
+            id: self.id,
+            kind,
+            anchors: self.anchors,
+            color: color_from_int(self.color).ok_or_else(|| format!("colour {}", self.color))?,
+            width: self.width as f32,
+            text: self.text,
+        };
+        drawing.validate().map_err(|e| e.to_string())?;
+        Ok(drawing)
+    }
 }
 
 /// RGBA bytes as one integer (`0xRRGGBBAA`), as both backends store a colour.

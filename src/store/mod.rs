@@ -242,9 +242,12 @@ impl Store {
         dispatch!(self.update_ticker(&key, edit))
     }
 
-    /// Deletes a ticker's metadata and all its bars; returns how many bars were deleted.
+    /// Deletes a ticker's metadata, all its bars and its drawings; returns how many bars
+    /// were deleted.
     pub async fn delete_ticker(&self, ticker: &str) -> Result<u64, StoreError> {
         let key = canonical_key(ticker);
+        // The drawings go first and the metadata last, so a failed delete can be rerun.
+        dispatch!(self.save_drawings(&key, &[]))?;
         dispatch!(self.delete_ticker(&key))
     }
 

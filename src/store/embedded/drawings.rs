@@ -4,8 +4,8 @@
 use rusqlite::{Connection, params};
 
 use super::{EmbeddedStore, WriteError};
-use crate::model::{Anchor, Drawing, DrawingKind};
-use crate::store::drawings::{color_from_int, color_to_int};
+use crate::model::{Anchor, Drawing};
+use crate::store::drawings::{StoredDrawing, color_to_int};
 use crate::store::{StoreError, epoch_days, from_epoch_days};
 
 /// The table, created with the schema (and on an existing database when it lacks it).
@@ -37,23 +37,20 @@ struct DrawingRow {
 
 impl DrawingRow {
     fn into_drawing(self) -> Result<Drawing, String> {
-        let kind = DrawingKind::parse(&self.kind)
-            .ok_or_else(|| format!("unknown kind '{}'", self.kind))?;
         let day = |d: i64| from_epoch_days(d).ok_or_else(|| format!("day {d} out of range"));
         let mut anchors = vec![Anchor::new(day(self.day1)?, self.price1)];
         if let Some((d, p)) = self.second {
             anchors.push(Anchor::new(day(d)?, p));
         }
-        let drawing = Drawing {
+        StoredDrawing {
             id: self.id,
-            kind,
+            kind: self.kind,
             anchors,
-            color: color_from_int(self.color).ok_or_else(|| format!("colour {}", self.color))?,
-            width: self.width as f32,
+            color: self.color,
+            width: self.width,
             text: self.text,
-        };
-        drawing.validate().map_err(|e| e.to_string())?;
-        Ok(drawing)
+        }
+        .into_drawing()
     }
 }
 

@@ -10,9 +10,9 @@ use mongodb::options::IndexOptions;
 use serde::{Deserialize, Serialize};
 
 use super::{MongoStore, bson_date, naive_date};
-use crate::model::{Anchor, Drawing, DrawingKind};
+use crate::model::{Anchor, Drawing};
 use crate::store::StoreError;
-use crate::store::drawings::{DRAWINGS, color_from_int, color_to_int};
+use crate::store::drawings::{DRAWINGS, StoredDrawing, color_to_int};
 
 #[derive(Serialize, Deserialize)]
 struct AnchorDoc {
@@ -53,8 +53,6 @@ impl DrawingDoc {
     }
 
     fn into_drawing(self) -> Result<Drawing, String> {
-        let kind = DrawingKind::parse(&self.kind)
-            .ok_or_else(|| format!("unknown kind '{}'", self.kind))?;
         let anchors = self
             .anchors
             .iter()
@@ -64,16 +62,15 @@ impl DrawingDoc {
                     .ok_or_else(|| "date out of range".to_owned())
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let drawing = Drawing {
+        StoredDrawing {
             id: self.id,
-            kind,
+            kind: self.kind,
             anchors,
-            color: color_from_int(self.color).ok_or_else(|| format!("colour {}", self.color))?,
-            width: self.width as f32,
+            color: self.color,
+            width: self.width,
             text: self.text,
-        };
-        drawing.validate().map_err(|e| e.to_string())?;
-        Ok(drawing)
+        }
+        .into_drawing()
     }
 }
 

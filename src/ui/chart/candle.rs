@@ -537,7 +537,8 @@ impl CandleChart {
         };
         self.drawings.paint(ui.painter(), &geometry);
         self.price_transform = Some(response.transform);
-        self.link.paint(ui.painter(), &geometry);
+        self.link
+            .paint_x(ui.painter(), &data.series, &response.transform);
 
         // Volume pane.
         let volume_id = self.id.with("volume");
@@ -581,14 +582,8 @@ impl CandleChart {
             view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), false),
             cmds: vol_cmds_count,
         });
-        self.link.paint(
-            ui.painter(),
-            &Geometry {
-                series: &data.series,
-                log_y: false,
-                transform: &response.transform,
-            },
-        );
+        self.link
+            .paint_x(ui.painter(), &data.series, &response.transform);
 
         // Indicator panes, each under a drag handle that resizes it.
         let mut resize: Vec<(usize, f32)> = Vec::new();
@@ -663,14 +658,8 @@ impl CandleChart {
                 view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), false),
                 cmds: cmds_count,
             });
-            self.link.paint(
-                ui.painter(),
-                &Geometry {
-                    series: &data.series,
-                    log_y: false,
-                    transform: &response.transform,
-                },
-            );
+            self.link
+                .paint_x(ui.painter(), &data.series, &response.transform);
         }
         if hovered.is_some() {
             self.hovered = hovered;

@@ -5,9 +5,8 @@
 
 use chrono::NaiveDate;
 use egui::{Align2, Color32, FontId, Pos2, Stroke};
-use egui_plot::PlotPoint;
+use egui_plot::{PlotPoint, PlotTransform};
 
-use super::drawings::Geometry;
 use super::time_axis::{XView, bar_at};
 use crate::model::DailySeries;
 
@@ -66,21 +65,26 @@ impl LinkState {
     }
 
     /// Draws the linked crosshair (a vertical line at the linked day, at the last bar on
-    /// or before it) unless this chart has the pointer.
-    pub(crate) fn paint(&self, painter: &egui::Painter, g: &Geometry<'_>) {
+    /// or before it) over a pane of `series` drawn with `transform`, unless this chart has
+    /// the pointer.
+    pub(crate) fn paint_x(
+        &self,
+        painter: &egui::Painter,
+        series: &DailySeries,
+        transform: &PlotTransform,
+    ) {
         let (Some(day), None) = (self.linked_day, self.hovered_day) else {
             return;
         };
-        let days = g.series.days();
+        let days = series.days();
         let i = days.partition_point(|d| *d <= day);
         if i == 0 {
             return;
         }
-        let x = g
-            .transform
+        let x = transform
             .position_from_point(&PlotPoint::new((i - 1) as f64, 0.0))
             .x;
-        let frame = *g.transform.frame();
+        let frame = *transform.frame();
         if x < frame.left() || x > frame.right() {
             return;
         }
