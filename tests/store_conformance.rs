@@ -56,6 +56,8 @@ conformance!(
     impossible_bars_never_reach_the_store,
     concurrent_writers,
     close_only_bars_round_trip,
+    watchlists_are_named_ordered_sets,
+    watchlist_errors_change_nothing,
     drawings_round_trip_per_ticker,
     drawings_replace_and_reject_bad_sets,
     deleting_a_ticker_deletes_its_drawings,
@@ -740,6 +742,122 @@ mod cases {
         let loaded = store.load_series(&t, None).await.unwrap();
         assert!(loaded.bar(0).unwrap().is_close_only());
         assert_eq!(loaded.close()[0], 7.95);
+    }
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    /// Watchlists keep their order, drop repeats, survive edits and renames, and are deleted.
+    pub async fn watchlists_are_named_ordered_sets(store: &Store) {
+        assert!(store.watchlists().await.unwrap().is_empty());
+        let tech = store
+            .create_watchlist(" Tech ", &strings(&["msft", "AAPL", "005930.KS", "MSFT"]))
+            .await
+            .unwrap();
+        assert_eq!(tech.name, "Tech");
+        assert_eq!(tech.tickers, ["MSFT", "AAPL", "005930"]);
+        store
+            .create_watchlist("반도체", &strings(&["000660", "005930"]))
+            .await
+            .unwrap();
+        store.create_watchlist("Empty", &[]).await.unwrap();
+        let all = store.watchlists().await.unwrap();
+        let names: Vec<&str> = all.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["Empty", "Tech", "반도체"], "sorted by name");
+        assert_eq!(all[1], tech, "read back as written (timestamps in ms)");
+
+        let added = store
+            .add_to_watchlist("Tech", &strings(&["GOOG", "AAPL", "IBM"]))
+            .await
+            .unwrap();
+        assert_eq!(added.tickers, ["MSFT", "AAPL", "005930", "GOOG", "IBM"]);
+        assert!(added.updated_at >= tech.updated_at);
+        assert_eq!(added.created_at, tech.created_at);
+        let removed = store
+            .remove_from_watchlist("Tech", &strings(&["aapl", "NOPE"]))
+            .await
+            .unwrap();
+        assert_eq!(removed.tickers, ["MSFT", "005930", "GOOG", "IBM"]);
+        let reordered = store
+            .set_watchlist_tickers("Tech", &strings(&["IBM", "MSFT"]))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.watchlist("Tech").await.unwrap().unwrap().tickers,
+            reordered.tickers
+        );
+        assert_eq!(reordered.tickers, ["IBM", "MSFT"]);
+
+        let renamed = store.rename_watchlist("Tech", "Big tech").await.unwrap();
+        assert_eq!(renamed.tickers, ["IBM", "MSFT"]);
+        assert!(store.watchlist("Tech").await.unwrap().is_none());
+        assert_eq!(
+            store.watchlist("Big tech").await.unwrap().unwrap().tickers,
+            ["IBM", "MSFT"]
+        );
+
+        assert!(store.delete_watchlist("Big tech").await.unwrap());
+        assert!(!store.delete_watchlist("Big tech").await.unwrap());
+        let names: Vec<String> = store
+            .watchlists()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.name)
+            .collect();
+        assert_eq!(names, ["Empty", "반도체"]);
+    }
+
+    /// Taken names, missing watchlists and bad names are clear errors that change nothing.
+    pub async fn watchlist_errors_change_nothing(store: &Store) {
+        use wickview::store::WatchlistError;
+        store
+            .create_watchlist("A", &strings(&["AAPL"]))
+            .await
+            .unwrap();
+        store
+            .create_watchlist("B", &strings(&["IBM"]))
+            .await
+            .unwrap();
+        let err = store.create_watchlist("A", &[]).await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::Watchlist(WatchlistError::Duplicate(ref n)) if n == "A"),
+            "{err}"
+        );
+        let err = store.rename_watchlist("B", " A ").await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::Watchlist(WatchlistError::Duplicate(_))),
+            "{err}"
+        );
+        assert!(err.to_string().contains("already exists"), "{err}");
+        let err = store
+            .add_to_watchlist("Nope", &strings(&["AAPL"]))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Watchlist(WatchlistError::NotFound(_))),
+            "{err}"
+        );
+        assert!(err.to_string().contains("Nope"), "{err}");
+        assert!(store.rename_watchlist("Nope", "C").await.is_err());
+        assert!(store.set_watchlist_tickers("Nope", &[]).await.is_err());
+        let err = store.create_watchlist("@all", &[]).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Watchlist(WatchlistError::InvalidName { .. })
+            ),
+            "{err}"
+        );
+        // Nothing changed.
+        let all = store.watchlists().await.unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].tickers, ["AAPL"]);
+        assert_eq!(
+            (all[1].name.as_str(), &all[1].tickers[..]),
+            ("B", &strings(&["IBM"])[..])
+        );
     }
 
     fn drawing(

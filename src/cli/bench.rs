@@ -20,12 +20,16 @@ pub struct BenchArgs {
 /// The benchmarks.
 #[derive(Debug, Subcommand)]
 pub enum BenchTarget {
-    /// Time the compute kernels (SMA, EMA, normalisation, level of detail) on a synthetic panel.
+    /// Time the compute kernels (SMA, EMA, normalisation, indicators, level of detail) on a
+    /// synthetic panel.
     Compute(ComputeArgs),
     /// Write and read back many long series in the embedded store and MongoDB.
     Store(super::bench_store::BenchStoreArgs),
     /// Time chart frames headless (GPU chart vs egui_plot lines) on whatever adapter wgpu finds.
     Render(super::bench_render::BenchRenderArgs),
+    /// Time a scripted session (zoom, pan, pointer sweep, rebase day) through the comparison
+    /// view's widgets, headless, on 1 to 500 series x 25 years from an embedded store.
+    Interact(super::bench_interact::BenchInteractArgs),
 }
 
 /// Arguments of `wickview bench compute`.
@@ -66,6 +70,7 @@ pub fn run(
             Ok(std::process::ExitCode::SUCCESS)
         }
         BenchTarget::Render(args) => super::bench_render::run(&args),
+        BenchTarget::Interact(args) => super::bench_interact::run(&args, runtime),
     }
 }
 

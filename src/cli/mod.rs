@@ -1,6 +1,7 @@
 //! The command line: one binary, a window by default, subcommands for scripts and cron.
 
 pub mod bench;
+pub mod bench_interact;
 pub mod bench_render;
 pub mod bench_store;
 pub mod export;
@@ -8,6 +9,7 @@ pub mod import;
 pub mod repair;
 pub mod tickers;
 pub mod update;
+pub mod watchlist;
 
 use std::path::PathBuf;
 
@@ -63,7 +65,8 @@ pub struct WindowArgs {
     /// Open this ticker in its category's viewer (e.g. 005930, AAPL, ^GSPC).
     #[arg(long, value_name = "TICKER")]
     pub ticker: Option<String>,
-    /// Open the comparison view with these tickers (comma-separated).
+    /// Open the comparison view with these tickers (comma-separated); `@NAME` opens a
+    /// watchlist.
     #[arg(long, value_name = "T1,T2,...", value_delimiter = ',')]
     pub compare: Vec<String>,
     /// Do not load the bundled sample series into an empty embedded store.
@@ -151,6 +154,8 @@ pub enum Command {
     /// Fix what earlier tools left in the store (duplicates, shifted or text dates, text
     /// numbers, Yahoo symbols, bars without metadata) and build the unique indexes.
     Repair(repair::RepairArgs),
+    /// List, show, create, edit and delete watchlists (named, ordered sets of tickers).
+    Watchlist(watchlist::WatchlistArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -166,6 +171,7 @@ pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Some(Command::Export(args)) => export::run(&args, &cli.store, &runtime),
         Some(Command::Tickers(args)) => tickers::run(&args, &cli.store, &runtime),
         Some(Command::Repair(args)) => repair::run(&args, &cli.store, &runtime),
+        Some(Command::Watchlist(args)) => watchlist::run(&args, &cli.store, &runtime),
     }
 }
 

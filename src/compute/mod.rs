@@ -14,10 +14,12 @@
 
 pub mod bench;
 mod ema;
+pub mod fx;
 pub mod indicators;
 pub mod lod;
 mod normalize;
 pub mod panel;
+pub mod perf;
 pub mod pool;
 mod sma;
 

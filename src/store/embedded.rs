@@ -4,7 +4,9 @@
 //! - one `WITHOUT ROWID` table per category (`korean_stocks`, `us_stocks`, `indices`,
 //!   `currencies`) with `PRIMARY KEY (ticker, date)`, so a ticker's bars are stored
 //!   contiguously in day order and a 25-year load is one range scan;
-//! - `ticker_metadata` keyed by `ticker`, with an index on `(category, ticker)`.
+//! - `ticker_metadata` keyed by `ticker`, with an index on `(category, ticker)`;
+//! - `watchlists` keyed by `name`, tickers in order as a JSON array (`embedded/watchlists.rs`;
+//!   created with `IF NOT EXISTS`, so older files gain it on open).
 //!
 //! Dates are integer days since 1970-01-01: a few bytes per row instead of 10 for ISO
 //! text, integer comparisons for range queries, and no parsing when loading (a load
@@ -26,6 +28,8 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params};
+
+mod watchlists;
 
 use super::{
     EMBEDDED_FILE_NAME, StoreError, TickerEdit, TickerPage, TickerQuery, UpsertSummary, apply_edit,
@@ -109,6 +113,7 @@ impl EmbeddedStore {
                 category.collection()
             ));
         }
+        ddl.push_str(watchlists::DDL);
         ddl.push_str(drawings::DDL);
         ddl.push_str(&format!("PRAGMA user_version = {SCHEMA_VERSION};"));
         tx.execute_batch(&ddl).map_err(err)?;

@@ -75,6 +75,9 @@ pub enum StoreError {
         /// What did not fit.
         detail: String,
     },
+    /// A watchlist that does not exist, a name already taken, or a name that cannot be used.
+    #[error(transparent)]
+    Watchlist(#[from] super::watchlists::WatchlistError),
     /// Any other error the database reported.
     #[error("{backend} error: {detail}")]
     Backend {

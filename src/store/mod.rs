@@ -9,6 +9,9 @@
 //!   `us_stocks`, `indices`, `currencies` and `ticker_metadata`, a unique
 //!   `(ticker, date)` index on each category collection, created at open.
 //!
+//! Both keep watchlists (named, ordered sets of tickers) too: a `watchlists` collection /
+//! table (`watchlists.rs`).
+//!
 //! Every bar write is an upsert keyed by `(ticker, date)`, so rerunning a write (after
 //! a crash, a lost connection or a second update run) never duplicates a day.
 
@@ -23,6 +26,7 @@ mod mongo_bars;
 mod mongo_repair;
 mod repair;
 mod replace;
+mod watchlists;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,6 +43,9 @@ pub use drawings::DRAWINGS;
 pub use error::StoreError;
 pub use repair::{CategoryRepair, RepairReport};
 pub use replace::ReplaceSummary;
+pub use watchlists::{
+    MAX_WATCHLIST_NAME, Watchlist, WatchlistError, split_ticker_list, watchlist_name,
+};
 
 /// What an [`Store::upsert_bars`] call did, as far as the backend can tell.
 ///

@@ -4,7 +4,8 @@
 //! (bar documents `{ticker, date, open, high, low, close, volume, dividends,
 //! stock_splits}`, `date` a BSON date at 00:00 UTC) with a unique `{ticker: 1, date: 1}`
 //! index each, and `ticker_metadata` with a unique `{ticker: 1}` index and a
-//! `{category: 1, ticker: 1}` index. All are created at open.
+//! `{category: 1, ticker: 1}` index; `watchlists` with a unique `{name: 1}` index
+//! (`mongo/watchlists.rs`). All are created at open.
 //!
 //! Bulk upserts use the classic `update` command with up to [`MONGO_BATCH`] upsert
 //! statements per command (unordered). It is the batch write every MongoDB server
@@ -17,6 +18,7 @@
 //! a delete removes the bars first and the metadata last.
 
 mod drawings;
+mod watchlists;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -201,6 +203,7 @@ impl MongoStore {
                 .await
                 .map_err(|err| self.index_error(METADATA, &err))?;
         }
+        self.create_watchlist_indexes().await?;
         Ok(())
     }
 

@@ -84,6 +84,8 @@ pub struct WickviewApp {
     settled_frames: u32,
     shot: Option<PendingShot>,
     exit_error: Option<String>,
+    /// Watchlists named on the command line (`--compare @NAME`), opened once the store is.
+    open_watchlists: Vec<String>,
 }
 
 struct PendingShot {
@@ -138,8 +140,21 @@ impl WickviewApp {
                 settings.set_indicators(c, &options.indicators);
             }
         }
+        let mut open_watchlists = Vec::new();
         if !options.compare.is_empty() {
-            settings.comparison.clone_from(&options.compare);
+            // `@NAME` opens a watchlist (read once the store is open); the rest are tickers.
+            settings.comparison = options
+                .compare
+                .iter()
+                .filter(|t| !t.starts_with('@'))
+                .cloned()
+                .collect();
+            open_watchlists = options
+                .compare
+                .iter()
+                .filter_map(|t| t.strip_prefix('@'))
+                .map(str::to_owned)
+                .collect();
             settings.view = ViewKind::Comparison;
         }
         let store = connect(&rt, ctx, options.store.clone());
@@ -164,6 +179,7 @@ impl WickviewApp {
             settled_frames: 0,
             shot: None,
             exit_error: None,
+            open_watchlists,
             options,
         }
     }
@@ -219,6 +235,9 @@ impl WickviewApp {
                         .count()
                     && !self.comparison.chart.is_loading()
                     && !self.comparison.is_mode_pending()
+                    && !self.comparison.is_adding()
+                    && (self.open_watchlists.is_empty()
+                        || matches!(self.store, StoreState::Failed(_)))
             }
         }
     }
@@ -286,8 +305,17 @@ impl WickviewApp {
         if let Some(next) = next {
             self.store = next;
             if let StoreState::Ready(store) = &self.store {
+                let store = store.clone();
                 self.tickers.invalidate();
                 self.request_defaults(ctx, store.clone());
+                // `--compare @NAME`: the watchlists' tickers join the ones named beside them.
+                let names = std::mem::take(&mut self.open_watchlists);
+                if !names.is_empty() {
+                    let keep = self.settings.comparison.clone();
+                    self.comparison
+                        .add_many
+                        .open_watchlists(&names, keep, &self.rt, ctx, &store);
+                }
             }
         }
     }
@@ -358,7 +386,11 @@ impl WickviewApp {
         let store_ready = matches!(self.store, StoreState::Ready(_) | StoreState::Failed(_));
         let nothing_to_show = match self.settings.view {
             ViewKind::Category(c) => !self.settings.selected.contains_key(c.storage_name()),
-            ViewKind::Comparison => self.settings.comparison.is_empty(),
+            ViewKind::Comparison => {
+                self.settings.comparison.is_empty()
+                    && self.open_watchlists.is_empty()
+                    && !self.comparison.is_adding()
+            }
         };
         if store_ready && self.defaults_requested.is_none() && nothing_to_show {
             self.pending_range = None;

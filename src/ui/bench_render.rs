@@ -88,6 +88,7 @@ pub struct Headless {
     size: [u32; 2],
     ctx: egui::Context,
     time: f64,
+    events: Vec<egui::Event>,
 }
 
 impl Headless {
@@ -127,6 +128,7 @@ impl Headless {
             size: [width, height],
             ctx: egui::Context::default(),
             time: 0.0,
+            events: Vec::new(),
         })
     }
 
@@ -136,7 +138,17 @@ impl Headless {
         format!("{} ({:?})", info.name, info.backend)
     }
 
-    /// Runs one frame; returns (CPU time, raster time).
+    /// Queues an input event (pointer, wheel, key) for the next frame.
+    pub fn push_event(&mut self, event: egui::Event) {
+        self.events.push(event);
+    }
+
+    /// The egui context of the frames.
+    pub fn ctx(&self) -> &egui::Context {
+        &self.ctx
+    }
+
+    /// Runs one frame with the queued events; returns (CPU time, raster time).
     pub fn frame(
         &mut self,
         mut ui_fn: impl FnMut(&mut egui::Ui),
@@ -148,6 +160,7 @@ impl Headless {
                 egui::vec2(self.size[0] as f32, self.size[1] as f32),
             )),
             time: Some(self.time),
+            events: std::mem::take(&mut self.events),
             ..Default::default()
         };
         let t0 = Instant::now();

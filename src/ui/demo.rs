@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::chart::{CandleChart, ChartSeries, ComparisonChart, RangePreset};
+use super::series_list::{ListAction, SeriesList};
 use super::theme::CandleColors;
 use crate::model::{Category, DailySeries};
 
@@ -98,7 +99,7 @@ pub enum DemoSource {
 
 enum Shown {
     Candles(Box<CandleChart>),
-    Comparison(Box<ComparisonChart>),
+    Comparison(Box<ComparisonChart>, SeriesList, Vec<String>),
 }
 
 /// The demo eframe app.
@@ -149,14 +150,15 @@ impl DemoApp {
                     Shown::Candles(Box::new(chart))
                 } else {
                     let mut chart = ComparisonChart::new("demo");
+                    let keys: Vec<String> = (0..panel.len()).map(|i| format!("SYN{i}")).collect();
                     chart.set_series(
                         panel
                             .into_iter()
-                            .enumerate()
-                            .map(|(i, s)| ChartSeries::new(format!("SYN{i}"), Arc::new(s)))
+                            .zip(&keys)
+                            .map(|(s, key)| ChartSeries::new(key.clone(), Arc::new(s)))
                             .collect(),
                     );
-                    Shown::Comparison(Box::new(chart))
+                    Shown::Comparison(Box::new(chart), SeriesList::default(), keys)
                 }
             }
         };
@@ -177,7 +179,7 @@ impl DemoApp {
     fn is_loading(&self) -> bool {
         match &self.shown {
             Shown::Candles(c) => c.is_loading(),
-            Shown::Comparison(c) => c.is_loading(),
+            Shown::Comparison(c, ..) => c.is_loading(),
         }
     }
 
@@ -199,11 +201,17 @@ impl eframe::App for DemoApp {
                 }
                 c.ui(ui);
             }
-            Shown::Comparison(c) => {
+            Shown::Comparison(c, list, keys) => {
                 if !self.range_applied && c.calendar().is_some() {
                     c.apply_range(self.range);
                     self.range_applied = true;
                 }
+                let mut actions = Vec::new();
+                egui::Panel::right("demo_series_list")
+                    .resizable(true)
+                    .default_size(260.0)
+                    .show(ui, |ui| actions = list.ui(ui, c, keys));
+                apply_list_actions(c, keys, actions);
                 c.ui(ui);
             }
         });
@@ -248,6 +256,40 @@ impl eframe::App for DemoApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         } else {
             ctx.request_repaint();
+        }
+    }
+}
+
+/// What the series list asks of a chart without a store: show, hide, solo, remove.
+fn apply_list_actions(
+    chart: &mut ComparisonChart,
+    keys: &mut Vec<String>,
+    actions: Vec<ListAction>,
+) {
+    for action in actions {
+        match action {
+            ListAction::Remove(gone) => {
+                while let Some(k) = keys.iter().position(|x| gone.contains(x)) {
+                    keys.remove(k);
+                    chart.remove_series(k);
+                }
+            }
+            ListAction::SetVisible(key, visible) => {
+                if let Some(k) = keys.iter().position(|x| *x == key) {
+                    chart.set_visible(k, visible);
+                }
+            }
+            ListAction::Solo(key) => {
+                let only = (0..keys.len()).all(|k| chart.is_visible(k) == (keys[k] == key));
+                for (k, x) in keys.iter().enumerate() {
+                    chart.set_visible(k, only || *x == key);
+                }
+            }
+            ListAction::ShowAll => {
+                for k in 0..keys.len() {
+                    chart.set_visible(k, true);
+                }
+            }
         }
     }
 }

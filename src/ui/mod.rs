@@ -4,17 +4,22 @@
 //! background jobs and channels.
 
 pub mod app;
+pub mod bench_interact;
 pub mod bench_panel;
 pub mod bench_render;
 pub mod bg;
 pub mod chart;
+pub mod compare_add;
+pub mod compare_fx;
 pub mod demo;
 pub mod drawing_sync;
 pub mod fonts;
 pub mod help;
 pub mod layout;
+pub mod perf_table;
 pub mod search;
 pub mod series_cache;
+pub mod series_list;
 pub mod settings;
 pub mod theme;
 pub mod tickers;

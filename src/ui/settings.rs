@@ -141,6 +141,14 @@ pub struct Settings {
     pub comparison: Vec<String>,
     /// Comparison mode choice.
     pub compare_choice: CompareChoice,
+    /// Tickers of the comparison hidden with the series list.
+    pub comparison_hidden: Vec<String>,
+    /// Logarithmic y axis in the comparison.
+    pub comparison_log_y: bool,
+    /// Whether the comparison's series list is open.
+    pub comparison_list_open: bool,
+    /// The currency the comparison shows prices in.
+    pub comparison_currency: super::compare_fx::DisplayCurrency,
     /// Whether the side panel is open.
     pub panel_open: bool,
     /// The side panel's tab.
@@ -165,6 +173,10 @@ impl Default for Settings {
             log_y: false,
             comparison: Vec::new(),
             compare_choice: CompareChoice::Auto,
+            comparison_hidden: Vec::new(),
+            comparison_log_y: false,
+            comparison_list_open: true,
+            comparison_currency: super::compare_fx::DisplayCurrency::Native,
             panel_open: true,
             panel_tab: PanelTab::Update,
             page_size: 25,

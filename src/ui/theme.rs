@@ -81,13 +81,27 @@ pub const COMPARISON_PALETTE: [Color32; 10] = [
 ];
 
 /// The colour of the `i`-th series of a comparison. Past the palette, hues are spread by the
-/// golden angle so hundreds of series stay distinguishable from their neighbours.
+/// golden angle and lightness and saturation cycle through three levels, so series whose hues
+/// come close (indices a Fibonacci number apart) differ in lightness: hundreds of series stay
+/// distinguishable from the dozen before them.
 pub fn comparison_color(i: usize) -> Color32 {
     if let Some(c) = COMPARISON_PALETTE.get(i) {
         return *c;
     }
     let hue = (i as f32 * 0.618_034).fract();
-    egui::ecolor::Hsva::new(hue, 0.65, 0.9, 1.0).into()
+    let (saturation, value) = match i % 3 {
+        0 => (0.70, 0.95),
+        1 => (0.45, 0.80),
+        _ => (0.90, 0.65),
+    };
+    egui::ecolor::Hsva::new(hue, saturation, value, 1.0).into()
+}
+
+/// `c` dimmed to `alpha` for a premultiplied-alpha pipeline (the chart's line renderer):
+/// a series drawn behind the highlighted one.
+pub fn rgba_dimmed(c: Color32, alpha: f32) -> Rgba {
+    let [r, g, b, _] = rgba(c);
+    [r * alpha, g * alpha, b * alpha, alpha]
 }
 
 /// Line thickness of overlays, in points.
@@ -122,6 +136,27 @@ mod tests {
         for i in 1..first.len() {
             assert_ne!(first[i], first[i - 1]);
         }
+        // Up to 500 series, each colour stays clearly apart from the dozen before it.
+        let all: Vec<[f32; 3]> = (0..500)
+            .map(|i| {
+                let [r, g, b, _] = rgba(comparison_color(i));
+                [r * 255.0, g * 255.0, b * 255.0]
+            })
+            .collect();
+        let mut closest = f32::MAX;
+        for i in 0..all.len() {
+            for j in i.saturating_sub(12)..i {
+                let d: f32 = (0..3)
+                    .map(|c| (all[i][c] - all[j][c]).powi(2))
+                    .sum::<f32>()
+                    .sqrt();
+                closest = closest.min(d);
+            }
+        }
+        assert!(
+            closest > 25.0,
+            "two of 13 consecutive colours are {closest} apart"
+        );
     }
 
     #[test]

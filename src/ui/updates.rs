@@ -199,8 +199,9 @@ impl UpdatePanel {
         self.tick(ui.ctx());
         ui.label(format!("Source: {}", self.source.base_url));
         ui.horizontal(|ui| {
-            ui.label("Downloads at once");
-            ui.add(egui::DragValue::new(&mut self.concurrency).range(1..=16));
+            let label = ui.label("Downloads at once");
+            ui.add(egui::DragValue::new(&mut self.concurrency).range(1..=16))
+                .labelled_by(label.id);
         });
         let Some(store) = store else {
             ui.label("No store connected.");

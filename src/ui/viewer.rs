@@ -1,10 +1,17 @@
 //! The viewers: one per category (a candlestick chart of one ticker with its moving averages)
 //! and the comparison view (any number of tickers from any categories).
 
-use super::chart::{CandleChart, CompareMode, ComparisonChart};
+use poll_promise::Promise;
+
+use super::bg;
+use super::chart::{CandleChart, ChartSeries, CompareMode, ComparisonChart};
+use super::compare_add::{AddMany, AddOutcome};
+use super::compare_fx::{DisplayCurrency, KRW_RATE, convert_series, needs_rate};
 use super::drawing_sync::DrawingSync;
 use super::layout::{LayoutSettings, link_charts};
+use super::perf_table::PerfTable;
 use super::series_cache::SeriesCache;
+use super::series_list::{ListAction, SeriesList};
 use super::settings::{CompareChoice, Settings};
 use super::theme::CandleColors;
 use crate::model::{Category, MaSet};
@@ -438,16 +445,42 @@ fn slot_ui(
     chart.ui(ui);
 }
 
-/// The comparison view.
+/// The comparison view: mode and rebase-day row, the chart, and beside it the series list
+/// (the chart's legend) with the "Add many" panel and the watchlists.
 pub struct ComparisonViewer {
     /// The chart.
     pub chart: ComparisonChart,
+    /// The series list beside the chart.
+    pub list: SeriesList,
+    /// Adding many series at once, and the watchlists.
+    pub add_many: AddMany,
+    /// The performance table (return, volatility, drawdown, correlation).
+    pub perf: PerfTable,
+    /// Whether the performance table is shown.
+    pub perf_open: bool,
     /// Tickers in the chart, with the cache generation of each.
     shown: Vec<(String, u64)>,
     /// The mode must be chosen again once the chart's shared calendar is built (the series
     /// changed, or the view jumped to a preset range): Auto reads the visible ranges.
     mode_stale: bool,
+    /// Text of the rebase-day box.
+    anchor_text: String,
+    anchor_error: Option<String>,
+    /// The area the view had last frame (the central panel), in screen points.
+    area: Option<egui::Rect>,
+    /// Currency and rate generation of the series in the chart.
+    shown_fx: FxKey,
+    /// A conversion under way: for which set, currency and rate.
+    fx_job: Option<FxJob>,
+    /// Which rate series converted the chart, or why it could not be converted.
+    fx_note: Option<(String, bool)>,
 }
+
+/// The currency shown and the cache generation of the rate series used (if any).
+type FxKey = (DisplayCurrency, Option<u64>);
+
+/// A conversion under way: the loaded set, the currency key, and the converted series.
+type FxJob = (Vec<(String, u64)>, FxKey, Promise<Vec<ChartSeries>>);
 
 impl Default for ComparisonViewer {
     fn default() -> Self {
@@ -456,8 +489,18 @@ impl Default for ComparisonViewer {
         chart.set_mode_picker(false);
         Self {
             chart,
+            list: SeriesList::default(),
+            add_many: AddMany::default(),
+            perf: PerfTable::default(),
+            perf_open: false,
             shown: Vec::new(),
             mode_stale: false,
+            anchor_text: String::new(),
+            anchor_error: None,
+            area: None,
+            shown_fx: (DisplayCurrency::Native, None),
+            fx_job: None,
+            fx_note: None,
         }
     }
 }
@@ -536,7 +579,23 @@ impl ComparisonViewer {
         }
     }
 
-    /// Shows the view. Returns the index of a ticker the user removed, if any.
+    /// The area the view had last frame, in screen points.
+    pub fn area(&self) -> Option<egui::Rect> {
+        self.area
+    }
+
+    /// Which rate series converted the chart's prices, or why they could not be converted
+    /// (`true`: an error, and the chart is not shown).
+    pub fn currency_note(&self) -> Option<(&str, bool)> {
+        self.fx_note.as_ref().map(|(m, e)| (m.as_str(), *e))
+    }
+
+    /// Whether a watchlist or a group of tickers is still being read from the store.
+    pub fn is_adding(&self) -> bool {
+        self.add_many.is_busy()
+    }
+
+    /// Shows the view.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -545,6 +604,18 @@ impl ComparisonViewer {
         rt: &tokio::runtime::Handle,
         store: Option<&Store>,
     ) {
+        self.area = Some(ui.max_rect());
+        match self.add_many.poll(rt, ui.ctx(), store) {
+            Some(AddOutcome::Add(tickers)) => {
+                for t in tickers {
+                    if !settings.comparison.contains(&t) {
+                        settings.comparison.push(t);
+                    }
+                }
+            }
+            Some(AddOutcome::Replace(tickers)) => settings.comparison = tickers,
+            None => {}
+        }
         // Load every ticker of the set and rebuild the chart when the loaded set changes.
         let mut wanted: Vec<(String, u64)> = Vec::new();
         let mut waiting = 0;
@@ -557,21 +628,9 @@ impl ComparisonViewer {
                 }
             }
         }
-        if wanted != self.shown {
-            let series = wanted
-                .iter()
-                .filter_map(|(t, _)| cache.get(t).map(|l| l.chart.clone()))
-                .collect();
-            let count_changed = wanted.len() != self.shown.len();
-            self.chart.set_series(series);
-            self.shown = wanted;
-            if count_changed {
-                // The shared calendar of the new set is built in the background: until it
-                // arrives the chart's view and calendar are the old set's, so the automatic
-                // choice waits for it (choosing now picked "rebased" for two alike series
-                // opened together, whose calendar did not exist yet).
-                self.mode_stale = true;
-            }
+        self.sync_series(wanted, settings, cache, rt, ui.ctx(), store);
+        if self.chart.log_y() != settings.comparison_log_y {
+            self.chart.set_log_y(settings.comparison_log_y);
         }
         if self.mode_stale && !self.chart.is_loading() {
             let mode = self.mode_for(settings.compare_choice, cache);
@@ -582,6 +641,266 @@ impl ComparisonViewer {
             self.mode_stale = false;
         }
 
+        self.mode_row_ui(ui, settings, cache, waiting);
+        let failed: Vec<(String, String)> = settings
+            .comparison
+            .iter()
+            .filter_map(|t| cache.error(t).map(|e| (t.clone(), e.to_owned())))
+            .collect();
+        if !failed.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(egui::Color32::LIGHT_RED, "Not loaded:");
+                for (t, e) in &failed {
+                    ui.colored_label(egui::Color32::LIGHT_RED, t)
+                        .on_hover_text(e);
+                }
+                if ui.small_button("Remove them").clicked() {
+                    settings
+                        .comparison
+                        .retain(|t| !failed.iter().any(|(f, _)| f == t));
+                }
+            });
+        }
+
+        let fx_failed = match &self.fx_note {
+            Some((msg, is_err)) => {
+                let color = if *is_err {
+                    egui::Color32::LIGHT_RED
+                } else {
+                    ui.visuals().weak_text_color()
+                };
+                ui.colored_label(color, msg);
+                *is_err
+            }
+            None => false,
+        };
+        let keys: Vec<String> = self.shown.iter().map(|(t, _)| t.clone()).collect();
+        let mut actions = Vec::new();
+        let mut list_open = settings.comparison_list_open;
+        egui::Panel::right("comparison_series_list")
+            .resizable(true)
+            .default_size(200.0)
+            .min_size(160.0)
+            .show_collapsible(ui, &mut list_open, |ui| {
+                egui::CollapsingHeader::new("Add many")
+                    .id_salt("comparison_add_many")
+                    .show(ui, |ui| {
+                        self.add_many.ui(ui, rt, store, &settings.comparison);
+                    });
+                if let Some((msg, is_err)) = self.add_many.message() {
+                    let color = if is_err {
+                        egui::Color32::LIGHT_RED
+                    } else {
+                        egui::Color32::LIGHT_GREEN
+                    };
+                    ui.colored_label(color, msg);
+                }
+                ui.separator();
+                actions = self.list.ui(ui, &mut self.chart, &keys);
+            });
+        settings.comparison_list_open = list_open;
+        for action in actions {
+            self.apply(action, settings, &keys);
+        }
+        if self.perf_open && !keys.is_empty() {
+            self.perf.poll(&self.chart, &keys, ui.ctx());
+            egui::Panel::bottom("comparison_performance")
+                .resizable(true)
+                .default_size(200.0)
+                .min_size(90.0)
+                .show(ui, |ui| self.perf.ui(ui, rt, &keys));
+        }
+        if settings.comparison.is_empty() {
+            ui.centered_and_justified(|ui| {
+                ui.label(
+                    "Add series with the search box above (any tickers, from any category), \
+                     or many at once in the series list's \"Add many\".",
+                );
+            });
+            return;
+        }
+        if fx_failed {
+            // No rate: no chart in a currency it could not be converted to.
+            return;
+        }
+        self.chart.ui(ui);
+    }
+
+    /// Brings the chart to the loaded set `wanted` in the currency of the settings: at
+    /// once in their own currencies, or once the background conversion with `KRW=X` is done.
+    fn sync_series(
+        &mut self,
+        wanted: Vec<(String, u64)>,
+        settings: &Settings,
+        cache: &mut SeriesCache,
+        rt: &tokio::runtime::Handle,
+        ctx: &egui::Context,
+        store: Option<&Store>,
+    ) {
+        let target = settings.comparison_currency;
+        let metas: Vec<&crate::model::TickerMeta> = wanted
+            .iter()
+            .filter_map(|(t, _)| cache.get(t).map(|l| &l.meta))
+            .collect();
+        let convert = needs_rate(target, &metas);
+        let mut key: FxKey = (target, None);
+        if convert {
+            if let Some(store) = store {
+                cache.request(KRW_RATE, rt, ctx, store);
+            }
+            if let Some(err) = cache.error(KRW_RATE) {
+                self.fx_note = Some((
+                    format!(
+                        "Cannot show every series in {}: no {KRW_RATE} rate series ({err}). \
+                         Add {KRW_RATE} under Currencies and update it.",
+                        target.label().trim_start_matches("All in ")
+                    ),
+                    true,
+                ));
+                self.fx_job = None;
+                // The series stay in their own currencies, and the chart is not shown.
+                if wanted != self.shown || self.shown_fx != key {
+                    let series = wanted
+                        .iter()
+                        .filter_map(|(t, _)| cache.get(t).map(|l| l.chart.clone()))
+                        .collect();
+                    self.show_series(series, wanted, key, settings);
+                }
+                return;
+            }
+            let Some(rate) = cache.get(KRW_RATE) else {
+                return; // the rate is loading
+            };
+            key.1 = Some(rate.generation);
+        }
+        if !convert {
+            self.fx_note = None;
+        }
+        if wanted == self.shown && key == self.shown_fx {
+            return;
+        }
+        if !convert {
+            let series = wanted
+                .iter()
+                .filter_map(|(t, _)| cache.get(t).map(|l| l.chart.clone()))
+                .collect();
+            self.fx_job = None;
+            self.fx_note = None;
+            self.show_series(series, wanted, key, settings);
+            return;
+        }
+        // Converted in the background; the chart keeps what it shows until then.
+        let job_is_current = self
+            .fx_job
+            .as_ref()
+            .is_some_and(|(w, k, _)| *w == wanted && *k == key);
+        if !job_is_current {
+            let inputs: Vec<(ChartSeries, crate::model::TickerMeta)> = wanted
+                .iter()
+                .filter_map(|(t, _)| cache.get(t).map(|l| (l.chart.clone(), l.meta.clone())))
+                .collect();
+            let Some(rate) = cache.get(KRW_RATE).map(|l| l.chart.clone()) else {
+                return;
+            };
+            let promise = bg::spawn(rt, ctx, async move {
+                tokio::task::spawn_blocking(move || {
+                    inputs
+                        .iter()
+                        .map(|(s, m)| convert_series(s, m, target, &rate))
+                        .collect::<Vec<ChartSeries>>()
+                })
+                .await
+                .unwrap_or_default()
+            });
+            self.fx_job = Some((wanted.clone(), key, promise));
+        }
+        if let Some((w, k, promise)) = self.fx_job.take() {
+            match promise.try_take() {
+                Ok(series) => {
+                    self.fx_note = Some((
+                        format!(
+                            "Prices in {}: series in other currencies converted with {KRW_RATE} \
+                             (won per dollar, daily close; the latest earlier rate on days without one)",
+                            target.label().trim_start_matches("All in ")
+                        ),
+                        false,
+                    ));
+                    self.show_series(series, w, k, settings);
+                }
+                Err(promise) => self.fx_job = Some((w, k, promise)),
+            }
+        }
+    }
+
+    fn show_series(
+        &mut self,
+        series: Vec<ChartSeries>,
+        wanted: Vec<(String, u64)>,
+        key: FxKey,
+        settings: &Settings,
+    ) {
+        let count_changed = wanted.len() != self.shown.len();
+        self.chart.set_series(series);
+        for (k, (t, _)) in wanted.iter().enumerate() {
+            self.chart
+                .set_visible(k, !settings.comparison_hidden.contains(t));
+        }
+        self.shown = wanted;
+        self.shown_fx = key;
+        if count_changed {
+            // The shared calendar of the new set is built in the background: until it
+            // arrives the chart's view and calendar are the old set's, so the automatic
+            // choice waits for it (choosing now picked "rebased" for two alike series
+            // opened together, whose calendar did not exist yet).
+            self.mode_stale = true;
+        }
+    }
+
+    fn apply(&mut self, action: ListAction, settings: &mut Settings, keys: &[String]) {
+        let set_hidden = |t: &str, hidden: bool, settings: &mut Settings| {
+            settings.comparison_hidden.retain(|h| h != t);
+            if hidden {
+                settings.comparison_hidden.push(t.to_owned());
+            }
+        };
+        match action {
+            ListAction::Remove(tickers) => {
+                settings.comparison.retain(|t| !tickers.contains(t));
+                settings.comparison_hidden.retain(|t| !tickers.contains(t));
+            }
+            ListAction::SetVisible(t, visible) => {
+                set_hidden(&t, !visible, settings);
+                if let Some(k) = keys.iter().position(|x| *x == t) {
+                    self.chart.set_visible(k, visible);
+                }
+            }
+            ListAction::Solo(t) => {
+                let only = keys
+                    .iter()
+                    .enumerate()
+                    .all(|(k, x)| self.chart.is_visible(k) == (*x == t));
+                for (k, x) in keys.iter().enumerate() {
+                    let visible = only || *x == t;
+                    set_hidden(x, !visible, settings);
+                    self.chart.set_visible(k, visible);
+                }
+            }
+            ListAction::ShowAll => {
+                settings.comparison_hidden.clear();
+                for k in 0..keys.len() {
+                    self.chart.set_visible(k, true);
+                }
+            }
+        }
+    }
+
+    fn mode_row_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        settings: &mut Settings,
+        cache: &SeriesCache,
+        waiting: usize,
+    ) {
         ui.horizontal_wrapped(|ui| {
             ui.label("Mode:");
             for choice in CompareChoice::ALL {
@@ -597,52 +916,108 @@ impl ComparisonViewer {
             if settings.compare_choice == CompareChoice::Auto {
                 ui.weak(format!("→ {}", self.chart.effective_mode().label()));
             }
-        });
-        let mut remove = None;
-        ui.horizontal_wrapped(|ui| {
-            ui.label("Series:");
-            for (i, t) in settings.comparison.iter().enumerate() {
-                let label = cache
-                    .get(t)
-                    .map_or_else(|| t.clone(), |l| l.chart.name.clone());
-                ui.group(|ui| {
-                    ui.label(&label);
-                    if let Some(err) = cache.error(t) {
-                        // A word: egui's bundled fonts have no "⚠" glyph.
-                        ui.colored_label(egui::Color32::LIGHT_RED, "not loaded")
-                            .on_hover_text(err);
-                    }
-                    let remove_button = ui.small_button("✖");
-                    // Screen readers (and UI tests) need to know which series it removes.
-                    remove_button.widget_info(|| {
-                        egui::WidgetInfo::labeled(
-                            egui::accesskit::Role::Button,
-                            true,
-                            format!("Remove {t}"),
-                        )
-                    });
-                    if remove_button
-                        .on_hover_text(format!("Remove {t} from the comparison"))
-                        .clicked()
-                    {
-                        remove = Some(i);
+            ui.separator();
+            let mut currency = settings.comparison_currency;
+            egui::ComboBox::from_label("Currency")
+                .selected_text(currency.label())
+                .show_ui(ui, |ui| {
+                    for c in DisplayCurrency::ALL {
+                        ui.selectable_value(&mut currency, c, c.label());
                     }
                 });
+            settings.comparison_currency = currency;
+            let mut log_y = settings.comparison_log_y;
+            if ui
+                .checkbox(&mut log_y, "Log scale")
+                .on_hover_text("Logarithmic y axis (not in dual-axis mode)")
+                .changed()
+            {
+                settings.comparison_log_y = log_y;
+                self.chart.set_log_y(log_y);
+            }
+            if matches!(
+                self.chart.effective_mode(),
+                CompareMode::Rebased100 | CompareMode::PercentChange
+            ) {
+                ui.separator();
+                self.anchor_ui(ui);
             }
             if waiting > 0 {
                 ui.spinner();
+                ui.weak(format!("loading {waiting}"));
             }
-        });
-        if let Some(i) = remove {
-            settings.comparison.remove(i);
-        }
-        if settings.comparison.is_empty() {
-            ui.centered_and_justified(|ui| {
-                ui.label("Add series with the search box above: any tickers, from any category.");
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.toggle_value(&mut self.perf_open, "Performance")
+                    .on_hover_text("Return, volatility, drawdown and correlation of each series");
+                let label = if settings.comparison_list_open {
+                    "Series ▶"
+                } else {
+                    "◀ Series"
+                };
+                if ui
+                    .button(label)
+                    .on_hover_text("Show or hide the series list")
+                    .clicked()
+                {
+                    settings.comparison_list_open = !settings.comparison_list_open;
+                }
             });
-            return;
+        });
+    }
+
+    /// The rebase day: the first visible day, or a fixed day typed or picked on the chart.
+    fn anchor_ui(&mut self, ui: &mut egui::Ui) {
+        ui.label("Rebase on:");
+        match self.chart.anchor() {
+            Some(day) => {
+                ui.strong(day.format("%Y-%m-%d").to_string());
+                if ui
+                    .small_button("First visible day")
+                    .on_hover_text("Rebase on the first visible day again")
+                    .clicked()
+                {
+                    self.chart.set_anchor(None);
+                }
+            }
+            None => {
+                ui.weak("first visible day");
+            }
         }
-        self.chart.ui(ui);
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut self.anchor_text)
+                .hint_text("Rebase day YYYY-MM-DD")
+                .desired_width(110.0),
+        );
+        let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.small_button("Set").clicked() || enter {
+            match chrono::NaiveDate::parse_from_str(self.anchor_text.trim(), "%Y-%m-%d") {
+                Ok(day) => {
+                    self.chart.set_anchor(Some(day));
+                    self.anchor_error = None;
+                }
+                Err(_) => {
+                    self.anchor_error = Some(format!(
+                        "'{}' is not a date (YYYY-MM-DD)",
+                        self.anchor_text.trim()
+                    ));
+                }
+            }
+        }
+        let picking = self.chart.is_picking_anchor();
+        if ui
+            .selectable_label(picking, "Pick on chart")
+            .on_hover_text("Click a day on the chart to rebase on it")
+            .clicked()
+        {
+            if picking {
+                self.chart.set_anchor(self.chart.anchor());
+            } else {
+                self.chart.pick_anchor();
+            }
+        }
+        if let Some(e) = &self.anchor_error {
+            ui.colored_label(egui::Color32::LIGHT_RED, e);
+        }
     }
 }
 

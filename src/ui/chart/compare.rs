@@ -1,18 +1,21 @@
 //! The comparison chart: many series as close lines on one shared calendar (the union of
-//! their trading days), absolute, rebased to 100 / percent change at the first visible day,
-//! or on two y axes for two series.
+//! their trading days), absolute, rebased to 100 / percent change at the first visible day
+//! or at a fixed day, or on two y axes for two series; linear or logarithmic. The line under
+//! the pointer is highlighted and named; the series list beside the chart is its legend.
 
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use egui::Vec2b;
-use egui_plot::{AxisHints, HPlacement, HoverPosition, Legend, PlotBounds, PlotUi};
+use egui_plot::{AxisHints, HPlacement, HoverPosition, PlotBounds, PlotUi, VLine};
 use rayon::prelude::*;
 
-use super::candle::{base_plot, navigate, nice_linear_marks, range_slider_ui};
+use super::candle::{base_plot, log_price_marks, navigate, nice_linear_marks, range_slider_ui};
+use super::compare_read::{
+    LineRef, nearest_line, plotted_at, range_return, range_volatility, tooltip_text, value_text,
+};
 use super::jobs::Jobs;
 use super::time_axis::{RangePreset, XView, bar_at};
-use super::{ChartSeries, GpuLayer, LegendEntry, format_price, hidden_in_legend, padded_y};
+use super::{ChartSeries, GpuLayer, format_price, padded_y};
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
 use crate::ui::theme;
@@ -66,14 +69,24 @@ struct Alignment {
 struct Entry {
     series: ChartSeries,
     color: egui::Color32,
+    visible: bool,
 }
+
+/// Width of the highlighted line relative to the others.
+const HIGHLIGHT_WIDTH: f32 = 2.2;
+/// Opacity of the other lines while one is highlighted.
+const DIMMED_ALPHA: f32 = 0.3;
 
 /// The comparison chart.
 pub struct ComparisonChart {
     id: egui::Id,
     entries: Vec<Entry>,
+    names: Arc<[String]>,
     aligned: Option<Alignment>,
     mode: CompareMode,
+    log_y: bool,
+    anchor: Option<NaiveDate>,
+    picking_anchor: bool,
     view: XView,
     view_set: bool,
     y_plot: Option<(f64, f64)>,
@@ -82,6 +95,11 @@ pub struct ComparisonChart {
     requested: bool,
     primitives: u64,
     mode_picker: bool,
+    highlight: Option<usize>,
+    emphasis: Option<usize>,
+    hover_bar: Option<usize>,
+    tooltip: Option<String>,
+    plot_transform: Option<egui_plot::PlotTransform>,
 }
 
 impl ComparisonChart {
@@ -90,8 +108,12 @@ impl ComparisonChart {
         Self {
             id: egui::Id::unique(("wickview_comparison_chart", id_salt)),
             entries: Vec::new(),
+            names: Arc::from(Vec::new()),
             aligned: None,
             mode: CompareMode::Rebased100,
+            log_y: false,
+            anchor: None,
+            picking_anchor: false,
             view: XView::full(0),
             view_set: false,
             y_plot: None,
@@ -100,6 +122,11 @@ impl ComparisonChart {
             requested: false,
             primitives: 0,
             mode_picker: true,
+            highlight: None,
+            emphasis: None,
+            hover_bar: None,
+            tooltip: None,
+            plot_transform: None,
         }
     }
 
@@ -109,8 +136,9 @@ impl ComparisonChart {
         self.mode_picker = show;
     }
 
-    /// Replaces the compared series (colours from the theme's comparison palette). The
-    /// shared calendar is built in the background; the view keeps its dates if it can.
+    /// Replaces the compared series (colours from the theme's comparison palette, every
+    /// series shown). The shared calendar is built in the background; the view keeps its
+    /// dates if it can.
     pub fn set_series(&mut self, series: Vec<ChartSeries>) {
         self.entries = series
             .into_iter()
@@ -118,8 +146,12 @@ impl ComparisonChart {
             .map(|(i, series)| Entry {
                 series,
                 color: theme::comparison_color(i),
+                visible: true,
             })
             .collect();
+        self.names = self.entries.iter().map(|e| e.series.name.clone()).collect();
+        self.highlight = None;
+        self.emphasis = None;
         self.jobs.new_generation();
         self.requested = false;
     }
@@ -148,10 +180,46 @@ impl ComparisonChart {
             .collect()
     }
 
+    /// Number of compared series.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no series is compared.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The colour of series `k`.
+    pub fn color(&self, k: usize) -> Option<egui::Color32> {
+        self.entries.get(k).map(|e| e.color)
+    }
+
+    /// Whether series `k` is drawn.
+    pub fn is_visible(&self, k: usize) -> bool {
+        self.entries.get(k).is_some_and(|e| e.visible)
+    }
+
+    /// Shows or hides series `k`; the y axis refits to the lines shown.
+    pub fn set_visible(&mut self, k: usize, visible: bool) {
+        if let Some(e) = self.entries.get_mut(k)
+            && e.visible != visible
+        {
+            e.visible = visible;
+            self.fit_y();
+        }
+    }
+
+    /// Series `k` is drawn on top, the others dimmed (a row of the series list is hovered);
+    /// the line under the pointer takes precedence.
+    pub fn set_emphasis(&mut self, k: Option<usize>) {
+        self.emphasis = k;
+    }
+
     /// Sets the y mapping.
     pub fn set_mode(&mut self, mode: CompareMode) {
         self.mode = mode;
-        self.fit_y(&egui_plot::ItemIdSet::default());
+        self.fit_y();
     }
 
     /// The mode as drawn: dual axis needs exactly two series.
@@ -167,6 +235,67 @@ impl ComparisonChart {
         self.mode
     }
 
+    /// Logarithmic y axis (in every mode but dual axis: rebased and percent lines are drawn
+    /// as rebased values on a log axis, labelled in their own units).
+    pub fn set_log_y(&mut self, log_y: bool) {
+        self.log_y = log_y;
+        self.fit_y();
+    }
+
+    /// Whether the log axis was asked for.
+    pub fn log_y(&self) -> bool {
+        self.log_y
+    }
+
+    /// Whether the y axis is drawn logarithmic now.
+    pub fn effective_log_y(&self) -> bool {
+        self.log_y && self.effective_mode() != CompareMode::DualAxis
+    }
+
+    /// The fixed rebase day (`None`: the first visible day). Kept while panning; a series
+    /// that starts later is rebased on its first day after it.
+    pub fn set_anchor(&mut self, anchor: Option<NaiveDate>) {
+        self.anchor = anchor;
+        self.picking_anchor = false;
+        self.fit_y();
+    }
+
+    /// The fixed rebase day, if any.
+    pub fn anchor(&self) -> Option<NaiveDate> {
+        self.anchor
+    }
+
+    /// The next click on the plot sets the rebase day.
+    pub fn pick_anchor(&mut self) {
+        self.picking_anchor = true;
+    }
+
+    /// Whether the next click on the plot sets the rebase day.
+    pub fn is_picking_anchor(&self) -> bool {
+        self.picking_anchor
+    }
+
+    /// The index on the shared calendar of the day series are rebased on: the anchor's day
+    /// (or the first day after it), or the first visible day.
+    pub fn rebase_index(&self) -> Option<usize> {
+        let a = self.aligned.as_ref()?;
+        Some(match self.anchor {
+            Some(day) => a.calendar.partition_point(|d| *d < day),
+            None => self.view.bar_range(a.calendar.len()).start,
+        })
+    }
+
+    /// Whether series `k` has no value on the rebase day (it starts later and is rebased on
+    /// its own first day after it).
+    pub fn starts_after_rebase_day(&self, k: usize) -> bool {
+        let (Some(a), Some(i)) = (&self.aligned, self.rebase_index()) else {
+            return false;
+        };
+        a.lines
+            .get(k)
+            .is_some_and(|l| l.values.get(i).is_none_or(|v| !v.is_finite()))
+    }
+
     /// The visible x range (indices into the shared calendar).
     pub fn view(&self) -> XView {
         self.view
@@ -177,7 +306,7 @@ impl ComparisonChart {
         let n = self.calendar().map_or(0, <[NaiveDate]>::len);
         self.view = view.clamped(n);
         self.view_set = true;
-        self.fit_y(&egui_plot::ItemIdSet::default());
+        self.fit_y();
     }
 
     /// Shows a preset range ending at the last day of the shared calendar.
@@ -185,7 +314,7 @@ impl ComparisonChart {
         if let Some(a) = &self.aligned {
             self.view = preset.view(&a.calendar);
             self.view_set = true;
-            self.fit_y(&egui_plot::ItemIdSet::default());
+            self.fit_y();
         }
     }
 
@@ -194,7 +323,24 @@ impl ComparisonChart {
         self.aligned.as_ref().map(|a| &a.calendar[..])
     }
 
-    /// The y range in plotted units (rebased values, percent, or the left axis' units).
+    /// Series `k`'s values on the shared calendar, once built.
+    pub fn aligned_values(&self, k: usize) -> Option<&[f64]> {
+        self.aligned
+            .as_ref()
+            .and_then(|a| a.lines.get(k))
+            .map(|l| l.values.as_slice())
+    }
+
+    /// Every series' values on the shared calendar (shared, not copied), once built.
+    pub fn aligned_lines(&self) -> Vec<Arc<Vec<f64>>> {
+        self.aligned
+            .as_ref()
+            .map(|a| a.lines.iter().map(|l| Arc::clone(&l.values)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The y range in plotted units (rebased values, percent, or the left axis' units;
+    /// log10 of those on a log axis).
     pub fn y_bounds(&self) -> Option<(f64, f64)> {
         self.y_plot
     }
@@ -202,6 +348,72 @@ impl ComparisonChart {
     /// Per series `(scale, offset)`: plotted = value * scale + offset.
     pub fn transforms(&self) -> &[(f64, f64)] {
         &self.transforms
+    }
+
+    /// Series `k`'s plotted value (rebased, percent or raw; before any log) on `bar`.
+    pub fn plotted_value(&self, k: usize, bar: usize) -> Option<f64> {
+        let line = self.line_refs().into_iter().nth(k)?;
+        plotted_at(&line, bar)
+    }
+
+    /// The series under the pointer (or the emphasised one), drawn on top of the others.
+    pub fn highlighted(&self) -> Option<usize> {
+        self.highlight
+    }
+
+    /// The day under the pointer, as an index into the shared calendar.
+    pub fn hovered_bar(&self) -> Option<usize> {
+        self.hover_bar
+    }
+
+    /// The tooltip shown last frame (the highlighted series and the day's extremes).
+    pub fn tooltip(&self) -> Option<&str> {
+        self.tooltip.as_deref()
+    }
+
+    /// The plot area last frame, in screen points.
+    pub fn plot_rect(&self) -> Option<egui::Rect> {
+        self.plot_transform.map(|t| *t.frame())
+    }
+
+    /// Where series `k`'s value on `bar` was drawn last frame, in screen points.
+    pub fn screen_pos(&self, k: usize, bar: usize) -> Option<egui::Pos2> {
+        let t = self.plot_transform?;
+        let mut y = self.plotted_value(k, bar)?;
+        if self.effective_log_y() {
+            y = y.log10();
+        }
+        Some(t.position_from_point(&egui_plot::PlotPoint::new(bar as f64, y)))
+    }
+
+    /// Percent return of series `k` over the visible days.
+    pub fn visible_return(&self, k: usize) -> Option<f64> {
+        let a = self.aligned.as_ref()?;
+        range_return(
+            &a.lines.get(k)?.values,
+            self.view.bar_range(a.calendar.len()),
+        )
+    }
+
+    /// Annualised volatility (percent) of series `k`'s daily returns over the visible days.
+    pub fn visible_volatility(&self, k: usize) -> Option<f64> {
+        let a = self.aligned.as_ref()?;
+        range_volatility(
+            &a.lines.get(k)?.values,
+            self.view.bar_range(a.calendar.len()),
+        )
+    }
+
+    /// Series `k`'s value on `bar` as the tooltip shows it (raw, and rebased or percent).
+    pub fn value_text(&self, k: usize, bar: usize) -> Option<String> {
+        let raw = *self.aligned_values(k)?.get(bar)?;
+        let p = self.plotted_value(k, bar)?;
+        Some(value_text(
+            raw,
+            p,
+            self.effective_mode(),
+            self.effective_log_y(),
+        ))
     }
 
     /// Whether the shared calendar is still being built.
@@ -215,6 +427,21 @@ impl ComparisonChart {
         self.primitives
     }
 
+    fn line_refs(&self) -> Vec<LineRef<'_>> {
+        let Some(a) = &self.aligned else {
+            return Vec::new();
+        };
+        a.lines
+            .iter()
+            .enumerate()
+            .map(|(k, l)| LineRef {
+                values: &l.values,
+                transform: self.transforms.get(k).copied().unwrap_or((1.0, 0.0)),
+                visible: self.is_visible(k),
+            })
+            .collect()
+    }
+
     fn poll_jobs(&mut self, ctx: &egui::Context) {
         for a in self.jobs.poll() {
             let n = a.calendar.len();
@@ -225,7 +452,7 @@ impl ComparisonChart {
                 self.view = self.view.clamped(n);
             }
             self.aligned = Some(a);
-            self.fit_y(&egui_plot::ItemIdSet::default());
+            self.fit_y();
         }
         if !self.requested && !self.entries.is_empty() {
             self.requested = true;
@@ -246,47 +473,51 @@ impl ComparisonChart {
             .find(|v| v.is_finite() && *v != 0.0)
     }
 
-    fn fit_y(&mut self, hidden: &egui_plot::ItemIdSet) {
+    fn fit_y(&mut self) {
         let Some(a) = &self.aligned else {
             self.y_plot = None;
             return;
         };
         let range = self.view.bar_range(a.calendar.len());
+        let base_from = self.rebase_index().unwrap_or(range.start);
         let mode = self.effective_mode();
+        let log_y = self.effective_log_y();
         let ranges: Vec<Option<(f64, f64)>> = a
             .lines
             .iter()
             .map(|l| l.line.pyramid().min_max(range.clone()))
             .collect();
-        self.transforms = a
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(k, l)| match mode {
-                CompareMode::Absolute => (1.0, 0.0),
-                CompareMode::Rebased100 => Self::base_value(&l.values, range.start)
-                    .map_or((1.0, 0.0), |b| (100.0 / b, 0.0)),
-                CompareMode::PercentChange => Self::base_value(&l.values, range.start)
-                    .map_or((1.0, 0.0), |b| (100.0 / b, -100.0)),
-                CompareMode::DualAxis => {
-                    if k == 0 {
-                        (1.0, 0.0)
-                    } else {
-                        match (ranges[0], ranges[k]) {
-                            (Some((l0, l1)), Some((r0, r1))) if r1 > r0 => {
-                                let scale = (l1 - l0) / (r1 - r0);
-                                (scale, l0 - r0 * scale)
+        self.transforms =
+            a.lines
+                .iter()
+                .enumerate()
+                .map(|(k, l)| match mode {
+                    CompareMode::Absolute => (1.0, 0.0),
+                    CompareMode::Rebased100 => Self::base_value(&l.values, base_from)
+                        .map_or((1.0, 0.0), |b| (100.0 / b, 0.0)),
+                    // On a log axis percent lines are drawn as rebased values (100 = 0%).
+                    CompareMode::PercentChange => Self::base_value(&l.values, base_from)
+                        .map_or((1.0, 0.0), |b| {
+                            (100.0 / b, if log_y { 0.0 } else { -100.0 })
+                        }),
+                    CompareMode::DualAxis => {
+                        if k == 0 {
+                            (1.0, 0.0)
+                        } else {
+                            match (ranges[0], ranges[k]) {
+                                (Some((l0, l1)), Some((r0, r1))) if r1 > r0 => {
+                                    let scale = (l1 - l0) / (r1 - r0);
+                                    (scale, l0 - r0 * scale)
+                                }
+                                _ => (1.0, 0.0),
                             }
-                            _ => (1.0, 0.0),
                         }
                     }
-                }
-            })
-            .collect();
+                })
+                .collect();
         let mut lo_hi: Option<(f64, f64)> = None;
         for (k, r) in ranges.iter().enumerate() {
-            let name = &self.entries.get(k).map_or("", |e| e.series.name.as_str());
-            if hidden.contains(&egui_plot::ItemId::new(*name)) {
+            if !self.entries.get(k).is_some_and(|e| e.visible) {
                 continue;
             }
             if let Some((a, b)) = r {
@@ -297,19 +528,224 @@ impl ComparisonChart {
             }
         }
         if let Some((lo, hi)) = lo_hi {
-            self.y_plot = padded_y(lo, hi, false, 0.06);
+            // A log axis needs positive values; keep the last range otherwise.
+            if let Some(y) = padded_y(lo, hi, log_y, 0.06) {
+                self.y_plot = Some(y);
+            }
         }
     }
 
-    /// Shows the comparison: toolbar (ranges, mode), the plot and the range slider.
+    /// Shows the comparison: toolbar (ranges, log, rebase day, mode), the plot and the
+    /// range slider.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         self.poll_jobs(ui.ctx());
+        self.toolbar_ui(ui);
+        let Some(a) = &self.aligned else {
+            ui.centered_and_justified(|ui| {
+                ui.label(if self.entries.is_empty() {
+                    "Add series to compare"
+                } else {
+                    "Loading…"
+                })
+            });
+            return;
+        };
+        let calendar = Arc::clone(&a.calendar);
+        let lines: Vec<(Arc<GpuLine>, Arc<Vec<f64>>)> = a
+            .lines
+            .iter()
+            .map(|l| (Arc::clone(&l.line), Arc::clone(&l.values)))
+            .collect();
+        let n = calendar.len();
+        let plot_id = self.id.with("plot");
+        let mode = self.effective_mode();
+        let log_y = self.effective_log_y();
+        let slider_h = 18.0;
+        let height = (ui.available_height() - slider_h - ui.spacing().item_spacing.y).max(100.0);
+        let line_px = theme::LINE_WIDTH_PT * ui.ctx().pixels_per_point();
+
+        // Axis labels: left in the first series' units (or rebased units), right for the
+        // second series in dual-axis mode. Transforms are those fitted last frame.
+        let left_fmt = move |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| {
+            let v = if log_y {
+                10f64.powf(mark.value)
+            } else {
+                mark.value
+            };
+            match mode {
+                CompareMode::PercentChange if log_y => format!("{:+.0}%", v - 100.0),
+                CompareMode::PercentChange => format!("{v:+.0}%"),
+                _ => format_price(v),
+            }
+        };
+        let mut plot = base_plot(plot_id, Arc::clone(&calendar), self.id.with("x_link"))
+            .height(height)
+            .y_grid_spacer(move |input| {
+                if log_y {
+                    log_price_marks(&input)
+                } else {
+                    nice_linear_marks(&input)
+                }
+            });
+        if mode == CompareMode::DualAxis {
+            let (s, o) = self.transforms.get(1).copied().unwrap_or((1.0, 0.0));
+            let left_color = self.color(0);
+            let right_color = self.color(1);
+            let mut left = AxisHints::new_y()
+                .placement(HPlacement::Left)
+                .formatter(left_fmt);
+            let mut right = AxisHints::new_y()
+                .placement(HPlacement::Right)
+                .formatter(move |mark, _| format_price((mark.value - o) / s));
+            if let Some(c) = left_color {
+                left = left.tick_label_color(c);
+            }
+            if let Some(c) = right_color {
+                right = right.tick_label_color(c);
+            }
+            plot = plot.custom_y_axes(vec![left, right]);
+        } else {
+            plot = plot.y_axis_formatter(left_fmt);
+        }
+        // The tooltip: the line under the pointer and the day's extremes, never all N.
+        let tip_names = Arc::clone(&self.names);
+        let tip_lines = lines.clone();
+        let tip_calendar = Arc::clone(&calendar);
+        let tip_transforms = self.transforms.clone();
+        let tip_visible: Vec<bool> = self.entries.iter().map(|e| e.visible).collect();
+        plot = plot.label_formatter(move |pos| {
+            let (HoverPosition::Elsewhere { position }
+            | HoverPosition::NearDataPoint { position, .. }) = *pos;
+            let i = bar_at(&tip_calendar, position.x)?;
+            let refs: Vec<LineRef<'_>> = tip_lines
+                .iter()
+                .enumerate()
+                .map(|(k, l)| LineRef {
+                    values: &l.1,
+                    transform: tip_transforms.get(k).copied().unwrap_or((1.0, 0.0)),
+                    visible: tip_visible.get(k).copied().unwrap_or(true),
+                })
+                .collect();
+            let h = nearest_line(&refs, i, position.y, log_y);
+            Some(tooltip_text(
+                &tip_calendar[i].format("%Y-%m-%d %a").to_string(),
+                &tip_names,
+                &refs,
+                i,
+                h,
+                mode,
+                log_y,
+            ))
+        });
+        let mut count_cmds = Vec::new();
+        let mut pointer = None;
+        let mut clicked_at = None;
+        let response = plot.show(ui, |plot_ui: &mut PlotUi<'_>| {
+            let response = plot_ui.response().clone();
+            let (view, _) = navigate(self.view, n, &response, *plot_ui.transform().frame());
+            self.view = view;
+            self.fit_y();
+            let (y0, y1) = self.y_plot.unwrap_or((0.0, 1.0));
+            plot_ui.set_plot_bounds(PlotBounds::from_min_max(
+                [self.view.start, y0],
+                [self.view.end, y1],
+            ));
+            pointer = plot_ui.pointer_coordinate().filter(|_| response.hovered());
+            if response.clicked() {
+                clicked_at = plot_ui.pointer_coordinate();
+            }
+            // The line nearest the pointer is highlighted, the others dimmed.
+            self.hover_bar = pointer.and_then(|p| bar_at(&calendar, p.x));
+            let highlight = match (pointer, self.hover_bar) {
+                (Some(p), Some(i)) => nearest_line(&self.line_refs(), i, p.y, log_y),
+                _ => self.emphasis.filter(|k| self.is_visible(*k)),
+            };
+            self.highlight = highlight;
+            let mut cmds = Vec::with_capacity(self.entries.len());
+            let mut top = None;
+            for (k, entry) in self.entries.iter().enumerate() {
+                let Some((line, _)) = lines.get(k) else {
+                    continue;
+                };
+                if !entry.visible {
+                    continue;
+                }
+                let (s, o) = self.transforms.get(k).copied().unwrap_or((1.0, 0.0));
+                let (color, width_px) = match self.highlight {
+                    None => (theme::rgba(entry.color), line_px),
+                    Some(h) if h == k => (theme::rgba(entry.color), line_px * HIGHLIGHT_WIDTH),
+                    Some(_) => (theme::rgba_dimmed(entry.color, DIMMED_ALPHA), line_px),
+                };
+                let cmd = DrawCmd::Line {
+                    data: Arc::clone(line),
+                    color,
+                    width_px,
+                    y_scale: s,
+                    y_offset: o,
+                };
+                if self.highlight == Some(k) {
+                    top = Some(cmd);
+                } else {
+                    cmds.push(cmd);
+                }
+            }
+            cmds.extend(top);
+            count_cmds.clone_from(&cmds);
+            plot_ui.add(GpuLayer::new(cmds, log_y));
+            if let Some(i) = self.rebase_index().filter(|_| self.anchor.is_some()) {
+                plot_ui.add(
+                    VLine::new("", i as f64)
+                        .color(ANCHOR_COLOR)
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
+        });
+        self.plot_transform = Some(response.transform);
+        let tooltip = match (pointer, self.hover_bar) {
+            (Some(_), Some(i)) => Some(tooltip_text(
+                &calendar[i].format("%Y-%m-%d %a").to_string(),
+                &self.names,
+                &self.line_refs(),
+                i,
+                self.highlight,
+                mode,
+                log_y,
+            )),
+            _ => None,
+        };
+        self.tooltip = tooltip;
+        if self.picking_anchor
+            && let Some(p) = clicked_at
+            && let Some(i) = bar_at(&calendar, p.x)
+        {
+            self.set_anchor(Some(calendar[i]));
+        }
+        self.primitives = count_primitives(&DrawList {
+            view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), log_y),
+            cmds: count_cmds,
+        });
+        if let Some(v) = range_slider_ui(ui, self.view, n, slider_h) {
+            self.view = v;
+            self.fit_y();
+        }
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
             for preset in RangePreset::ALL {
                 let active = self.calendar().is_some_and(|c| preset.view(c) == self.view);
                 if ui.selectable_label(active, preset.label()).clicked() {
                     self.apply_range(preset);
                 }
+            }
+            ui.separator();
+            let mut log_y = self.log_y;
+            if ui
+                .checkbox(&mut log_y, "Log")
+                .on_hover_text("Logarithmic y axis (rebased, % change and absolute modes)")
+                .changed()
+            {
+                self.set_log_y(log_y);
             }
             if self.mode_picker {
                 ui.separator();
@@ -329,142 +765,11 @@ impl ComparisonChart {
                 ui.spinner();
             }
         });
-        let Some(a) = &self.aligned else {
-            ui.centered_and_justified(|ui| {
-                ui.label(if self.entries.is_empty() {
-                    "Add series to compare"
-                } else {
-                    "Loading…"
-                })
-            });
-            return;
-        };
-        let calendar = Arc::clone(&a.calendar);
-        let lines: Vec<(Arc<GpuLine>, Arc<Vec<f64>>)> = a
-            .lines
-            .iter()
-            .map(|l| (Arc::clone(&l.line), Arc::clone(&l.values)))
-            .collect();
-        let n = calendar.len();
-        let plot_id = self.id.with("plot");
-        let hidden = hidden_in_legend(ui.ctx(), plot_id);
-        let mode = self.effective_mode();
-        let names: Vec<(String, egui::Color32)> = self
-            .entries
-            .iter()
-            .map(|e| (e.series.name.clone(), e.color))
-            .collect();
-        let slider_h = 18.0;
-        let height = (ui.available_height() - slider_h - ui.spacing().item_spacing.y).max(100.0);
-        let line_px = theme::LINE_WIDTH_PT * ui.ctx().pixels_per_point();
-
-        // Axis labels: left in the first series' units (or rebased units), right for the
-        // second series in dual-axis mode. Transforms are those fitted last frame.
-        let left_fmt =
-            move |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| match mode {
-                CompareMode::PercentChange => format!("{:+.0}%", mark.value),
-                _ => format_price(mark.value),
-            };
-        let mut plot = base_plot(plot_id, Arc::clone(&calendar), self.id.with("x_link"))
-            .height(height)
-            .y_grid_spacer(|input| nice_linear_marks(&input))
-            .legend(
-                Legend::default()
-                    .position(egui_plot::Corner::LeftTop)
-                    .follow_insertion_order(true),
-            );
-        if mode == CompareMode::DualAxis {
-            let (s, o) = self.transforms.get(1).copied().unwrap_or((1.0, 0.0));
-            let left_color = names.first().map(|n| n.1);
-            let right_color = names.get(1).map(|n| n.1);
-            let mut left = AxisHints::new_y()
-                .placement(HPlacement::Left)
-                .formatter(left_fmt);
-            let mut right = AxisHints::new_y()
-                .placement(HPlacement::Right)
-                .formatter(move |mark, _| format_price((mark.value - o) / s));
-            if let Some(c) = left_color {
-                left = left.tick_label_color(c);
-            }
-            if let Some(c) = right_color {
-                right = right.tick_label_color(c);
-            }
-            plot = plot.custom_y_axes(vec![left, right]);
-        } else {
-            plot = plot.y_axis_formatter(left_fmt);
-        }
-        let tooltip_names = names.clone();
-        let tooltip_lines = lines.clone();
-        let tooltip_calendar = Arc::clone(&calendar);
-        let tooltip_transforms = self.transforms.clone();
-        plot = plot.label_formatter(move |pos| {
-            let (HoverPosition::Elsewhere { position }
-            | HoverPosition::NearDataPoint { position, .. }) = *pos;
-            let i = bar_at(&tooltip_calendar, position.x)?;
-            let mut text = tooltip_calendar[i].format("%Y-%m-%d %a").to_string();
-            for (k, (name, _)) in tooltip_names.iter().enumerate() {
-                let v = tooltip_lines
-                    .get(k)
-                    .and_then(|l| l.1.get(i))
-                    .copied()
-                    .unwrap_or(f64::NAN);
-                let (s, o) = tooltip_transforms.get(k).copied().unwrap_or((1.0, 0.0));
-                let shown = match mode {
-                    CompareMode::Rebased100 => format!("{} ({:.1})", format_price(v), v * s + o),
-                    CompareMode::PercentChange => {
-                        format!("{} ({:+.2}%)", format_price(v), v * s + o)
-                    }
-                    CompareMode::Absolute | CompareMode::DualAxis => format_price(v),
-                };
-                text.push_str(&format!("\n{name} {shown}"));
-            }
-            Some(text)
-        });
-        let mut count_cmds = Vec::new();
-        let response = plot.show(ui, |plot_ui: &mut PlotUi<'_>| {
-            let response = plot_ui.response().clone();
-            let (view, _) = navigate(self.view, n, &response, *plot_ui.transform().frame());
-            self.view = view;
-            self.fit_y(&hidden);
-            let (y0, y1) = self.y_plot.unwrap_or((0.0, 1.0));
-            plot_ui.set_plot_bounds(PlotBounds::from_min_max(
-                [self.view.start, y0],
-                [self.view.end, y1],
-            ));
-            let mut cmds = Vec::new();
-            for (k, (name, color)) in names.iter().enumerate() {
-                let Some((line, _)) = lines.get(k) else {
-                    continue;
-                };
-                if hidden.contains(&egui_plot::ItemId::new(name.as_str())) {
-                    continue;
-                }
-                let (s, o) = self.transforms.get(k).copied().unwrap_or((1.0, 0.0));
-                cmds.push(DrawCmd::Line {
-                    data: Arc::clone(line),
-                    color: theme::rgba(*color),
-                    width_px: line_px,
-                    y_scale: s,
-                    y_offset: o,
-                });
-            }
-            count_cmds.clone_from(&cmds);
-            plot_ui.add(GpuLayer::new(cmds, false));
-            for (name, color) in &names {
-                plot_ui.add(LegendEntry::new(name, *color));
-            }
-        });
-        self.primitives = count_primitives(&DrawList {
-            view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), false),
-            cmds: count_cmds,
-        });
-        if let Some(v) = range_slider_ui(ui, self.view, n, slider_h) {
-            self.view = v;
-            self.fit_y(&hidden);
-        }
-        let _ = Vec2b::TRUE;
     }
 }
+
+/// Colour of the rebase-day marker.
+const ANCHOR_COLOR: egui::Color32 = egui::Color32::from_rgb(200, 200, 200);
 
 /// Builds the shared calendar (union of every series' days) and each series' close on it:
 /// NaN before its first day and after its last, carried forward over days it did not trade.

@@ -1,0 +1,341 @@
+//! The comparison's performance table: per series, over the visible range, its return,
+//! annualised volatility, maximum drawdown and the correlation of its daily returns with a
+//! chosen benchmark series. Computed on the compute pool (one job at a time, again when the
+//! range, the series or the benchmark changed); sortable; copied or saved as CSV.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
+
+use poll_promise::Promise;
+
+use super::bg;
+use super::chart::ComparisonChart;
+use crate::compute::perf::{Performance, performance_panel};
+
+/// A column of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PerfColumn {
+    /// Series name.
+    Name,
+    /// Return over the range.
+    Return,
+    /// Annualised volatility.
+    Volatility,
+    /// Maximum drawdown.
+    Drawdown,
+    /// Correlation with the benchmark.
+    Correlation,
+}
+
+/// What the figures were computed for: the visible bars, the series and the benchmark.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Key {
+    range: std::ops::Range<usize>,
+    keys: Vec<String>,
+    benchmark: Option<String>,
+}
+
+/// One row: a series and its figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerfRow {
+    /// The series' key (ticker).
+    pub key: String,
+    /// Its name.
+    pub name: String,
+    /// Its figures.
+    pub perf: Performance,
+}
+
+/// A computation under way: what for, where its result arrives, and the rows' keys and names.
+type PerfJob = (Key, Receiver<Vec<Performance>>, Vec<(String, String)>);
+
+/// The table's state.
+pub struct PerfTable {
+    benchmark: Option<String>,
+    sort: (PerfColumn, bool),
+    rows: Vec<PerfRow>,
+    computed: Option<Key>,
+    job: Option<PerfJob>,
+    saving: Option<Promise<Result<PathBuf, String>>>,
+    message: Option<(String, bool)>,
+}
+
+impl Default for PerfTable {
+    fn default() -> Self {
+        Self {
+            benchmark: None,
+            sort: (PerfColumn::Return, true),
+            rows: Vec::new(),
+            computed: None,
+            job: None,
+            saving: None,
+            message: None,
+        }
+    }
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_owned(), |x| format!("{x:+.2}%"))
+}
+
+fn csv_cell(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |x| format!("{x:.6}"))
+}
+
+impl PerfTable {
+    /// The rows as last computed, in the table's order.
+    pub fn rows(&self) -> &[PerfRow] {
+        &self.rows
+    }
+
+    /// Whether the figures are being computed.
+    pub fn is_busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// The benchmark series' key.
+    pub fn benchmark(&self) -> Option<&str> {
+        self.benchmark.as_deref()
+    }
+
+    /// Sets the benchmark (a key of the comparison).
+    pub fn set_benchmark(&mut self, key: Option<String>) {
+        self.benchmark = key;
+    }
+
+    /// Sorts by `column` (descending for figures, ascending for names).
+    pub fn sort_by(&mut self, column: PerfColumn) {
+        self.sort = if self.sort.0 == column {
+            (column, !self.sort.1)
+        } else {
+            (column, column != PerfColumn::Name)
+        };
+        self.apply_sort();
+    }
+
+    fn apply_sort(&mut self) {
+        let (column, descending) = self.sort;
+        if column == PerfColumn::Name {
+            self.rows.sort_by_cached_key(|r| r.name.to_lowercase());
+            if descending {
+                self.rows.reverse();
+            }
+            return;
+        }
+        let figure = |r: &PerfRow| match column {
+            PerfColumn::Name | PerfColumn::Return => r.perf.return_pct,
+            PerfColumn::Volatility => r.perf.volatility_pct,
+            PerfColumn::Drawdown => r.perf.max_drawdown_pct,
+            PerfColumn::Correlation => r.perf.correlation,
+        };
+        // Rows without a figure go last either way.
+        self.rows.sort_by(|a, b| match (figure(a), figure(b)) {
+            (Some(x), Some(y)) if descending => y.total_cmp(&x),
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+    }
+
+    /// The table as CSV (`ticker,name,return_pct,volatility_pct,max_drawdown_pct,correlation`).
+    pub fn csv(&self) -> String {
+        let mut out = String::from("ticker,name,return_pct,volatility_pct,max_drawdown_pct,");
+        out.push_str(&format!(
+            "correlation_with_{}\n",
+            self.benchmark.as_deref().unwrap_or("benchmark")
+        ));
+        for r in &self.rows {
+            let name = if r.name.contains([',', '"']) {
+                format!("\"{}\"", r.name.replace('"', "\"\""))
+            } else {
+                r.name.clone()
+            };
+            out.push_str(&format!(
+                "{},{name},{},{},{},{}\n",
+                r.key,
+                csv_cell(r.perf.return_pct),
+                csv_cell(r.perf.volatility_pct),
+                csv_cell(r.perf.max_drawdown_pct),
+                csv_cell(r.perf.correlation),
+            ));
+        }
+        out
+    }
+
+    /// Starts a computation when the range, the series or the benchmark changed and none
+    /// runs; takes a finished one.
+    pub fn poll(&mut self, chart: &ComparisonChart, keys: &[String], ctx: &egui::Context) {
+        if let Some((key, rx, names)) = self.job.take() {
+            match rx.try_recv() {
+                Ok(perfs) => {
+                    self.rows = names
+                        .into_iter()
+                        .zip(perfs)
+                        .map(|((key, name), perf)| PerfRow { key, name, perf })
+                        .collect();
+                    self.apply_sort();
+                    self.computed = Some(key);
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    self.job = Some((key, rx, names));
+                    return;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {}
+            }
+        }
+        let Some(calendar) = chart.calendar() else {
+            return;
+        };
+        if self.benchmark.as_ref().is_none_or(|b| !keys.contains(b)) {
+            self.benchmark = keys.first().cloned();
+        }
+        let key = Key {
+            range: chart.view().bar_range(calendar.len()),
+            keys: keys.to_vec(),
+            benchmark: self.benchmark.clone(),
+        };
+        if self.computed.as_ref() == Some(&key) || keys.len() != chart.len() {
+            return;
+        }
+        let lines: Vec<Arc<Vec<f64>>> = chart.aligned_lines();
+        let names: Vec<(String, String)> = keys
+            .iter()
+            .zip(chart.series_names())
+            .map(|(k, n)| (k.clone(), n.to_owned()))
+            .collect();
+        let bench = self
+            .benchmark
+            .as_ref()
+            .and_then(|b| keys.iter().position(|k| k == b));
+        let range = key.range.clone();
+        let (tx, rx) = sync_channel(1);
+        let ctx = ctx.clone();
+        let work = move || {
+            let slices: Vec<&[f64]> = lines.iter().map(|l| l.as_slice()).collect();
+            let perfs = performance_panel(&slices, range, bench);
+            if tx.send(perfs).is_ok() {
+                ctx.request_repaint();
+            }
+        };
+        match crate::compute::pool::pool() {
+            Some(pool) => pool.spawn(work),
+            None => rayon::spawn(work),
+        }
+        self.job = Some((key, rx, names));
+    }
+
+    /// Shows the table.
+    pub fn ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, keys: &[String]) {
+        if let Some(result) = bg::take_ready(&mut self.saving) {
+            self.message = Some(match result {
+                Ok(path) => (format!("Saved {}", path.display()), false),
+                Err(e) => (format!("Could not save the CSV: {e}"), true),
+            });
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.strong("Performance over the visible range");
+            let mut bench = self.benchmark.clone();
+            egui::ComboBox::from_label("Correlation with")
+                .selected_text(bench.as_deref().unwrap_or("–"))
+                .show_ui(ui, |ui| {
+                    for k in keys {
+                        ui.selectable_value(&mut bench, Some(k.clone()), k);
+                    }
+                });
+            if bench != self.benchmark {
+                self.benchmark = bench;
+            }
+            if ui.button("Copy CSV").clicked() {
+                ui.ctx().copy_text(self.csv());
+                self.message = Some(("Copied the table as CSV".to_owned(), false));
+            }
+            if ui.button("Save CSV").clicked() && self.saving.is_none() {
+                let path = csv_path();
+                let text = self.csv();
+                self.saving = Some(bg::spawn(rt, ui.ctx(), async move {
+                    if let Some(dir) = path.parent() {
+                        tokio::fs::create_dir_all(dir)
+                            .await
+                            .map_err(|e| format!("{}: {e}", dir.display()))?;
+                    }
+                    tokio::fs::write(&path, text)
+                        .await
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    Ok(path)
+                }));
+            }
+            if self.job.is_some() {
+                ui.spinner();
+            }
+            if let Some((msg, is_err)) = &self.message {
+                let color = if *is_err {
+                    egui::Color32::LIGHT_RED
+                } else {
+                    ui.visuals().weak_text_color()
+                };
+                ui.colored_label(color, msg);
+            }
+        });
+        let header = |ui: &mut egui::Ui, this: &mut Self, column: PerfColumn, label: &str| {
+            let arrow = match this.sort {
+                (c, true) if c == column => " ↓",
+                (c, false) if c == column => " ↑",
+                _ => "",
+            };
+            if ui.button(format!("{label}{arrow}")).clicked() {
+                this.sort_by(column);
+            }
+        };
+        let row_h = 18.0;
+        egui::ScrollArea::vertical()
+            .id_salt("perf_rows")
+            .auto_shrink([false, false])
+            .show_rows(ui, row_h, self.rows.len() + 1, |ui, range| {
+                egui::Grid::new("perf_grid")
+                    .striped(true)
+                    .min_col_width(70.0)
+                    .start_row(range.start)
+                    .show(ui, |ui| {
+                        for i in range {
+                            if i == 0 {
+                                header(ui, self, PerfColumn::Name, "Series");
+                                header(ui, self, PerfColumn::Return, "Return");
+                                header(ui, self, PerfColumn::Volatility, "Volatility");
+                                header(ui, self, PerfColumn::Drawdown, "Max drawdown");
+                                header(ui, self, PerfColumn::Correlation, "Correlation");
+                                ui.end_row();
+                                continue;
+                            }
+                            let Some(r) = self.rows.get(i - 1) else {
+                                continue;
+                            };
+                            ui.label(&r.name);
+                            ui.monospace(pct(r.perf.return_pct));
+                            ui.monospace(pct(r.perf.volatility_pct));
+                            ui.monospace(pct(r.perf.max_drawdown_pct));
+                            ui.monospace(
+                                r.perf
+                                    .correlation
+                                    .map_or_else(|| "–".to_owned(), |c| format!("{c:+.3}")),
+                            );
+                            ui.end_row();
+                        }
+                    });
+            });
+    }
+}
+
+/// Where "Save CSV" writes: the user's documents (or home) directory, with a time stamp.
+fn csv_path() -> PathBuf {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let dir = directories::UserDirs::new()
+        .and_then(|u| {
+            u.document_dir()
+                .map(std::path::Path::to_path_buf)
+                .or_else(|| Some(u.home_dir().to_path_buf()))
+        })
+        .unwrap_or_else(|| PathBuf::from("."));
+    dir.join(format!("wickview-performance-{stamp}.csv"))
+}

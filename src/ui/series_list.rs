@@ -1,0 +1,335 @@
+//! The comparison's series list, beside the chart (it is the chart's legend): per series a
+//! colour swatch that shows or hides it, its name, its value at the crosshair (or its return
+//! over the visible range), solo and remove; a filter box, sorting by order added, name,
+//! return or volatility, select all / none and remove selected. Rows are virtual
+//! (`ScrollArea::show_rows`), so 500 series cost only the rows on screen.
+
+use std::collections::BTreeSet;
+
+use super::chart::ComparisonChart;
+
+/// How the list is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortKey {
+    /// The order series were added (the chart's order, and its colours).
+    #[default]
+    Added,
+    /// By name.
+    Name,
+    /// By return over the visible range, highest first.
+    Return,
+    /// By annualised volatility over the visible range, highest first.
+    Volatility,
+}
+
+impl SortKey {
+    /// Every key, in menu order.
+    pub const ALL: [Self; 4] = [Self::Added, Self::Name, Self::Return, Self::Volatility];
+
+    /// Menu label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Added => "Order added",
+            Self::Name => "Name",
+            Self::Return => "Return",
+            Self::Volatility => "Volatility",
+        }
+    }
+}
+
+/// What the user did in the list; keys are the host's (tickers in the app).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListAction {
+    /// Remove these series.
+    Remove(Vec<String>),
+    /// Show or hide one series.
+    SetVisible(String, bool),
+    /// Show only this series (or every series again, if it was already the only one).
+    Solo(String),
+    /// Show every series.
+    ShowAll,
+}
+
+/// Height of one row, in points.
+const ROW_HEIGHT: f32 = 20.0;
+
+/// The list's state (filter, order, selection).
+#[derive(Default)]
+pub struct SeriesList {
+    filter: String,
+    sort: SortKey,
+    /// Chart indices in display order, computed when the order was chosen.
+    order: Vec<usize>,
+    /// The keys the order was computed for.
+    ordered_keys: Vec<String>,
+    selected: BTreeSet<String>,
+    shown_rows: usize,
+}
+
+impl SeriesList {
+    /// How the list is sorted.
+    pub fn sort(&self) -> SortKey {
+        self.sort
+    }
+
+    /// Sorts by `key` now (return and volatility over the chart's visible range).
+    pub fn set_sort(&mut self, key: SortKey, chart: &ComparisonChart, keys: &[String]) {
+        self.sort = key;
+        self.resort(chart, keys);
+    }
+
+    /// Rows that pass the filter, as drawn last frame.
+    pub fn shown_rows(&self) -> usize {
+        self.shown_rows
+    }
+
+    /// Keys of the selected rows.
+    pub fn selected(&self) -> &BTreeSet<String> {
+        &self.selected
+    }
+
+    /// Sets the filter text (rows whose key or name contain it, any case).
+    pub fn set_filter(&mut self, text: &str) {
+        text.clone_into(&mut self.filter);
+    }
+
+    fn resort(&mut self, chart: &ComparisonChart, keys: &[String]) {
+        let names = chart.series_names();
+        let mut order: Vec<usize> = (0..keys.len().min(names.len())).collect();
+        match self.sort {
+            SortKey::Added => {}
+            SortKey::Name => order.sort_by_cached_key(|k| names[*k].to_lowercase()),
+            SortKey::Return | SortKey::Volatility => {
+                let figure = |k: usize| {
+                    if self.sort == SortKey::Return {
+                        chart.visible_return(k)
+                    } else {
+                        chart.visible_volatility(k)
+                    }
+                    .unwrap_or(f64::NEG_INFINITY)
+                };
+                let figures: Vec<f64> = order.iter().map(|k| figure(*k)).collect();
+                order.sort_by(|a, b| figures[*b].total_cmp(&figures[*a]));
+            }
+        }
+        self.order = order;
+        self.ordered_keys = keys.to_vec();
+    }
+
+    /// Shows the list for `chart`, whose series `k` has key `keys[k]`. Returns what the user
+    /// did, and sets the chart's emphasis to the row under the pointer.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        chart: &mut ComparisonChart,
+        keys: &[String],
+    ) -> Vec<ListAction> {
+        let mut actions = Vec::new();
+        if self.ordered_keys != keys {
+            self.selected.retain(|k| keys.contains(k));
+            self.resort(chart, keys);
+        }
+        let names: Vec<String> = chart
+            .series_names()
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let needle = self.filter.trim().to_lowercase();
+        let rows: Vec<usize> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|k| {
+                needle.is_empty()
+                    || keys[*k].to_lowercase().contains(&needle)
+                    || names
+                        .get(*k)
+                        .is_some_and(|n| n.to_lowercase().contains(&needle))
+            })
+            .collect();
+        self.shown_rows = rows.len();
+
+        ui.horizontal(|ui| {
+            ui.strong(format!("Series ({})", keys.len()));
+            let hidden = (0..keys.len()).filter(|k| !chart.is_visible(*k)).count();
+            if hidden > 0 {
+                ui.weak(format!("{hidden} hidden"));
+            }
+        });
+        ui.add(
+            egui::TextEdit::singleline(&mut self.filter)
+                .hint_text("Filter series")
+                .desired_width(f32::INFINITY),
+        );
+        ui.horizontal_wrapped(|ui| {
+            let mut sort = self.sort;
+            egui::ComboBox::from_label("Sort")
+                .selected_text(sort.label())
+                .show_ui(ui, |ui| {
+                    for key in SortKey::ALL {
+                        ui.selectable_value(&mut sort, key, key.label());
+                    }
+                });
+            if sort != self.sort {
+                self.set_sort(sort, chart, keys);
+            }
+            if ui
+                .small_button("Re-sort")
+                .on_hover_text("Sort again (return and volatility of the visible range)")
+                .clicked()
+            {
+                self.resort(chart, keys);
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .small_button("Select all")
+                .on_hover_text("Select every row that passes the filter")
+                .clicked()
+            {
+                self.selected.extend(rows.iter().map(|k| keys[*k].clone()));
+            }
+            if ui.small_button("Select none").clicked() {
+                self.selected.clear();
+            }
+            let n = self.selected.len();
+            if ui
+                .add_enabled(
+                    n > 0,
+                    egui::Button::new(format!("Remove selected ({n})")).small(),
+                )
+                .clicked()
+            {
+                actions.push(ListAction::Remove(self.selected.iter().cloned().collect()));
+                self.selected.clear();
+            }
+            if ui.small_button("Show all").clicked() {
+                actions.push(ListAction::ShowAll);
+            }
+        });
+        let hovered_bar = chart.hovered_bar();
+        match hovered_bar.and_then(|i| chart.calendar().and_then(|c| c.get(i))) {
+            Some(day) => ui.weak(format!("Values on {}", day.format("%Y-%m-%d"))),
+            None => ui.weak("Return over the visible range"),
+        };
+        ui.separator();
+
+        let mut emphasis = None;
+        egui::ScrollArea::vertical()
+            .id_salt("series_list_rows")
+            .auto_shrink([false, false])
+            .show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
+                for &k in &rows[range] {
+                    let key = &keys[k];
+                    let row = ui.horizontal(|ui| {
+                        ui.set_height(ROW_HEIGHT - ui.spacing().item_spacing.y);
+                        let mut selected = self.selected.contains(key);
+                        let check = ui.checkbox(&mut selected, "");
+                        check.widget_info(|| {
+                            egui::WidgetInfo::selected(
+                                egui::accesskit::Role::CheckBox,
+                                true,
+                                selected,
+                                format!("Select {key}"),
+                            )
+                        });
+                        if check.changed() {
+                            if selected {
+                                self.selected.insert(key.clone());
+                            } else {
+                                self.selected.remove(key);
+                            }
+                        }
+                        let visible = chart.is_visible(k);
+                        if swatch_ui(ui, chart.color(k).unwrap_or_default(), visible, key)
+                            .clicked()
+                        {
+                            actions.push(ListAction::SetVisible(key.clone(), !visible));
+                        }
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            let remove = ui.small_button("✖");
+                            remove.widget_info(|| {
+                                egui::WidgetInfo::labeled(
+                                    egui::accesskit::Role::Button,
+                                    true,
+                                    format!("Remove {key}"),
+                                )
+                            });
+                            if remove
+                                .on_hover_text(format!("Remove {key} from the comparison"))
+                                .clicked()
+                            {
+                                actions.push(ListAction::Remove(vec![key.clone()]));
+                            }
+                            let solo = ui.small_button("solo");
+                            solo.widget_info(|| {
+                                egui::WidgetInfo::labeled(
+                                    egui::accesskit::Role::Button,
+                                    true,
+                                    format!("Solo {key}"),
+                                )
+                            });
+                            if solo
+                                .on_hover_text("Show only this series (again: show all)")
+                                .clicked()
+                            {
+                                actions.push(ListAction::Solo(key.clone()));
+                            }
+                            let value = match hovered_bar {
+                                Some(i) => chart.value_text(k, i).unwrap_or_else(|| "–".into()),
+                                None => chart
+                                    .visible_return(k)
+                                    .map_or_else(|| "–".into(), |r| format!("{r:+.1}%")),
+                            };
+                            ui.monospace(value);
+                            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                                let name = names.get(k).map_or(key.as_str(), String::as_str);
+                                let late = chart.anchor().is_some() && chart.starts_after_rebase_day(k);
+                                let text = if late { format!("{name} *") } else { name.to_owned() };
+                                let label = ui.add(egui::Label::new(text).truncate());
+                                if late {
+                                    label.on_hover_text(
+                                        "Starts after the rebase day: rebased on its first day after it",
+                                    );
+                                }
+                            });
+                        });
+                    });
+                    if row.response.contains_pointer() {
+                        emphasis = Some(k);
+                    }
+                }
+            });
+        chart.set_emphasis(emphasis);
+        actions
+    }
+}
+
+/// A colour swatch that toggles the series' visibility (filled when shown).
+fn swatch_ui(ui: &mut egui::Ui, color: egui::Color32, visible: bool, key: &str) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::click());
+    response.widget_info(|| {
+        egui::WidgetInfo::selected(
+            egui::accesskit::Role::CheckBox,
+            true,
+            visible,
+            format!("Show {key}"),
+        )
+    });
+    let painter = ui.painter();
+    if visible {
+        painter.rect_filled(rect.shrink(1.0), 2.0, color);
+    } else {
+        painter.rect_stroke(
+            rect.shrink(1.5),
+            2.0,
+            egui::Stroke::new(1.5, color),
+            egui::StrokeKind::Inside,
+        );
+    }
+    response.on_hover_text(if visible {
+        format!("Hide {key}")
+    } else {
+        format!("Show {key}")
+    })
+}
