@@ -261,7 +261,7 @@ impl SeriesList {
                             {
                                 actions.push(ListAction::Remove(vec![key.clone()]));
                             }
-                            let solo = ui.small_button("solo");
+                            let solo = ui.small_button("S");
                             solo.widget_info(|| {
                                 egui::WidgetInfo::labeled(
                                     egui::accesskit::Role::Button,
@@ -276,12 +276,17 @@ impl SeriesList {
                                 actions.push(ListAction::Solo(key.clone()));
                             }
                             let value = match hovered_bar {
-                                Some(i) => chart.value_text(k, i).unwrap_or_else(|| "–".into()),
-                                None => chart
-                                    .visible_return(k)
-                                    .map_or_else(|| "–".into(), |r| format!("{r:+.1}%")),
+                                Some(i) => chart.list_value_text(k, i),
+                                None => chart.visible_return(k).map(|r| format!("{r:+.1}%")),
                             };
-                            ui.monospace(value);
+                            ui.add_sized(
+                                [58.0, ROW_HEIGHT - 4.0],
+                                egui::Label::new(
+                                    egui::RichText::new(value.unwrap_or_else(|| "–".into()))
+                                        .monospace(),
+                                )
+                                .truncate(),
+                            );
                             ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
                                 let name = names.get(k).map_or(key.as_str(), String::as_str);
                                 let late = chart.anchor().is_some() && chart.starts_after_rebase_day(k);

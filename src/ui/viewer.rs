@@ -679,8 +679,8 @@ impl ComparisonViewer {
         let mut list_open = settings.comparison_list_open;
         egui::Panel::right("comparison_series_list")
             .resizable(true)
-            .default_size(200.0)
-            .min_size(160.0)
+            .default_size(240.0)
+            .min_size(180.0)
             .show_collapsible(ui, &mut list_open, |ui| {
                 egui::CollapsingHeader::new("Add many")
                     .id_salt("comparison_add_many")

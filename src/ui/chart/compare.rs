@@ -416,6 +416,18 @@ impl ComparisonChart {
         ))
     }
 
+    /// Series `k`'s value on `bar` in a few characters, as the series list shows it: the
+    /// rebased value, the percent change, or the raw value.
+    pub fn list_value_text(&self, k: usize, bar: usize) -> Option<String> {
+        let p = self.plotted_value(k, bar)?;
+        Some(match self.effective_mode() {
+            CompareMode::Rebased100 => format!("{p:.1}"),
+            CompareMode::PercentChange if self.effective_log_y() => format!("{:+.1}%", p - 100.0),
+            CompareMode::PercentChange => format!("{p:+.1}%"),
+            CompareMode::Absolute | CompareMode::DualAxis => format_price(p),
+        })
+    }
+
     /// Whether the shared calendar is still being built.
     pub fn is_loading(&self) -> bool {
         !self.entries.is_empty()
@@ -738,16 +750,17 @@ impl ComparisonChart {
                     self.apply_range(preset);
                 }
             }
-            ui.separator();
-            let mut log_y = self.log_y;
-            if ui
-                .checkbox(&mut log_y, "Log")
-                .on_hover_text("Logarithmic y axis (rebased, % change and absolute modes)")
-                .changed()
-            {
-                self.set_log_y(log_y);
-            }
             if self.mode_picker {
+                // A host that picks the mode (the app's view) offers the log axis too.
+                ui.separator();
+                let mut log_y = self.log_y;
+                if ui
+                    .checkbox(&mut log_y, "Log")
+                    .on_hover_text("Logarithmic y axis (rebased, % change and absolute modes)")
+                    .changed()
+                {
+                    self.set_log_y(log_y);
+                }
                 ui.separator();
                 let mut mode = self.mode;
                 egui::ComboBox::from_label("Scale")
