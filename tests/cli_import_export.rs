@@ -75,7 +75,10 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
     );
     ok(&imported);
     let report = String::from_utf8_lossy(&imported.stderr);
-    assert!(report.contains("5105 rows read, 5105 new bars"), "{report}");
+    assert!(
+        report.contains("5105 rows read = 5105 bars kept (0 repaired) + 0 bad rows; 5105 new bars"),
+        "{report}"
+    );
     assert!(report.contains("0 bad rows"), "{report}");
 
     let out = ok(&wickview(root, &["export", "^GSPC", "--ma", "5,20,60,120"]));
@@ -188,7 +191,9 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
     ok(&imported);
     let report = String::from_utf8_lossy(&imported.stderr);
     assert!(
-        report.contains("MSFT (us, new ticker): 4 rows read, 2 new bars"),
+        report.contains(
+            "MSFT (us, new ticker): 4 rows read = 2 bars kept (0 repaired) + 2 bad rows; 2 new bars"
+        ),
         "{report}"
     );
     assert!(report.contains("line 3: open: missing value"), "{report}");

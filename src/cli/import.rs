@@ -29,8 +29,10 @@ pub struct ImportArgs {
     pub name: Option<String>,
 }
 
-/// Runs `wickview import`; exit code 1 when any file could not be imported at all
-/// (bad rows alone are reported, the good rows of the file are kept).
+/// Runs `wickview import`; exit code 1 when any file could not be imported at all, or held
+/// no importable row (no ticker is created then); bad rows alone are reported and the good
+/// rows of the file are kept. A row whose open or close lies outside high/low by rounding
+/// is kept with high/low widened and counted as repaired.
 pub fn run(
     args: &ImportArgs,
     store_args: &StoreArgs,
@@ -52,16 +54,19 @@ pub fn run(
                 Ok(tickers) => {
                     for t in tickers {
                         eprintln!(
-                            "{}: {} ({}{}): {} rows read, {} new bars, {} changed, {} unchanged, {} bad rows",
+                            "{}: {} ({}{}): {} rows read = {} bars kept ({} repaired) + {} bad rows; \
+                             {} new bars, {} changed, {} unchanged",
                             file.display(),
                             t.ticker,
                             t.ticker.category().short_name(),
                             if t.created { ", new ticker" } else { "" },
                             t.rows_read,
+                            t.upsert.total(),
+                            t.repaired,
+                            t.bad_rows.len(),
                             t.upsert.inserted,
                             t.upsert.updated,
                             t.upsert.unchanged,
-                            t.bad_rows.len()
                         );
                         if let Some(asked) = args.category
                             && !t.created

@@ -7,6 +7,8 @@ pub mod bench_store;
 pub mod config;
 pub mod export;
 pub mod import;
+pub mod repair;
+pub mod tickers;
 pub mod update;
 pub mod watchlist;
 
@@ -148,6 +150,11 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Write a ticker's stored bars (and moving averages) as CSV to stdout.
     Export(export::ExportArgs),
+    /// List, add, remove, rename, activate or deactivate tickers.
+    Tickers(tickers::TickersArgs),
+    /// Fix what earlier tools left in the store (duplicates, shifted or text dates, text
+    /// numbers, Yahoo symbols, bars without metadata) and build the unique indexes.
+    Repair(repair::RepairArgs),
     /// List, show, create, edit and delete watchlists (named, ordered sets of tickers).
     Watchlist(watchlist::WatchlistArgs),
 }
@@ -180,6 +187,8 @@ pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Some(Command::Update(args)) => update::run(&args, &cli.store, &runtime),
         Some(Command::Import(args)) => import::run(&args, &cli.store, &runtime),
         Some(Command::Export(args)) => export::run(&args, &cli.store, &runtime),
+        Some(Command::Tickers(args)) => tickers::run(&args, &cli.store, &runtime),
+        Some(Command::Repair(args)) => repair::run(&args, &cli.store, &runtime),
         Some(Command::Watchlist(args)) => watchlist::run(&args, &cli.store, &runtime),
     }
 }

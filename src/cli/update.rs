@@ -83,12 +83,16 @@ pub fn run(
                         eprintln!("updating {total} tickers");
                     }
                 }
-                UpdateEvent::TickerDone { ticker, symbol, bars_written, skipped_nulls, rejected_bars, .. } => {
+                UpdateEvent::TickerDone { ticker, symbol, bars_written, skipped_nulls, rejected_bars, readjusted, .. } => {
                     written += bars_written;
                     bar.inc(1);
                     bar.set_message(format!("{written} bars written, {failed} failed"));
                     if !tty {
                         eprintln!("{ticker} ({symbol}): {bars_written} bars written, {skipped_nulls} null days skipped, {rejected_bars} impossible bars left out");
+                    }
+                    if let Some(why) = readjusted {
+                        let line = format!("{ticker}: {why}");
+                        if tty { bar.println(line) } else { eprintln!("{line}") }
                     }
                 }
                 UpdateEvent::TickerFailed { ticker, reason, .. } => {
@@ -136,6 +140,9 @@ fn report(s: &UpdateSummary) {
         s.skipped_nulls,
         s.rejected_bars,
     );
+    for (ticker, why) in &s.readjusted {
+        eprintln!("  {ticker}: {why}");
+    }
     for f in &s.failed {
         eprintln!("  failed: {}: {}", f.ticker, f.reason);
     }

@@ -19,14 +19,18 @@ pub struct CsvImport {
     pub bad_rows: Vec<BadRow>,
     /// Rows read (header excluded, blank lines excluded).
     pub rows_read: usize,
+    /// Good rows kept after widening high/low around an open or close that lay outside
+    /// them by rounding ([`Bar::checked`]); counted among the bars of `series`.
+    pub repaired: usize,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Columns {
     date: usize,
-    open: usize,
-    high: usize,
-    low: usize,
+    /// Open, high and low: absent in a close-only layout (`date,close`).
+    open: Option<usize>,
+    high: Option<usize>,
+    low: Option<usize>,
     close: usize,
     volume: Option<usize>,
     dividends: Option<usize>,
@@ -34,12 +38,24 @@ struct Columns {
 }
 
 impl Columns {
+    /// A headerless file of two columns: date, close.
+    const CLOSE_ONLY: Self = Self {
+        date: 0,
+        open: None,
+        high: None,
+        low: None,
+        close: 1,
+        volume: None,
+        dividends: None,
+        splits: None,
+    };
+
     /// The plain layout without a header: date, open, high, low, close, volume.
     const PLAIN: Self = Self {
         date: 0,
-        open: 1,
-        high: 2,
-        low: 3,
+        open: Some(1),
+        high: Some(2),
+        low: Some(3),
         close: 4,
         volume: Some(5),
         dividends: None,
@@ -58,21 +74,35 @@ impl Columns {
             })
             .collect();
         let find = |wanted: &[&str]| names.iter().position(|n| wanted.contains(&n.as_str()));
-        let Some(date) = find(&["date", "datetime", "timestamp", "day"]) else {
+        // `Date`, `Datetime`, …, or FRED's `observation_date`.
+        let Some(date) = find(&["date", "datetime", "timestamp", "day"])
+            .or_else(|| names.iter().position(|n| n.ends_with("date")))
+        else {
             return Ok(None);
         };
-        let need = |name: &'static str| {
-            find(&[name]).ok_or_else(|| ImportError::MissingColumn {
-                column: name,
-                found: header.iter().collect::<Vec<_>>().join(","),
-            })
+        let missing = |column: &'static str| ImportError::MissingColumn {
+            column,
+            found: header.iter().collect::<Vec<_>>().join(","),
+        };
+        let (open, high, low) = (find(&["open"]), find(&["high"]), find(&["low"]));
+        // A close-only layout has none of open/high/low; some of them is a broken header.
+        if open.is_some() || high.is_some() || low.is_some() {
+            open.ok_or_else(|| missing("open"))?;
+            high.ok_or_else(|| missing("high"))?;
+            low.ok_or_else(|| missing("low"))?;
+        }
+        // `date,close`, `date,price`, `date,value`, or a FRED-style `date,DGS10`.
+        let close = match find(&["close", "price", "value"]) {
+            Some(c) => c,
+            None if open.is_none() && names.len() == 2 => 1 - date,
+            None => return Err(missing("close")),
         };
         Ok(Some(Self {
             date,
-            open: need("open")?,
-            high: need("high")?,
-            low: need("low")?,
-            close: need("close")?,
+            open,
+            high,
+            low,
+            close,
             volume: find(&["volume", "vol"]),
             dividends: find(&["dividends", "dividend"]),
             splits: find(&["stocksplits", "splits", "split"]),
@@ -80,16 +110,7 @@ impl Columns {
     }
 }
 
-/// Parses a trading day: `2024-01-02`, `2024/01/02`, `20240102`, or a timestamp whose
-/// first ten characters are the local date (`2024-01-02 00:00:00-05:00`, yfinance).
-pub(crate) fn parse_day(text: &str) -> Option<NaiveDate> {
-    let t = text.trim();
-    let head = t.get(..10).unwrap_or(t);
-    NaiveDate::parse_from_str(head, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(head, "%Y/%m/%d"))
-        .or_else(|_| NaiveDate::parse_from_str(t, "%Y%m%d"))
-        .ok()
-}
+pub(crate) use crate::model::parse_day;
 
 fn parse_number(text: &str) -> Result<f64, String> {
     let t = text.trim();
@@ -118,13 +139,27 @@ fn bar_of(record: &csv::StringRecord, cols: &Columns) -> Result<Bar, String> {
             Some(t) => parse_number(t).map_err(|e| format!("{name}: {e}")),
         }
     };
+    // Open, high and low all empty (or no such columns): a close-only bar.
+    let blank = |i: Option<usize>| {
+        i.and_then(|i| record.get(i))
+            .is_none_or(|t| t.trim().is_empty())
+    };
+    let close_only = blank(cols.open) && blank(cols.high) && blank(cols.low);
+    let price = |i: Option<usize>, name: &str| -> Result<f64, String> {
+        match i {
+            Some(i) if !close_only => num(i, name),
+            _ => Ok(f64::NAN),
+        }
+    };
     Ok(Bar {
         date,
-        open: num(cols.open, "open")?,
-        high: num(cols.high, "high")?,
-        low: num(cols.low, "low")?,
+        open: price(cols.open, "open")?,
+        high: price(cols.high, "high")?,
+        low: price(cols.low, "low")?,
         close: num(cols.close, "close")?,
+        // A close-only row (a rate, an index level) may leave its volume empty too.
         volume: match cols.volume {
+            Some(_) if close_only && blank(cols.volume) => 0.0,
             Some(i) => num(i, "volume")?,
             None => 0.0,
         },
@@ -171,6 +206,8 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
     let mut builder = SeriesBuilder::new();
     let mut cols: Option<Columns> = None;
     let mut line_of_day: HashMap<NaiveDate, u64> = HashMap::new();
+    // Whether the row kept for each day was repaired (a later repeated row replaces it).
+    let mut repaired_on_day: HashMap<NaiveDate, bool> = HashMap::new();
     let mut record = csv::StringRecord::new();
     loop {
         let line = rdr.position().line();
@@ -198,7 +235,11 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
             None => {
                 let detected = Columns::from_header(&record)?;
                 let is_header = detected.is_some();
-                let c = detected.unwrap_or(Columns::PLAIN);
+                let c = detected.unwrap_or(if record.len() == 2 {
+                    Columns::CLOSE_ONLY
+                } else {
+                    Columns::PLAIN
+                });
                 cols = Some(c);
                 if is_header {
                     continue;
@@ -217,13 +258,19 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
                 continue;
             }
         };
-        if let Err(problem) = bar.check() {
-            out.bad_rows.push(BadRow {
-                at: RowRef::Line(line),
-                reason: format!("{}: {problem}", bar.date),
-            });
-            continue;
-        }
+        let bar = match bar.checked() {
+            Ok((bar, repaired)) => {
+                repaired_on_day.insert(bar.date, repaired);
+                bar
+            }
+            Err(problem) => {
+                out.bad_rows.push(BadRow {
+                    at: RowRef::Line(line),
+                    reason: format!("{}: {problem}", bar.date),
+                });
+                continue;
+            }
+        };
         if let Some(first) = line_of_day.insert(bar.date, line) {
             out.bad_rows.push(BadRow {
                 at: RowRef::Line(first),
@@ -242,6 +289,7 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
             .all(|i| matches!(i, BarIssue::Duplicate { .. }))
     );
     out.series = series;
+    out.repaired = repaired_on_day.values().filter(|r| **r).count();
     out.bad_rows.sort_by_key(|b| b.at.clone());
     Ok(out)
 }
@@ -329,6 +377,57 @@ mod tests {
         assert!(r.bad_rows[3].reason.contains("no close column"));
         assert!(r.bad_rows[4].reason.contains("repeated on line 9"));
         assert_eq!(r.bad_rows[0].to_string().split(':').next(), Some("line 3"));
+    }
+
+    #[test]
+    fn close_only_layouts_and_blank_ohlc_cells() {
+        let text = "DATE,DGS10\n1990-01-02,7.94\n1990-01-03,7.99\n1990-01-04,.\n";
+        let r = read_csv(text.as_bytes()).unwrap();
+        assert_eq!(r.series.days(), &[d(1990, 1, 2), d(1990, 1, 3)]);
+        assert_eq!(r.series.close(), &[7.94, 7.99]);
+        assert!(r.series.bars().all(|b| b.is_close_only()));
+        assert_eq!(r.rows_read, 3);
+        assert_eq!(r.bad_rows.len(), 1, "'.' is no number: {:?}", r.bad_rows);
+
+        let headerless = read_csv("2024-01-02,4.5\n2024-01-03,4.6\n".as_bytes()).unwrap();
+        assert_eq!(headerless.series.close(), &[4.5, 4.6]);
+        assert!(headerless.series.has_close_only());
+
+        let mixed = "Date,Open,High,Low,Close,Volume\n\
+                     2024-01-02,,,,100.5,\n\
+                     2024-01-03,100,102,99,101,5000\n\
+                     2024-01-04,100,,99,101,5000\n";
+        let r = read_csv(mixed.as_bytes()).unwrap();
+        assert_eq!(r.series.len(), 2);
+        assert!(r.series.bar(0).unwrap().is_close_only());
+        assert_eq!(r.series.bar(1).unwrap().high, 102.0);
+        assert_eq!(r.bad_rows.len(), 1);
+        assert!(r.bad_rows[0].reason.contains("high"), "{}", r.bad_rows[0]);
+    }
+
+    #[test]
+    fn rounding_glitches_are_repaired_and_counted() {
+        let text = "date,open,high,low,close,volume\n\
+                    2024-01-02,20.00,20.50,19.80,20.51,100\n\
+                    2024-01-03,20.00,20.50,19.80,25.00,100\n\
+                    2024-01-04,20.00,20.50,19.80,20.10,100\n\
+                    2024-01-05,20.00,20.50,19.80,20.51,100\n\
+                    2024-01-05,20.00,20.60,19.80,20.51,100\n";
+        let r = read_csv(text.as_bytes()).unwrap();
+        assert_eq!(
+            r.series.days(),
+            &[d(2024, 1, 2), d(2024, 1, 4), d(2024, 1, 5)]
+        );
+        assert_eq!(r.series.high()[0], 20.51, "widened to the close");
+        assert_eq!(
+            r.repaired, 1,
+            "the repaired 01-05 row was replaced by a good one"
+        );
+        assert_eq!(
+            r.rows_read,
+            r.series.len() + r.bad_rows.len(),
+            "counts add up"
+        );
     }
 
     #[test]

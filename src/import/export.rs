@@ -13,6 +13,9 @@ use crate::model::DailySeries;
 /// The column `--normalize` adds: the close rebased to 100 at the first exported day.
 pub const REBASED_COLUMN: &str = "close_rebased_100";
 
+/// The column added when the exported range ends on a provisional bar: `1` on that row.
+pub const PROVISIONAL_COLUMN: &str = "provisional";
+
 /// What to export.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExportOptions {
@@ -36,12 +39,13 @@ fn cell(v: f64) -> String {
     }
 }
 
-/// Writes `series` as CSV: `date,open,high,low,close,volume`, then `sma_<w>` per window
-/// (empty where the window is not yet full), then [`REBASED_COLUMN`] if asked, then each
-/// indicator's columns (empty until defined). Moving averages and indicators are computed over
-/// the whole series given (pandas `rolling(w).mean()`, TA-Lib for the indicators) and then cut
-/// to the range, so the first exported days carry their true values when earlier history
-/// exists. Prices are written in Rust's shortest round-trip form, so a
+/// Writes `series` as CSV: `date,open,high,low,close,volume` (open/high/low empty for a
+/// close-only bar), then `sma_<w>` per window (empty where the window is not yet full), then
+/// [`REBASED_COLUMN`] if asked, then each indicator's columns (empty until defined), then
+/// [`PROVISIONAL_COLUMN`] if the last exported bar is provisional. Moving averages and
+/// indicators are computed over the whole series given (pandas `rolling(w).mean()`, TA-Lib for
+/// the indicators) and then cut to the range, so the first exported days carry their true
+/// values when earlier history exists. Prices are written in Rust's shortest round-trip form, so a
 /// re-import reads back the same `f64`s. Returns the rows written.
 pub fn write_export(
     series: &DailySeries,
@@ -74,6 +78,13 @@ pub fn write_export(
         header.push(REBASED_COLUMN.to_owned());
     }
     header.extend(indicator_columns.iter().map(|c| c.name.clone()));
+    // A provisional last bar (fetched while its exchange was open) is marked.
+    let provisional = series
+        .provisional_day()
+        .filter(|p| range.clone().any(|i| series.days()[i] == *p));
+    if provisional.is_some() {
+        header.push(PROVISIONAL_COLUMN.to_owned());
+    }
     let io = |e: csv::Error| ImportError::Export(e.to_string());
     w.write_record(&header).map_err(io)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
@@ -87,7 +98,8 @@ pub fn write_export(
             series.close(),
             series.volume(),
         ] {
-            row.push(col[i].to_string());
+            // A close-only bar leaves open/high/low empty.
+            row.push(cell(col[i]));
         }
         for ma in &mas {
             row.push(cell(ma[i]));
@@ -97,6 +109,9 @@ pub fn write_export(
         }
         for c in &indicator_columns {
             row.push(cell(c.values[i]));
+        }
+        if let Some(p) = provisional {
+            row.push(if series.days()[i] == p { "1" } else { "" }.to_owned());
         }
         w.write_record(&row).map_err(io)?;
     }
@@ -137,6 +152,31 @@ mod tests {
              2024-01-03,6,7,5,6,0,5,,100\n\
              2024-01-04,8,9,7,8,0,7,6,133.33333333333331\n\
              2024-01-05,10,11,9,10,0,9,8,166.66666666666669\n"
+        );
+        let mut p = s.clone();
+        p.set_last_provisional(true);
+        let mut out = Vec::new();
+        write_export(
+            &p,
+            &ExportOptions {
+                from: Some(d(5)),
+                ..Default::default()
+            },
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "date,open,high,low,close,volume,provisional\n\
+             2024-01-05,10,11,9,10,0,\n\
+             2024-01-06,12,13,11,12,0,1\n"
+        );
+        let (c, _) = DailySeries::from_bars([Bar::close_only(d(2), 7.94)]);
+        let mut out = Vec::new();
+        write_export(&c, &ExportOptions::default(), &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "date,open,high,low,close,volume\n2024-01-02,,,,7.94,0\n"
         );
         assert!(matches!(
             write_export(

@@ -9,10 +9,10 @@ pub mod sqlite;
 use std::path::Path;
 
 pub use self::csv::{CsvImport, read_csv};
-pub use self::export::{ExportOptions, REBASED_COLUMN, write_export};
+pub use self::export::{ExportOptions, PROVISIONAL_COLUMN, REBASED_COLUMN, write_export};
 pub use self::sqlite::{SqliteImport, SqliteSeries, read_sqlite};
 
-use crate::model::{Category, DailySeries, KrMarket, ModelError, Ticker, TickerMeta};
+use crate::model::{Category, KrMarket, ModelError, Ticker, TickerMeta};
 use crate::store::{Store, StoreError, UpsertSummary};
 
 /// Why an import failed as a whole (bad single rows are [`BadRow`]s instead).
@@ -44,12 +44,31 @@ pub enum ImportError {
     /// `--ticker` was given for a file holding several symbols.
     #[error("--ticker names one ticker, but the file holds {0} symbols")]
     TickerForManySymbols(usize),
+    /// The file holds no row that could be imported (empty, only a header, not a price
+    /// file at all, or every row bad); no ticker is created.
+    #[error("{}", nothing_message(.rows_read, .first_bad))]
+    NothingToImport {
+        /// Rows read (header and blank lines excluded).
+        rows_read: usize,
+        /// The first bad row, if any was read.
+        first_bad: Option<BadRow>,
+    },
     /// The SQLite file has neither a `stocks` nor a `currency` table.
     #[error("no 'stocks' or 'currency' table (found: {found})")]
     NoTables {
         /// The tables that are there.
         found: String,
     },
+}
+
+fn nothing_message(rows_read: &usize, first_bad: &Option<BadRow>) -> String {
+    match (*rows_read, first_bad) {
+        (0, _) => "no rows of prices found (the file is empty or holds only a header)".to_owned(),
+        (n, Some(bad)) => {
+            format!("none of its {n} rows could be imported (first: {bad})")
+        }
+        (n, None) => format!("none of its {n} rows could be imported"),
+    }
 }
 
 /// Where a row came from: a CSV line or an SQLite table row.
@@ -112,6 +131,8 @@ pub struct ImportedTicker {
     pub rows_read: usize,
     /// Rows left out, with where and why.
     pub bad_rows: Vec<BadRow>,
+    /// Rows kept after widening high/low around a rounding glitch (among the good rows).
+    pub repaired: usize,
     /// What the store did with the good rows.
     pub upsert: UpsertSummary,
 }
@@ -145,22 +166,37 @@ async fn ensure_ticker(
     Ok((ticker, true))
 }
 
+/// Stores what was read for one symbol (the rows of a CSV file, or one symbol's rows of
+/// an SQLite file).
 async fn store_series(
     store: &Store,
     category: Category,
     symbol: &str,
     name: Option<&str>,
-    series: &DailySeries,
-    rows_read: usize,
-    bad_rows: Vec<BadRow>,
+    read: CsvImport,
 ) -> Result<ImportedTicker, ImportError> {
+    let CsvImport {
+        series,
+        bad_rows,
+        rows_read,
+        repaired,
+    } = read;
+    // Validate the symbol before anything is written.
+    Ticker::parse(category, symbol)?;
+    if series.is_empty() {
+        return Err(ImportError::NothingToImport {
+            rows_read,
+            first_bad: bad_rows.into_iter().next(),
+        });
+    }
     let (ticker, created) = ensure_ticker(store, category, symbol, name).await?;
-    let upsert = store.upsert_bars(&ticker, series).await?;
+    let upsert = store.upsert_bars(&ticker, &series).await?;
     Ok(ImportedTicker {
         ticker,
         created,
         rows_read,
         bad_rows,
+        repaired,
         upsert,
     })
 }
@@ -180,19 +216,45 @@ pub async fn import_file(
         if options.ticker.is_some() && parsed.series.len() > 1 {
             return Err(ImportError::TickerForManySymbols(parsed.series.len()));
         }
+        if parsed.series.iter().all(|s| s.series.is_empty()) {
+            return Err(ImportError::NothingToImport {
+                rows_read: parsed.rows_read,
+                first_bad: parsed
+                    .series
+                    .iter()
+                    .flat_map(|s| &s.bad_rows)
+                    .chain(&parsed.bad_rows)
+                    .min_by_key(|b| b.at.clone())
+                    .cloned(),
+            });
+        }
         let mut out = Vec::with_capacity(parsed.series.len());
         for s in parsed.series {
             let symbol = options.ticker.clone().unwrap_or(s.symbol);
             let rows = s.series.len() + s.bad_rows.len();
+            if s.series.is_empty() {
+                // No ticker is created for a symbol without one good row.
+                tracing::warn!(
+                    "{}: {symbol}: none of its {rows} rows could be imported",
+                    path.display()
+                );
+                for row in &s.bad_rows {
+                    tracing::warn!("{}: {row}", path.display());
+                }
+                continue;
+            }
             out.push(
                 store_series(
                     store,
                     options.category.unwrap_or(s.category),
                     &symbol,
                     options.name.as_deref(),
-                    &s.series,
-                    rows,
-                    s.bad_rows,
+                    CsvImport {
+                        series: s.series,
+                        bad_rows: s.bad_rows,
+                        rows_read: rows,
+                        repaired: s.repaired,
+                    },
                 )
                 .await?,
             );
@@ -216,16 +278,7 @@ pub async fn import_file(
             .unwrap_or_default(),
     };
     let category = options.category.unwrap_or_else(|| infer_category(&symbol));
-    let imported = store_series(
-        store,
-        category,
-        &symbol,
-        options.name.as_deref(),
-        &parsed.series,
-        parsed.rows_read,
-        parsed.bad_rows,
-    )
-    .await?;
+    let imported = store_series(store, category, &symbol, options.name.as_deref(), parsed).await?;
     Ok(vec![imported])
 }
 

@@ -31,6 +31,8 @@ pub struct SqliteSeries {
     pub series: DailySeries,
     /// Rows of this symbol left out, and why.
     pub bad_rows: Vec<BadRow>,
+    /// Kept rows whose high/low were widened around a rounding glitch ([`Bar::checked`]).
+    pub repaired: usize,
 }
 
 /// What one SQLite file held.
@@ -155,6 +157,8 @@ struct Group {
     builder: SeriesBuilder,
     bad_rows: Vec<BadRow>,
     row_of_day: HashMap<NaiveDate, i64>,
+    /// Whether the row kept for each day was repaired.
+    repaired_on_day: HashMap<NaiveDate, bool>,
 }
 
 fn read_table(
@@ -212,25 +216,34 @@ fn read_table(
             builder: SeriesBuilder::new(),
             bad_rows: Vec::new(),
             row_of_day: HashMap::new(),
+            repaired_on_day: HashMap::new(),
         });
+        // Open, high and low all NULL: a close-only bar.
+        let close_only = (3..=5).all(|i| matches!(value(i), ValueRef::Null));
+        let price = |i: usize, name: &str| {
+            if close_only {
+                Ok(f64::NAN)
+            } else {
+                number_of(value(i), name, true)
+            }
+        };
         let bar = (|| -> Result<Bar, String> {
             Ok(Bar {
                 date: day_of(value(2))?,
-                open: number_of(value(3), "open", true)?,
-                high: number_of(value(4), "high", true)?,
-                low: number_of(value(5), "low", true)?,
+                open: price(3, "open")?,
+                high: price(4, "high")?,
+                low: price(5, "low")?,
                 close: number_of(value(6), "close", true)?,
                 volume: number_of(value(7), "volume", false)?,
                 dividends: number_of(value(8), "dividends", false)?,
                 stock_splits: number_of(value(9), "stock_splits", false)?,
             })
         })();
-        let bar = match bar.and_then(|b| {
-            b.check()
-                .map(|()| b)
-                .map_err(|p| format!("{}: {p}", b.date))
-        }) {
-            Ok(bar) => bar,
+        let bar = match bar.and_then(|b| b.checked().map_err(|p| format!("{}: {p}", b.date))) {
+            Ok((bar, repaired)) => {
+                group.repaired_on_day.insert(bar.date, repaired);
+                bar
+            }
             Err(reason) => {
                 group.bad_rows.push(BadRow { at, reason });
                 continue;
@@ -299,6 +312,7 @@ pub fn read_sqlite(path: &Path) -> Result<SqliteImport, ImportError> {
                 symbol,
                 series,
                 bad_rows,
+                repaired: group.repaired_on_day.values().filter(|r| **r).count(),
             });
         }
     }

@@ -3,15 +3,19 @@
 //! Depends on nothing else in the crate; every other module depends on it.
 
 mod category;
+mod day;
 mod drawing;
+mod exchange;
 mod series;
 mod ticker;
 
 pub use category::{Category, MA_SET_A, MA_SET_B, MaSet};
+pub use day::parse_day;
 pub use drawing::{
     Anchor, Drawing, DrawingError, DrawingKind, FIB_LEVELS, MAX_DRAWING_WIDTH, MAX_NOTE_CHARS,
     Measure, validate_set,
 };
+pub use exchange::exchange_time_zone;
 pub use series::{Bar, BarIssue, BarProblem, DailySeries, SeriesBuilder};
 pub use ticker::{KrMarket, Ticker, TickerMeta};
 

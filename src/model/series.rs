@@ -41,8 +41,37 @@ impl Bar {
         }
     }
 
-    /// Checks the bar is possible: finite, non-negative, `low <= open, close <= high`.
+    /// A close-only bar (rates, indices, FRED-style series): open, high and low are NaN.
+    pub fn close_only(date: NaiveDate, close: f64) -> Self {
+        Self {
+            date,
+            open: f64::NAN,
+            high: f64::NAN,
+            low: f64::NAN,
+            close,
+            volume: 0.0,
+            dividends: 0.0,
+            stock_splits: 0.0,
+        }
+    }
+
+    /// Whether the bar has only a close: open, high and low are all missing (NaN).
+    pub fn is_close_only(&self) -> bool {
+        self.open.is_nan() && self.high.is_nan() && self.low.is_nan()
+    }
+
+    /// Checks the bar is possible: finite, non-negative, `low <= open, close <= high`. A
+    /// close-only bar ([`Bar::is_close_only`]) needs only a finite positive close.
     pub fn check(&self) -> Result<(), BarProblem> {
+        if self.is_close_only() {
+            if !self.close.is_finite() {
+                return Err(BarProblem::NonFinitePrice);
+            }
+            if self.close <= 0.0 {
+                return Err(BarProblem::NonPositivePrice);
+            }
+            return self.check_extras();
+        }
         let prices = [self.open, self.high, self.low, self.close];
         if prices.iter().any(|p| !p.is_finite()) {
             return Err(BarProblem::NonFinitePrice);
@@ -59,6 +88,10 @@ impl Bar {
         if !inside(self.open) || !inside(self.close) {
             return Err(BarProblem::OpenCloseOutsideRange);
         }
+        self.check_extras()
+    }
+
+    fn check_extras(&self) -> Result<(), BarProblem> {
         if !self.volume.is_finite() || self.volume < 0.0 {
             return Err(BarProblem::BadVolume);
         }
@@ -70,6 +103,36 @@ impl Bar {
             return Err(BarProblem::BadEvent);
         }
         Ok(())
+    }
+}
+
+/// How far (relative to the price) an open or close may lie outside high/low and still
+/// count as a rounding glitch of the source, repaired by widening high/low.
+pub const ROUNDING_TOLERANCE: f64 = 0.01;
+
+impl Bar {
+    /// Checks the bar like [`Bar::check`], but first repairs a rounding glitch: an open or
+    /// close lying outside high/low by at most [`ROUNDING_TOLERANCE`] of the price widens
+    /// high/low to include it. Returns the bar and whether it was repaired.
+    pub fn checked(mut self) -> Result<(Self, bool), BarProblem> {
+        match self.check() {
+            Ok(()) => Ok((self, false)),
+            Err(BarProblem::OpenCloseOutsideRange) => {
+                let top = self.open.max(self.close);
+                let bottom = self.open.min(self.close);
+                let above = (top - self.high).max(0.0);
+                let below = (self.low - bottom).max(0.0);
+                if above <= self.high * ROUNDING_TOLERANCE && below <= self.low * ROUNDING_TOLERANCE
+                {
+                    self.high = self.high.max(top);
+                    self.low = self.low.min(bottom);
+                    self.check().map(|()| (self, true))
+                } else {
+                    Err(BarProblem::OpenCloseOutsideRange)
+                }
+            }
+            Err(problem) => Err(problem),
+        }
     }
 }
 
@@ -111,6 +174,11 @@ pub enum BarIssue {
         /// The repeated day.
         date: NaiveDate,
     },
+    /// Open or close lay outside high/low by rounding; high/low were widened to keep it.
+    Widened {
+        /// The repaired day.
+        date: NaiveDate,
+    },
 }
 
 impl std::fmt::Display for BarIssue {
@@ -120,6 +188,10 @@ impl std::fmt::Display for BarIssue {
             Self::Duplicate { date } => {
                 write!(f, "{date}: day given more than once, kept the last")
             }
+            Self::Widened { date } => write!(
+                f,
+                "{date}: open or close lay outside high/low by rounding; high/low widened"
+            ),
         }
     }
 }
@@ -138,6 +210,8 @@ pub struct DailySeries {
     volume: Vec<f64>,
     dividends: Vec<f64>,
     stock_splits: Vec<f64>,
+    /// The last day, when its bar was fetched while its exchange was still open.
+    provisional: Option<NaiveDate>,
 }
 
 impl DailySeries {
@@ -196,6 +270,23 @@ impl DailySeries {
     /// Split ratios (0 where none).
     pub fn stock_splits(&self) -> &[f64] {
         &self.stock_splits
+    }
+
+    /// Whether some bar has only a close (see [`Bar::is_close_only`]): such a series is
+    /// drawn as a close line instead of candles.
+    pub fn has_close_only(&self) -> bool {
+        self.open.iter().any(|o| o.is_nan())
+    }
+
+    /// The day of the last bar when that bar is provisional: fetched while its exchange
+    /// was still open, so the next update replaces it.
+    pub fn provisional_day(&self) -> Option<NaiveDate> {
+        self.provisional
+    }
+
+    /// Marks the last bar provisional (or final).
+    pub fn set_last_provisional(&mut self, provisional: bool) {
+        self.provisional = if provisional { self.last_day() } else { None };
     }
 
     /// The first trading day, if any.
@@ -261,17 +352,32 @@ impl DailySeries {
             close: self.close[r.clone()].to_vec(),
             volume: self.volume[r.clone()].to_vec(),
             dividends: self.dividends[r.clone()].to_vec(),
-            stock_splits: self.stock_splits[r].to_vec(),
+            stock_splits: self.stock_splits[r.clone()].to_vec(),
+            provisional: self
+                .provisional
+                .filter(|p| r.end > r.start && self.days[r.end - 1] == *p),
         }
     }
 
     /// Merges `newer` into this series: days of `newer` replace the same days here
     /// (an upsert), other days are kept. Both inputs are valid, so the result is too.
+    /// The result's last bar is provisional if it is the provisional bar of its input.
     pub fn merge(&self, newer: &Self) -> Self {
         let mut out = Self::default();
+        out.merge_into(self, newer);
+        let last = out.last_day();
+        out.provisional = newer
+            .provisional
+            .or(self.provisional.filter(|p| newer.index_of(*p).is_none()))
+            .filter(|p| Some(*p) == last);
+        out
+    }
+
+    fn merge_into(&mut self, old: &Self, newer: &Self) {
+        let out = self;
         let (mut i, mut j) = (0, 0);
-        while i < self.len() || j < newer.len() {
-            let take_new = match (self.days.get(i), newer.days.get(j)) {
+        while i < old.len() || j < newer.len() {
+            let take_new = match (old.days.get(i), newer.days.get(j)) {
                 (Some(a), Some(b)) if a == b => {
                     i += 1;
                     true
@@ -285,13 +391,12 @@ impl DailySeries {
                 newer.bar(j - 1)
             } else {
                 i += 1;
-                self.bar(i - 1)
+                old.bar(i - 1)
             };
             if let Some(bar) = bar {
                 out.push_unchecked(bar);
             }
         }
-        out
     }
 
     fn push_unchecked(&mut self, bar: Bar) {
@@ -328,10 +433,16 @@ impl SeriesBuilder {
         }
     }
 
-    /// Adds a bar; an impossible one is recorded as rejected and left out.
+    /// Adds a bar; one with a rounding glitch is repaired ([`Bar::checked`]) and
+    /// recorded as widened, an impossible one is recorded as rejected and left out.
     pub fn push(&mut self, bar: Bar) -> &mut Self {
-        match bar.check() {
-            Ok(()) => self.bars.push(bar),
+        match bar.checked() {
+            Ok((bar, repaired)) => {
+                if repaired {
+                    self.issues.push(BarIssue::Widened { date: bar.date });
+                }
+                self.bars.push(bar);
+            }
             Err(problem) => self.issues.push(BarIssue::Rejected { bar, problem }),
         }
         self
@@ -392,7 +503,7 @@ mod tests {
             .iter()
             .filter_map(|i| match i {
                 BarIssue::Rejected { problem, .. } => Some(*problem),
-                BarIssue::Duplicate { .. } => None,
+                BarIssue::Duplicate { .. } | BarIssue::Widened { .. } => None,
             })
             .collect();
         assert_eq!(
@@ -408,6 +519,60 @@ mod tests {
             date: d(2024, 1, 3)
         }));
         assert_eq!(issues.len(), 5);
+    }
+
+    #[test]
+    fn close_only_bars_are_possible_and_partial_ones_are_not() {
+        let c = Bar::close_only(d(2024, 1, 2), 4.25);
+        assert!(c.is_close_only());
+        assert_eq!(c.check(), Ok(()));
+        assert_eq!(
+            Bar::close_only(d(2024, 1, 2), 0.0).check(),
+            Err(BarProblem::NonPositivePrice)
+        );
+        assert_eq!(
+            Bar::close_only(d(2024, 1, 2), f64::NAN).check(),
+            Err(BarProblem::NonFinitePrice)
+        );
+        let partial = Bar::ohlc(d(2024, 1, 2), f64::NAN, 5.0, 4.0, 4.5);
+        assert_eq!(partial.check(), Err(BarProblem::NonFinitePrice));
+        let (s, issues) = DailySeries::from_bars([c, bar(d(2024, 1, 3), 4.0)]);
+        assert!(issues.is_empty());
+        assert!(s.has_close_only());
+        assert!(s.open()[0].is_nan() && s.close()[0] == 4.25);
+        let (full, _) = DailySeries::from_bars([bar(d(2024, 1, 3), 4.0)]);
+        assert!(!full.has_close_only());
+    }
+
+    #[test]
+    fn rounding_glitches_are_widened_and_impossible_bars_rejected() {
+        // Close a cent above the high (a real S&P 500 panel has such bars).
+        let glitch = Bar::ohlc(d(2024, 1, 2), 20.00, 20.50, 19.80, 20.51);
+        let (fixed, repaired) = glitch.checked().unwrap();
+        assert!(repaired);
+        assert_eq!((fixed.high, fixed.low), (20.51, 19.80));
+        let low_glitch = Bar::ohlc(d(2024, 1, 2), 19.79, 20.50, 19.80, 20.0);
+        assert_eq!(low_glitch.checked().unwrap().0.low, 19.79);
+        assert_eq!(
+            Bar::ohlc(d(2024, 1, 2), 20.0, 20.5, 19.8, 21.0).checked(),
+            Err(BarProblem::OpenCloseOutsideRange),
+            "2.4% above the high is no rounding"
+        );
+        assert_eq!(
+            bar(d(2024, 1, 2), 10.0).checked(),
+            Ok((bar(d(2024, 1, 2), 10.0), false))
+        );
+        let mut b = SeriesBuilder::new();
+        b.push(glitch).push(bar(d(2024, 1, 3), 20.0));
+        let (s, issues) = b.build();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.high()[0], 20.51);
+        assert_eq!(
+            issues,
+            vec![BarIssue::Widened {
+                date: d(2024, 1, 2)
+            }]
+        );
     }
 
     #[test]

@@ -40,6 +40,20 @@ pub struct ChartData {
     pub skipped_nulls: usize,
     /// Impossible bars left out and days sent more than once (the last one is kept).
     pub issues: Vec<BarIssue>,
+    /// The exchange's current regular session (`meta.currentTradingPeriod.regular`): its
+    /// trading day and when it ends (Unix seconds), if given.
+    pub trading_period: Option<(NaiveDate, i64)>,
+}
+
+impl ChartData {
+    /// Marks the last bar provisional when it is the day of the current session and the
+    /// session has not ended at `now` (Unix seconds): its values may still change.
+    pub fn mark_provisional(&mut self, now_secs: i64) {
+        let open = self
+            .trading_period
+            .is_some_and(|(day, end)| now_secs < end && self.series.last_day() == Some(day));
+        self.series.set_last_provisional(open);
+    }
 }
 
 /// Why a chart document could not be used.
@@ -110,6 +124,22 @@ struct Meta {
     exchange_timezone_name: Option<String>,
     #[serde(default)]
     gmtoffset: Option<i64>,
+    #[serde(default)]
+    current_trading_period: Option<TradingPeriods>,
+}
+
+#[derive(Default, Deserialize)]
+struct TradingPeriods {
+    #[serde(default)]
+    regular: Option<TradingPeriod>,
+}
+
+#[derive(Default, Deserialize)]
+struct TradingPeriod {
+    #[serde(default)]
+    start: Option<i64>,
+    #[serde(default)]
+    end: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -275,7 +305,14 @@ pub fn parse_chart(body: &[u8]) -> Result<ChartData, ChartError> {
         });
     }
     let (series, issues) = builder.build();
+    let trading_period = result
+        .meta
+        .current_trading_period
+        .as_ref()
+        .and_then(|p| p.regular.as_ref())
+        .and_then(|r| Some((zone.day(r.start?)?, r.end?)));
     Ok(ChartData {
+        trading_period,
         symbol: result.meta.symbol,
         time_zone: zone.name(),
         currency: result.meta.currency,

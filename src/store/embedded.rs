@@ -178,9 +178,9 @@ impl EmbeddedStore {
                 "CREATE TABLE IF NOT EXISTS {} (
                     ticker TEXT NOT NULL,
                     date INTEGER NOT NULL,
-                    open REAL NOT NULL,
-                    high REAL NOT NULL,
-                    low REAL NOT NULL,
+                    open REAL,
+                    high REAL,
+                    low REAL,
                     close REAL NOT NULL,
                     volume REAL NOT NULL,
                     dividends REAL NOT NULL,
@@ -194,6 +194,8 @@ impl EmbeddedStore {
         ddl.push_str(drawings::DDL);
         ddl.push_str(&format!("PRAGMA user_version = {SCHEMA_VERSION};"));
         tx.execute_batch(&ddl).map_err(err)?;
+        super::embedded_migrate::allow_close_only_bars(&tx).map_err(err)?;
+        super::embedded_migrate::add_provisional_flag(&tx).map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(Self::with_writer(path, writer, busy_timeout))
     }
@@ -256,7 +258,7 @@ impl EmbeddedStore {
     }
 
     /// Runs `f` on the writer connection on the blocking pool.
-    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(super) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, WriteError> + Send + 'static,
@@ -296,28 +298,34 @@ impl EmbeddedStore {
         let (series, issues) = self
             .read(move |conn| {
                 let mut stmt = conn.prepare_cached(&format!(
-                    "SELECT date, open, high, low, close, volume, dividends, stock_splits
+                    "SELECT date, open, high, low, close, volume, dividends, stock_splits, provisional
                      FROM {table} WHERE ticker = ?1 AND date >= ?2 AND date <= ?3 ORDER BY date"
                 ))?;
                 let mut rows = stmt.query(params![symbol, from, to])?;
                 let mut builder = SeriesBuilder::with_capacity(8192);
+                let mut last_provisional = false;
                 while let Some(row) = rows.next()? {
+                    last_provisional = row.get::<_, i64>(8)? != 0;
                     let days: i64 = row.get(0)?;
                     let Some(date) = from_epoch_days(days) else {
                         return Err(rusqlite::Error::IntegralValueOutOfRange(0, days));
                     };
+                    // NULL open/high/low: a close-only bar.
+                    let price = |i| row.get::<_, Option<f64>>(i).map(|p| p.unwrap_or(f64::NAN));
                     builder.push(Bar {
                         date,
-                        open: row.get(1)?,
-                        high: row.get(2)?,
-                        low: row.get(3)?,
+                        open: price(1)?,
+                        high: price(2)?,
+                        low: price(3)?,
                         close: row.get(4)?,
                         volume: row.get(5)?,
                         dividends: row.get(6)?,
                         stock_splits: row.get(7)?,
                     });
                 }
-                Ok(builder.build())
+                let (mut series, issues) = builder.build();
+                series.set_last_provisional(last_provisional);
+                Ok((series, issues))
             })
             .await?;
         if !issues.is_empty() {
@@ -372,28 +380,35 @@ impl EmbeddedStore {
                 // The WHERE clause skips identical rows, so `execute` returns 0 for them.
                 let mut stmt = tx.prepare_cached(&format!(
                     "INSERT INTO {table}
-                         (ticker, date, open, high, low, close, volume, dividends, stock_splits)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                         (ticker, date, open, high, low, close, volume, dividends, stock_splits,
+                          provisional)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                      ON CONFLICT (ticker, date) DO UPDATE SET
                          open = excluded.open, high = excluded.high, low = excluded.low,
                          close = excluded.close, volume = excluded.volume,
-                         dividends = excluded.dividends, stock_splits = excluded.stock_splits
+                         dividends = excluded.dividends, stock_splits = excluded.stock_splits,
+                         provisional = excluded.provisional
                      WHERE open IS NOT excluded.open OR high IS NOT excluded.high
                         OR low IS NOT excluded.low OR close IS NOT excluded.close
                         OR volume IS NOT excluded.volume OR dividends IS NOT excluded.dividends
-                        OR stock_splits IS NOT excluded.stock_splits"
+                        OR stock_splits IS NOT excluded.stock_splits
+                        OR provisional IS NOT excluded.provisional"
                 ))?;
+                // A close-only bar's open/high/low (NaN) are stored as NULL.
+                let price = |p: f64| p.is_finite().then_some(p);
+                let provisional = bars.provisional_day();
                 for bar in bars.bars() {
                     changed += stmt.execute(params![
                         symbol,
                         epoch_days(bar.date),
-                        bar.open,
-                        bar.high,
-                        bar.low,
+                        price(bar.open),
+                        price(bar.high),
+                        price(bar.low),
                         bar.close,
                         bar.volume,
                         bar.dividends,
-                        bar.stock_splits
+                        bar.stock_splits,
+                        provisional == Some(bar.date)
                     ])? as u64;
                 }
             }
@@ -667,7 +682,7 @@ fn move_bars(
 }
 
 /// A failure inside a write closure: SQLite's own, or a store-level verdict.
-enum WriteError {
+pub(super) enum WriteError {
     Sqlite(rusqlite::Error),
     Store(StoreError),
 }

@@ -18,8 +18,14 @@
 mod config;
 mod drawings;
 mod embedded;
+mod embedded_migrate;
+mod embedded_repair;
 mod error;
 mod mongo;
+mod mongo_bars;
+mod mongo_repair;
+mod repair;
+mod replace;
 mod watchlists;
 
 use std::collections::HashMap;
@@ -35,6 +41,8 @@ pub use config::{
 };
 pub use drawings::DRAWINGS;
 pub use error::StoreError;
+pub use repair::{CategoryRepair, RepairReport};
+pub use replace::ReplaceSummary;
 pub use watchlists::{
     MAX_WATCHLIST_NAME, Watchlist, WatchlistError, split_ticker_list, watchlist_name,
 };
@@ -157,6 +165,9 @@ impl Store {
             backend: Arc::new(backend),
         };
         tracing::info!("store opened: {}", store.describe());
+        if let Some(problem) = store.repair_needed() {
+            tracing::warn!("{problem}");
+        }
         Ok(store)
     }
 

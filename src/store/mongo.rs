@@ -36,11 +36,14 @@ use mongodb::{Client, Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 
 use super::config::MongoUri;
+use super::mongo_bars;
 use super::{
     MONGO_BATCH, StoreError, TickerEdit, TickerPage, TickerQuery, UpsertSummary, apply_edit,
     epoch_days, escape_regex, from_epoch_days,
 };
-use crate::model::{Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta};
+use crate::model::{
+    Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta, exchange_time_zone,
+};
 
 /// How long the driver looks for a server before giving up (unless the URI says otherwise).
 const SERVER_SELECTION_TIMEOUT: Duration = Duration::from_secs(4);
@@ -50,32 +53,16 @@ const MS_PER_DAY: i64 = 86_400_000;
 const METADATA: &str = "ticker_metadata";
 const DUPLICATE_KEY: i32 = 11000;
 
-/// A bar document as written (`$set` part of an upsert; `ticker` and `date` come from the filter).
+/// A bar document as written (`$set` part of an upsert; `ticker` and `date` come from the
+/// filter). A close-only bar has null open/high/low.
 #[derive(Serialize)]
 struct BarValues {
-    open: f64,
-    high: f64,
-    low: f64,
+    open: Option<f64>,
+    high: Option<f64>,
+    low: Option<f64>,
     close: f64,
     volume: f64,
     dividends: f64,
-    stock_splits: f64,
-}
-
-/// A bar document as read. Missing volume/dividends/splits (documents written by
-/// other tools) read as 0; integer values are accepted for any field.
-#[derive(Deserialize)]
-struct StoredBar {
-    date: bson::DateTime,
-    open: f64,
-    high: f64,
-    low: f64,
-    close: f64,
-    #[serde(default)]
-    volume: f64,
-    #[serde(default)]
-    dividends: f64,
-    #[serde(default)]
     stock_splits: f64,
 }
 
@@ -129,16 +116,31 @@ fn naive_date(date: bson::DateTime) -> Option<NaiveDate> {
 
 /// Handle to a MongoDB database; clones share the driver's connection pool.
 pub(crate) struct MongoStore {
-    db: Database,
+    pub(super) db: Database,
     db_name: String,
     uri: MongoUri,
+    /// Why the unique indexes could not be built at open (duplicate rows left by other
+    /// tools), until `wickview repair` fixes it.
+    pub(super) repair_needed: std::sync::Mutex<Option<String>>,
 }
 
 impl MongoStore {
     /// Connects, pings and creates the indexes.
     pub async fn open(uri: &str, db_name: &str) -> Result<Self, StoreError> {
         let store = Self::connect(uri, db_name).await?;
-        store.create_indexes().await?;
+        match store.create_indexes().await {
+            Ok(()) => {}
+            // Duplicates left by other tools: reading still works (the last written row of
+            // a day wins); `wickview repair` removes them and builds the index.
+            Err(StoreError::Corrupt { location, detail }) => {
+                *store
+                    .repair_needed
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some(format!("{location}: {detail}"));
+            }
+            Err(e) => return Err(e),
+        }
         store.create_drawing_index().await?;
         Ok(store)
     }
@@ -185,12 +187,13 @@ impl MongoStore {
             db: client.database(db_name),
             db_name: db_name.to_owned(),
             uri: parts,
+            repair_needed: std::sync::Mutex::new(None),
         };
         store.ping().await?;
         Ok(store)
     }
 
-    async fn create_indexes(&self) -> Result<(), StoreError> {
+    pub(super) async fn create_indexes(&self) -> Result<(), StoreError> {
         for category in Category::ALL {
             let model = IndexModel::builder()
                 .keys(doc! { "ticker": 1, "date": 1 })
@@ -223,7 +226,8 @@ impl MongoStore {
             StoreError::Corrupt {
                 location: format!("{}.{collection}", self.db_name),
                 detail: "it holds duplicate rows for one key (ticker and date, or ticker), so the \
-                         unique index cannot be created; remove the duplicates and start again"
+                         unique index cannot be built; `wickview repair` removes them (keeping \
+                         the last written of each day) and builds it"
                     .to_owned(),
             }
         } else {
@@ -231,7 +235,7 @@ impl MongoStore {
         }
     }
 
-    fn bars(&self, category: Category) -> Collection<StoredBar> {
+    fn bars(&self, category: Category) -> Collection<Document> {
         self.db.collection(category.collection())
     }
 
@@ -244,7 +248,7 @@ impl MongoStore {
     }
 
     /// Maps a driver error to a store error, naming the host and redacting the password.
-    fn error(&self, err: &mongodb::error::Error) -> StoreError {
+    pub(super) fn error(&self, err: &mongodb::error::Error) -> StoreError {
         let detail = self.uri.redact(&err.to_string());
         let host = self.uri.hosts.clone();
         match &*err.kind {
@@ -282,7 +286,18 @@ impl MongoStore {
         ticker: &Ticker,
         range: Option<(NaiveDate, NaiveDate)>,
     ) -> Result<DailySeries, StoreError> {
-        let mut filter = doc! { "ticker": ticker.as_str() };
+        // Bars an earlier tool filed under the Yahoo symbol (`005930.KS`) are read too,
+        // until `wickview repair` moves them to the canonical ticker.
+        let symbols: Vec<String> = std::iter::once(ticker.as_str().to_owned())
+            .chain(
+                ticker
+                    .is_krx_code()
+                    .then(|| [".KS", ".KQ"].map(|s| format!("{ticker}{s}")))
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect();
+        let mut filter = doc! { "ticker": { "$in": symbols } };
         if let Some((from, to)) = range {
             filter.insert(
                 "date",
@@ -297,25 +312,27 @@ impl MongoStore {
             .batch_size(10_000)
             .await
             .map_err(|e| self.error(&e))?;
+        let tz = exchange_time_zone(ticker.category(), ticker.as_str());
         let mut builder = SeriesBuilder::with_capacity(8192);
         let mut unreadable = 0usize;
+        let mut last_provisional = false;
+        // Each document is decoded on its own: one unreadable document is left out.
         while let Some(doc) = cursor.try_next().await.map_err(|e| self.error(&e))? {
-            let Some(date) = naive_date(doc.date) else {
-                unreadable += 1;
-                continue;
-            };
-            builder.push(Bar {
-                date,
-                open: doc.open,
-                high: doc.high,
-                low: doc.low,
-                close: doc.close,
-                volume: doc.volume,
-                dividends: doc.dividends,
-                stock_splits: doc.stock_splits,
-            });
+            match mongo_bars::decode_bar(&doc, tz) {
+                Ok(bar) => {
+                    last_provisional = doc.get_bool("provisional").unwrap_or(false);
+                    builder.push(bar);
+                }
+                Err(reason) => {
+                    if unreadable == 0 {
+                        tracing::warn!("{}: {ticker}: unreadable bar: {reason}", self.describe());
+                    }
+                    unreadable += 1;
+                }
+            }
         }
-        let (series, issues) = builder.build();
+        let (mut series, issues) = builder.build();
+        series.set_last_provisional(last_provisional);
         if !issues.is_empty() || unreadable > 0 {
             tracing::warn!(
                 "{}: {} stored bars of {ticker} are impossible or unreadable and were left out{}",
@@ -367,7 +384,7 @@ impl MongoStore {
             .await
     }
 
-    async fn upsert_into(
+    pub(super) async fn upsert_into(
         &self,
         category: Category,
         symbol: &str,
@@ -380,9 +397,9 @@ impl MongoStore {
             let mut updates = Vec::with_capacity(chunk.len());
             for bar in chunk {
                 let values = BarValues {
-                    open: bar.open,
-                    high: bar.high,
-                    low: bar.low,
+                    open: mongo_bars::price_value(bar.open),
+                    high: mongo_bars::price_value(bar.high),
+                    low: mongo_bars::price_value(bar.low),
                     close: bar.close,
                     volume: bar.volume,
                     dividends: bar.dividends,
@@ -392,9 +409,17 @@ impl MongoStore {
                     backend: "MongoDB",
                     detail: format!("encoding a bar of {symbol}: {e}"),
                 })?;
+                // Only a provisional bar carries the flag; a final one drops it.
+                let update = if bars.provisional_day() == Some(bar.date) {
+                    let mut set = set;
+                    set.insert("provisional", true);
+                    doc! { "$set": set }
+                } else {
+                    doc! { "$set": set, "$unset": { "provisional": "" } }
+                };
                 updates.push(Bson::Document(doc! {
                     "q": { "ticker": symbol, "date": bson_date(bar.date) },
-                    "u": { "$set": set },
+                    "u": update,
                     "upsert": true,
                 }));
             }
@@ -684,17 +709,6 @@ mod tests {
             substring_regex("삼성"),
             doc! { "$regex": "삼성", "$options": "i" }
         );
-    }
-
-    #[test]
-    fn stored_bars_accept_integer_fields_and_missing_extras() {
-        let doc = doc! {
-            "date": bson::DateTime::from_millis(0),
-            "open": 1_i32, "high": 2_i64, "low": 0.5, "close": 1.5, "volume": 100_i64,
-        };
-        let bar: StoredBar = bson::from_document(doc).unwrap();
-        assert_eq!((bar.open, bar.high, bar.volume), (1.0, 2.0, 100.0));
-        assert_eq!((bar.dividends, bar.stock_splits), (0.0, 0.0));
     }
 
     /// The bar move of a category change, against a real server (skips loudly without one).

@@ -565,6 +565,12 @@ impl WickviewApp {
         if let Some(w) = self.hangul.warning() {
             ui.colored_label(egui::Color32::YELLOW, w);
         }
+        // Data left by other tools (duplicates): readable, but `wickview repair` should run.
+        if let StoreState::Ready(store) = &self.store
+            && let Some(problem) = store.repair_needed()
+        {
+            ui.colored_label(egui::Color32::YELLOW, problem);
+        }
         if let Some((msg, is_err)) = &self.status {
             let color = if *is_err {
                 egui::Color32::LIGHT_RED

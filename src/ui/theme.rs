@@ -107,6 +107,9 @@ pub fn rgba_dimmed(c: Color32, alpha: f32) -> Rgba {
 /// Line thickness of overlays, in points.
 pub const LINE_WIDTH_PT: f32 = 1.5;
 
+/// The price line of a close-only series (rates, FRED-style series), drawn instead of candles.
+pub const CLOSE_LINE: Color32 = Color32::from_rgb(66, 165, 245);
+
 /// Converts an egui colour to the renderer's unmultiplied sRGB floats.
 pub fn rgba(c: Color32) -> Rgba {
     let [r, g, b, a] = c.to_srgba_unmultiplied();

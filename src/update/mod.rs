@@ -38,6 +38,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub mod readjust;
+
 use crate::model::{BarIssue, Category, TickerMeta};
 use crate::source::{SourceConfig, SourceError, YahooSource};
 use crate::store::{Store, StoreError, TickerEdit, TickerQuery};
@@ -128,6 +130,9 @@ pub enum UpdateEvent {
         skipped_nulls: usize,
         /// Impossible bars left out.
         rejected_bars: usize,
+        /// Set when the whole history was fetched again and replaced (a new split, or
+        /// the overlapping day disagreed): `history re-adjusted: 4:1 split on 2020-07-20`.
+        readjusted: Option<String>,
     },
     /// Part of a ticker's bars landed in the store (sent after every batch of up to
     /// [`crate::store::MONGO_BATCH`] days, so progress moves while a long history is
@@ -183,6 +188,8 @@ pub struct UpdateSummary {
     pub skipped_nulls: usize,
     /// Impossible bars left out.
     pub rejected_bars: usize,
+    /// Tickers whose whole history was fetched again and replaced, with why.
+    pub readjusted: Vec<(String, String)>,
     /// Whether the run was cancelled.
     pub cancelled: bool,
     /// Wall time of the run.
@@ -226,6 +233,7 @@ enum Outcome {
         upsert: crate::store::UpsertSummary,
         skipped_nulls: usize,
         rejected_bars: usize,
+        readjusted: Option<String>,
     },
     Failed {
         ticker: String,
@@ -319,7 +327,7 @@ impl UpdateJob {
                     &store,
                     &source,
                     &meta,
-                    (last.unwrap_or(default_start), today),
+                    (last, default_start, today),
                     &events,
                     &cancel,
                 )
@@ -338,8 +346,13 @@ impl UpdateJob {
                     upsert,
                     skipped_nulls,
                     rejected_bars,
+                    readjusted,
                 } => {
                     summary.succeeded += 1;
+                    if let Some(why) = &readjusted {
+                        tracing::info!(%ticker, "{why}");
+                        summary.readjusted.push((ticker.clone(), why.clone()));
+                    }
                     summary.bars_inserted += upsert.inserted;
                     summary.bars_updated += upsert.updated;
                     summary.bars_unchanged += upsert.unchanged;
@@ -353,6 +366,7 @@ impl UpdateJob {
                         bars_written: upsert.written(),
                         skipped_nulls,
                         rejected_bars,
+                        readjusted,
                     }
                 }
                 Outcome::Failed {
@@ -467,10 +481,11 @@ async fn update_one(
     store: &Store,
     source: &YahooSource,
     meta: &TickerMeta,
-    (from, to): (NaiveDate, NaiveDate),
+    (last, default_start, to): (Option<NaiveDate>, NaiveDate, NaiveDate),
     events: &mpsc::Sender<UpdateEvent>,
     cancel: &CancellationToken,
 ) -> Outcome {
+    let from = last.unwrap_or(default_start);
     if cancel.is_cancelled() {
         return Outcome::NotAttempted;
     }
@@ -485,16 +500,52 @@ async fn update_one(
         fetched = source.fetch_ticker(&meta.ticker, meta.source_symbol.as_deref(), from, to) => fetched,
         () = cancel.cancelled() => return Outcome::NotAttempted,
     };
-    let fetched = match fetched {
+    let mut fetched = match fetched {
         Ok(f) => f,
         Err(err) => return failed(err.to_string()),
     };
-    // Not cancellable from here: the writes run to their end. Batches go out in date
-    // order, so an interrupted write leaves the earliest days stored and no gap that the
-    // next run (which starts from the last stored day) would skip.
+    // A split after the last stored day, or a re-adjusted overlap: fetch everything again.
+    let stored_last = match last {
+        Some(day) => match store.load_series(&meta.ticker, Some((day, day))).await {
+            Ok(s) => s.bar(0),
+            Err(err) => return failed(format!("store: {err}")),
+        },
+        None => None,
+    };
+    let readjust = readjust::check(stored_last.as_ref(), &fetched.chart.series);
+    if readjust.is_some() {
+        let full = tokio::select! {
+            full = source.fetch_ticker(&meta.ticker, Some(&fetched.symbol), default_start, to) => full,
+            () = cancel.cancelled() => return Outcome::NotAttempted,
+        };
+        fetched = match full {
+            Ok(f) => f,
+            Err(err) => return failed(format!("fetching the re-adjusted history: {err}")),
+        };
+    }
+    // A bar of a session still open is stored as provisional; the next update replaces it.
+    fetched.chart.mark_provisional(Utc::now().timestamp());
+    // Not cancellable from here: the writes run to their end. A re-adjusted history is
+    // replaced in one call (one transaction on the embedded store; upserts in date order,
+    // then deletes, on MongoDB). Otherwise batches go out in date order, so an interrupted
+    // write leaves the earliest days stored and no gap that the next run (which starts
+    // from the last stored day) would skip.
     let series = &fetched.chart.series;
     let mut upsert = crate::store::UpsertSummary::default();
-    let mut start = 0;
+    if readjust.is_some() {
+        match store.replace_series(&meta.ticker, series).await {
+            Ok(r) => upsert.updated = r.written,
+            Err(error) if store_lost(&error) => {
+                return Outcome::StoreLost {
+                    ticker,
+                    category,
+                    error,
+                };
+            }
+            Err(err) => return failed(format!("store: {err}")),
+        }
+    }
+    let mut start = if readjust.is_some() { series.len() } else { 0 };
     while start < series.len() {
         let end = (start + crate::store::MONGO_BATCH).min(series.len());
         match store
@@ -546,5 +597,6 @@ async fn update_one(
         upsert,
         skipped_nulls: fetched.chart.skipped_nulls,
         rejected_bars,
+        readjusted: readjust.map(|r| r.to_string()),
     }
 }

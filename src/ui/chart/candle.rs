@@ -309,7 +309,7 @@ impl CandleChart {
             return;
         };
         let range = self.view.bar_range(data.len());
-        let mut lo_hi = data.candles.pyramid().price_range(range.clone());
+        let mut lo_hi = data.price_range(range.clone());
         for o in &self.overlays {
             if !o.enabled || hidden.contains(&egui_plot::ItemId::new(o.name().as_str())) {
                 continue;
@@ -446,12 +446,8 @@ impl CandleChart {
             .filter(|o| o.enabled)
             .filter_map(|o| Some((o.name(), o.color, o.line.clone()?, o.values.clone()?)))
             .collect();
-        let mut cmds = vec![DrawCmd::Candles {
-            data: Arc::clone(&data.candles),
-            up: theme::rgba(self.colors.up),
-            down: theme::rgba(self.colors.down),
-        }];
         let line_px = theme::LINE_WIDTH_PT * ui.ctx().pixels_per_point();
+        let mut cmds = vec![data.price_cmd(self.colors, line_px)];
         let mut overlay_items = overlay_items;
         for e in self.indicators.entries().iter().filter(|e| !e.is_pane()) {
             for l in e.lines().unwrap_or(&[]) {
@@ -488,6 +484,7 @@ impl CandleChart {
         self.tooltip_lines.clone_from(&tooltip_lines);
         let tooltip = Arc::new((data.name.clone(), Arc::clone(&data.series), tooltip_lines));
         let price_tip = Arc::clone(&tooltip);
+        let provisional = super::provisional::marker(&data.series, log_y);
         let response = base_plot(price_id, Arc::clone(&days), link)
             .height(price_h)
             .show_axes(Vec2b::new(false, true))
@@ -537,6 +534,9 @@ impl CandleChart {
                     [self.view.end, y1],
                 ));
                 plot_ui.add(GpuLayer::new(cmds, log_y));
+                if let Some(marker) = provisional {
+                    plot_ui.add(marker);
+                }
                 for (name, color, _, _) in &overlay_items {
                     plot_ui.add(LegendEntry::new(name, *color));
                 }
@@ -803,11 +803,7 @@ impl CandleChart {
         overlays: &[OverlayItem],
         hidden: &egui_plot::ItemIdSet,
     ) -> Vec<DrawCmd> {
-        let mut cmds = vec![DrawCmd::Candles {
-            data: Arc::clone(&data.candles),
-            up: [0.0; 4],
-            down: [0.0; 4],
-        }];
+        let mut cmds = vec![data.price_cmd(self.colors, 1.0)];
         for (name, _, line, _) in overlays {
             if !hidden.contains(&egui_plot::ItemId::new(name.as_str())) {
                 cmds.push(DrawCmd::Line {
@@ -1086,16 +1082,29 @@ fn price_tooltip(
         .checked_sub(1)
         .and_then(|p| series.close().get(p))
         .map(|prev| (bar.close / prev - 1.0) * 100.0);
-    let mut text = format!(
-        "{name}  {}\nO {}  H {}\nL {}  C {}{}\nVolume {}",
+    let change = change.map_or(String::new(), |c| format!(" ({c:+.2}%)"));
+    let day = format!(
+        "{}{}",
         bar.date.format("%Y-%m-%d %a"),
-        format_price(bar.open),
-        format_price(bar.high),
-        format_price(bar.low),
-        format_price(bar.close),
-        change.map_or(String::new(), |c| format!(" ({c:+.2}%)")),
-        format_volume(bar.volume),
+        if series.provisional_day() == Some(bar.date) {
+            " (provisional)"
+        } else {
+            ""
+        }
     );
+    // A close-only bar (rates, FRED-style series) has no open, high, low or volume.
+    let mut text = if bar.is_close_only() {
+        format!("{name}  {day}\nClose {}{change}", format_price(bar.close))
+    } else {
+        format!(
+            "{name}  {day}\nO {}  H {}\nL {}  C {}{change}\nVolume {}",
+            format_price(bar.open),
+            format_price(bar.high),
+            format_price(bar.low),
+            format_price(bar.close),
+            format_volume(bar.volume),
+        )
+    };
     for (line_name, values) in lines {
         if let Some(v) = values.get(i) {
             text.push_str(&format!("\n{line_name} {}", format_price(*v)));

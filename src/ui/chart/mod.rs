@@ -17,6 +17,7 @@ mod jobs;
 mod keys;
 mod link;
 mod panes;
+mod provisional;
 mod time_axis;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTransform}
 use crate::compute::lod::{CandlePyramid, LinePyramid};
 use crate::model::DailySeries;
 use crate::render::{DrawCmd, DrawList, GpuCandles, GpuLine, ViewTransform};
+use crate::ui::theme::CandleColors;
 
 pub use callback::{ChartCallback, init_render_resources};
 pub use candle::{CandleChart, MaOverlay};
@@ -50,6 +52,9 @@ pub struct ChartSeries {
     pub candles: Arc<GpuCandles>,
     /// Close-line pyramid.
     pub close: Arc<GpuLine>,
+    /// Whether some bar has only a close: the price is then drawn as the close line,
+    /// never as invented candles.
+    pub close_only: bool,
 }
 
 impl ChartSeries {
@@ -59,9 +64,39 @@ impl ChartSeries {
         let close = GpuLine::new(LinePyramid::build(series.close()));
         Self {
             name: name.into(),
+            close_only: series.has_close_only(),
             series,
             candles,
             close,
+        }
+    }
+
+    /// What draws the price: candles in `colors`, or the close line of a close-only series.
+    pub(crate) fn price_cmd(&self, colors: CandleColors, width_px: f32) -> DrawCmd {
+        if self.close_only {
+            DrawCmd::Line {
+                data: Arc::clone(&self.close),
+                color: crate::ui::theme::rgba(crate::ui::theme::CLOSE_LINE),
+                width_px,
+                y_scale: 1.0,
+                y_offset: 0.0,
+            }
+        } else {
+            DrawCmd::Candles {
+                data: Arc::clone(&self.candles),
+                up: crate::ui::theme::rgba(colors.up),
+                down: crate::ui::theme::rgba(colors.down),
+            }
+        }
+    }
+
+    /// The lowest and highest price drawn over the bars `range`: low/high of the candles,
+    /// or the close line's range for a close-only series.
+    pub(crate) fn price_range(&self, range: std::ops::Range<usize>) -> Option<(f64, f64)> {
+        if self.close_only {
+            self.close.pyramid().min_max(range)
+        } else {
+            self.candles.pyramid().price_range(range)
         }
     }
 

@@ -1,0 +1,35 @@
+//! `wickview repair [--dry-run]`: brings a store written by other tools (the earlier
+//! yfinance + pymongo scripts) to wickview's model; see [`crate::store::RepairReport`].
+
+use std::io::Write as _;
+
+use clap::Args;
+
+use crate::store::{Store, StoreArgs, StoreConfig};
+
+/// Arguments of `wickview repair`.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// Report what would be repaired, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Runs `wickview repair`: prints one line per finding on stdout; exit code 0 (also when
+/// unreadable rows were left alone, which are listed), 1 when the store failed.
+pub fn run(
+    args: &RepairArgs,
+    store_args: &StoreArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<std::process::ExitCode> {
+    let report = runtime.block_on(async {
+        let store = Store::open(&StoreConfig::resolve(store_args)?).await?;
+        anyhow::Ok(store.repair(args.dry_run).await?)
+    })?;
+    let mut out = std::io::stdout().lock();
+    for line in report.lines() {
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(std::process::ExitCode::SUCCESS)
+}

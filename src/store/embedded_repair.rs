@@ -1,0 +1,112 @@
+//! `wickview repair` on the embedded store (see [`super::repair`]).
+//!
+//! The schema already keeps one row per `(ticker, day)` with integer days, so what other
+//! tools can leave here is bars filed under a Yahoo symbol, bars of tickers without
+//! metadata, and values that are not numbers (reported, left alone). Everything runs in
+//! one transaction, rolled back on a dry run.
+
+use chrono::Utc;
+use rusqlite::params;
+
+use super::embedded::{EmbeddedStore, WriteError};
+use super::repair::{CategoryRepair, RepairReport};
+use super::{StoreError, canonical_key};
+use crate::model::{Category, KrMarket, Ticker};
+
+impl EmbeddedStore {
+    pub(super) async fn repair(&self, dry_run: bool) -> Result<RepairReport, StoreError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let mut report = RepairReport::default();
+            for category in Category::ALL {
+                let table = category.collection();
+                let mut counts = CategoryRepair::default();
+                let filed: Vec<String> = tx
+                    .prepare(&format!("SELECT DISTINCT ticker FROM {table}"))?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                let mut markets: Vec<(String, KrMarket)> = Vec::new();
+                for t in filed {
+                    let canonical = canonical_key(&t);
+                    if canonical == t {
+                        continue;
+                    }
+                    let rows: i64 = tx.query_row(
+                        &format!("SELECT COUNT(*) FROM {table} WHERE ticker = ?1"),
+                        [&t],
+                        |r| r.get(0),
+                    )?;
+                    // A day stored under both forms keeps the canonical ticker's row.
+                    let moved = tx.execute(
+                        &format!(
+                            "INSERT OR IGNORE INTO {table}
+                                 (ticker, date, open, high, low, close, volume, dividends,
+                                  stock_splits, provisional)
+                             SELECT ?2, date, open, high, low, close, volume, dividends,
+                                    stock_splits, provisional
+                             FROM {table} WHERE ticker = ?1"
+                        ),
+                        params![t, canonical],
+                    )? as u64;
+                    tx.execute(&format!("DELETE FROM {table} WHERE ticker = ?1"), [&t])?;
+                    counts.yahoo_symbols += moved;
+                    counts.rewritten += moved;
+                    counts.duplicates += u64::try_from(rows).unwrap_or(0).saturating_sub(moved);
+                    if let Some(market) = KrMarket::of_symbol(&t) {
+                        markets.push((canonical, market));
+                    }
+                }
+                let unreadable: i64 = tx.query_row(
+                    &format!(
+                        "SELECT COUNT(*) FROM {table} WHERE typeof(date) != 'integer'
+                            OR typeof(close) NOT IN ('real', 'integer')
+                            OR typeof(volume) NOT IN ('real', 'integer')"
+                    ),
+                    [],
+                    |r| r.get(0),
+                )?;
+                if unreadable > 0 {
+                    report.unreadable.push(format!(
+                        "{table}: {unreadable} rows whose date or close is not a number"
+                    ));
+                }
+                let orphans: Vec<String> = tx
+                    .prepare(&format!(
+                        "SELECT DISTINCT ticker FROM {table}
+                         WHERE ticker NOT IN (SELECT ticker FROM ticker_metadata) ORDER BY ticker"
+                    ))?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                for t in orphans {
+                    if Ticker::new(category, &t).map(|v| v.as_str() == t) != Ok(true) {
+                        report.unreadable.push(format!(
+                            "{table}: rows of '{t}', which is not a {} ticker",
+                            category.label()
+                        ));
+                        continue;
+                    }
+                    let source = markets
+                        .iter()
+                        .find(|(c, _)| *c == t)
+                        .map(|(c, m)| format!("{c}{}", m.suffix()));
+                    let now = Utc::now().timestamp_millis();
+                    tx.execute(
+                        "INSERT INTO ticker_metadata
+                             (ticker, name, name_folded, category, source_symbol, active, created_at, updated_at)
+                         VALUES (?1, '', '', ?2, ?3, 1, ?4, ?4)",
+                        params![t, category.storage_name(), source, now],
+                    )?;
+                    report.metadata_created.push(t);
+                }
+                report.categories.push((category, counts));
+            }
+            if dry_run {
+                tx.rollback()?;
+            } else {
+                tx.commit()?;
+            }
+            Ok::<_, WriteError>(report)
+        })
+        .await
+    }
+}

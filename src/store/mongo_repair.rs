@@ -1,0 +1,299 @@
+//! `wickview repair` on MongoDB (see [`super::repair`]).
+//!
+//! Per category collection and canonical ticker, every document filed under the ticker
+//! or its Yahoo symbol is read in `_id` order (the order `insert_many` wrote them) and
+//! grouped by trading day. The last written document of each day is kept and rewritten
+//! in wickview's form (`$set`, so fields of other tools stay); the earlier ones are
+//! deleted, only after the rewrites. An interrupted run leaves every day readable and
+//! a rerun completes it: the kept document of a day stays the one with the highest `_id`.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use futures::TryStreamExt as _;
+use mongodb::bson::{Bson, Document, doc};
+
+use super::mongo::MongoStore;
+use super::mongo_bars::{self, DateForm};
+use super::repair::{CategoryRepair, RepairReport};
+use super::{StoreError, canonical_key, epoch_days};
+use crate::model::{Category, KrMarket, Ticker, TickerMeta, exchange_time_zone};
+
+const MS_PER_DAY: i64 = 86_400_000;
+/// `_id`s per `delete_many`.
+const DELETE_BATCH: usize = 1000;
+
+/// What to do with one ticker's documents.
+#[derive(Debug, Default, PartialEq)]
+struct TickerPlan {
+    /// `(_id, $set)` of the kept documents that are not in wickview's form.
+    rewrites: Vec<(Bson, Document)>,
+    /// `_id`s of documents that a later-written document of the same day replaces.
+    deletes: Vec<Bson>,
+    counts: CategoryRepair,
+    /// Documents that cannot be read, left alone.
+    unreadable: Vec<String>,
+    /// A Yahoo suffix (`.KS`/`.KQ`) some documents were filed under.
+    market: Option<KrMarket>,
+}
+
+/// Plans the repair of one ticker's documents, given in write (`_id`) order.
+fn plan_ticker(collection: &str, canonical: &str, docs: &[Document], tz: Tz) -> TickerPlan {
+    let mut plan = TickerPlan::default();
+    // Per day, the documents of that day in write order.
+    let mut days: BTreeMap<NaiveDate, Vec<(usize, DateForm)>> = BTreeMap::new();
+    for (k, doc) in docs.iter().enumerate() {
+        let read = mongo_bars::day_of(doc.get("date"), tz)
+            .and_then(|(day, form)| mongo_bars::decode_bar(doc, tz).map(|_| (day, form)));
+        match read {
+            Ok((day, form)) => days.entry(day).or_default().push((k, form)),
+            Err(reason) => plan.unreadable.push(format!(
+                "{collection} {} {}: {reason}",
+                doc.get_str("ticker").unwrap_or("?"),
+                doc.get("_id")
+                    .map_or_else(|| "?".to_owned(), ToString::to_string)
+            )),
+        }
+    }
+    for (day, docs_of_day) in days {
+        let Some(&(kept, form)) = docs_of_day.last() else {
+            continue;
+        };
+        for &(k, _) in &docs_of_day[..docs_of_day.len() - 1] {
+            if let Some(id) = docs[k].get("_id") {
+                plan.deletes.push(id.clone());
+                plan.counts.duplicates += 1;
+            }
+        }
+        let doc = &docs[kept];
+        let filed_as = doc.get_str("ticker").unwrap_or(canonical);
+        let renamed = filed_as != canonical;
+        if renamed && let Some(market) = KrMarket::of_symbol(filed_as) {
+            plan.market = Some(market);
+        }
+        let untidy = mongo_bars::has_untidy_numbers(doc);
+        let counts = &mut plan.counts;
+        counts.shifted_dates += u64::from(form == DateForm::Shifted);
+        counts.text_dates += u64::from(form == DateForm::Text);
+        counts.untidy_numbers += u64::from(untidy);
+        counts.yahoo_symbols += u64::from(renamed);
+        if form == DateForm::Midnight && !untidy && !renamed {
+            continue;
+        }
+        let (Some(id), Ok(bar)) = (doc.get("_id"), mongo_bars::decode_bar(doc, tz)) else {
+            continue;
+        };
+        counts.rewritten += 1;
+        let price = |p: f64| mongo_bars::price_value(p).map_or(Bson::Null, Bson::Double);
+        plan.rewrites.push((
+            id.clone(),
+            doc! {
+                "ticker": canonical,
+                "date": mongodb::bson::DateTime::from_millis(epoch_days(day) * MS_PER_DAY),
+                "open": price(bar.open),
+                "high": price(bar.high),
+                "low": price(bar.low),
+                "close": bar.close,
+                "volume": bar.volume,
+                "dividends": bar.dividends,
+                "stock_splits": bar.stock_splits,
+            },
+        ));
+    }
+    plan
+}
+
+impl MongoStore {
+    pub(super) fn repair_needed(&self) -> Option<String> {
+        self.repair_needed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(super) async fn repair(&self, dry_run: bool) -> Result<RepairReport, StoreError> {
+        let mut report = RepairReport {
+            indexes_missing: self.repair_needed().is_some(),
+            ..RepairReport::default()
+        };
+        let mut with_bars: Vec<(Ticker, Option<KrMarket>)> = Vec::new();
+        for category in Category::ALL {
+            let collection = self.db.collection::<Document>(category.collection());
+            let filed: Vec<Bson> = collection
+                .distinct("ticker", doc! {})
+                .await
+                .map_err(|e| self.error(&e))?;
+            let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for t in filed {
+                match t {
+                    Bson::String(s) => groups.entry(canonical_key(&s)).or_default().push(s),
+                    other => report.unreadable.push(format!(
+                        "{}: rows whose ticker is {other}",
+                        category.collection()
+                    )),
+                }
+            }
+            let mut counts = CategoryRepair::default();
+            for (canonical, filed_as) in groups {
+                let Ok(ticker) = Ticker::new(category, &canonical) else {
+                    report.unreadable.push(format!(
+                        "{}: rows of '{canonical}', which is not a {} ticker",
+                        category.collection(),
+                        category.label()
+                    ));
+                    continue;
+                };
+                let docs: Vec<Document> = collection
+                    .find(doc! { "ticker": { "$in": filed_as } })
+                    .sort(doc! { "_id": 1 })
+                    .await
+                    .map_err(|e| self.error(&e))?
+                    .try_collect()
+                    .await
+                    .map_err(|e| self.error(&e))?;
+                let tz = exchange_time_zone(category, &canonical);
+                let plan = plan_ticker(category.collection(), &canonical, &docs, tz);
+                report.unreadable.extend(plan.unreadable);
+                let c = plan.counts;
+                counts.duplicates += c.duplicates;
+                counts.shifted_dates += c.shifted_dates;
+                counts.text_dates += c.text_dates;
+                counts.untidy_numbers += c.untidy_numbers;
+                counts.yahoo_symbols += c.yahoo_symbols;
+                counts.rewritten += c.rewritten;
+                if !dry_run {
+                    // Rewrites first: until the duplicates go, every day stays readable.
+                    for (id, set) in plan.rewrites {
+                        collection
+                            .update_one(doc! { "_id": id }, doc! { "$set": set })
+                            .await
+                            .map_err(|e| self.error(&e))?;
+                    }
+                    for chunk in plan.deletes.chunks(DELETE_BATCH) {
+                        collection
+                            .delete_many(doc! { "_id": { "$in": chunk.to_vec() } })
+                            .await
+                            .map_err(|e| self.error(&e))?;
+                    }
+                }
+                with_bars.push((ticker, plan.market));
+            }
+            report.categories.push((category, counts));
+        }
+        for (ticker, market) in with_bars {
+            if self.ticker(ticker.as_str()).await?.is_some() {
+                continue;
+            }
+            report.metadata_created.push(ticker.as_str().to_owned());
+            if !dry_run {
+                let mut meta = TickerMeta::new(ticker, "");
+                meta.source_symbol = market.map(|m| format!("{}{}", meta.ticker, m.suffix()));
+                meta.created_at = super::to_millis(meta.created_at);
+                meta.updated_at = meta.created_at;
+                match self.add_ticker(&meta).await {
+                    // Filed in two category collections: the first one keeps it.
+                    Ok(()) | Err(StoreError::DuplicateTicker(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        if !dry_run {
+            self.create_indexes().await?;
+            *self
+                .repair_needed
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        }
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mongodb::bson::oid::ObjectId;
+
+    use super::*;
+
+    fn bar_doc(ticker: &str, date: Bson, close: f64) -> Document {
+        doc! {
+            "_id": ObjectId::new(), "ticker": ticker, "date": date, "open": close,
+            "high": close + 1.0, "low": close - 1.0, "close": close, "volume": 10.0,
+            "dividends": 0.0, "stock_splits": 0.0,
+        }
+    }
+
+    fn at(ms: i64) -> Bson {
+        Bson::DateTime(mongodb::bson::DateTime::from_millis(ms))
+    }
+
+    #[test]
+    fn duplicates_keep_the_last_written_and_shifted_days_move() {
+        let seoul_jan2 = at(1_704_121_200_000); // 2024-01-02 00:00 KST
+        let utc_jan2 = at(1_704_153_600_000); // 2024-01-02 00:00 UTC
+        let docs = vec![
+            bar_doc("005930.KS", seoul_jan2.clone(), 100.0),
+            bar_doc("005930", utc_jan2.clone(), 101.0),
+            bar_doc("005930.KS", seoul_jan2, 102.0), // re-run: the last written of the day
+            bar_doc("005930", utc_jan2.clone() /* another day below */, 0.0),
+        ];
+        let mut docs = docs;
+        docs[3].insert("date", at(1_704_153_600_000 + MS_PER_DAY));
+        docs[3].insert("close", 103.0);
+        docs[3].insert("open", 103.0);
+        docs.push(
+            doc! { "_id": ObjectId::new(), "ticker": "005930", "date": "garbage", "close": 1.0 },
+        );
+        let plan = plan_ticker("korean_stocks", "005930", &docs, Tz::Asia__Seoul);
+        let id = |k: usize| docs[k].get("_id").unwrap().clone();
+        assert_eq!(plan.deletes, vec![id(0), id(1)]);
+        assert_eq!(plan.counts.duplicates, 2);
+        assert_eq!(plan.counts.shifted_dates, 1);
+        assert_eq!(plan.counts.yahoo_symbols, 1);
+        assert_eq!(plan.counts.rewritten, 1);
+        assert_eq!(plan.market, Some(KrMarket::Kospi));
+        assert_eq!(plan.rewrites.len(), 1);
+        let (id, set) = &plan.rewrites[0];
+        assert_eq!(*id, docs[2].get("_id").unwrap().clone());
+        assert_eq!(set.get_str("ticker").unwrap(), "005930");
+        assert_eq!(set.get("date").unwrap(), &utc_jan2);
+        assert_eq!(set.get_f64("close").unwrap(), 102.0);
+        assert_eq!(plan.unreadable.len(), 1);
+        assert!(
+            plan.unreadable[0].contains("'garbage' is not a date"),
+            "{:?}",
+            plan.unreadable
+        );
+
+        // Once applied, nothing is left to do.
+        let repaired: Vec<Document> = vec![
+            {
+                let mut d = docs[2].clone();
+                for (k, v) in set {
+                    d.insert(k.clone(), v.clone());
+                }
+                d
+            },
+            docs[3].clone(),
+        ];
+        let again = plan_ticker("korean_stocks", "005930", &repaired, Tz::Asia__Seoul);
+        assert_eq!(again, TickerPlan::default());
+    }
+
+    #[test]
+    fn text_dates_and_untidy_numbers_are_rewritten() {
+        let mut d = bar_doc("KRW=X", Bson::String("2024-04-02".into()), 1350.0);
+        d.insert("volume", f64::NAN);
+        d.insert("stock_splits", "0.0");
+        let plan = plan_ticker("currencies", "KRW=X", &[d], Tz::Europe__London);
+        assert_eq!(plan.counts.text_dates, 1);
+        assert_eq!(plan.counts.untidy_numbers, 1);
+        let set = &plan.rewrites[0].1;
+        assert_eq!(set.get_f64("volume").unwrap(), 0.0);
+        assert_eq!(set.get_f64("stock_splits").unwrap(), 0.0);
+        assert_eq!(
+            set.get_datetime("date").unwrap().timestamp_millis(),
+            epoch_days(NaiveDate::from_ymd_opt(2024, 4, 2).unwrap()) * MS_PER_DAY
+        );
+    }
+}

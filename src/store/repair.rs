@@ -1,0 +1,188 @@
+//! `wickview repair`: bringing a store written by other tools to wickview's model.
+//!
+//! What is found and fixed, per category collection (MongoDB) or table (embedded):
+//! duplicate `(ticker, day)` rows (the last written is kept), dates stored at another
+//! instant than 00:00 UTC (mapped to the trading day in the exchange's own time zone),
+//! dates stored as text, numbers stored as text, NaN or null, bars filed under a Yahoo
+//! symbol (`005930.KS` → `005930`, the suffix kept as the source symbol), and bars of
+//! tickers without metadata (metadata created, category from the collection). Then the
+//! unique indexes are built. A bar that has no duplicate is never deleted; a document that
+//! cannot be read at all is left as it is and reported. A dry run changes nothing.
+
+use crate::model::Category;
+
+use super::{Backend, Store, StoreError};
+
+/// What a repair found (and, unless a dry run, fixed) in one category's bars.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CategoryRepair {
+    /// Rows removed because a later-written row has the same ticker and trading day.
+    pub duplicates: u64,
+    /// Kept rows whose date was an instant other than 00:00 UTC.
+    pub shifted_dates: u64,
+    /// Kept rows whose date was text.
+    pub text_dates: u64,
+    /// Kept rows with a number stored as text, NaN, null or not at all.
+    pub untidy_numbers: u64,
+    /// Kept rows filed under a Yahoo symbol instead of the canonical ticker.
+    pub yahoo_symbols: u64,
+    /// Kept rows rewritten (any of the above but duplicates).
+    pub rewritten: u64,
+}
+
+impl CategoryRepair {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// The outcome of [`Store::repair`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RepairReport {
+    /// Whether this was a dry run (nothing was changed).
+    pub dry_run: bool,
+    /// Findings per category, in [`Category::ALL`] order (categories with none left out).
+    pub categories: Vec<(Category, CategoryRepair)>,
+    /// Tickers whose metadata was (or, in a dry run, would be) created.
+    pub metadata_created: Vec<String>,
+    /// Whether unique `(ticker, date)` indexes were missing (MongoDB); built unless a dry run.
+    pub indexes_missing: bool,
+    /// Rows left as they are because they cannot be read (where, and why).
+    pub unreadable: Vec<String>,
+}
+
+impl RepairReport {
+    /// Whether there was nothing to fix (unreadable rows, which are left alone, aside).
+    pub fn nothing_to_do(&self) -> bool {
+        self.categories.iter().all(|(_, c)| c.is_empty())
+            && self.metadata_created.is_empty()
+            && !self.indexes_missing
+    }
+
+    /// One line per finding, for the command line.
+    pub fn lines(&self) -> Vec<String> {
+        let verb = |done: &'static str, todo: &'static str| if self.dry_run { todo } else { done };
+        let mut out = Vec::new();
+        for (category, c) in &self.categories {
+            let mut parts = Vec::new();
+            if c.duplicates > 0 {
+                parts.push(format!(
+                    "{} duplicate rows {} (the last written of each day {})",
+                    c.duplicates,
+                    verb("removed", "to remove"),
+                    verb("kept", "is kept")
+                ));
+            }
+            if c.shifted_dates > 0 {
+                parts.push(format!(
+                    "{} dates at a non-midnight instant {} to their trading day in the exchange's time zone",
+                    c.shifted_dates,
+                    verb("mapped", "to map")
+                ));
+            }
+            if c.text_dates > 0 {
+                parts.push(format!(
+                    "{} text dates {}",
+                    c.text_dates,
+                    verb("converted", "to convert")
+                ));
+            }
+            if c.untidy_numbers > 0 {
+                parts.push(format!(
+                    "{} rows with text, NaN, null or missing numbers {}",
+                    c.untidy_numbers,
+                    verb("fixed", "to fix")
+                ));
+            }
+            if c.yahoo_symbols > 0 {
+                parts.push(format!(
+                    "{} rows filed under a Yahoo symbol {} to the canonical ticker",
+                    c.yahoo_symbols,
+                    verb("moved", "to move")
+                ));
+            }
+            if !parts.is_empty() {
+                out.push(format!("{}: {}", category.collection(), parts.join("; ")));
+            }
+        }
+        if !self.metadata_created.is_empty() {
+            out.push(format!(
+                "ticker_metadata: {} for {} tickers with bars but no metadata: {}",
+                verb("created", "to create"),
+                self.metadata_created.len(),
+                self.metadata_created.join(", ")
+            ));
+        }
+        if self.indexes_missing {
+            out.push(format!(
+                "unique (ticker, date) indexes {}",
+                verb("built", "to build")
+            ));
+        }
+        for u in &self.unreadable {
+            out.push(format!("left as it is (unreadable): {u}"));
+        }
+        if self.nothing_to_do() {
+            out.push("nothing to repair".to_owned());
+        } else if self.dry_run {
+            out.push("dry run: nothing was changed; run `wickview repair` to fix it".to_owned());
+        }
+        out
+    }
+}
+
+impl Store {
+    /// What is wrong with the store that `wickview repair` fixes, found at open (MongoDB:
+    /// duplicate rows that keep a unique index from being built), or `None`.
+    pub fn repair_needed(&self) -> Option<String> {
+        match &*self.backend {
+            Backend::Embedded(_) => None,
+            Backend::Mongo(b) => b.repair_needed(),
+        }
+    }
+
+    /// Finds (and unless `dry_run`, fixes) what other tools left in the store; see the
+    /// module documentation. Safe to interrupt and rerun: a second run finds nothing to do.
+    pub async fn repair(&self, dry_run: bool) -> Result<RepairReport, StoreError> {
+        let mut report = match &*self.backend {
+            Backend::Embedded(b) => b.repair(dry_run).await?,
+            Backend::Mongo(b) => b.repair(dry_run).await?,
+        };
+        report.dry_run = dry_run;
+        report.categories.retain(|(_, c)| !c.is_empty());
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_lines() {
+        let mut report = RepairReport {
+            dry_run: true,
+            categories: vec![(
+                Category::KoreanStock,
+                CategoryRepair {
+                    duplicates: 3,
+                    shifted_dates: 40,
+                    ..CategoryRepair::default()
+                },
+            )],
+            metadata_created: vec!["035720".into()],
+            indexes_missing: true,
+            unreadable: vec![],
+        };
+        let lines = report.lines();
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert!(lines[0].starts_with("korean_stocks: 3 duplicate rows to remove"));
+        assert!(lines[0].contains("40 dates at a non-midnight instant to map"));
+        assert!(lines[1].contains("to create for 1 tickers with bars but no metadata: 035720"));
+        assert!(lines[3].starts_with("dry run: nothing was changed"));
+        report.dry_run = false;
+        assert!(report.lines()[0].contains("3 duplicate rows removed"));
+        assert!(!report.nothing_to_do());
+        assert_eq!(RepairReport::default().lines(), ["nothing to repair"]);
+    }
+}

@@ -1,0 +1,165 @@
+//! When an update must fetch a ticker's whole history again.
+//!
+//! Yahoo sends split-adjusted prices: after a split it re-adjusts every earlier bar and
+//! lists the split under `events.splits`. Fetching only from the last stored day would
+//! leave every older bar at the old price level (a false crash at the split). So when a
+//! download holds a split dated after the last stored day, or the re-fetched last stored
+//! day disagrees with the stored bar beyond rounding (an adjustment without a listed
+//! split), the whole history is fetched again and replaces the stored one.
+
+use chrono::NaiveDate;
+
+use crate::model::{Bar, DailySeries};
+
+/// How far (relative) the re-fetched open of the last stored day may differ from the
+/// stored one before the history counts as re-adjusted. The open of a day does not move
+/// once the day has begun, so a partial last day does not trigger it; a split or a
+/// source-side adjustment moves every price by far more.
+pub const OVERLAP_TOLERANCE: f64 = 0.005;
+
+/// Why a ticker's history is fetched again.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Readjust {
+    /// The download lists a split after the last stored day.
+    Split {
+        /// The split's trading day.
+        day: NaiveDate,
+        /// New shares per old share (4.0 for 4:1).
+        ratio: f64,
+    },
+    /// The re-fetched last stored day disagrees with the stored bar.
+    Mismatch {
+        /// The overlapping day.
+        day: NaiveDate,
+        /// The stored price (open, or close of a close-only bar).
+        stored: f64,
+        /// The price the source sends now.
+        fetched: f64,
+    },
+}
+
+impl std::fmt::Display for Readjust {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Split { day, ratio } => {
+                write!(
+                    f,
+                    "history re-adjusted: {} split on {day}",
+                    split_ratio(*ratio)
+                )
+            }
+            Self::Mismatch {
+                day,
+                stored,
+                fetched,
+            } => write!(
+                f,
+                "history re-adjusted: the source now sends {fetched} for {day} (stored: {stored})"
+            ),
+        }
+    }
+}
+
+/// `4:1`, `1:10`, `3:2`: a split ratio as the smallest whole numbers (up to 1000).
+pub fn split_ratio(ratio: f64) -> String {
+    for den in 1..=1000u32 {
+        let num = ratio * f64::from(den);
+        if (num - num.round()).abs() < 1e-6 * num.max(1.0) && num.round() >= 1.0 {
+            return format!("{}:{den}", num.round());
+        }
+    }
+    format!("{ratio}:1")
+}
+
+/// The price compared on the overlapping day: the open, or the close of a close-only bar.
+fn overlap_price(bar: &Bar) -> f64 {
+    if bar.is_close_only() {
+        bar.close
+    } else {
+        bar.open
+    }
+}
+
+/// Whether the download `fetched` (from the last stored day on) shows that the stored
+/// history is at another price level; `stored_last` is the last stored bar.
+pub fn check(stored_last: Option<&Bar>, fetched: &DailySeries) -> Option<Readjust> {
+    let stored_last = stored_last?;
+    if let Some(bar) = fetched
+        .bars()
+        .find(|b| b.date > stored_last.date && b.stock_splits > 0.0 && b.stock_splits != 1.0)
+    {
+        return Some(Readjust::Split {
+            day: bar.date,
+            ratio: bar.stock_splits,
+        });
+    }
+    let again = fetched.bar(fetched.index_of(stored_last.date)?)?;
+    let (stored, now) = (overlap_price(stored_last), overlap_price(&again));
+    ((now - stored).abs() > stored.abs() * OVERLAP_TOLERANCE).then_some(Readjust::Mismatch {
+        day: stored_last.date,
+        stored,
+        fetched: now,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2020, m, day).unwrap()
+    }
+
+    fn bar(date: NaiveDate, open: f64, close: f64) -> Bar {
+        Bar::ohlc(
+            date,
+            open,
+            open.max(close) * 1.01,
+            open.min(close) * 0.99,
+            close,
+        )
+    }
+
+    #[test]
+    fn ratios() {
+        assert_eq!(split_ratio(4.0), "4:1");
+        assert_eq!(split_ratio(50.0), "50:1");
+        assert_eq!(split_ratio(0.1), "1:10");
+        assert_eq!(split_ratio(1.5), "3:2");
+    }
+
+    #[test]
+    fn splits_after_the_last_day_and_overlap_mismatches() {
+        let stored = bar(d(7, 17), 400.0, 404.0);
+        let mut split_day = bar(d(7, 20), 101.0, 102.0);
+        split_day.stock_splits = 4.0;
+        let (fetched, _) = DailySeries::from_bars([bar(d(7, 17), 100.0, 101.0), split_day]);
+        let r = check(Some(&stored), &fetched).unwrap();
+        assert_eq!(
+            r.to_string(),
+            "history re-adjusted: 4:1 split on 2020-07-20"
+        );
+
+        // A partial last day: same open, another close: nothing to do.
+        let (fetched, _) =
+            DailySeries::from_bars([bar(d(7, 17), 400.0, 410.0), bar(d(7, 20), 410.0, 412.0)]);
+        assert_eq!(check(Some(&stored), &fetched), None);
+        assert_eq!(check(None, &fetched), None);
+
+        // An adjustment without a listed split.
+        let (fetched, _) = DailySeries::from_bars([bar(d(7, 17), 200.0, 202.0)]);
+        assert_eq!(
+            check(Some(&stored), &fetched),
+            Some(Readjust::Mismatch {
+                day: d(7, 17),
+                stored: 400.0,
+                fetched: 200.0
+            })
+        );
+        // A split on the stored day itself was already in the stored history.
+        let mut same_day = bar(d(7, 17), 400.0, 404.0);
+        same_day.stock_splits = 4.0;
+        let (fetched, _) = DailySeries::from_bars([same_day]);
+        assert_eq!(check(Some(&stored), &fetched), None);
+    }
+}
