@@ -280,7 +280,7 @@ impl SeriesList {
                                 None => chart.visible_return(k).map(|r| format!("{r:+.1}%")),
                             };
                             ui.add_sized(
-                                [58.0, ROW_HEIGHT - 4.0],
+                                [52.0, ROW_HEIGHT - 4.0],
                                 egui::Label::new(
                                     egui::RichText::new(value.unwrap_or_else(|| "–".into()))
                                         .monospace(),
@@ -288,15 +288,38 @@ impl SeriesList {
                                 .truncate(),
                             );
                             ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                                // The ticker first (short, always readable in a narrow list),
+                                // then the display name as far as the width allows; the whole
+                                // name on hover.
                                 let name = names.get(k).map_or(key.as_str(), String::as_str);
                                 let late = chart.anchor().is_some() && chart.starts_after_rebase_day(k);
-                                let text = if late { format!("{name} *") } else { name.to_owned() };
-                                let label = ui.add(egui::Label::new(text).truncate());
+                                let mut text = egui::text::LayoutJob::default();
+                                let style = ui.style();
+                                let strong = egui::TextFormat::simple(
+                                    egui::TextStyle::Body.resolve(style),
+                                    style.visuals.strong_text_color(),
+                                );
+                                let weak = egui::TextFormat::simple(
+                                    egui::TextStyle::Body.resolve(style),
+                                    style.visuals.weak_text_color(),
+                                );
+                                text.append(key, 0.0, strong.clone());
                                 if late {
-                                    label.on_hover_text(
-                                        "Starts after the rebase day: rebased on its first day after it",
-                                    );
+                                    text.append(" *", 0.0, strong);
                                 }
+                                if name != key {
+                                    text.append(name, 6.0, weak);
+                                }
+                                let label = ui.add(egui::Label::new(text).truncate());
+                                let hover = if late {
+                                    format!(
+                                        "{name} ({key}): starts after the rebase day, so it is \
+                                         rebased on its first day after it"
+                                    )
+                                } else {
+                                    format!("{name} ({key})")
+                                };
+                                label.on_hover_text(hover);
                             });
                         });
                     });
