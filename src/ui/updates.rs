@@ -405,6 +405,7 @@ mod tests {
                 bars_written: 2500,
                 skipped_nulls: 0,
                 rejected_bars: 0,
+                readjusted: None,
             },
         );
         assert_eq!((p.done, p.bars_written), (1, 2500));
