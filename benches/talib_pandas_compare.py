@@ -1,7 +1,7 @@
 """Times TA-Lib and pandas on the same synthetic panel as `wickview bench compute`.
 
-    wickview bench compute --write-panel /tmp/panel      # 500 x 6,300 by default
-    python benches/talib_pandas_compare.py /tmp/panel [--repeat 5]
+    wickview bench compute --write-panel panel-dir      # 500 x 6,300 by default
+    python benches/talib_pandas_compare.py panel-dir [--repeat 5]
 
 Needs `pip install TA-Lib pandas` (the TA-Lib wheels bundle the C library). Prints one row per
 indicator: the median wall time of one run over the whole panel, in milliseconds.

@@ -910,7 +910,9 @@ mod tests {
                     let mut other = Connection::open(&path).unwrap();
                     let tx = immediate(&mut other).unwrap();
                     tx.execute(
-                        "INSERT INTO us_stocks VALUES ('OTHER', 1, 1, 1, 1, 1, 0, 0, 0)
+                        "INSERT INTO us_stocks
+                         (ticker, date, open, high, low, close, volume, dividends, stock_splits)
+                         VALUES ('OTHER', 1, 1, 1, 1, 1, 0, 0, 0)
                      ON CONFLICT DO NOTHING",
                         [],
                     )
