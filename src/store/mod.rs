@@ -188,6 +188,9 @@ impl Store {
             backend: Arc::new(backend),
         };
         tracing::debug!("store opened for reading: {}", store.describe());
+        if let Some(problem) = store.repair_needed() {
+            tracing::warn!("{problem}");
+        }
         Ok(store)
     }
 

@@ -146,8 +146,36 @@ impl MongoStore {
     }
 
     /// Connects and pings, creating nothing (for commands that only read).
+    /// A category collection holding bars without its unique `(ticker, date)` index (a
+    /// database written by other tools) is noted as needing `wickview repair`.
     pub async fn open_read_only(uri: &str, db_name: &str) -> Result<Self, StoreError> {
-        Self::connect(uri, db_name).await
+        let store = Self::connect(uri, db_name).await?;
+        for category in Category::ALL {
+            let bars = store.bars(category);
+            let names = bars.list_index_names().await.unwrap_or_default();
+            if names.iter().any(|n| n == "ticker_1_date_1") {
+                continue;
+            }
+            let holds_bars = bars
+                .find_one(doc! {})
+                .await
+                .map_err(|err| store.error(&err))?
+                .is_some();
+            if holds_bars {
+                *store
+                    .repair_needed
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(format!(
+                    "{}.{}: it has no unique (ticker, date) index, so it may hold duplicate \
+                     rows; `wickview repair` removes them (keeping the last written of each \
+                     day) and builds it",
+                    db_name,
+                    category.collection()
+                ));
+                break;
+            }
+        }
+        Ok(store)
     }
 
     async fn connect(uri: &str, db_name: &str) -> Result<Self, StoreError> {

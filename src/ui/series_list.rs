@@ -241,8 +241,7 @@ impl SeriesList {
                             }
                         }
                         let visible = chart.is_visible(k);
-                        if swatch_ui(ui, chart.color(k).unwrap_or_default(), visible, key)
-                            .clicked()
+                        if swatch_ui(ui, chart.color(k).unwrap_or_default(), visible, key).clicked()
                         {
                             actions.push(ListAction::SetVisible(key.clone(), !visible));
                         }
@@ -287,40 +286,44 @@ impl SeriesList {
                                 )
                                 .truncate(),
                             );
-                            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                                // The ticker first (short, always readable in a narrow list),
-                                // then the display name as far as the width allows; the whole
-                                // name on hover.
-                                let name = names.get(k).map_or(key.as_str(), String::as_str);
-                                let late = chart.anchor().is_some() && chart.starts_after_rebase_day(k);
-                                let mut text = egui::text::LayoutJob::default();
-                                let style = ui.style();
-                                let strong = egui::TextFormat::simple(
-                                    egui::TextStyle::Body.resolve(style),
-                                    style.visuals.strong_text_color(),
-                                );
-                                let weak = egui::TextFormat::simple(
-                                    egui::TextStyle::Body.resolve(style),
-                                    style.visuals.weak_text_color(),
-                                );
-                                text.append(key, 0.0, strong.clone());
-                                if late {
-                                    text.append(" *", 0.0, strong);
-                                }
-                                if name != key {
-                                    text.append(name, 6.0, weak);
-                                }
-                                let label = ui.add(egui::Label::new(text).truncate());
-                                let hover = if late {
-                                    format!(
-                                        "{name} ({key}): starts after the rebase day, so it is \
+                            ui.with_layout(
+                                egui::Layout::left_to_right(egui::Align::Center),
+                                |ui| {
+                                    // The ticker first (short, always readable in a narrow list),
+                                    // then the display name as far as the width allows; the whole
+                                    // name on hover.
+                                    let name = names.get(k).map_or(key.as_str(), String::as_str);
+                                    let late = chart.anchor().is_some()
+                                        && chart.starts_after_rebase_day(k);
+                                    let mut text = egui::text::LayoutJob::default();
+                                    let style = ui.style();
+                                    let strong = egui::TextFormat::simple(
+                                        egui::TextStyle::Body.resolve(style),
+                                        style.visuals.strong_text_color(),
+                                    );
+                                    let weak = egui::TextFormat::simple(
+                                        egui::TextStyle::Body.resolve(style),
+                                        style.visuals.weak_text_color(),
+                                    );
+                                    text.append(key, 0.0, strong.clone());
+                                    if late {
+                                        text.append(" *", 0.0, strong);
+                                    }
+                                    if name != key {
+                                        text.append(name, 6.0, weak);
+                                    }
+                                    let label = ui.add(egui::Label::new(text).truncate());
+                                    let hover = if late {
+                                        format!(
+                                            "{name} ({key}): starts after the rebase day, so it is \
                                          rebased on its first day after it"
-                                    )
-                                } else {
-                                    format!("{name} ({key})")
-                                };
-                                label.on_hover_text(hover);
-                            });
+                                        )
+                                    } else {
+                                        format!("{name} ({key})")
+                                    };
+                                    label.on_hover_text(hover);
+                                },
+                            );
                         });
                     });
                     if row.response.contains_pointer() {
