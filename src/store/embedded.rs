@@ -1,6 +1,7 @@
 //! The embedded backend: SQLite through rusqlite (bundled), one file in the data directory.
 //!
-//! Schema (version 1, `PRAGMA user_version`):
+//! Schema (version 2, `PRAGMA user_version`; version 1 files are upgraded in place at the
+//! first read-write open: nullable open/high/low, the `provisional` flag, `watchlists`, `drawings`):
 //! - one `WITHOUT ROWID` table per category (`korean_stocks`, `us_stocks`, `indices`,
 //!   `currencies`) with `PRIMARY KEY (ticker, date)`, so a ticker's bars are stored
 //!   contiguously in day order and a 25-year load is one range scan;
@@ -45,7 +46,9 @@ use super::{
 };
 use crate::model::{Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta};
 
-const SCHEMA_VERSION: i64 = 1;
+/// 2: nullable open/high/low (close-only bars), the `provisional` flag, `watchlists`,
+/// `drawings`. An older file is upgraded at the first read-write open.
+const SCHEMA_VERSION: i64 = 2;
 /// How long a write waits for another process's write transaction to end.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_IDLE_READERS: usize = 4;
@@ -116,7 +119,7 @@ impl EmbeddedStore {
         }
         let mut mode = OpenMode::ReadOnly;
         let conn = match open_connection(&path, mode, BUSY_TIMEOUT).and_then(|c| {
-            check_schema(&c, &path)?;
+            check_schema_readable(&c, &path)?;
             Ok(c)
         }) {
             Ok(conn) => conn,
@@ -124,7 +127,7 @@ impl EmbeddedStore {
                 // SQLite cannot create the WAL index next to the file: read it as it is.
                 mode = OpenMode::Immutable;
                 let conn = open_connection(&path, mode, BUSY_TIMEOUT)?;
-                check_schema(&conn, &path)?;
+                check_schema_readable(&conn, &path)?;
                 conn
             }
             Err(e) => return Err(e),
@@ -751,6 +754,19 @@ fn check_schema(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
     Ok(version)
 }
 
+/// Like [`check_schema`], for a read-only open, which cannot upgrade an older file.
+fn check_schema_readable(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    let version = check_schema(conn, path)?;
+    if version < SCHEMA_VERSION {
+        return Err(StoreError::Config(format!(
+            "{}: written by an earlier wickview (schema {version}); open it once with the window or \
+             a command that writes (`update`, `import`) to upgrade it",
+            path.display()
+        )));
+    }
+    Ok(version)
+}
+
 /// Whether a file can be created in `dir` (SQLite needs that for its WAL index).
 fn dir_is_writable(dir: &Path) -> bool {
     let probe = dir.join(format!(".wickview-probe-{}", std::process::id()));
@@ -842,6 +858,40 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// A file written by the first release (schema 1: NOT NULL prices, no `provisional`
+    /// flag, no watchlists or drawings) is upgraded at the first read-write open and its
+    /// bars load; before that, a read-only open says how to upgrade it.
+    #[tokio::test]
+    async fn schema_1_files_are_upgraded_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let c = Connection::open(dir.path().join(EMBEDDED_FILE_NAME)).unwrap();
+            c.execute_batch(
+                "CREATE TABLE us_stocks (
+                    ticker TEXT NOT NULL, date INTEGER NOT NULL,
+                    open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL,
+                    close REAL NOT NULL, volume REAL NOT NULL, dividends REAL NOT NULL,
+                    stock_splits REAL NOT NULL, PRIMARY KEY (ticker, date)) WITHOUT ROWID;
+                 INSERT INTO us_stocks VALUES ('AAPL', 19724, 1.0, 2.0, 0.5, 1.5, 10, 0, 0);
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let t = Ticker::parse(Category::UsStock, "AAPL").unwrap();
+        let Err(err) = EmbeddedStore::open_read_only(dir.path()).await else {
+            panic!("a schema 1 file opened read-only without an upgrade");
+        };
+        let err = err.to_string();
+        assert!(err.contains("earlier wickview"), "{err}");
+        let store = EmbeddedStore::open(dir.path()).await.unwrap();
+        let loaded = store.load_series(&t, None).await.unwrap();
+        assert_eq!(loaded.close(), &[1.5]);
+        assert_eq!(loaded.days(), &[d(2024, 1, 2)]);
+        drop(store);
+        let reader = EmbeddedStore::open_read_only(dir.path()).await.unwrap();
+        assert_eq!(reader.load_series(&t, None).await.unwrap().close(), &[1.5]);
     }
 
     #[tokio::test]
