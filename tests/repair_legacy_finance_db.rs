@@ -68,6 +68,10 @@ async fn load_dump(db: &mongodb::Database) {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(mongo_tests),
+    ignore = "needs a MongoDB test server: set WICKVIEW_TEST_MONGODB_URI"
+)]
 async fn repair_brings_the_earlier_finance_db_to_the_model() {
     let Some(uri) = store_support::mongo_uri() else {
         return;

@@ -221,11 +221,19 @@ mod mongodb {
     use super::*;
 
     #[tokio::test]
+    #[cfg_attr(
+        not(mongo_tests),
+        ignore = "needs a MongoDB test server: set WICKVIEW_TEST_MONGODB_URI"
+    )]
     async fn split_between_two_updates() {
         super::split_between_two_updates(Backend::Mongo).await;
     }
 
     #[tokio::test]
+    #[cfg_attr(
+        not(mongo_tests),
+        ignore = "needs a MongoDB test server: set WICKVIEW_TEST_MONGODB_URI"
+    )]
     async fn overlap_mismatch_refetches_everything() {
         super::overlap_mismatch_refetches_everything(Backend::Mongo).await;
     }
@@ -314,6 +322,10 @@ mod provisional {
     }
 
     #[tokio::test]
+    #[cfg_attr(
+        not(mongo_tests),
+        ignore = "needs a MongoDB test server: set WICKVIEW_TEST_MONGODB_URI"
+    )]
     async fn mongodb() {
         provisional_bar_is_replaced(Backend::Mongo).await;
     }

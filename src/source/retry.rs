@@ -1,7 +1,8 @@
-//! Exponential backoff with jitter, bounded attempts.
+//! Exponential backoff with jitter (backon's schedule), bounded attempts, and `Retry-After`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
+
+use backon::{BackoffBuilder as _, ExponentialBackoff, ExponentialBuilder};
 
 /// How often and how patiently a failed request is retried.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,51 +28,48 @@ impl Default for RetryPolicy {
     }
 }
 
-impl RetryPolicy {
-    /// The delay before retry number `retry` (0 for the first retry): exponential,
-    /// capped at `max_delay`, with "equal jitter" (uniform in `[d/2, d]`) so that many
-    /// tickers failing together do not retry in lockstep.
-    pub fn backoff(&self, retry: u32) -> Duration {
-        let factor = 2u32.saturating_pow(retry.min(30));
-        let full = self.base_delay.saturating_mul(factor).min(self.max_delay);
-        let half = full / 2;
-        let jitter_nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-        let extra = if jitter_nanos == 0 {
-            0
-        } else {
-            next_random() % (jitter_nanos + 1)
-        };
-        half + Duration::from_nanos(extra)
-    }
+/// The delays between the attempts of one request, in order; empty once the attempts
+/// are used up.
+#[derive(Debug)]
+pub struct Backoff {
+    schedule: ExponentialBackoff,
+    max_retry_after: Duration,
+}
 
-    /// The delay before retry number `retry` when the server sent `Retry-After`:
-    /// the server's wish (capped at `max_retry_after`), never less than the backoff.
-    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
-        let backoff = self.backoff(retry);
-        match retry_after {
+impl Backoff {
+    /// The delay before the next retry, or `None` when no attempt is left. The server's
+    /// `Retry-After` wins when it asks for longer (capped at the policy's
+    /// `max_retry_after`).
+    pub fn next_delay(&mut self, retry_after: Option<Duration>) -> Option<Duration> {
+        let backoff = self.schedule.next()?;
+        Some(match retry_after {
             Some(wish) => wish.min(self.max_retry_after).max(backoff),
             None => backoff,
-        }
+        })
     }
 }
 
-/// A process-wide splitmix64 stream seeded from the clock: jitter needs spread, not
-/// cryptographic quality.
-fn next_random() -> u64 {
-    static STATE: AtomicU64 = AtomicU64::new(0);
-    let mut seed = STATE.load(Ordering::Relaxed);
-    if seed == 0 {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0x9E37_79B9, |d| d.as_nanos() as u64);
-        seed = nanos | 1;
+impl RetryPolicy {
+    /// The schedule of one request's retries: exponential from `base_delay`, capped at
+    /// `max_delay`, each delay drawn uniformly from `[d/2, d)` ("equal jitter", so that
+    /// many tickers failing together do not retry in lockstep), `max_attempts - 1` of them.
+    ///
+    /// backon adds a jitter in `[0, d)` to a delay `d`: starting it at half the base and
+    /// capping it at half the maximum gives exactly the equal-jitter range.
+    pub fn backoff(&self) -> Backoff {
+        let retries = self.max_attempts.max(1) - 1;
+        let schedule = ExponentialBuilder::new()
+            .with_min_delay(self.base_delay / 2)
+            .with_max_delay(self.max_delay / 2)
+            .with_factor(2.0)
+            .with_jitter()
+            .with_max_times(retries as usize)
+            .build();
+        Backoff {
+            schedule,
+            max_retry_after: self.max_retry_after,
+        }
     }
-    let next = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    STATE.store(next, Ordering::Relaxed);
-    let mut z = next;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// Parses a `Retry-After` header value: delay seconds, or an HTTP date (RFC 9110, through
@@ -91,25 +89,37 @@ fn parse_retry_after_at(value: &str, now: SystemTime) -> Option<Duration> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
 
     #[test]
-    fn backoff_doubles_within_jitter_and_caps() {
+    fn backoff_doubles_within_jitter_caps_and_ends() {
         let p = RetryPolicy {
-            max_attempts: 10,
+            max_attempts: 11,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_millis(1000),
             max_retry_after: Duration::from_secs(5),
         };
         for _ in 0..200 {
-            let d0 = p.backoff(0);
-            assert!(d0 >= Duration::from_millis(50) && d0 <= Duration::from_millis(100));
-            let d2 = p.backoff(2);
-            assert!(d2 >= Duration::from_millis(200) && d2 <= Duration::from_millis(400));
-            let d9 = p.backoff(9);
-            assert!(d9 >= Duration::from_millis(500) && d9 <= Duration::from_millis(1000));
-            assert!(p.backoff(u32::MAX) <= Duration::from_millis(1000));
+            let mut b = p.backoff();
+            let d: Vec<Duration> = std::iter::from_fn(|| b.next_delay(None)).collect();
+            assert_eq!(d.len(), 10, "one delay per retry");
+            let ms = Duration::from_millis;
+            assert!(d[0] >= ms(50) && d[0] < ms(100), "{:?}", d[0]);
+            assert!(d[2] >= ms(200) && d[2] < ms(400), "{:?}", d[2]);
+            assert!(d[9] >= ms(500) && d[9] < ms(1000), "{:?}", d[9]);
         }
+        let once = RetryPolicy {
+            max_attempts: 1,
+            ..p.clone()
+        };
+        assert_eq!(once.backoff().next_delay(None), None, "no retry left");
+        let zero = RetryPolicy {
+            max_attempts: 0,
+            ..p
+        };
+        assert_eq!(zero.backoff().next_delay(None), None);
     }
 
     #[test]
@@ -121,14 +131,14 @@ mod tests {
             max_retry_after: Duration::from_secs(5),
         };
         assert_eq!(
-            p.delay(0, Some(Duration::from_secs(2))),
-            Duration::from_secs(2)
+            p.backoff().next_delay(Some(Duration::from_secs(2))),
+            Some(Duration::from_secs(2))
         );
         assert_eq!(
-            p.delay(0, Some(Duration::from_secs(500))),
-            Duration::from_secs(5)
+            p.backoff().next_delay(Some(Duration::from_secs(500))),
+            Some(Duration::from_secs(5))
         );
-        assert!(p.delay(0, None) <= Duration::from_millis(1));
+        assert!(p.backoff().next_delay(None) <= Some(Duration::from_millis(1)));
         assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
         let now = UNIX_EPOCH + Duration::from_secs(1_445_412_400); // 2015-10-21 07:26:40 GMT
         assert_eq!(

@@ -296,8 +296,7 @@ impl YahooSource {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Fetched, SourceError> {
-        let policy = &self.config.retry;
-        let max_attempts = policy.max_attempts.max(1);
+        let mut backoff = self.config.retry.backoff();
         let mut attempt = 0u32;
         let mut refreshed = false;
         loop {
@@ -332,13 +331,12 @@ impl YahooSource {
             if !err.is_transient() {
                 return Err(err);
             }
-            if attempt >= max_attempts {
+            let Some(delay) = backoff.next_delay(err.retry_after()) else {
                 return Err(SourceError::RetriesExhausted {
                     attempts: attempt,
                     last: Box::new(err),
                 });
-            }
-            let delay = policy.delay(attempt - 1, err.retry_after());
+            };
             tracing::debug!(symbol, attempt, ?delay, "retrying after: {err}");
             tokio::time::sleep(delay).await;
         }
