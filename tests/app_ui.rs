@@ -19,6 +19,7 @@ use wickview::model::{Bar, Category, DailySeries, Ticker};
 use wickview::store::{Store, StoreConfig};
 use wickview::ui::app::{AppOptions, WickviewApp};
 use wickview::ui::chart::CompareMode;
+use wickview::ui::fonts::{HangulLoader, HangulStatus};
 use wickview::ui::settings::ViewKind;
 use wickview::ui::updates::Target;
 use wickview::ui::viewer::auto_compare_mode;
@@ -55,6 +56,10 @@ fn start_app(rt: tokio::runtime::Runtime, customise: impl FnOnce(&mut AppOptions
         ..AppOptions::default()
     };
     customise(&mut options);
+    // The window searches the system fonts off the UI thread and draws its first frames
+    // without Hangul; the harness panics on a missing glyph, so the search is done here
+    // first and the app installs its result before its first frame.
+    wickview::ui::fonts::hangul_font();
     let handle = rt.handle().clone();
     let render_state = egui_kittest::wgpu::create_render_state(
         egui_kittest::wgpu::default_wgpu_setup(),
@@ -73,9 +78,12 @@ fn start_app(rt: tokio::runtime::Runtime, customise: impl FnOnce(&mut AppOptions
         rt,
         _dir: dir,
     };
-    app.wait_for("the store to open with the sample loaded", |a| {
-        a.store().is_some()
-    });
+    // The Hangul font is searched off the UI thread: wait for it too, so that every test
+    // sees the fonts a user sees once the window is up.
+    app.wait_for(
+        "the store to open with the sample loaded, and the fonts",
+        |a| a.store().is_some() && *a.hangul() != HangulStatus::Searching,
+    );
     app
 }
 
@@ -653,6 +661,174 @@ fn symbols_and_hangul_have_glyphs() {
         .filter(|c| !ctx.fonts_mut(|f| f.has_glyph(&egui::FontId::proportional(14.0), *c)))
         .collect();
     assert!(missing.is_empty(), "no glyph for {missing:?}");
+}
+
+/// The system font scan runs off the UI thread: frames are drawn while it is still going
+/// (here held back until the test lets it finish), and the Hangul font it finds is then
+/// installed and used.
+#[test]
+fn frames_do_not_wait_for_the_font_scan() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let options = AppOptions {
+        store: Some(StoreConfig::Embedded {
+            data_dir: dir.path().to_owned(),
+        }),
+        fresh_settings: true,
+        ..AppOptions::default()
+    };
+    let (release, gate) = std::sync::mpsc::channel::<()>();
+    let handle = rt.handle().clone();
+    let mut harness = {
+        let _guard = rt.enter();
+        Harness::builder()
+            .with_size((1000.0, 700.0))
+            // Korean text (the search box's example) is drawn as boxes until the font is in.
+            .allow_missing_glyphs()
+            .build_eframe(move |cc| {
+                let loader = HangulLoader::spawn_with(&cc.egui_ctx, move || {
+                    // The scan "takes" until the test releases it.
+                    let _ = gate.recv();
+                    wickview::ui::fonts::hangul_font()
+                });
+                WickviewApp::with_settings(
+                    &cc.egui_ctx,
+                    handle,
+                    options,
+                    Default::default(),
+                    HangulStatus::Searching,
+                )
+                .with_hangul_loader(loader)
+            })
+    };
+    let _guard = rt.enter();
+    for _ in 0..5 {
+        harness.step();
+    }
+    assert_eq!(*harness.state().hangul(), HangulStatus::Searching);
+    assert!(
+        !harness.state().is_settled(),
+        "not settled while fonts load"
+    );
+    release.send(()).unwrap();
+    let deadline = Instant::now() + TIMEOUT;
+    while *harness.state().hangul() == HangulStatus::Searching {
+        assert!(Instant::now() < deadline, "the font scan never finished");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        matches!(harness.state().hangul(), HangulStatus::Installed { .. }),
+        "a Hangul font is installed on this machine (fonts-nanum): {:?}",
+        harness.state().hangul()
+    );
+    harness.step();
+    let ctx = harness.ctx.clone();
+    assert!(
+        "삼성전자"
+            .chars()
+            .all(|c| ctx.fonts_mut(|f| f.has_glyph(&egui::FontId::proportional(14.0), c))),
+        "the late font is used"
+    );
+}
+
+/// The *Total return* switch shows dividend-adjusted prices in the viewer and in the
+/// comparison: every price before an ex-day times `1 - dividend / close the day before`.
+#[test]
+fn total_return_switch_adjusts_for_dividends_in_viewer_and_comparison() {
+    let mut app = start_app(runtime(), |o| {
+        o.view = Some(ViewKind::Category(Category::UsStock));
+    });
+    // DIVS: closes 50, 51, …; dividends of 1.0 on day 10 and 0.5 on day 20.
+    let ticker = Ticker::parse(Category::UsStock, "DIVS").unwrap();
+    let store = app.store();
+    let meta = wickview::model::TickerMeta::new(ticker.clone(), "Dividend payer");
+    let (series, _) = DailySeries::from_bars((0..30u32).map(|i| {
+        let c = 50.0 + f64::from(i);
+        Bar {
+            dividends: match i {
+                10 => 1.0,
+                20 => 0.5,
+                _ => 0.0,
+            },
+            ..Bar::ohlc(
+                d(2024, 1, 1) + chrono::Days::new(i.into()),
+                c,
+                c + 1.0,
+                c - 1.0,
+                c,
+            )
+        }
+    }));
+    app.block_on(async {
+        store.add_ticker(&meta).await.unwrap();
+        store.upsert_bars(&ticker, &series).await.unwrap();
+    });
+    app.harness.state_mut().open_ticker(&meta);
+    let shown_close = |a: &WickviewApp, i: usize| {
+        a.viewer(Category::UsStock)
+            .chart
+            .series()
+            .map(|s| s.series.close()[i])
+    };
+    app.wait_for("DIVS in the viewer", |a| shown_close(a, 0) == Some(50.0));
+
+    app.harness
+        .get_by_role_and_label(Role::CheckBox, "Total return")
+        .click();
+    let f20 = 1.0 - 0.5 / 69.0; // the close on day 19
+    let f10 = 1.0 - 1.0 / 59.0; // the close on day 9
+    app.wait_for("the adjusted prices", |a| {
+        shown_close(a, 0).is_some_and(|c| c != 50.0) && a.is_settled()
+    });
+    let a = app.app();
+    assert!(a.settings.total_return);
+    for (i, want) in [
+        (0, 50.0 * f10 * f20),
+        (9, 59.0 * f10 * f20),
+        (10, 60.0 * f20),
+        (19, 69.0 * f20),
+        (20, 70.0),
+        (29, 79.0),
+    ] {
+        let got = shown_close(a, i).unwrap();
+        assert!((got - want).abs() < 1e-9, "day {i}: {got} vs {want}");
+    }
+    let high0 = a
+        .viewer(Category::UsStock)
+        .chart
+        .series()
+        .unwrap()
+        .series
+        .high()[0];
+    assert!(
+        (high0 - 51.0 * f10 * f20).abs() < 1e-9,
+        "every price is adjusted"
+    );
+
+    // The comparison follows the same switch.
+    app.harness.state_mut().settings.comparison = vec!["DIVS".into(), "AAPL".into()];
+    app.harness.state_mut().settings.view = ViewKind::Comparison;
+    app.wait_for("the comparison", |a| {
+        a.comparison.shown_tickers() == ["DIVS", "AAPL"] && a.is_settled()
+    });
+    let chart = &app.app().comparison.chart;
+    let days = chart.calendar().unwrap();
+    let k = days.iter().position(|&day| day == d(2024, 1, 1)).unwrap();
+    let values = chart.aligned_values(0).unwrap();
+    assert!((values[k] - 50.0 * f10 * f20).abs() < 1e-9, "{}", values[k]);
+
+    // Off again: the stored prices.
+    app.harness
+        .get_by_role_and_label(Role::CheckBox, "Total return")
+        .click();
+    app.wait_for("the stored prices", |a| {
+        a.comparison
+            .chart
+            .aligned_values(0)
+            .is_some_and(|v| v[k] == 50.0)
+            && a.is_settled()
+    });
 }
 
 /// Opening the comparison on two alike series at once (as `--compare MSFT,IBM` does) picks

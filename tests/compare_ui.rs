@@ -74,6 +74,10 @@ fn start_app(
         ..AppOptions::default()
     };
     customise(&mut options);
+    // The window searches the system fonts off the UI thread and draws its first frames
+    // without Hangul; the harness panics on a missing glyph, so the search is done here
+    // first and the app installs its result before its first frame.
+    wickview::ui::fonts::hangul_font();
     let handle = rt.handle().clone();
     let render_state = egui_kittest::wgpu::create_render_state(
         egui_kittest::wgpu::default_wgpu_setup(),
@@ -91,7 +95,9 @@ fn start_app(
         harness,
         rt: Arc::clone(rt),
     };
-    app.wait_for("the store to open", |a| a.store().is_some());
+    app.wait_for("the store to open, and the fonts", |a| {
+        a.store().is_some() && *a.hangul() != wickview::ui::fonts::HangulStatus::Searching
+    });
     app
 }
 

@@ -9,7 +9,7 @@ use poll_promise::Promise;
 use super::bench_panel::BenchPanel;
 use super::bg;
 use super::chart::RangePreset;
-use super::fonts::{self, HangulStatus};
+use super::fonts::{self, HangulLoader, HangulStatus};
 use super::help::{AppKey, KeyWindows};
 use super::search::SearchBox;
 use super::series_cache::SeriesCache;
@@ -64,6 +64,8 @@ pub struct WickviewApp {
     options: AppOptions,
     store: StoreState,
     hangul: HangulStatus,
+    /// The search for a Hangul font, while it runs (off the UI thread).
+    hangul_loader: Option<HangulLoader>,
     /// Remembered between runs.
     pub settings: Settings,
     viewers: Vec<CategoryViewer>,
@@ -112,7 +114,16 @@ impl WickviewApp {
         } else {
             tracing::error!("no wgpu render state: charts cannot be drawn");
         }
-        let hangul = fonts::install_hangul_fallback(&cc.egui_ctx);
+        // The system fonts are searched on a thread of their own: the first frame does not
+        // wait for the scan, and the Hangul fallback is installed once it is found (at once
+        // when this process searched them already).
+        let (hangul, hangul_loader) = match fonts::searched_hangul_font() {
+            Some(found) => (fonts::install_font(&cc.egui_ctx, found), None),
+            None => (
+                HangulStatus::Searching,
+                Some(HangulLoader::spawn(&cc.egui_ctx)),
+            ),
+        };
         let settings = if options.fresh_settings {
             Settings::default()
         } else {
@@ -120,7 +131,24 @@ impl WickviewApp {
                 .and_then(|s| eframe::get_value::<Settings>(s, STORAGE_KEY))
                 .unwrap_or_default()
         };
-        Self::with_settings(&cc.egui_ctx, rt, options, settings, hangul)
+        let mut app = Self::with_settings(&cc.egui_ctx, rt, options, settings, hangul);
+        app.hangul_loader = hangul_loader;
+        app
+    }
+
+    /// Installs the Hangul font that `loader` finds, once it is found (the status stays
+    /// [`HangulStatus::Searching`] until then).
+    pub fn with_hangul_loader(mut self, loader: HangulLoader) -> Self {
+        self.hangul = HangulStatus::Searching;
+        self.hangul_loader = Some(loader);
+        self
+    }
+
+    fn poll_fonts(&mut self, ctx: &egui::Context) {
+        if let Some(status) = self.hangul_loader.as_ref().and_then(|l| l.poll(ctx)) {
+            self.hangul = status;
+            self.hangul_loader = None;
+        }
     }
 
     /// Builds the app with explicit settings (tests).
@@ -172,6 +200,7 @@ impl WickviewApp {
             rt,
             store,
             hangul,
+            hangul_loader: None,
             settings,
             viewers: Category::ALL.into_iter().map(CategoryViewer::new).collect(),
             comparison: ComparisonViewer::default(),
@@ -217,6 +246,9 @@ impl WickviewApp {
 
     /// Whether nothing shown is still loading (store, sample, series, averages).
     pub fn is_settled(&self) -> bool {
+        if self.hangul == HangulStatus::Searching {
+            return false;
+        }
         if !matches!(self.store, StoreState::Ready(_) | StoreState::Failed(_)) {
             return false;
         }
@@ -865,9 +897,15 @@ pub fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), 
 impl eframe::App for WickviewApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        self.poll_fonts(&ctx);
         self.poll_store(&ctx);
         self.poll_defaults();
         self.cache.poll();
+        if let StoreState::Ready(store) = &self.store {
+            // Switching the price basis reloads what is loaded (background loads).
+            self.cache
+                .set_total_return(self.settings.total_return, &self.rt, &ctx, store);
+        }
         self.updates.tick(&ctx);
         self.handle_ticker_changes(&ctx);
         self.key_windows.close_on_escape(&ctx);
@@ -881,9 +919,12 @@ impl eframe::App for WickviewApp {
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         self.failures_ui(ui);
         let mut panel_open = self.settings.panel_open;
+        // A quarter of the window at first (240 to 340 points), so a small window keeps
+        // most of its width for the charts; the user's own width is kept after a resize.
+        let side_width = (ui.available_width() * 0.25).clamp(240.0, 340.0);
         egui::Panel::left("side_panel")
             .resizable(true)
-            .default_size(340.0)
+            .default_size(side_width)
             .show_collapsible(ui, &mut panel_open, |ui| self.side_panel_ui(ui));
         self.settings.panel_open = panel_open;
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));

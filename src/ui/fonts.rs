@@ -1,6 +1,11 @@
 //! Hangul text: egui ships no Korean glyphs, so a system font that covers Hangul is found
 //! (with fontdb) and added as a fallback to every text family.
+//!
+//! The search reads the system's font files, which takes a noticeable time on a machine
+//! with many fonts: the window starts it on a thread of its own ([`HangulLoader`]) and
+//! installs the font when it is found, so the first frame never waits for it.
 
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, OnceLock};
 
 use skrifa::MetadataProvider as _;
@@ -40,6 +45,8 @@ pub struct HangulFont {
 /// Whether Korean text can be shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HangulStatus {
+    /// The system fonts are still being searched (in the background).
+    Searching,
     /// A font was found and installed as a fallback.
     Installed {
         /// Family name of the font used.
@@ -53,7 +60,7 @@ impl HangulStatus {
     /// A message for the user when Korean text cannot render.
     pub fn warning(&self) -> Option<String> {
         match self {
-            Self::Installed { .. } => None,
+            Self::Installed { .. } | Self::Searching => None,
             Self::Missing => Some(format!(
                 "No font with Korean (Hangul) glyphs was found, so Korean names cannot be shown. \
                  Install one, e.g. on Debian/Ubuntu: sudo apt install {LINUX_FONT_PACKAGE}"
@@ -103,10 +110,16 @@ fn search_system_fonts() -> Option<HangulFont> {
     })
 }
 
+static FOUND: OnceLock<Option<HangulFont>> = OnceLock::new();
+
+/// The result of the search if it already ran in this process (`None` before that).
+pub fn searched_hangul_font() -> Option<Option<HangulFont>> {
+    FOUND.get().cloned()
+}
+
 /// The first installed font covering Hangul, searched once per process (the scan reads
 /// font files, so its result is kept).
 pub fn hangul_font() -> Option<HangulFont> {
-    static FOUND: OnceLock<Option<HangulFont>> = OnceLock::new();
     FOUND
         .get_or_init(|| {
             let found = search_system_fonts();
@@ -119,9 +132,15 @@ pub fn hangul_font() -> Option<HangulFont> {
         .clone()
 }
 
-/// Adds the Hangul font (if any) as the lowest-priority fallback of every family of `ctx`.
+/// Adds the Hangul font (if any) as the lowest-priority fallback of every family of `ctx`,
+/// searching the system fonts on this thread if they were not searched yet.
 pub fn install_hangul_fallback(ctx: &egui::Context) -> HangulStatus {
-    let Some(font) = hangul_font() else {
+    install_font(ctx, hangul_font())
+}
+
+/// Adds `font` (if any) as the lowest-priority fallback of every family of `ctx`.
+pub fn install_font(ctx: &egui::Context, font: Option<HangulFont>) -> HangulStatus {
+    let Some(font) = font else {
         return HangulStatus::Missing;
     };
     let data = egui::FontData::from_blob(font.data.clone(), font.index);
@@ -139,6 +158,49 @@ pub fn install_hangul_fallback(ctx: &egui::Context) -> HangulStatus {
     ));
     HangulStatus::Installed {
         family: font.family,
+    }
+}
+
+/// The search for a Hangul font, running on a thread of its own; polled each frame.
+pub struct HangulLoader {
+    rx: Receiver<Option<HangulFont>>,
+}
+
+impl HangulLoader {
+    /// Starts searching the system fonts (once per process; later loaders reuse the result).
+    pub fn spawn(ctx: &egui::Context) -> Self {
+        Self::spawn_with(ctx, hangul_font)
+    }
+
+    /// Starts `search` on a thread of its own; `ctx` is asked to repaint when it is done.
+    pub fn spawn_with(
+        ctx: &egui::Context,
+        search: impl FnOnce() -> Option<HangulFont> + Send + 'static,
+    ) -> Self {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("wickview-fonts".into())
+            .spawn(move || {
+                // A panic in the search leaves the channel closed: reported as missing.
+                let found = search();
+                let _ = tx.send(found);
+                ctx.request_repaint();
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("could not start the font search: {e}");
+        }
+        Self { rx }
+    }
+
+    /// Installs the font once the search is over and returns the new status; `None` while
+    /// the search goes on.
+    pub fn poll(&self, ctx: &egui::Context) -> Option<HangulStatus> {
+        match self.rx.try_recv() {
+            Ok(found) => Some(install_font(ctx, found)),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(HangulStatus::Missing),
+        }
     }
 }
 
