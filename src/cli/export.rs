@@ -31,6 +31,10 @@ pub struct ExportArgs {
     /// atr:14, ema:10,20,30, obv, roc:10 (a bare name takes these defaults).
     #[arg(long = "indicator", value_name = "SPEC", value_parser = parse_indicator)]
     pub indicators: Vec<Indicator>,
+    /// Total-return prices: adjusted for the stored dividends as well as splits (as if each
+    /// dividend were reinvested; Yahoo's adjusted close). Averages and indicators follow.
+    #[arg(long)]
+    pub total_return: bool,
 }
 
 fn parse_indicator(spec: &str) -> Result<Indicator, String> {
@@ -61,6 +65,7 @@ pub fn run(
         ma_windows,
         normalize: args.normalize,
         indicators: args.indicators.clone(),
+        total_return: args.total_return,
     };
     let rows = runtime.block_on(async {
         // Read-only: works on a read-only data directory and never writes to the file.

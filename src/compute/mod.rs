@@ -12,6 +12,7 @@
 //! `ewm(span=n, adjust=False).mean()`, both including their NaN behaviour. The technical
 //! indicators ([`indicators`]) follow TA-Lib instead, which is what traders cross-check against.
 
+pub mod adjust;
 pub mod bench;
 mod ema;
 pub mod fx;

@@ -29,6 +29,9 @@ pub struct ExportOptions {
     pub normalize: bool,
     /// Indicators, each adding its columns ([`Indicator::column_names`]) in this order.
     pub indicators: Vec<Indicator>,
+    /// Write total-return prices (adjusted for dividends as well as splits,
+    /// [`compute::adjust::total_return`]); averages and indicators follow them.
+    pub total_return: bool,
 }
 
 fn cell(v: f64) -> String {
@@ -52,6 +55,13 @@ pub fn write_export(
     options: &ExportOptions,
     out: impl Write,
 ) -> Result<usize, ImportError> {
+    let adjusted;
+    let series = if options.total_return {
+        adjusted = compute::adjust::total_return(series);
+        &adjusted
+    } else {
+        series
+    };
     let mas = compute::sma(series.close(), &options.ma_windows)
         .map_err(|e| ImportError::Export(e.to_string()))?;
     let mut indicator_columns = Vec::new();
@@ -139,7 +149,7 @@ mod tests {
                 to: Some(d(5)),
                 ma_windows: vec![2, 3],
                 normalize: true,
-                indicators: Vec::new(),
+                ..Default::default()
             },
             &mut out,
         )
@@ -189,6 +199,52 @@ mod tests {
             ),
             Err(ImportError::Export(_))
         ));
+    }
+
+    #[test]
+    fn total_return_export_adjusts_prices_before_the_averages() {
+        let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+        // A dividend of 1 on the 4th, the close before it 6: earlier prices x (1 - 1/6).
+        let (s, _) = DailySeries::from_bars((2..=5).map(|day| {
+            let c = f64::from(day) * 2.0;
+            Bar {
+                dividends: if day == 4 { 1.0 } else { 0.0 },
+                ..Bar::ohlc(d(day), c, c + 1.0, c - 1.0, c)
+            }
+        }));
+        let mut out = Vec::new();
+        write_export(
+            &s,
+            &ExportOptions {
+                ma_windows: vec![2],
+                total_return: true,
+                ..Default::default()
+            },
+            &mut out,
+        )
+        .unwrap();
+        let f = 1.0 - 1.0 / 6.0;
+        let text = String::from_utf8(out).unwrap();
+        let rows: Vec<Vec<f64>> = text
+            .lines()
+            .skip(1)
+            .map(|l| {
+                l.split(',')
+                    .skip(1)
+                    .map(|c| c.parse().unwrap_or(f64::NAN))
+                    .collect()
+            })
+            .collect();
+        assert!((rows[0][3] - 4.0 * f).abs() < 1e-12, "{text}");
+        assert!(
+            (rows[1][1] - 7.0 * f).abs() < 1e-12,
+            "high adjusted too: {text}"
+        );
+        assert_eq!(rows[2][3], 8.0, "the ex-day and after as paid");
+        assert!(
+            (rows[2][5] - (6.0 * f + 8.0) / 2.0).abs() < 1e-12,
+            "sma of adjusted closes"
+        );
     }
 
     #[test]

@@ -137,7 +137,7 @@ impl LayoutSettings {
     }
 
     /// The layout row: arrangement and link toggles.
-    pub fn bar_ui(&mut self, ui: &mut egui::Ui) {
+    pub fn bar_ui(&mut self, ui: &mut egui::Ui, trailing: impl FnOnce(&mut egui::Ui)) {
         ui.horizontal_wrapped(|ui| {
             ui.label("Layout:");
             for layout in Layout::ALL {
@@ -156,6 +156,8 @@ impl LayoutSettings {
                 ui.checkbox(&mut self.link_range, "Link time range")
                     .on_hover_text("Zoom or pan one chart and the others follow, by date");
             }
+            ui.separator();
+            trailing(ui);
         });
     }
 }

@@ -5,6 +5,10 @@
 //! budget, the series viewed least recently are dropped (never one viewed in the last two
 //! frames), and load again when viewed. Generations only ever grow, also across
 //! [`SeriesCache::clear`], so a view never mistakes new data for what it already shows.
+//!
+//! Every series is loaded on one price basis, the cache's: split-adjusted as stored, or
+//! total return (dividends reinvested, [`crate::compute::adjust`]). Switching the basis
+//! reloads what is loaded, so the views refresh through their generations.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,6 +17,7 @@ use poll_promise::Promise;
 
 use super::bg;
 use super::chart::ChartSeries;
+use crate::compute::adjust;
 use crate::model::{DailySeries, TickerMeta};
 use crate::store::Store;
 
@@ -25,6 +30,9 @@ pub struct LoadedSeries {
     pub chart: ChartSeries,
     /// Bumped each time the ticker is reloaded, so views know to refresh.
     pub generation: u64,
+    /// Whether the prices are total return (dividend-adjusted) and the series had
+    /// dividends to apply.
+    pub total_return: bool,
 }
 
 /// Chart label of a ticker: `삼성전자 (005930)`, or the symbol alone when it has no name.
@@ -37,19 +45,27 @@ pub fn series_label(meta: &TickerMeta) -> String {
     }
 }
 
-type LoadResult = Result<(TickerMeta, ChartSeries), String>;
+type LoadResult = Result<(TickerMeta, ChartSeries, bool), String>;
 
 /// The default memory budget of the cache.
 pub const DEFAULT_BUDGET_BYTES: usize = 512 << 20;
 
 /// Memory of one loaded bar, estimated: the columns of the series (a day and seven
-/// values), the candle and close-line pyramids (about twice the bars, on the CPU and in
-/// GPU buffers).
-const BYTES_PER_BAR: usize = 64 + 2 * 2 * (24 + 16);
+/// values).
+const BYTES_PER_BAR: usize = 64;
+
+/// Memory of one bar's pyramids once a candle chart built them: the candle and close-line
+/// pyramids (about twice the bars, on the CPU and in GPU buffers).
+const PYRAMID_BYTES_PER_BAR: usize = 2 * 2 * (24 + 16);
 
 /// The estimated memory of a loaded series.
 fn approx_bytes(chart: &ChartSeries) -> usize {
-    chart.len().max(1) * BYTES_PER_BAR
+    let per_bar = if chart.has_pyramids() {
+        BYTES_PER_BAR + PYRAMID_BYTES_PER_BAR
+    } else {
+        BYTES_PER_BAR
+    };
+    chart.len().max(1) * per_bar
 }
 
 /// The cache.
@@ -62,6 +78,8 @@ pub struct SeriesCache {
     used: HashMap<String, u64>,
     frame: u64,
     budget_bytes: usize,
+    /// Load total-return (dividend-adjusted) prices.
+    total_return: bool,
 }
 
 impl Default for SeriesCache {
@@ -70,7 +88,7 @@ impl Default for SeriesCache {
     }
 }
 
-async fn load(store: Store, ticker: String) -> LoadResult {
+async fn load(store: Store, ticker: String, total_return: bool) -> LoadResult {
     let meta = store
         .ticker(&ticker)
         .await
@@ -81,11 +99,20 @@ async fn load(store: Store, ticker: String) -> LoadResult {
         .await
         .map_err(|e| e.to_string())?;
     let label = series_label(&meta);
-    // Building the pyramids is one pass over the bars: keep it off the async workers.
-    let chart = tokio::task::spawn_blocking(move || ChartSeries::new(label, Arc::new(series)))
-        .await
-        .map_err(|e| format!("building the chart data failed: {e}"))?;
-    Ok((meta, chart))
+    // Adjusting and building the pyramids are passes over the bars: keep them off the
+    // async workers.
+    let (chart, adjusted) = tokio::task::spawn_blocking(move || {
+        let adjusted = total_return && adjust::has_dividends(&series);
+        let series = if adjusted {
+            adjust::total_return(&series)
+        } else {
+            series
+        };
+        (ChartSeries::new(label, Arc::new(series)), adjusted)
+    })
+    .await
+    .map_err(|e| format!("building the chart data failed: {e}"))?;
+    Ok((meta, chart, adjusted))
 }
 
 impl SeriesCache {
@@ -99,6 +126,35 @@ impl SeriesCache {
             used: HashMap::new(),
             frame: 0,
             budget_bytes,
+            total_return: false,
+        }
+    }
+
+    /// Whether series load as total return (dividend-adjusted).
+    pub fn total_return(&self) -> bool {
+        self.total_return
+    }
+
+    /// Sets the price basis: total return (dividends reinvested) or split-adjusted as
+    /// stored. A change reloads every loaded series on the new basis (the old data stays
+    /// shown until then) and restarts loads under way.
+    pub fn set_total_return(
+        &mut self,
+        on: bool,
+        rt: &tokio::runtime::Handle,
+        ctx: &egui::Context,
+        store: &Store,
+    ) {
+        if on == self.total_return {
+            return;
+        }
+        self.total_return = on;
+        let mut again: Vec<String> = self.loaded.keys().cloned().collect();
+        again.extend(self.pending.drain().map(|(t, _)| t));
+        again.sort();
+        again.dedup();
+        for ticker in again {
+            self.start(&ticker, rt, ctx, store);
         }
     }
 
@@ -154,7 +210,7 @@ impl SeriesCache {
                 continue;
             };
             match result {
-                Ok((meta, chart)) => {
+                Ok((meta, chart, total_return)) => {
                     self.generation += 1;
                     self.errors.remove(&ticker);
                     self.loaded.insert(
@@ -163,6 +219,7 @@ impl SeriesCache {
                             meta,
                             chart,
                             generation: self.generation,
+                            total_return,
                         },
                     );
                 }
@@ -200,7 +257,11 @@ impl SeriesCache {
         ctx: &egui::Context,
         store: &Store,
     ) {
-        let promise = bg::spawn(rt, ctx, load(store.clone(), ticker.to_owned()));
+        let promise = bg::spawn(
+            rt,
+            ctx,
+            load(store.clone(), ticker.to_owned(), self.total_return),
+        );
         self.pending.insert(ticker.to_owned(), promise);
     }
 
@@ -233,6 +294,7 @@ impl SeriesCache {
         *self = Self {
             generation: self.generation,
             frame: self.frame,
+            total_return: self.total_return,
             ..Self::with_budget(self.budget_bytes)
         };
     }
@@ -344,6 +406,52 @@ mod tests {
             after > before,
             "generation {after} after clear, {before} before"
         );
+    }
+
+    #[test]
+    fn switching_to_total_return_reloads_with_dividend_adjusted_prices() {
+        let f = fixture(1, 10);
+        // T1: closes 10.5 every day, a dividend of 0.21 on the 6th day (close before: 10.5).
+        let ticker = Ticker::parse(Category::UsStock, "T1").unwrap();
+        f.rt.block_on(async {
+            f.store
+                .add_ticker(&TickerMeta::new(ticker.clone(), "t"))
+                .await
+                .unwrap();
+            let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+            let (series, _) = DailySeries::from_bars((0..10u64).map(|d| Bar {
+                dividends: if d == 5 { 0.21 } else { 0.0 },
+                ..Bar::ohlc(start + chrono::Days::new(d), 10.0, 11.0, 9.0, 10.5)
+            }));
+            f.store.upsert_bars(&ticker, &series).await.unwrap();
+        });
+        let mut cache = SeriesCache::default();
+        let before = load(&mut cache, &f, "T1");
+        load(&mut cache, &f, "T0");
+        assert!(!cache.get("T1").unwrap().total_return);
+        assert_eq!(cache.get("T1").unwrap().chart.series.close()[0], 10.5);
+
+        cache.set_total_return(true, f.rt.handle(), &f.ctx, &f.store);
+        assert!(
+            cache.is_loading("T1") && cache.is_loading("T0"),
+            "both reload"
+        );
+        // The old data stays until the new arrives.
+        assert!(cache.get("T1").is_some());
+        let started = Instant::now();
+        while cache.any_loading() {
+            assert!(started.elapsed() < Duration::from_secs(20));
+            cache.poll();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let t1 = cache.get("T1").unwrap();
+        assert!(t1.generation > before && t1.total_return);
+        let closes = t1.chart.series.close();
+        let factor = 1.0 - 0.21 / 10.5;
+        assert!((closes[4] - 10.5 * factor).abs() < 1e-12, "{closes:?}");
+        assert_eq!(closes[5], 10.5, "from the ex-day on, as paid");
+        // A series without dividends is not marked as adjusted.
+        assert!(!cache.get("T0").unwrap().total_return);
     }
 
     #[test]

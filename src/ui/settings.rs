@@ -137,6 +137,9 @@ pub struct Settings {
     pub index_ma_set: MaSet,
     /// Logarithmic price axis.
     pub log_y: bool,
+    /// Prices adjusted for dividends as well as splits (total return, dividends
+    /// reinvested), in every viewer and the comparison.
+    pub total_return: bool,
     /// Tickers of the comparison view, in order.
     pub comparison: Vec<String>,
     /// Comparison mode choice.
@@ -171,6 +174,7 @@ impl Default for Settings {
             ma_extra: BTreeMap::new(),
             index_ma_set: MaSet::A,
             log_y: false,
+            total_return: false,
             comparison: Vec::new(),
             compare_choice: CompareChoice::Auto,
             comparison_hidden: Vec::new(),

@@ -157,11 +157,15 @@ impl CategoryViewer {
         let key = category.storage_name();
         let mut layout = layout_of(settings, category);
         let layout_before = layout.clone();
-        layout.bar_ui(ui);
+        let selected = settings.selected.get(key).cloned();
+        let dividends_note = selected
+            .as_deref()
+            .and_then(|t| cache.get(t))
+            .map(|l| !l.total_return);
+        layout.bar_ui(ui, |ui| total_return_ui(ui, settings, dividends_note));
         if category == Category::Index {
             self.ma_set_ui(ui, settings);
         }
-        let selected = settings.selected.get(key).cloned();
         let count = layout.layout.count();
         if count == 1 {
             self.chart.link_mut().keyboard = true;
@@ -370,6 +374,23 @@ fn apply_ma_settings(chart: &mut CandleChart, category: Category, settings: &Set
     }
 }
 
+/// The "Total return" switch (dividend-adjusted prices, in every view at once).
+/// `without_dividends`: whether the series on screen had no dividend to apply (then said).
+pub fn total_return_ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    without_dividends: Option<bool>,
+) {
+    ui.checkbox(&mut settings.total_return, "Total return")
+        .on_hover_text(
+            "Prices adjusted for dividends as well as splits, as if every dividend were \
+         reinvested (Yahoo's adjusted close)",
+        );
+    if settings.total_return && without_dividends == Some(true) {
+        ui.weak("no dividends stored");
+    }
+}
+
 /// One chart of a viewer showing `ticker`: brings it up to date with the cache (first load,
 /// or a reload after an update), keeps its drawings in the store, and draws it.
 fn slot_ui(
@@ -553,27 +574,17 @@ impl ComparisonViewer {
     }
 
     /// The mode in effect for `choice`.
-    pub fn mode_for(&self, choice: CompareChoice, cache: &SeriesCache) -> CompareMode {
+    pub fn mode_for(&self, choice: CompareChoice) -> CompareMode {
         match choice {
             CompareChoice::Rebased100 => CompareMode::Rebased100,
             CompareChoice::PercentChange => CompareMode::PercentChange,
             CompareChoice::DualAxis => CompareMode::DualAxis,
             CompareChoice::Absolute => CompareMode::Absolute,
             CompareChoice::Auto => {
-                let view = self.chart.view();
-                let ranges: Vec<(f64, f64)> = self
-                    .shown
-                    .iter()
-                    .filter_map(|(t, _)| {
-                        let s = &cache.get(t)?.chart;
-                        let days = self.chart.calendar()?;
-                        // The chart's view is in shared-calendar indices: map to this series.
-                        let range = view.bar_range(days.len());
-                        let from = *days.get(range.start)?;
-                        let to = *days.get(range.end.checked_sub(1)?)?;
-                        let r = s.series.range_of(from, to);
-                        s.close.pyramid().min_max(r)
-                    })
+                // The visible range of each line, from the chart's own pyramids of the
+                // aligned closes (in the order of `shown`).
+                let ranges: Vec<(f64, f64)> = (0..self.shown.len())
+                    .filter_map(|k| self.chart.visible_min_max(k))
                     .collect();
                 auto_compare_mode(&ranges)
             }
@@ -634,7 +645,7 @@ impl ComparisonViewer {
             self.chart.set_log_y(settings.comparison_log_y);
         }
         if self.mode_stale && !self.chart.is_loading() {
-            let mode = self.mode_for(settings.compare_choice, cache);
+            let mode = self.mode_for(settings.compare_choice);
             self.chart.set_mode(mode);
             self.mode_stale = false;
         }
@@ -642,7 +653,7 @@ impl ComparisonViewer {
             self.mode_stale = false;
         }
 
-        self.mode_row_ui(ui, settings, cache, waiting);
+        self.mode_row_ui(ui, settings, waiting);
         let failed: Vec<(String, String)> = settings
             .comparison
             .iter()
@@ -678,10 +689,13 @@ impl ComparisonViewer {
         let keys: Vec<String> = self.shown.iter().map(|(t, _)| t.clone()).collect();
         let mut actions = Vec::new();
         let mut list_open = settings.comparison_list_open;
+        // The list starts at about a fifth of the view (170 to 240 points): the plot keeps
+        // most of the width in a small window too.
+        let list_width = (ui.available_width() * 0.2).clamp(170.0, 240.0);
         egui::Panel::right("comparison_series_list")
             .resizable(true)
-            .default_size(240.0)
-            .min_size(180.0)
+            .default_size(list_width)
+            .min_size(170.0)
             .show_collapsible(ui, &mut list_open, |ui| {
                 egui::CollapsingHeader::new("Add many")
                     .id_salt("comparison_add_many")
@@ -895,13 +909,7 @@ impl ComparisonViewer {
         }
     }
 
-    fn mode_row_ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        settings: &mut Settings,
-        cache: &SeriesCache,
-        waiting: usize,
-    ) {
+    fn mode_row_ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings, waiting: usize) {
         ui.horizontal_wrapped(|ui| {
             ui.label("Mode:");
             for choice in CompareChoice::ALL {
@@ -910,7 +918,7 @@ impl ComparisonViewer {
                     .clicked()
                 {
                     settings.compare_choice = choice;
-                    let mode = self.mode_for(choice, cache);
+                    let mode = self.mode_for(choice);
                     self.chart.set_mode(mode);
                 }
             }
@@ -927,6 +935,7 @@ impl ComparisonViewer {
                     }
                 });
             settings.comparison_currency = currency;
+            total_return_ui(ui, settings, None);
             let mut log_y = settings.comparison_log_y;
             if ui
                 .checkbox(&mut log_y, "Log scale")

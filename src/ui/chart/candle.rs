@@ -334,7 +334,7 @@ impl CandleChart {
             self.y_plot = padded_y(lo, hi, self.log_y, Y_PADDING);
         }
         self.volume_top = data
-            .candles
+            .candles()
             .pyramid()
             .volume_max(range)
             .map(|v| if v > 0.0 { v * 1.1 } else { 1.0 });
@@ -558,7 +558,7 @@ impl CandleChart {
         // Volume pane.
         let volume_id = self.id.with("volume");
         let vol_cmds = vec![DrawCmd::Volume {
-            data: Arc::clone(&data.candles),
+            data: Arc::clone(data.candles()),
             up: theme::rgba(self.colors.volume_up),
             down: theme::rgba(self.colors.volume_down),
         }];

@@ -15,7 +15,9 @@ use super::compare_read::{
 };
 use super::jobs::Jobs;
 use super::time_axis::{RangePreset, XView, bar_at};
-use super::{ChartSeries, GpuLayer, format_price, padded_y};
+use super::{
+    ChartSeries, GpuLayer, format_percent_mark, format_price, format_price_mark, padded_y,
+};
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
 use crate::ui::theme;
@@ -89,6 +91,8 @@ pub struct ComparisonChart {
     picking_anchor: bool,
     view: XView,
     view_set: bool,
+    /// The range preset applied last (highlighted while the view is still that range).
+    range: Option<RangePreset>,
     y_plot: Option<(f64, f64)>,
     transforms: Vec<(f64, f64)>,
     jobs: Jobs<Alignment>,
@@ -116,6 +120,7 @@ impl ComparisonChart {
             picking_anchor: false,
             view: XView::full(0),
             view_set: false,
+            range: None,
             y_plot: None,
             transforms: Vec::new(),
             jobs: Jobs::new(),
@@ -314,8 +319,16 @@ impl ComparisonChart {
         if let Some(a) = &self.aligned {
             self.view = preset.view(&a.calendar);
             self.view_set = true;
+            self.range = Some(preset);
             self.fit_y();
         }
+    }
+
+    /// The range preset the view shows: the one applied last, while the view is still
+    /// that range (never two presets at once, even where YTD and 1Y are the same days).
+    pub fn active_range(&self) -> Option<RangePreset> {
+        let calendar = self.calendar()?;
+        self.range.filter(|p| p.view(calendar) == self.view)
     }
 
     /// The shared calendar, once built.
@@ -329,6 +342,17 @@ impl ComparisonChart {
             .as_ref()
             .and_then(|a| a.lines.get(k))
             .map(|l| l.values.as_slice())
+    }
+
+    /// The lowest and highest value of series `k` (in its own units, before rebasing) over
+    /// the visible days, from its line pyramid; `None` before the calendar is built or when
+    /// it has no value there.
+    pub fn visible_min_max(&self, k: usize) -> Option<(f64, f64)> {
+        let a = self.aligned.as_ref()?;
+        let line = a.lines.get(k)?;
+        line.line
+            .pyramid()
+            .min_max(self.view.bar_range(a.calendar.len()))
     }
 
     /// Every series' values on the shared calendar (shared, not copied), once built.
@@ -460,6 +484,7 @@ impl ComparisonChart {
             if !self.view_set {
                 self.view = RangePreset::M1.view(&a.calendar);
                 self.view_set = true;
+                self.range = Some(RangePreset::M1);
             } else {
                 self.view = self.view.clamped(n);
             }
@@ -579,16 +604,7 @@ impl ComparisonChart {
         // Axis labels: left in the first series' units (or rebased units), right for the
         // second series in dual-axis mode. Transforms are those fitted last frame.
         let left_fmt = move |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| {
-            let v = if log_y {
-                10f64.powf(mark.value)
-            } else {
-                mark.value
-            };
-            match mode {
-                CompareMode::PercentChange if log_y => format!("{:+.0}%", v - 100.0),
-                CompareMode::PercentChange => format!("{v:+.0}%"),
-                _ => format_price(v),
-            }
+            axis_label(mode, log_y, mark.value, mark.step_size)
         };
         let mut plot = base_plot(plot_id, Arc::clone(&calendar), self.id.with("x_link"))
             .height(height)
@@ -606,9 +622,12 @@ impl ComparisonChart {
             let mut left = AxisHints::new_y()
                 .placement(HPlacement::Left)
                 .formatter(left_fmt);
-            let mut right = AxisHints::new_y()
-                .placement(HPlacement::Right)
-                .formatter(move |mark, _| format_price((mark.value - o) / s));
+            let mut right =
+                AxisHints::new_y()
+                    .placement(HPlacement::Right)
+                    .formatter(move |mark, _| {
+                        format_price_mark((mark.value - o) / s, mark.step_size / s.abs())
+                    });
             if let Some(c) = left_color {
                 left = left.tick_label_color(c);
             }
@@ -744,8 +763,9 @@ impl ComparisonChart {
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
+            let active_range = self.active_range();
             for preset in RangePreset::ALL {
-                let active = self.calendar().is_some_and(|c| preset.view(c) == self.view);
+                let active = active_range == Some(preset);
                 if ui.selectable_label(active, preset.label()).clicked() {
                     self.apply_range(preset);
                 }
@@ -783,6 +803,24 @@ impl ComparisonChart {
 
 /// Colour of the rebase-day marker.
 const ANCHOR_COLOR: egui::Color32 = egui::Color32::from_rgb(200, 200, 200);
+
+/// The left axis' label of a mark at `value` (plot units: log10 of the value on a log
+/// axis), `step` from the next: prices and rebased values with the decimals the step
+/// needs, percent changes signed. On a log axis the marks are uneven, so values are
+/// formatted by their own size.
+fn axis_label(mode: CompareMode, log_y: bool, value: f64, step: f64) -> String {
+    if log_y {
+        let v = 10f64.powf(value);
+        return match mode {
+            CompareMode::PercentChange => format_percent_mark(v - 100.0, 0.0),
+            _ => format_price(v),
+        };
+    }
+    match mode {
+        CompareMode::PercentChange => format_percent_mark(value, step),
+        _ => format_price_mark(value, step),
+    }
+}
 
 /// Builds the shared calendar (union of every series' days) and each series' close on it:
 /// NaN before its first day and after its last, carried forward over days it did not trade.
@@ -835,6 +873,36 @@ mod tests {
             .iter()
             .map(|&(d, c)| Bar::ohlc(NaiveDate::from_ymd_opt(2024, 1, d).unwrap(), c, c, c, c));
         Arc::new(DailySeries::from_bars(bars).0)
+    }
+
+    #[test]
+    fn axis_labels_follow_the_mark_step() {
+        // EURUSD=X in absolute mode: marks 0.0025 apart never read the same.
+        assert_eq!(
+            axis_label(CompareMode::Absolute, false, 1.0725, 0.0025),
+            "1.0725"
+        );
+        assert_eq!(
+            axis_label(CompareMode::DualAxis, false, 53_500.0, 500.0),
+            "53,500"
+        );
+        assert_eq!(
+            axis_label(CompareMode::Rebased100, false, 102.5, 0.5),
+            "102.5"
+        );
+        assert_eq!(
+            axis_label(CompareMode::PercentChange, false, 1.5, 0.5),
+            "+1.5%"
+        );
+        // Log axis: the mark is log10 of the value (rebased 100 = percent change 0).
+        assert_eq!(
+            axis_label(CompareMode::PercentChange, true, 2.0, 0.1),
+            "+0%"
+        );
+        assert_eq!(
+            axis_label(CompareMode::Absolute, true, 3.0, 0.1),
+            "1,000.00"
+        );
     }
 
     #[test]

@@ -39,43 +39,72 @@ pub use link::{LinkState, view_of_days};
 pub use panes::{ChartIndicator, IndicatorLine, PANE_DEFAULT_HEIGHT, PANE_MIN_HEIGHT};
 pub use time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 
-/// One series ready to chart: its bars and pyramids (candles for OHLC and volume, a line
-/// pyramid of the close). Cheap to clone; building it costs about one pass over the bars,
-/// so build large ones off the UI thread.
+/// One series ready to chart: its bars and, built on first use and shared by every clone,
+/// its pyramids (candles for OHLC and volume, a line pyramid of the close). A comparison
+/// draws its own aligned lines and never needs either, so a series only compared costs its
+/// bars alone; a candle chart builds them at its first frame (one pass over the bars, well
+/// under a millisecond for decades of daily bars) or [`ChartSeries::with_pyramids`] builds
+/// them ahead, off the UI thread.
 #[derive(Clone, Debug)]
 pub struct ChartSeries {
     /// Display name (ticker or name).
     pub name: String,
     /// The bars.
     pub series: Arc<DailySeries>,
-    /// Candle pyramid, uploaded to the GPU on first draw.
-    pub candles: Arc<GpuCandles>,
-    /// Close-line pyramid.
-    pub close: Arc<GpuLine>,
+    pyramids: Arc<Pyramids>,
     /// Whether some bar has only a close: the price is then drawn as the close line,
     /// never as invented candles.
     pub close_only: bool,
 }
 
+#[derive(Debug, Default)]
+struct Pyramids {
+    candles: std::sync::OnceLock<Arc<GpuCandles>>,
+    close: std::sync::OnceLock<Arc<GpuLine>>,
+}
+
 impl ChartSeries {
-    /// Builds the pyramids of `series`.
+    /// A series to chart; its pyramids are built when first needed.
     pub fn new(name: impl Into<String>, series: Arc<DailySeries>) -> Self {
-        let candles = GpuCandles::new(CandlePyramid::from_series(&series));
-        let close = GpuLine::new(LinePyramid::build(series.close()));
         Self {
             name: name.into(),
             close_only: series.has_close_only(),
             series,
-            candles,
-            close,
+            pyramids: Arc::default(),
         }
+    }
+
+    /// Builds both pyramids now (for a caller off the UI thread).
+    pub fn with_pyramids(self) -> Self {
+        self.candles();
+        self.close();
+        self
+    }
+
+    /// The candle pyramid (OHLC and volume), uploaded to the GPU on first draw.
+    pub fn candles(&self) -> &Arc<GpuCandles> {
+        self.pyramids
+            .candles
+            .get_or_init(|| GpuCandles::new(CandlePyramid::from_series(&self.series)))
+    }
+
+    /// The close-line pyramid.
+    pub fn close(&self) -> &Arc<GpuLine> {
+        self.pyramids
+            .close
+            .get_or_init(|| GpuLine::new(LinePyramid::build(self.series.close())))
+    }
+
+    /// Whether the pyramids were built (tests and memory estimates).
+    pub fn has_pyramids(&self) -> bool {
+        self.pyramids.candles.get().is_some() || self.pyramids.close.get().is_some()
     }
 
     /// What draws the price: candles in `colors`, or the close line of a close-only series.
     pub(crate) fn price_cmd(&self, colors: CandleColors, width_px: f32) -> DrawCmd {
         if self.close_only {
             DrawCmd::Line {
-                data: Arc::clone(&self.close),
+                data: Arc::clone(self.close()),
                 color: crate::ui::theme::rgba(crate::ui::theme::CLOSE_LINE),
                 width_px,
                 y_scale: 1.0,
@@ -83,7 +112,7 @@ impl ChartSeries {
             }
         } else {
             DrawCmd::Candles {
-                data: Arc::clone(&self.candles),
+                data: Arc::clone(self.candles()),
                 up: crate::ui::theme::rgba(colors.up),
                 down: crate::ui::theme::rgba(colors.down),
             }
@@ -94,9 +123,9 @@ impl ChartSeries {
     /// or the close line's range for a close-only series.
     pub(crate) fn price_range(&self, range: std::ops::Range<usize>) -> Option<(f64, f64)> {
         if self.close_only {
-            self.close.pyramid().min_max(range)
+            self.close().pyramid().min_max(range)
         } else {
-            self.candles.pyramid().price_range(range)
+            self.candles().pyramid().price_range(range)
         }
     }
 
@@ -152,7 +181,12 @@ pub fn format_price_mark(v: f64, step: f64) -> String {
     if !(step.is_finite() && step > 0.0) {
         return format_price(v);
     }
-    // A step of 0.0025 needs 4 decimals, 0.5 needs 1, 100 none.
+    format_with(v, step_decimals(step))
+}
+
+/// The decimals that tell marks `step` apart: a step of 0.0025 needs 4, 0.5 needs 1,
+/// 100 none.
+fn step_decimals(step: f64) -> usize {
     let mut decimals = 0usize;
     while decimals < 10 {
         let scaled = step * 10f64.powi(decimals as i32);
@@ -161,7 +195,30 @@ pub fn format_price_mark(v: f64, step: f64) -> String {
         }
         decimals += 1;
     }
-    format_with(v, decimals)
+    decimals
+}
+
+/// Formats a percent-change axis mark (`+12%`, `−0.5%` when marks are half a percent
+/// apart), with the decimals its `step` needs.
+pub fn format_percent_mark(v: f64, step: f64) -> String {
+    if !v.is_finite() {
+        return "–".to_owned();
+    }
+    let decimals = if step.is_finite() && step > 0.0 {
+        step_decimals(step)
+    } else {
+        0
+    };
+    // No "-0%" for a value that rounds to zero.
+    let v = if format!("{:.decimals$}", v.abs())
+        .trim_matches(['0', '.'])
+        .is_empty()
+    {
+        0.0
+    } else {
+        v
+    };
+    format!("{v:+.decimals$}%")
 }
 
 /// Formats a volume compactly (1.2M, 350K).
@@ -407,6 +464,11 @@ mod tests {
             unique.dedup();
             assert_eq!(unique, labels, "step {step}");
         }
+        assert_eq!(format_percent_mark(12.0, 5.0), "+12%");
+        assert_eq!(format_percent_mark(-0.5, 0.5), "-0.5%");
+        assert_eq!(format_percent_mark(1.25, 0.25), "+1.25%");
+        assert_eq!(format_percent_mark(-0.0001, 1.0), "+0%");
+        assert_eq!(format_percent_mark(f64::NAN, 1.0), "–");
         assert_eq!(format_price_mark(1.0725, 0.0025), "1.0725");
         assert_eq!(format_price_mark(1.075, 0.005), "1.075");
         assert_eq!(format_price_mark(3_000.0, 100.0), "3,000");
