@@ -220,6 +220,21 @@ impl DailySeries {
         Self::default()
     }
 
+    /// An empty series with room for `n` bars in every column.
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            days: Vec::with_capacity(n),
+            open: Vec::with_capacity(n),
+            high: Vec::with_capacity(n),
+            low: Vec::with_capacity(n),
+            close: Vec::with_capacity(n),
+            volume: Vec::with_capacity(n),
+            dividends: Vec::with_capacity(n),
+            stock_splits: Vec::with_capacity(n),
+            provisional: None,
+        }
+    }
+
     /// Builds a series from bars, checking each; returns the series and what was noticed.
     pub fn from_bars(bars: impl IntoIterator<Item = Bar>) -> (Self, Vec<BarIssue>) {
         let mut b = SeriesBuilder::new();
@@ -457,7 +472,7 @@ impl SeriesBuilder {
         } = self;
         // Stable sort keeps input order among equal days, so "last given wins" holds.
         bars.sort_by_key(|b| b.date);
-        let mut out = DailySeries::default();
+        let mut out = DailySeries::with_capacity(bars.len());
         for (k, bar) in bars.iter().enumerate() {
             if bars.get(k + 1).is_some_and(|next| next.date == bar.date) {
                 if issues

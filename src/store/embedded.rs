@@ -52,13 +52,24 @@ const SCHEMA_VERSION: i64 = 2;
 /// How long a write waits for another process's write transaction to end.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_IDLE_READERS: usize = 4;
+/// Reads running at once. Each runs on its own blocking thread with its own connection:
+/// 500 series requested together would otherwise start 500 threads and open 500
+/// connections (each with its own page cache) on a machine with a few cores, so the rest
+/// wait their turn and reuse the pooled connections.
+const MAX_CONCURRENT_READS: usize = MAX_IDLE_READERS;
 const META_COLUMNS: &str = "ticker, name, category, source_symbol, active, created_at, updated_at";
+
+fn read_slots() -> Arc<tokio::sync::Semaphore> {
+    Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_READS))
+}
 
 struct Shared {
     path: PathBuf,
     /// `None` when opened read-only: every write is refused.
     writer: Option<Mutex<Connection>>,
     readers: Mutex<Vec<Connection>>,
+    /// Bounds the reads running at once ([`MAX_CONCURRENT_READS`]).
+    read_slots: Arc<tokio::sync::Semaphore>,
     /// How readers are opened.
     mode: OpenMode,
     busy_timeout: Duration,
@@ -137,6 +148,7 @@ impl EmbeddedStore {
                 path,
                 writer: None,
                 readers: Mutex::new(vec![conn]),
+                read_slots: read_slots(),
                 mode,
                 busy_timeout: BUSY_TIMEOUT,
             }),
@@ -209,6 +221,7 @@ impl EmbeddedStore {
                 path,
                 writer: Some(Mutex::new(writer)),
                 readers: Mutex::new(Vec::new()),
+                read_slots: read_slots(),
                 mode: OpenMode::ReadWrite,
                 busy_timeout,
             }),
@@ -236,7 +249,15 @@ impl EmbeddedStore {
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
         let shared = Arc::clone(&self.shared);
+        let slot = Arc::clone(&shared.read_slots)
+            .acquire_owned()
+            .await
+            .map_err(|e| StoreError::Backend {
+                backend: "SQLite",
+                detail: format!("the store is closing: {e}"),
+            })?;
         tokio::task::spawn_blocking(move || {
+            let _slot = slot;
             let pooled = shared
                 .readers
                 .lock()
@@ -894,6 +915,57 @@ mod tests {
         assert_eq!(reader.load_series(&t, None).await.unwrap().close(), &[1.5]);
     }
 
+    /// Many reads asked at once (a 500-series comparison) run a few at a time on the
+    /// pooled connections, and every one of them completes with its own data.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_reads_at_once_take_turns_and_all_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(EmbeddedStore::open(dir.path()).await.unwrap());
+        let tickers: Vec<Ticker> = (0..40)
+            .map(|i| Ticker::parse(Category::UsStock, &format!("T{i}")).unwrap())
+            .collect();
+        for (i, t) in tickers.iter().enumerate() {
+            let c = 1.0 + i as f64;
+            let (bars, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 2), c, c, c, c)]);
+            store.upsert_bars(t, &bars).await.unwrap();
+        }
+        let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let reads = tickers.iter().cloned().map(|t| {
+            let (store, in_flight, most) = (Arc::clone(&store), in_flight.clone(), most.clone());
+            tokio::spawn(async move {
+                let series = store
+                    .read(move |conn| {
+                        use std::sync::atomic::Ordering::SeqCst;
+                        let now = in_flight.fetch_add(1, SeqCst) + 1;
+                        most.fetch_max(now, SeqCst);
+                        std::thread::sleep(Duration::from_millis(5));
+                        in_flight.fetch_sub(1, SeqCst);
+                        conn.query_row(
+                            "SELECT close FROM us_stocks WHERE ticker = ?1",
+                            [t.as_str()],
+                            |r| r.get::<_, f64>(0),
+                        )
+                    })
+                    .await
+                    .unwrap();
+                series
+            })
+        });
+        let closes: Vec<f64> = futures::future::join_all(reads)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        let want: Vec<f64> = (0..40).map(|i| 1.0 + f64::from(i)).collect();
+        assert_eq!(closes, want);
+        let most = most.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            (1..=MAX_CONCURRENT_READS).contains(&most),
+            "{most} reads ran at once"
+        );
+    }
+
     #[tokio::test]
     async fn schema_is_created_once_and_reopens() {
         let dir = tempfile::tempdir().unwrap();
@@ -1009,6 +1081,7 @@ mod tests {
                     path: file.clone(),
                     writer: None,
                     readers: Mutex::new(Vec::new()),
+                    read_slots: read_slots(),
                     mode,
                     busy_timeout: BUSY_TIMEOUT,
                 }),

@@ -496,7 +496,12 @@ pub struct ComparisonViewer {
     fx_job: Option<FxJob>,
     /// Which rate series converted the chart, or why it could not be converted.
     fx_note: Option<(String, bool)>,
+    /// When the chart last took a partly loaded set (egui time, seconds).
+    partial_sync_at: Option<f64>,
 }
+
+/// How often a set still loading is shown as far as it has loaded.
+const PARTIAL_SYNC_INTERVAL_S: f64 = 2.0;
 
 /// The currency shown and the cache generation of the rate series used (if any).
 type FxKey = (DisplayCurrency, Option<u64>);
@@ -523,6 +528,7 @@ impl Default for ComparisonViewer {
             shown_fx: (DisplayCurrency::Native, None),
             fx_job: None,
             fx_note: None,
+            partial_sync_at: None,
         }
     }
 }
@@ -640,10 +646,22 @@ impl ComparisonViewer {
                 }
             }
         }
-        self.sync_series(wanted, settings, cache, rt, ui.ctx(), store);
+        // The chart (its shared calendar and aligned lines: one pass over every series) is
+        // rebuilt once the whole set has loaded, not at each series that lands: 500 series
+        // arriving over many frames would otherwise rebuild it for every frame. A store so
+        // slow that loads are still arriving shows what it has every two seconds.
+        let now = ui.input(|i| i.time);
+        let due = self
+            .partial_sync_at
+            .is_none_or(|at| now - at >= PARTIAL_SYNC_INTERVAL_S);
+        if waiting == 0 || due {
+            self.partial_sync_at = (waiting > 0).then_some(now);
+            self.sync_series(wanted, settings, cache, rt, ui.ctx(), store);
+        }
         if self.chart.log_y() != settings.comparison_log_y {
             self.chart.set_log_y(settings.comparison_log_y);
         }
+        self.chart.poll_jobs(ui.ctx());
         if self.mode_stale && !self.chart.is_loading() {
             let mode = self.mode_for(settings.compare_choice);
             self.chart.set_mode(mode);

@@ -478,7 +478,11 @@ impl ComparisonChart {
             .collect()
     }
 
-    fn poll_jobs(&mut self, ctx: &egui::Context) {
+    /// Takes the background results that arrived (the shared calendar) and starts the
+    /// ones needed; [`Self::ui`] does it too. A host that decides something from the
+    /// calendar (the automatic mode) calls it first, so the decision and the first
+    /// complete frame fall in the same frame.
+    pub fn poll_jobs(&mut self, ctx: &egui::Context) {
         for a in self.jobs.poll() {
             let n = a.calendar.len();
             if !self.view_set {
@@ -824,13 +828,39 @@ fn axis_label(mode: CompareMode, log_y: bool, value: f64, step: f64) -> String {
 
 /// Builds the shared calendar (union of every series' days) and each series' close on it:
 /// NaN before its first day and after its last, carried forward over days it did not trade.
-fn align(series: &[Arc<crate::model::DailySeries>]) -> Alignment {
-    let mut calendar: Vec<NaiveDate> = series
+/// Every day of any series, ascending: each series' days marked in one flag per calendar
+/// day between the earliest and the latest (a few thousand flags for decades), then read
+/// out in order — linear in the bars, where sorting 500 x 6,300 days was not.
+fn union_of_days(series: &[Arc<crate::model::DailySeries>]) -> Vec<NaiveDate> {
+    use chrono::Datelike as _;
+    let bounds = series
         .iter()
-        .flat_map(|s| s.days().iter().copied())
-        .collect();
-    calendar.par_sort_unstable();
-    calendar.dedup();
+        .filter_map(|s| Some((s.first_day()?, s.last_day()?)))
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+    let Some((first, last)) = bounds else {
+        return Vec::new();
+    };
+    let origin = first.num_days_from_ce();
+    let span = usize::try_from(last.num_days_from_ce() - origin).unwrap_or(0) + 1;
+    let mut present = vec![false; span];
+    for s in series {
+        for d in s.days() {
+            // Within the bounds by construction.
+            if let Ok(i) = usize::try_from(d.num_days_from_ce() - origin) {
+                present[i] = true;
+            }
+        }
+    }
+    present
+        .iter()
+        .enumerate()
+        .filter(|(_, on)| **on)
+        .filter_map(|(i, _)| first.checked_add_days(chrono::Days::new(i as u64)))
+        .collect()
+}
+
+fn align(series: &[Arc<crate::model::DailySeries>]) -> Alignment {
+    let calendar = union_of_days(series);
     let lines = series
         .par_iter()
         .map(|s| {
