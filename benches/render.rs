@@ -31,7 +31,7 @@ fn lod_planning(c: &mut Criterion) {
             cmds: series
                 .iter()
                 .map(|s| DrawCmd::Line {
-                    data: Arc::clone(&s.close),
+                    data: Arc::clone(s.close()),
                     color: [1.0; 4],
                     width_px: 1.5,
                     y_scale: 1.0,

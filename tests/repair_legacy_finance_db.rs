@@ -235,3 +235,73 @@ async fn repair_brings_the_earlier_finance_db_to_the_model() {
     assert!(aapl.get_f64("adj_close").is_ok(), "{aapl}");
     db.drop().await.unwrap();
 }
+
+/// `ticker_metadata` as re-run scripts leave it: a ticker's document written twice, and one
+/// filed under its Yahoo symbol. The unique index cannot be built until `repair` merges them
+/// into the last written document, under the canonical ticker; a second run finds nothing.
+#[tokio::test]
+#[cfg_attr(
+    not(mongo_tests),
+    ignore = "needs a MongoDB test server: set WICKVIEW_TEST_MONGODB_URI"
+)]
+async fn repair_merges_duplicate_and_yahoo_symbol_metadata() {
+    let Some(uri) = store_support::mongo_uri() else {
+        return;
+    };
+    let db_name = format!("wickview_test_repair_meta_{}", std::process::id());
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    let db = client.database(&db_name);
+    db.drop().await.unwrap();
+    let meta = db.collection::<Document>("ticker_metadata");
+    let now = mongodb::bson::DateTime::now();
+    let doc_of = |ticker: &str, name: &str, category: &str| {
+        doc! {
+            "ticker": ticker, "name": name, "category": category, "source_symbol": Bson::Null,
+            "active": true, "created_at": now, "updated_at": now,
+        }
+    };
+    meta.insert_many([
+        doc_of("AAPL", "Apple (first run)", "us_stocks"),
+        doc_of("AAPL", "Apple Inc.", "us_stocks"),
+        doc_of("035720.KQ", "카카오", "korean_stocks"),
+        doc_of("MSFT", "Microsoft", "us_stocks"),
+    ])
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+
+    let dry = stdout(&wickview(
+        &uri,
+        &db_name,
+        &["repair", "--dry-run"],
+        home.path(),
+    ));
+    assert!(
+        dry.contains("ticker_metadata: to merge") && dry.contains("035720, AAPL"),
+        "{dry}"
+    );
+    assert_eq!(meta.count_documents(doc! {}).await.unwrap(), 4, "dry run");
+
+    let fixed = stdout(&wickview(&uri, &db_name, &["repair"], home.path()));
+    assert!(fixed.contains("ticker_metadata: merged"), "{fixed}");
+    let again = stdout(&wickview(&uri, &db_name, &["repair"], home.path()));
+    assert!(again.contains("nothing to repair"), "{again}");
+
+    let store = Store::open(&StoreConfig::Mongo {
+        uri: uri.clone(),
+        db_name: db_name.clone(),
+    })
+    .await
+    .unwrap();
+    assert!(store.repair_needed().is_none(), "the unique index is built");
+    assert_eq!(meta.count_documents(doc! {}).await.unwrap(), 3);
+    let aapl = store.ticker("AAPL").await.unwrap().unwrap();
+    assert_eq!(aapl.name, "Apple Inc.", "the last written kept");
+    let kakao = store.ticker("035720").await.unwrap().unwrap();
+    assert_eq!(kakao.ticker.as_str(), "035720");
+    assert_eq!(kakao.name, "카카오");
+    assert_eq!(kakao.source_symbol.as_deref(), Some("035720.KQ"));
+    assert_eq!(kakao.category(), Category::KoreanStock);
+    assert!(store.ticker("MSFT").await.unwrap().is_some());
+    db.drop().await.unwrap();
+}

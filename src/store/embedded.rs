@@ -934,7 +934,7 @@ mod tests {
         let reads = tickers.iter().cloned().map(|t| {
             let (store, in_flight, most) = (Arc::clone(&store), in_flight.clone(), most.clone());
             tokio::spawn(async move {
-                let series = store
+                store
                     .read(move |conn| {
                         use std::sync::atomic::Ordering::SeqCst;
                         let now = in_flight.fetch_add(1, SeqCst) + 1;
@@ -948,8 +948,7 @@ mod tests {
                         )
                     })
                     .await
-                    .unwrap();
-                series
+                    .unwrap()
             })
         });
         let closes: Vec<f64> = futures::future::join_all(reads)

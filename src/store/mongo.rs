@@ -50,7 +50,7 @@ const SERVER_SELECTION_TIMEOUT: Duration = Duration::from_secs(4);
 /// How long one TCP/TLS connect may take (unless the URI says otherwise).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
 const MS_PER_DAY: i64 = 86_400_000;
-const METADATA: &str = "ticker_metadata";
+pub(super) const METADATA: &str = "ticker_metadata";
 const DUPLICATE_KEY: i32 = 11000;
 
 /// A bar document as written (`$set` part of an upsert; `ticker` and `date` come from the

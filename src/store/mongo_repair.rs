@@ -112,11 +112,83 @@ impl MongoStore {
             .clone()
     }
 
+    /// Merges `ticker_metadata` documents naming one canonical ticker (duplicates of
+    /// re-run scripts, or a Yahoo symbol such as `005930.KS` beside or instead of
+    /// `005930`) into the last written one, renamed to the canonical ticker (its Yahoo
+    /// symbol kept as the source symbol when it had none). The others are deleted first,
+    /// then the kept one renamed, so the unique index can be built and a rerun finds
+    /// nothing left.
+    async fn merge_metadata(
+        &self,
+        dry_run: bool,
+        report: &mut RepairReport,
+    ) -> Result<(), StoreError> {
+        let meta = self.db.collection::<Document>(super::mongo::METADATA);
+        let docs: Vec<Document> = meta
+            .find(doc! {})
+            .sort(doc! { "_id": 1 })
+            .await
+            .map_err(|e| self.error(&e))?
+            .try_collect()
+            .await
+            .map_err(|e| self.error(&e))?;
+        let mut groups: BTreeMap<String, Vec<Document>> = BTreeMap::new();
+        for d in docs {
+            match d.get_str("ticker") {
+                Ok(t) => groups.entry(canonical_key(t)).or_default().push(d),
+                Err(_) => report.unreadable.push(format!(
+                    "{}: a document without a text ticker (_id {})",
+                    super::mongo::METADATA,
+                    d.get("_id")
+                        .map_or_else(|| "none".to_owned(), Bson::to_string)
+                )),
+            }
+        }
+        for (canonical, docs) in groups {
+            let Some(kept) = docs.last() else {
+                continue;
+            };
+            let filed_as = kept.get_str("ticker").unwrap_or_default().to_owned();
+            if docs.len() == 1 && filed_as == canonical {
+                continue;
+            }
+            report.metadata_merged.push(canonical.clone());
+            if dry_run {
+                continue;
+            }
+            let others: Vec<Bson> = docs[..docs.len() - 1]
+                .iter()
+                .filter_map(|d| d.get("_id").cloned())
+                .collect();
+            if !others.is_empty() {
+                meta.delete_many(doc! { "_id": { "$in": others } })
+                    .await
+                    .map_err(|e| self.error(&e))?;
+            }
+            if filed_as != canonical
+                && let Some(id) = kept.get("_id")
+            {
+                let mut set = doc! { "ticker": &canonical };
+                let symbol = filed_as.trim().to_ascii_uppercase();
+                let has_source =
+                    matches!(kept.get("source_symbol"), Some(Bson::String(s)) if !s.is_empty());
+                if !has_source && (symbol.ends_with(".KS") || symbol.ends_with(".KQ")) {
+                    set.insert("source_symbol", symbol);
+                }
+                meta.update_one(doc! { "_id": id.clone() }, doc! { "$set": set })
+                    .await
+                    .map_err(|e| self.error(&e))?;
+            }
+        }
+        Ok(())
+    }
+
     pub(super) async fn repair(&self, dry_run: bool) -> Result<RepairReport, StoreError> {
         let mut report = RepairReport {
             indexes_missing: self.repair_needed().is_some(),
             ..RepairReport::default()
         };
+        self.merge_metadata(dry_run, &mut report).await?;
         let mut with_bars: Vec<(Ticker, Option<KrMarket>)> = Vec::new();
         for category in Category::ALL {
             let collection = self.db.collection::<Document>(category.collection());

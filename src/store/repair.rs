@@ -45,6 +45,9 @@ pub struct RepairReport {
     pub categories: Vec<(Category, CategoryRepair)>,
     /// Tickers whose metadata was (or, in a dry run, would be) created.
     pub metadata_created: Vec<String>,
+    /// Tickers whose metadata documents were (or would be) merged into one: duplicates, or
+    /// documents filed under a Yahoo symbol (`005930.KS`), the last written kept (MongoDB).
+    pub metadata_merged: Vec<String>,
     /// Whether unique `(ticker, date)` indexes were missing (MongoDB); built unless a dry run.
     pub indexes_missing: bool,
     /// Rows left as they are because they cannot be read (where, and why).
@@ -56,6 +59,7 @@ impl RepairReport {
     pub fn nothing_to_do(&self) -> bool {
         self.categories.iter().all(|(_, c)| c.is_empty())
             && self.metadata_created.is_empty()
+            && self.metadata_merged.is_empty()
             && !self.indexes_missing
     }
 
@@ -104,6 +108,15 @@ impl RepairReport {
             if !parts.is_empty() {
                 out.push(format!("{}: {}", category.collection(), parts.join("; ")));
             }
+        }
+        if !self.metadata_merged.is_empty() {
+            out.push(format!(
+                "ticker_metadata: {} into one document each (the last written kept, under \
+                 its canonical ticker) for {} tickers with duplicate or Yahoo-symbol documents: {}",
+                verb("merged", "to merge"),
+                self.metadata_merged.len(),
+                self.metadata_merged.join(", ")
+            ));
         }
         if !self.metadata_created.is_empty() {
             out.push(format!(
@@ -171,6 +184,7 @@ mod tests {
                 },
             )],
             metadata_created: vec!["035720".into()],
+            metadata_merged: vec![],
             indexes_missing: true,
             unreadable: vec![],
         };

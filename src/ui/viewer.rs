@@ -158,8 +158,10 @@ impl CategoryViewer {
         let mut layout = layout_of(settings, category);
         let layout_before = layout.clone();
         let selected = settings.selected.get(key).cloned();
+        // Said once the series is loaded on the basis asked for (not while it reloads).
         let dividends_note = selected
             .as_deref()
+            .filter(|t| !cache.is_loading(t))
             .and_then(|t| cache.get(t))
             .map(|l| !l.total_return);
         layout.bar_ui(ui, |ui| total_return_ui(ui, settings, dividends_note));
@@ -707,13 +709,13 @@ impl ComparisonViewer {
         let keys: Vec<String> = self.shown.iter().map(|(t, _)| t.clone()).collect();
         let mut actions = Vec::new();
         let mut list_open = settings.comparison_list_open;
-        // The list starts at about a fifth of the view (170 to 240 points): the plot keeps
-        // most of the width in a small window too.
-        let list_width = (ui.available_width() * 0.2).clamp(170.0, 240.0);
+        // The list starts at about a fifth of the view (210 to 240 points, room for the
+        // ticker and its value): the plot keeps most of the width in a small window too.
+        let list_width = (ui.available_width() * 0.2).clamp(210.0, 240.0);
         egui::Panel::right("comparison_series_list")
             .resizable(true)
             .default_size(list_width)
-            .min_size(170.0)
+            .min_size(210.0)
             .show_collapsible(ui, &mut list_open, |ui| {
                 egui::CollapsingHeader::new("Add many")
                     .id_salt("comparison_add_many")
