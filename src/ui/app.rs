@@ -919,7 +919,7 @@ impl eframe::App for WickviewApp {
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         self.failures_ui(ui);
         let mut panel_open = self.settings.panel_open;
-        // A quarter of the window at first (260 to 340 points: its tabs stay on one row),
+        // A quarter of the window at first (260 to 340 points; its tabs take two rows below 330),
         // so a small window keeps most of its width for the charts; the user's own width is
         // kept after a resize.
         let side_width = (ui.available_width() * 0.25).clamp(260.0, 340.0);

@@ -223,6 +223,8 @@ impl SeriesList {
                     let key = &keys[k];
                     let row = ui.horizontal(|ui| {
                         ui.set_height(ROW_HEIGHT - ui.spacing().item_spacing.y);
+                        // Tight spacing leaves the ticker its room in a narrow list.
+                        ui.spacing_mut().item_spacing.x = 3.0;
                         let mut selected = self.selected.contains(key);
                         let check = ui.checkbox(&mut selected, "");
                         check.widget_info(|| {
@@ -279,7 +281,7 @@ impl SeriesList {
                                 None => chart.visible_return(k).map(|r| format!("{r:+.1}%")),
                             };
                             ui.add_sized(
-                                [52.0, ROW_HEIGHT - 4.0],
+                                [48.0, ROW_HEIGHT - 4.0],
                                 egui::Label::new(
                                     egui::RichText::new(value.unwrap_or_else(|| "–".into()))
                                         .monospace(),

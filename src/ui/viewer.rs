@@ -709,13 +709,13 @@ impl ComparisonViewer {
         let keys: Vec<String> = self.shown.iter().map(|(t, _)| t.clone()).collect();
         let mut actions = Vec::new();
         let mut list_open = settings.comparison_list_open;
-        // The list starts at about a fifth of the view (210 to 240 points, room for the
+        // The list starts at about a fifth of the view (220 to 250 points, room for the
         // ticker and its value): the plot keeps most of the width in a small window too.
-        let list_width = (ui.available_width() * 0.2).clamp(210.0, 240.0);
+        let list_width = (ui.available_width() * 0.2).clamp(220.0, 250.0);
         egui::Panel::right("comparison_series_list")
             .resizable(true)
             .default_size(list_width)
-            .min_size(210.0)
+            .min_size(220.0)
             .show_collapsible(ui, &mut list_open, |ui| {
                 egui::CollapsingHeader::new("Add many")
                     .id_salt("comparison_add_many")
