@@ -542,6 +542,66 @@ fn update_progresses_while_the_panel_shows_another_tab() {
     });
 }
 
+/// A ticker added without bars, open in its viewer, then updated from the side panel:
+/// when its first bars land the chart opens on the default 1M range (it used to open on
+/// 1W), with only that range button lit.
+#[test]
+fn an_empty_viewer_opens_on_one_month_when_its_first_bars_land() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(mount_handshake(&server));
+    let bars = bars_after(d(2024, 1, 1), 120, 40.0);
+    rt.block_on(serve_chart(
+        &server,
+        "NEWCO",
+        chart_json("NEWCO", "America/New_York", (9, 30), &bars),
+        Duration::ZERO,
+    ));
+    let uri = server.uri();
+    let mut app = start_app(rt, |o| {
+        o.source_url = Some(uri);
+        o.seed_sample = false;
+        o.view = Some(ViewKind::Category(Category::UsStock));
+    });
+    let store = app.store();
+    let meta = wickview::model::TickerMeta::new(
+        Ticker::parse(Category::UsStock, "NEWCO").unwrap(),
+        "New Co",
+    );
+    app.block_on(store.add_ticker(&meta)).unwrap();
+    app.harness.state_mut().open_ticker(&meta);
+    app.wait_for("the empty viewer", |a| {
+        a.viewer(Category::UsStock).shown_ticker() == Some("NEWCO")
+    });
+    assert_eq!(
+        app.app()
+            .viewer(Category::UsStock)
+            .chart
+            .series()
+            .map(|s| s.series.len()),
+        Some(0)
+    );
+    app.harness
+        .get_by_role_and_label(Role::Button, "Update All categories")
+        .click();
+    app.wait_for("the first bars in the chart", |a| {
+        a.viewer(Category::UsStock)
+            .chart
+            .series()
+            .is_some_and(|s| s.series.len() == 120)
+    });
+    let chart = &app.app().viewer(Category::UsStock).chart;
+    let days = chart.series().unwrap().series.days().to_vec();
+    assert_eq!(
+        chart.view(),
+        wickview::ui::chart::RangePreset::M1.view(&days)
+    );
+    assert_eq!(
+        chart.active_range(),
+        Some(wickview::ui::chart::RangePreset::M1)
+    );
+}
+
 #[test]
 fn tickers_add_rename_batch_and_delete() {
     let mut app = start_app(runtime(), |_| {});
