@@ -112,6 +112,23 @@ impl MongoStore {
             .clone()
     }
 
+    /// The documents of `collection` matching `filter`, in `_id` order (the order
+    /// `insert_many` wrote them).
+    async fn in_write_order(
+        &self,
+        collection: &mongodb::Collection<Document>,
+        filter: Document,
+    ) -> Result<Vec<Document>, StoreError> {
+        collection
+            .find(filter)
+            .sort(doc! { "_id": 1 })
+            .await
+            .map_err(|e| self.error(&e))?
+            .try_collect()
+            .await
+            .map_err(|e| self.error(&e))
+    }
+
     /// Merges `ticker_metadata` documents naming one canonical ticker (duplicates of
     /// re-run scripts, or a Yahoo symbol such as `005930.KS` beside or instead of
     /// `005930`) into the last written one, renamed to the canonical ticker (its Yahoo
@@ -124,14 +141,7 @@ impl MongoStore {
         report: &mut RepairReport,
     ) -> Result<(), StoreError> {
         let meta = self.db.collection::<Document>(super::mongo::METADATA);
-        let docs: Vec<Document> = meta
-            .find(doc! {})
-            .sort(doc! { "_id": 1 })
-            .await
-            .map_err(|e| self.error(&e))?
-            .try_collect()
-            .await
-            .map_err(|e| self.error(&e))?;
+        let docs = self.in_write_order(&meta, doc! {}).await?;
         let mut groups: BTreeMap<String, Vec<Document>> = BTreeMap::new();
         for d in docs {
             match d.get_str("ticker") {
@@ -216,14 +226,9 @@ impl MongoStore {
                     ));
                     continue;
                 };
-                let docs: Vec<Document> = collection
-                    .find(doc! { "ticker": { "$in": filed_as } })
-                    .sort(doc! { "_id": 1 })
-                    .await
-                    .map_err(|e| self.error(&e))?
-                    .try_collect()
-                    .await
-                    .map_err(|e| self.error(&e))?;
+                let docs = self
+                    .in_write_order(&collection, doc! { "ticker": { "$in": filed_as } })
+                    .await?;
                 let tz = exchange_time_zone(category, &canonical);
                 let plan = plan_ticker(category.collection(), &canonical, &docs, tz);
                 report.unreadable.extend(plan.unreadable);
