@@ -114,16 +114,6 @@ impl WickviewApp {
         } else {
             tracing::error!("no wgpu render state: charts cannot be drawn");
         }
-        // The system fonts are searched on a thread of their own: the first frame does not
-        // wait for the scan, and the Hangul fallback is installed once it is found (at once
-        // when this process searched them already).
-        let (hangul, hangul_loader) = match fonts::searched_hangul_font() {
-            Some(found) => (fonts::install_font(&cc.egui_ctx, found), None),
-            None => (
-                HangulStatus::Searching,
-                Some(HangulLoader::spawn(&cc.egui_ctx)),
-            ),
-        };
         let settings = if options.fresh_settings {
             Settings::default()
         } else {
@@ -131,9 +121,19 @@ impl WickviewApp {
                 .and_then(|s| eframe::get_value::<Settings>(s, STORAGE_KEY))
                 .unwrap_or_default()
         };
-        let mut app = Self::with_settings(&cc.egui_ctx, rt, options, settings, hangul);
-        app.hangul_loader = hangul_loader;
-        app
+        // The system fonts are searched on a thread of their own: the first frame does not
+        // wait for the scan, and the Hangul fallback is installed once it is found (at once
+        // when this process searched them already).
+        match fonts::searched_hangul_font() {
+            Some(found) => {
+                let hangul = fonts::install_font(&cc.egui_ctx, found);
+                Self::with_settings(&cc.egui_ctx, rt, options, settings, hangul)
+            }
+            None => {
+                Self::with_settings(&cc.egui_ctx, rt, options, settings, HangulStatus::Searching)
+                    .with_hangul_loader(HangulLoader::spawn(&cc.egui_ctx))
+            }
+        }
     }
 
     /// Installs the Hangul font that `loader` finds, once it is found (the status stays
