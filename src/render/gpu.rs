@@ -1,8 +1,10 @@
-//! The wgpu side: pipelines built once, instance buffers uploaded once per series and pyramid
-//! level (lazily, on first use), and a small per-draw uniform written each frame.
+//! The wgpu side: pipelines built once, instance buffers uploaded once per series, pyramid
+//! level and chunk of [`CHUNK_BUCKETS`] buckets (those on screen when first drawn, the rest
+//! of the level a few per frame after), and a small per-draw uniform written each frame.
 
 use std::collections::HashMap;
 use std::num::NonZeroU64;
+use std::ops::Range;
 use std::sync::{Arc, Weak};
 
 use wgpu::util::DeviceExt as _;
@@ -116,9 +118,9 @@ pub struct HistogramInstance {
 }
 const _: () = assert!(size_of::<HistogramInstance>() == 20);
 
-/// Histogram instances of one line pyramid level.
-pub fn histogram_instances(level: &LineLevel) -> Vec<HistogramInstance> {
-    (0..level.min.len())
+/// Histogram instances of buckets `range` of one line pyramid level.
+pub fn histogram_instances(level: &LineLevel, range: Range<usize>) -> Vec<HistogramInstance> {
+    range
         .map(|j| {
             let (min, max, last) = (level.min[j], level.max[j], level.last[j]);
             let valid = min.is_finite() && max.is_finite();
@@ -133,9 +135,9 @@ pub fn histogram_instances(level: &LineLevel) -> Vec<HistogramInstance> {
         .collect()
 }
 
-/// Candle instances of one pyramid level.
-pub fn candle_instances(level: &CandleLevel) -> Vec<CandleInstance> {
-    (0..level.open.len())
+/// Candle instances of buckets `range` of one pyramid level.
+pub fn candle_instances(level: &CandleLevel, range: Range<usize>) -> Vec<CandleInstance> {
+    range
         .map(|j| CandleInstance {
             bucket: j as f32,
             open: level.open[j] as f32,
@@ -146,9 +148,9 @@ pub fn candle_instances(level: &CandleLevel) -> Vec<CandleInstance> {
         .collect()
 }
 
-/// Volume instances of one pyramid level.
-pub fn volume_instances(level: &CandleLevel) -> Vec<VolumeInstance> {
-    (0..level.open.len())
+/// Volume instances of buckets `range` of one pyramid level.
+pub fn volume_instances(level: &CandleLevel, range: Range<usize>) -> Vec<VolumeInstance> {
+    range
         .map(|j| VolumeInstance {
             bucket: j as f32,
             volume: level.volume_max[j] as f32,
@@ -161,10 +163,10 @@ pub fn volume_instances(level: &CandleLevel) -> Vec<VolumeInstance> {
         .collect()
 }
 
-/// Segment instances of one line pyramid level (NaN buckets produce no geometry).
-pub fn segment_instances(level: &LineLevel) -> Vec<SegmentInstance> {
-    let n = level.min.len();
-    (0..n)
+/// Segment instances of buckets `range` of one line pyramid level (NaN buckets produce no
+/// geometry). The last bucket of a range still joins the first of the next.
+pub fn segment_instances(level: &LineLevel, range: Range<usize>) -> Vec<SegmentInstance> {
+    range
         .map(|j| {
             let (min, max) = (level.min[j], level.max[j]);
             let next_first = level.first.get(j + 1).copied().unwrap_or(f64::NAN);
@@ -215,10 +217,27 @@ struct CacheKey {
     level: usize,
 }
 
-/// An uploaded level; dropped when its source series is dropped.
-struct CachedLevel {
+/// Buckets per instance buffer: a level is uploaded in chunks of this many, those a draw
+/// touches at once and the others a few per frame after it ([`PREFETCH_BYTES_PER_FRAME`]),
+/// so the first frame of many long series uploads what is on screen, not decades of each.
+pub const CHUNK_BUCKETS: usize = 1024;
+
+/// Bytes of chunks not yet on screen uploaded per frame, nearest the view first.
+pub const PREFETCH_BYTES_PER_FRAME: usize = 2 << 20;
+
+/// One uploaded chunk of a level.
+#[derive(Clone)]
+struct Chunk {
     buffer: wgpu::Buffer,
     instances: u32,
+}
+
+/// A level's chunks as far as uploaded; dropped when its source series is dropped.
+struct CachedLevel {
+    /// Buckets of the level.
+    len: usize,
+    chunks: Vec<Option<Chunk>>,
+    missing: usize,
     alive: Alive,
 }
 
@@ -251,7 +270,7 @@ struct PreparedDraw {
     bind_group: wgpu::BindGroup,
     uniform_offset: u32,
     buffer: wgpu::Buffer,
-    byte_range: std::ops::Range<u64>,
+    byte_range: Range<u64>,
     instances: u32,
 }
 
@@ -262,6 +281,9 @@ pub struct PreparedDraws {
     viewport_px: [f32; 2],
     /// Quads (primitives) these draws rasterise.
     pub primitives: u64,
+    /// Whether chunks of the levels drawn are still to be uploaded: the host should run
+    /// another frame soon (the chunks on screen are always there).
+    pub uploads_pending: bool,
 }
 
 struct UniformRing {
@@ -294,6 +316,7 @@ pub struct ChartRenderer {
     stride: u32,
     cache: HashMap<CacheKey, CachedLevel>,
     frame_finished: bool,
+    prefetch_left: usize,
     linear_target: bool,
     stats: UploadStats,
 }
@@ -420,6 +443,7 @@ impl ChartRenderer {
             stride,
             cache: HashMap::new(),
             frame_finished: false,
+            prefetch_left: PREFETCH_BYTES_PER_FRAME,
             linear_target: target.format.is_srgb(),
             stats: UploadStats::default(),
         }
@@ -460,7 +484,11 @@ impl ChartRenderer {
     /// Upload counters so far.
     pub fn stats(&self) -> UploadStats {
         UploadStats {
-            buffers_cached: self.cache.len(),
+            buffers_cached: self
+                .cache
+                .values()
+                .map(|l| l.chunks.len() - l.missing)
+                .sum(),
             ..self.stats
         }
     }
@@ -482,8 +510,9 @@ impl ChartRenderer {
         [conv(c[0]) * a, conv(c[1]) * a, conv(c[2]) * a, a]
     }
 
-    /// Uploads what `list` needs that is not cached yet and writes its uniforms. Call once
-    /// per paint callback per frame, then [`Self::finish_frame`] once all are prepared.
+    /// Uploads what `list` needs that is not cached yet (the chunks on screen, then some of
+    /// the rest of their levels) and writes its uniforms. Call once per paint callback per
+    /// frame, then [`Self::finish_frame`] once all are prepared.
     pub fn prepare(
         &mut self,
         device: &wgpu::Device,
@@ -493,6 +522,7 @@ impl ChartRenderer {
         if self.frame_finished {
             // First prepare of a new frame: the previous frame's uniform slots are free again.
             self.ring.next = 0;
+            self.prefetch_left = PREFETCH_BYTES_PER_FRAME;
             self.frame_finished = false;
         }
         let mut out = PreparedDraws {
@@ -519,25 +549,45 @@ impl ChartRenderer {
         }
         let first_slot = self.ring.next;
         let mut bytes = vec![0u8; plans.len() * self.stride as usize];
+        let mut shown = Vec::with_capacity(plans.len());
         for (k, (i, plan)) in plans.iter().enumerate() {
             let cmd = &list.cmds[*i];
             let uniform = self.uniform_for(cmd, &list.view, plan);
             let at = k * self.stride as usize;
             bytes[at..at + VIEW_UNIFORM_SIZE].copy_from_slice(bytemuck::bytes_of(&uniform));
-            let Some((buffer, stride, pipeline)) = self.buffer_for(device, cmd, plan.level) else {
+            let Some(len) = self.level(cmd, plan.level) else {
                 continue;
             };
-            let start = u64::from(plan.instances.start) * stride;
-            let end = u64::from(plan.instances.end) * stride;
+            let start = (plan.instances.start as usize).min(len);
+            let end = (plan.instances.end as usize).min(len);
+            if end <= start {
+                continue;
+            }
+            let (_, _, pipeline, stride) = describe(cmd);
+            let (first_chunk, last_chunk) = (start / CHUNK_BUCKETS, (end - 1) / CHUNK_BUCKETS);
+            for c in first_chunk..=last_chunk {
+                let Some(chunk) = self.chunk(device, cmd, plan.level, c) else {
+                    continue;
+                };
+                let c0 = c * CHUNK_BUCKETS;
+                let (a, b) = (
+                    start.max(c0) - c0,
+                    end.min(c0 + chunk.instances as usize).saturating_sub(c0),
+                );
+                if b <= a {
+                    continue;
+                }
+                out.draws.push(PreparedDraw {
+                    pipeline,
+                    bind_group: self.ring.bind_group.clone(),
+                    uniform_offset: (first_slot + k as u32) * self.stride,
+                    buffer: chunk.buffer,
+                    byte_range: (a * stride) as u64..(b * stride) as u64,
+                    instances: (b - a) as u32,
+                });
+            }
             out.primitives += plan.primitives();
-            out.draws.push(PreparedDraw {
-                pipeline,
-                bind_group: self.ring.bind_group.clone(),
-                uniform_offset: (first_slot + k as u32) * self.stride,
-                buffer,
-                byte_range: start..end,
-                instances: plan.instances.end - plan.instances.start,
-            });
+            shown.push((*i, plan.level, first_chunk, last_chunk));
         }
         queue.write_buffer(
             &self.ring.buffer,
@@ -545,7 +595,72 @@ impl ChartRenderer {
             &bytes,
         );
         self.ring.next += plans.len() as u32;
+        out.uploads_pending = self.prefetch(device, list, &shown);
         out
+    }
+
+    /// Uploads chunks of the levels drawn (`shown`: command, level, first and last chunk on
+    /// screen) that are not on screen, nearest the view first and a few at a time across
+    /// all of them, until this frame's budget is spent. Whether some are still missing.
+    fn prefetch(
+        &mut self,
+        device: &wgpu::Device,
+        list: &DrawList,
+        shown: &[(usize, usize, usize, usize)],
+    ) -> bool {
+        let incomplete: Vec<_> = shown
+            .iter()
+            .filter(|(i, level, ..)| {
+                let (series, kind, ..) = describe(&list.cmds[*i]);
+                self.cache
+                    .get(&CacheKey {
+                        series,
+                        kind,
+                        level: *level,
+                    })
+                    .is_some_and(|l| l.missing > 0)
+            })
+            .copied()
+            .collect();
+        for distance in 1.. {
+            let mut any = false;
+            for &(i, level, first, last) in &incomplete {
+                let cmd = &list.cmds[i];
+                let (series, kind, ..) = describe(cmd);
+                let key = CacheKey {
+                    series,
+                    kind,
+                    level,
+                };
+                for c in [first.checked_sub(distance), last.checked_add(distance)]
+                    .into_iter()
+                    .flatten()
+                {
+                    let Some(cached) = self.cache.get(&key) else {
+                        continue;
+                    };
+                    let Some(slot) = cached.chunks.get(c) else {
+                        continue;
+                    };
+                    any = true;
+                    if slot.is_some() {
+                        continue;
+                    }
+                    if self.prefetch_left == 0 {
+                        return true;
+                    }
+                    if let Some(chunk) = self.chunk(device, cmd, level, c) {
+                        let (.., stride) = describe(cmd);
+                        let used = chunk.instances as usize * stride;
+                        self.prefetch_left = self.prefetch_left.saturating_sub(used);
+                    }
+                }
+            }
+            if !any {
+                break;
+            }
+        }
+        false
     }
 
     /// Marks the end of a frame's preparation and frees the buffers of series that are gone.
@@ -604,98 +719,87 @@ impl ChartRenderer {
         u
     }
 
-    fn buffer_for(
-        &mut self,
-        device: &wgpu::Device,
-        cmd: &DrawCmd,
-        level: usize,
-    ) -> Option<(wgpu::Buffer, u64, PipelineKind)> {
-        let (series, kind, pipeline, stride) = match cmd {
-            DrawCmd::Candles { data, .. } => (
-                data.id(),
-                BufferKind::Candles,
-                PipelineKind::Candles,
-                size_of::<CandleInstance>(),
-            ),
-            DrawCmd::Volume { data, .. } => (
-                data.id(),
-                BufferKind::Volume,
-                PipelineKind::Volume,
-                size_of::<VolumeInstance>(),
-            ),
-            DrawCmd::Line { data, .. } => (
-                data.id(),
-                BufferKind::Line,
-                PipelineKind::Line,
-                size_of::<SegmentInstance>(),
-            ),
-            DrawCmd::Histogram { data, .. } => (
-                data.id(),
-                BufferKind::Histogram,
-                PipelineKind::Histogram,
-                size_of::<HistogramInstance>(),
-            ),
-        };
+    /// The number of buckets of `cmd`'s `level`, making its cache entry (no chunk uploaded
+    /// yet) the first time; `None` if the pyramid has no such level.
+    fn level(&mut self, cmd: &DrawCmd, level: usize) -> Option<usize> {
+        let (series, kind, ..) = describe(cmd);
         let key = CacheKey {
             series,
             kind,
             level,
         };
         if let Some(cached) = self.cache.get(&key) {
-            return (cached.instances > 0)
-                .then(|| (cached.buffer.clone(), stride as u64, pipeline));
+            return Some(cached.len);
         }
-        let (bytes, instances, alive): (Vec<u8>, usize, Alive) = match cmd {
-            DrawCmd::Candles { data, .. } => {
-                let inst = candle_instances(data.pyramid().levels().get(level)?);
-                (
-                    bytemuck::cast_slice(&inst).to_vec(),
-                    inst.len(),
-                    Alive::Candles(Arc::downgrade(data)),
-                )
-            }
-            DrawCmd::Volume { data, .. } => {
-                let inst = volume_instances(data.pyramid().levels().get(level)?);
-                (
-                    bytemuck::cast_slice(&inst).to_vec(),
-                    inst.len(),
-                    Alive::Candles(Arc::downgrade(data)),
-                )
-            }
-            DrawCmd::Line { data, .. } => {
-                let inst = segment_instances(data.pyramid().levels().get(level)?);
-                (
-                    bytemuck::cast_slice(&inst).to_vec(),
-                    inst.len(),
-                    Alive::Line(Arc::downgrade(data)),
-                )
-            }
-            DrawCmd::Histogram { data, .. } => {
-                let inst = histogram_instances(data.pyramid().levels().get(level)?);
-                (
-                    bytemuck::cast_slice(&inst).to_vec(),
-                    inst.len(),
-                    Alive::Line(Arc::downgrade(data)),
-                )
-            }
+        let (len, alive) = match cmd {
+            DrawCmd::Candles { data, .. } | DrawCmd::Volume { data, .. } => (
+                data.pyramid().levels().get(level)?.open.len(),
+                Alive::Candles(Arc::downgrade(data)),
+            ),
+            DrawCmd::Line { data, .. } | DrawCmd::Histogram { data, .. } => (
+                data.pyramid().levels().get(level)?.min.len(),
+                Alive::Line(Arc::downgrade(data)),
+            ),
         };
-        let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("wickview_instances"),
-            contents: &bytes,
-            usage: wgpu::BufferUsages::VERTEX,
-        });
-        self.stats.buffers_created += 1;
-        self.stats.bytes_uploaded += bytes.len() as u64;
-        let instances = u32::try_from(instances).ok()?;
+        let chunks = len.div_ceil(CHUNK_BUCKETS);
         self.cache.insert(
             key,
             CachedLevel {
-                buffer: buffer.clone(),
-                instances,
+                len,
+                chunks: vec![None; chunks],
+                missing: chunks,
                 alive,
             },
         );
-        (instances > 0).then_some((buffer, stride as u64, pipeline))
+        Some(len)
+    }
+
+    /// Chunk `c` of `cmd`'s `level`, uploaded now if it is not yet (after [`Self::level`]).
+    fn chunk(
+        &mut self,
+        device: &wgpu::Device,
+        cmd: &DrawCmd,
+        level: usize,
+        c: usize,
+    ) -> Option<Chunk> {
+        let (series, kind, ..) = describe(cmd);
+        let key = CacheKey {
+            series,
+            kind,
+            level,
+        };
+        let cached = self.cache.get_mut(&key)?;
+        if let Some(chunk) = cached.chunks.get(c)? {
+            return Some(chunk.clone());
+        }
+        let len = cached.len;
+        let range = c * CHUNK_BUCKETS..((c + 1) * CHUNK_BUCKETS).min(len);
+        let instances = u32::try_from(range.len()).ok()?;
+        let buffer = match cmd {
+            DrawCmd::Candles { data, .. } => upload(
+                device,
+                &candle_instances(data.pyramid().levels().get(level)?, range),
+            ),
+            DrawCmd::Volume { data, .. } => upload(
+                device,
+                &volume_instances(data.pyramid().levels().get(level)?, range),
+            ),
+            DrawCmd::Line { data, .. } => upload(
+                device,
+                &segment_instances(data.pyramid().levels().get(level)?, range),
+            ),
+            DrawCmd::Histogram { data, .. } => upload(
+                device,
+                &histogram_instances(data.pyramid().levels().get(level)?, range),
+            ),
+        };
+        let (.., stride) = describe(cmd);
+        self.stats.buffers_created += 1;
+        self.stats.bytes_uploaded += u64::from(instances) * stride as u64;
+        let chunk = Chunk { buffer, instances };
+        cached.chunks[c] = Some(chunk.clone());
+        cached.missing -= 1;
+        Some(chunk)
     }
 
     /// Records the prepared draws into `pass` (whose viewport is the chart's paint rect).
@@ -723,6 +827,45 @@ impl ChartRenderer {
     }
 }
 
+/// The cache identity, pipeline and instance size of `cmd`.
+fn describe(cmd: &DrawCmd) -> (SeriesId, BufferKind, PipelineKind, usize) {
+    match cmd {
+        DrawCmd::Candles { data, .. } => (
+            data.id(),
+            BufferKind::Candles,
+            PipelineKind::Candles,
+            size_of::<CandleInstance>(),
+        ),
+        DrawCmd::Volume { data, .. } => (
+            data.id(),
+            BufferKind::Volume,
+            PipelineKind::Volume,
+            size_of::<VolumeInstance>(),
+        ),
+        DrawCmd::Line { data, .. } => (
+            data.id(),
+            BufferKind::Line,
+            PipelineKind::Line,
+            size_of::<SegmentInstance>(),
+        ),
+        DrawCmd::Histogram { data, .. } => (
+            data.id(),
+            BufferKind::Histogram,
+            PipelineKind::Histogram,
+            size_of::<HistogramInstance>(),
+        ),
+    }
+}
+
+/// A vertex buffer holding `instances`.
+fn upload<T: bytemuck::Pod>(device: &wgpu::Device, instances: &[T]) -> wgpu::Buffer {
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("wickview_instances"),
+        contents: bytemuck::cast_slice(instances),
+        usage: wgpu::BufferUsages::VERTEX,
+    })
+}
+
 impl std::fmt::Debug for ChartRenderer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChartRenderer")
@@ -740,13 +883,13 @@ mod tests {
     #[test]
     fn segments_skip_nan_and_flag_extents() {
         let p = LinePyramid::build(&[f64::NAN, f64::NAN, 1.0, 3.0, 2.0, 5.0]);
-        let l0 = segment_instances(&p.levels()[0]);
+        let l0 = segment_instances(&p.levels()[0], 0..6);
         assert_eq!(l0.len(), 6);
         assert_eq!(l0[0].flags, 0, "NaN start joins nothing");
         assert_eq!(l0[1].flags, 0, "NaN to a value joins nothing");
         assert_eq!(l0[2].flags, 2, "level 0 has no vertical extent");
         assert_eq!(l0[5].flags, 0, "the last bucket has no next");
-        let l1 = segment_instances(&p.levels()[1]);
+        let l1 = segment_instances(&p.levels()[1], 0..3);
         // Buckets: [NaN, NaN], [1, 3], [2, 5]
         assert_eq!(l1[0].flags, 0);
         assert_eq!(l1[1].flags, 3);
@@ -763,7 +906,7 @@ mod tests {
             &[11.0, 10.5, 11.5],
             &[100.0, 300.0, 50.0],
         );
-        let v = volume_instances(&p.levels()[1]);
+        let v = volume_instances(&p.levels()[1], 0..2);
         assert_eq!(v[0].volume, 300.0);
         assert_eq!(v[0].up, 1.0, "open 10, close 10.5");
         assert_eq!(v[1].up, 0.0, "open 12, close 11.5");
@@ -772,16 +915,118 @@ mod tests {
     #[test]
     fn histogram_bars_reach_from_zero_and_skip_empty_buckets() {
         let p = LinePyramid::build(&[f64::NAN, f64::NAN, 2.0, -1.0, -3.0, 0.5]);
-        let h = histogram_instances(&p.levels()[0]);
+        let h = histogram_instances(&p.levels()[0], 0..6);
         assert_eq!(h[0].valid, 0.0);
         assert_eq!((h[2].low, h[2].high, h[2].valid), (0.0, 2.0, 1.0));
         assert_eq!((h[3].low, h[3].high, h[3].last_value), (-1.0, 0.0, -1.0));
-        let coarse = histogram_instances(&p.levels()[1]);
+        let coarse = histogram_instances(&p.levels()[1], 0..3);
         assert_eq!(coarse[0].valid, 0.0, "two NaN days");
         assert_eq!(
             (coarse[1].low, coarse[1].high, coarse[1].last_value),
             (-1.0, 2.0, -1.0)
         );
         assert_eq!((coarse[2].low, coarse[2].high), (-3.0, 0.5));
+    }
+
+    fn line_list(line: &Arc<GpuLine>, x: Range<f64>) -> DrawList {
+        DrawList {
+            view: ViewTransform {
+                x_min: x.start,
+                x_max: x.end,
+                y_min: 90.0,
+                y_max: 110.0,
+                log_y: false,
+                width_px: 800.0,
+                height_px: 400.0,
+            },
+            cmds: vec![DrawCmd::Line {
+                data: Arc::clone(line),
+                color: [1.0; 4],
+                width_px: 1.0,
+                y_scale: 1.0,
+                y_offset: 0.0,
+            }],
+        }
+    }
+
+    fn drawn(p: &PreparedDraws) -> u32 {
+        p.draws.iter().map(|d| d.instances).sum()
+    }
+
+    #[test]
+    fn a_long_level_uploads_what_is_on_screen_first_and_the_rest_over_frames() {
+        let rs = egui_kittest::wgpu::create_render_state(
+            egui_kittest::wgpu::default_wgpu_setup(),
+            egui_wgpu::RendererOptions::PREDICTABLE,
+        );
+        let (device, queue) = (&rs.device, &rs.queue);
+        let mut r = ChartRenderer::new(
+            device,
+            RenderTarget {
+                format: rs.target_format,
+                msaa_samples: 1,
+                depth_format: None,
+            },
+        );
+        let n = 300_000;
+        let values: Vec<f64> = (0..n).map(|i| 100.0 + (i as f64 * 0.01).sin()).collect();
+        let line = GpuLine::new(LinePyramid::build(&values));
+        let level_bytes = n * size_of::<SegmentInstance>();
+        assert!(level_bytes > 2 * PREFETCH_BYTES_PER_FRAME);
+
+        // The last 30 days: level 0, drawn at once from the chunk(s) holding them.
+        let at_end = line_list(&line, (n - 30) as f64..n as f64);
+        let plan = plan_draw(&at_end.cmds[0], &at_end.view).unwrap();
+        assert_eq!(plan.level, 0);
+        let first = r.prepare(device, queue, &at_end);
+        r.finish_frame();
+        assert_eq!(drawn(&first), plan.instances.end - plan.instances.start);
+        assert!(first.uploads_pending, "the rest of the level follows");
+        let chunk_bytes = CHUNK_BUCKETS * size_of::<SegmentInstance>();
+        let uploaded = r.stats().bytes_uploaded as usize;
+        assert!(
+            uploaded <= PREFETCH_BYTES_PER_FRAME + 2 * chunk_bytes,
+            "one frame's budget, not the whole level: {uploaded} of {level_bytes}"
+        );
+
+        // Later frames bring the rest, a budget at a time, then stop asking.
+        let mut frames = 1;
+        loop {
+            let p = r.prepare(device, queue, &at_end);
+            r.finish_frame();
+            frames += 1;
+            assert_eq!(drawn(&p), drawn(&first));
+            if !p.uploads_pending {
+                break;
+            }
+            assert!(frames < 100, "uploads never finished");
+        }
+        assert!(frames >= level_bytes / (PREFETCH_BYTES_PER_FRAME + chunk_bytes));
+        assert_eq!(r.stats().bytes_uploaded as usize, level_bytes);
+        assert_eq!(r.stats().buffers_cached, n.div_ceil(CHUNK_BUCKETS));
+
+        // Panned to the start: everything is there already.
+        let created = r.stats().buffers_created;
+        let at_start = line_list(&line, 0.0..30.0);
+        let p = r.prepare(device, queue, &at_start);
+        r.finish_frame();
+        assert!(!p.uploads_pending);
+        assert_eq!(r.stats().buffers_created, created);
+        let plan = plan_draw(&at_start.cmds[0], &at_start.view).unwrap();
+        assert_eq!(drawn(&p), plan.instances.end - plan.instances.start);
+
+        // A view across a chunk boundary draws from both chunks, each bucket once.
+        let b = CHUNK_BUCKETS as f64;
+        let across = line_list(&line, b - 20.0..b + 20.0);
+        let p = r.prepare(device, queue, &across);
+        r.finish_frame();
+        let plan = plan_draw(&across.cmds[0], &across.view).unwrap();
+        assert_eq!(p.draws.len(), 2);
+        assert_eq!(drawn(&p), plan.instances.end - plan.instances.start);
+
+        // The buffers go with the series.
+        drop((at_end, at_start, across, line));
+        r.finish_frame();
+        assert_eq!(r.stats().buffers_cached, 0);
     }
 }

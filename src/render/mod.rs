@@ -5,9 +5,10 @@
 //!
 //! Data flow: a series' pyramid is wrapped once in a [`GpuCandles`] / [`GpuLine`] (an `Arc`
 //! with a unique id); each frame the UI builds a [`DrawList`] (view transform + commands);
-//! [`ChartRenderer::prepare`] picks the pyramid level per command ([`plan_draw`]), uploads a
-//! level's instance buffer the first time it is needed, and writes one small uniform per
-//! command; [`ChartRenderer::paint`] issues one instanced draw per command.
+//! [`ChartRenderer::prepare`] picks the pyramid level per command ([`plan_draw`]), uploads the
+//! chunks of that level's instances on screen the first time they are needed (and the rest
+//! of the level a few per frame after), and writes one small uniform per command;
+//! [`ChartRenderer::paint`] issues one instanced draw per command and chunk on screen.
 
 mod gpu;
 mod plan;
@@ -18,7 +19,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::compute::lod;
 
 pub use gpu::{
-    CandleInstance, ChartRenderer, HistogramInstance, PreparedDraws, RenderTarget, SegmentInstance,
+    CHUNK_BUCKETS, CandleInstance, ChartRenderer, HistogramInstance, PREFETCH_BYTES_PER_FRAME,
+    PreparedDraws, RenderTarget, SegmentInstance,
     UploadStats, ViewUniform, VolumeInstance, candle_instances, histogram_instances,
     segment_instances, shader_source, volume_instances,
 };

@@ -46,6 +46,7 @@ fn warn_missing_once() {
 pub struct ChartCallback {
     list: DrawList,
     prepared: Mutex<PreparedDraws>,
+    repaint: Option<egui::Context>,
 }
 
 impl ChartCallback {
@@ -54,7 +55,15 @@ impl ChartCallback {
         Self {
             list,
             prepared: Mutex::new(PreparedDraws::default()),
+            repaint: None,
         }
+    }
+
+    /// Asks `ctx` for another frame while parts of the levels drawn are still being
+    /// uploaded (a few per frame), so they are there before the user pans to them.
+    pub fn repaint_while_uploading(mut self, ctx: &egui::Context) -> Self {
+        self.repaint = Some(ctx.clone());
+        self
     }
 }
 
@@ -72,6 +81,11 @@ impl egui_wgpu::CallbackTrait for ChartCallback {
             return Vec::new();
         };
         let prepared = renderer.prepare(device, queue, &self.list);
+        if prepared.uploads_pending
+            && let Some(ctx) = &self.repaint
+        {
+            ctx.request_repaint();
+        }
         *self
             .prepared
             .lock()

@@ -329,7 +329,10 @@ impl PlotItem for GpuLayer {
             cmds: self.cmds.clone(),
         };
         shapes.push(egui::Shape::Callback(
-            egui_wgpu::Callback::new_paint_callback(*transform.frame(), ChartCallback::new(list)),
+            egui_wgpu::Callback::new_paint_callback(
+                *transform.frame(),
+                ChartCallback::new(list).repaint_while_uploading(ui.ctx()),
+            ),
         ));
     }
 
