@@ -20,9 +20,8 @@ use crate::compute::lod;
 
 pub use gpu::{
     CHUNK_BUCKETS, CandleInstance, ChartRenderer, HistogramInstance, PREFETCH_BYTES_PER_FRAME,
-    PreparedDraws, RenderTarget, SegmentInstance,
-    UploadStats, ViewUniform, VolumeInstance, candle_instances, histogram_instances,
-    segment_instances, shader_source, volume_instances,
+    PreparedDraws, RenderTarget, SegmentInstance, UploadStats, ViewUniform, VolumeInstance,
+    candle_instances, histogram_instances, segment_instances, shader_source, volume_instances,
 };
 pub use plan::{DrawCmd, DrawList, DrawPlan, Rgba, ViewTransform, count_primitives, plan_draw};
 
