@@ -931,6 +931,9 @@ impl ComparisonViewer {
 
     fn mode_row_ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings, waiting: usize) {
         ui.horizontal_wrapped(|ui| {
+            // Labels move to the next line whole rather than breaking mid-phrase
+            // ("Rebase on: first / visible day") when the row wraps.
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
             ui.label("Mode:");
             for choice in CompareChoice::ALL {
                 if ui
