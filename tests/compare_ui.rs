@@ -505,3 +505,99 @@ fn a_krw_series_shown_in_usd() {
     assert_eq!(chart.aligned_values(1).unwrap(), &[10.0, 11.0, 12.0, 13.0]);
     assert_eq!(chart.plotted_value(0, 2), Some(72_000.0 / 1_310.0));
 }
+
+/// Another currency stored as a rate against the dollar is offered in the Currency menu:
+/// "All in JPY" converts won through the dollar (÷ KRW=X × JPY=X) and dollars with JPY=X
+/// alone; a rate given as dollars per unit (EURUSD=X) is divided by.
+#[test]
+fn series_shown_in_yen_and_euros_through_the_dollar() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    seed_closes(
+        &rt,
+        dir.path(),
+        Category::KoreanStock,
+        "123450",
+        &[(2, 70_000.0), (3, 71_000.0), (4, 72_000.0)],
+    );
+    seed_closes(
+        &rt,
+        dir.path(),
+        Category::UsStock,
+        "USX",
+        &[(2, 10.0), (3, 11.0), (4, 12.0)],
+    );
+    seed_closes(
+        &rt,
+        dir.path(),
+        Category::Currency,
+        "KRW=X",
+        &[(2, 1_300.0), (4, 1_290.0)],
+    );
+    seed_closes(
+        &rt,
+        dir.path(),
+        Category::Currency,
+        "JPY=X",
+        &[(2, 150.0), (3, 151.0), (4, 152.0)],
+    );
+    seed_closes(
+        &rt,
+        dir.path(),
+        Category::Currency,
+        "EURUSD=X",
+        &[(2, 1.10), (3, 1.08), (4, 1.05)],
+    );
+    let mut app = start_app(&rt, dir.path(), |o| {
+        o.seed_sample = false;
+        o.compare = vec!["123450".into(), "USX".into()];
+    });
+    app.wait_for("the comparison", |a| settled(a, 2));
+    let choose = |app: &mut TestApp, from: &str, to: &str| {
+        app.harness
+            .get_by(|n| n.role() == Role::ComboBox && n.value().as_deref() == Some(from))
+            .click();
+        app.steps(2);
+        app.harness.get_by_label(to).click();
+        app.steps(2);
+    };
+    choose(&mut app, "Own currency", "All in JPY");
+    app.click(Role::Button, "Absolute");
+    app.wait_for("the conversion to yen", |a| {
+        a.is_settled()
+            && a.comparison
+                .currency_note()
+                .is_some_and(|(m, e)| !e && m.starts_with("Prices in JPY"))
+    });
+    let (msg, _) = app.app().comparison.currency_note().unwrap();
+    assert!(msg.contains("JPY=X") && msg.contains("KRW=X"), "{msg}");
+    let chart = &app.app().comparison.chart;
+    assert_eq!(
+        chart.aligned_values(0).unwrap(),
+        &[
+            70_000.0 / 1_300.0 * 150.0,
+            71_000.0 / 1_300.0 * 151.0,
+            72_000.0 / 1_290.0 * 152.0
+        ]
+    );
+    assert_eq!(
+        chart.aligned_values(1).unwrap(),
+        &[10.0 * 150.0, 11.0 * 151.0, 12.0 * 152.0]
+    );
+    choose(&mut app, "All in JPY", "All in EUR");
+    app.wait_for("the conversion to euros", |a| {
+        a.is_settled()
+            && a.comparison
+                .currency_note()
+                .is_some_and(|(m, e)| !e && m.starts_with("Prices in EUR"))
+    });
+    let chart = &app.app().comparison.chart;
+    assert_eq!(
+        chart.aligned_values(1).unwrap(),
+        &[10.0 / 1.10, 11.0 / 1.08, 12.0 / 1.05]
+    );
+    assert_eq!(
+        chart.aligned_values(0).unwrap()[2],
+        72_000.0 / 1_290.0 / 1.05
+    );
+}

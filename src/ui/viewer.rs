@@ -6,7 +6,7 @@ use poll_promise::Promise;
 use super::bg;
 use super::chart::{CandleChart, ChartSeries, CompareMode, ComparisonChart};
 use super::compare_add::{AddMany, AddOutcome};
-use super::compare_fx::{DisplayCurrency, KRW_RATE, convert_series, needs_rate};
+use super::compare_fx::{DisplayCurrency, RateSource, convert_series, needed_rates, rate_sources};
 use super::drawing_sync::DrawingSync;
 use super::layout::{LayoutSettings, link_charts};
 use super::perf_table::PerfTable;
@@ -498,6 +498,13 @@ pub struct ComparisonViewer {
     fx_job: Option<FxJob>,
     /// Which rate series converted the chart, or why it could not be converted.
     fx_note: Option<(String, bool)>,
+    /// The stored rates against the dollar (the Currency menu's choices); `None` until
+    /// first read from the store.
+    rate_list: Option<Vec<RateSource>>,
+    /// A read of the stored currency tickers under way.
+    rate_list_job: Option<Promise<Result<Vec<String>, String>>>,
+    /// The Currency menu was opened: read the stored rates again.
+    rates_wanted: bool,
     /// When the chart last took a partly loaded set (egui time, seconds).
     partial_sync_at: Option<f64>,
 }
@@ -510,6 +517,22 @@ type FxKey = (DisplayCurrency, Option<u64>);
 
 /// A conversion under way: the loaded set, the currency key, and the converted series.
 type FxJob = (Vec<(String, u64)>, FxKey, Promise<Vec<ChartSeries>>);
+
+/// Dollar rates named in a note: `KRW=X (won per dollar)`, `EURUSD=X (dollars per EUR)`.
+fn describe_rates(rates: &[RateSource]) -> String {
+    let one = |r: &RateSource| {
+        let unit = match r.currency.as_str() {
+            "KRW" => "won".to_owned(),
+            code => code.to_owned(),
+        };
+        if r.per_dollar {
+            format!("{} ({unit} per dollar)", r.ticker)
+        } else {
+            format!("{} (dollars per {unit})", r.ticker)
+        }
+    };
+    rates.iter().map(one).collect::<Vec<_>>().join(" and ")
+}
 
 impl Default for ComparisonViewer {
     fn default() -> Self {
@@ -530,6 +553,9 @@ impl Default for ComparisonViewer {
             shown_fx: (DisplayCurrency::Native, None),
             fx_job: None,
             fx_note: None,
+            rate_list: None,
+            rate_list_job: None,
+            rates_wanted: false,
             partial_sync_at: None,
         }
     }
@@ -656,6 +682,8 @@ impl ComparisonViewer {
         let due = self
             .partial_sync_at
             .is_none_or(|at| now - at >= PARTIAL_SYNC_INTERVAL_S);
+        let refresh_rates = std::mem::take(&mut self.rates_wanted);
+        self.poll_rate_list(refresh_rates, rt, ui.ctx(), store);
         if waiting == 0 || due {
             self.partial_sync_at = (waiting > 0).then_some(now);
             self.sync_series(wanted, settings, cache, rt, ui.ctx(), store);
@@ -761,8 +789,70 @@ impl ComparisonViewer {
         self.chart.ui(ui);
     }
 
+    /// Reads the store's currency tickers (the rates the Currency menu offers) once, and
+    /// again when `refresh` (the menu was opened); takes the answer when it is in.
+    fn poll_rate_list(
+        &mut self,
+        refresh: bool,
+        rt: &tokio::runtime::Handle,
+        ctx: &egui::Context,
+        store: Option<&Store>,
+    ) {
+        if let Some(promise) = self.rate_list_job.take() {
+            match promise.try_take() {
+                Ok(Ok(tickers)) => self.rate_list = Some(rate_sources(&tickers)),
+                Ok(Err(e)) => {
+                    tracing::warn!("the stored currency tickers could not be read: {e}");
+                    // The won's rate is still tried by name.
+                    self.rate_list.get_or_insert_with(Vec::new);
+                }
+                Err(promise) => self.rate_list_job = Some(promise),
+            }
+        }
+        let Some(store) = store else {
+            return;
+        };
+        if self.rate_list_job.is_none() && (self.rate_list.is_none() || refresh) {
+            let store = store.clone();
+            self.rate_list_job = Some(bg::spawn(rt, ctx, async move {
+                let q = crate::store::TickerQuery {
+                    category: Some(Category::Currency),
+                    ..crate::store::TickerQuery::default()
+                };
+                let page = store.list_tickers(&q).await.map_err(|e| e.to_string())?;
+                Ok(page
+                    .items
+                    .into_iter()
+                    .map(|m| m.ticker.as_str().to_owned())
+                    .collect())
+            }));
+        }
+    }
+
+    /// Shows `wanted` in their own currencies and says why they could not be converted
+    /// (`note`); the chart is not drawn while the note is an error.
+    fn show_unconverted(
+        &mut self,
+        wanted: Vec<(String, u64)>,
+        key: FxKey,
+        note: String,
+        settings: &Settings,
+        cache: &SeriesCache,
+    ) {
+        self.fx_note = Some((note, true));
+        self.fx_job = None;
+        if wanted != self.shown || self.shown_fx != key {
+            let series = wanted
+                .iter()
+                .filter_map(|(t, _)| cache.get(t).map(|l| l.chart.clone()))
+                .collect();
+            self.show_series(series, wanted, key, settings);
+        }
+    }
+
     /// Brings the chart to the loaded set `wanted` in the currency of the settings: at
-    /// once in their own currencies, or once the background conversion with `KRW=X` is done.
+    /// once in their own currencies, or once the background conversion with the stored
+    /// rates against the dollar (`KRW=X`, `JPY=X`, `EURUSD=X`, …) is done.
     fn sync_series(
         &mut self,
         wanted: Vec<(String, u64)>,
@@ -773,40 +863,59 @@ impl ComparisonViewer {
         store: Option<&Store>,
     ) {
         let target = settings.comparison_currency;
-        let metas: Vec<&crate::model::TickerMeta> = wanted
-            .iter()
-            .filter_map(|(t, _)| cache.get(t).map(|l| &l.meta))
-            .collect();
-        let convert = needs_rate(target, &metas);
         let mut key: FxKey = (target, None);
-        if convert {
-            if let Some(store) = store {
-                cache.request(KRW_RATE, rt, ctx, store);
+        let needed = {
+            let metas: Vec<&crate::model::TickerMeta> = wanted
+                .iter()
+                .filter_map(|(t, _)| cache.get(t).map(|l| &l.meta))
+                .collect();
+            if matches!(target, DisplayCurrency::Other(_)) && self.rate_list.is_none() {
+                return; // which rates are stored is being read
             }
-            if let Some(err) = cache.error(KRW_RATE) {
-                self.fx_note = Some((
-                    format!(
-                        "Cannot show every series in {}: no {KRW_RATE} rate series ({err}). \
-                         Add {KRW_RATE} under Currencies and update it.",
-                        target.label().trim_start_matches("All in ")
-                    ),
-                    true,
-                ));
-                self.fx_job = None;
-                // The series stay in their own currencies, and the chart is not shown.
-                if wanted != self.shown || self.shown_fx != key {
-                    let series = wanted
-                        .iter()
-                        .filter_map(|(t, _)| cache.get(t).map(|l| l.chart.clone()))
-                        .collect();
-                    self.show_series(series, wanted, key, settings);
-                }
+            needed_rates(target, &metas, self.rate_list.as_deref().unwrap_or(&[]))
+        };
+        let needed = match needed {
+            Ok(needed) => needed,
+            Err(code) => {
+                let note = format!(
+                    "Cannot show every series in {code}: no stored rate of {code} against the \
+                     dollar ({code}=X, USD{code}=X or {code}USD=X). Add one under Currencies \
+                     and update it."
+                );
+                self.show_unconverted(wanted, key, note, settings, cache);
                 return;
             }
-            let Some(rate) = cache.get(KRW_RATE) else {
-                return; // the rate is loading
-            };
-            key.1 = Some(rate.generation);
+        };
+        let convert = !needed.is_empty();
+        if convert {
+            if let Some(store) = store {
+                for rate in &needed {
+                    cache.request(&rate.ticker, rt, ctx, store);
+                }
+            }
+            let failed = needed.iter().find_map(|r| {
+                cache
+                    .error(&r.ticker)
+                    .map(|e| (r.ticker.clone(), e.to_owned()))
+            });
+            if let Some((ticker, err)) = failed {
+                let note = format!(
+                    "Cannot show every series in {}: no {ticker} rate series ({err}). \
+                     Add {ticker} under Currencies and update it.",
+                    target.label().trim_start_matches("All in ")
+                );
+                self.show_unconverted(wanted, key, note, settings, cache);
+                return;
+            }
+            // Generations only grow, so their sum changes whenever any rate reloads.
+            let mut generation = 0u64;
+            for rate in &needed {
+                let Some(loaded) = cache.get(&rate.ticker) else {
+                    return; // a rate is loading
+                };
+                generation = generation.wrapping_add(loaded.generation);
+            }
+            key.1 = Some(generation);
         }
         if !convert {
             self.fx_note = None;
@@ -834,14 +943,15 @@ impl ComparisonViewer {
                 .iter()
                 .filter_map(|(t, _)| cache.get(t).map(|l| (l.chart.clone(), l.meta.clone())))
                 .collect();
-            let Some(rate) = cache.get(KRW_RATE).map(|l| l.chart.clone()) else {
-                return;
-            };
+            let rates: Vec<(RateSource, ChartSeries)> = needed
+                .iter()
+                .filter_map(|r| cache.get(&r.ticker).map(|l| (r.clone(), l.chart.clone())))
+                .collect();
             let promise = bg::spawn(rt, ctx, async move {
                 tokio::task::spawn_blocking(move || {
                     inputs
                         .iter()
-                        .map(|(s, m)| convert_series(s, m, target, &rate))
+                        .map(|(s, m)| convert_series(s, m, target, &rates))
                         .collect::<Vec<ChartSeries>>()
                 })
                 .await
@@ -854,9 +964,10 @@ impl ComparisonViewer {
                 Ok(series) => {
                     self.fx_note = Some((
                         format!(
-                            "Prices in {}: series in other currencies converted with {KRW_RATE} \
-                             (won per dollar, daily close; the latest earlier rate on days without one)",
-                            target.label().trim_start_matches("All in ")
+                            "Prices in {}: series in other currencies converted with {} \
+                             (daily close; the latest earlier rate on days without one)",
+                            target.label().trim_start_matches("All in "),
+                            describe_rates(&needed)
                         ),
                         false,
                     ));
@@ -950,13 +1061,25 @@ impl ComparisonViewer {
             }
             ui.separator();
             let mut currency = settings.comparison_currency;
-            egui::ComboBox::from_label("Currency")
+            let mut choices: Vec<DisplayCurrency> = DisplayCurrency::ALL.to_vec();
+            for rate in self.rate_list.iter().flatten() {
+                let choice = DisplayCurrency::of(rate.currency);
+                if !choices.contains(&choice) {
+                    choices.push(choice);
+                }
+            }
+            if !choices.contains(&currency) {
+                choices.push(currency);
+            }
+            let menu = egui::ComboBox::from_label("Currency")
                 .selected_text(currency.label())
                 .show_ui(ui, |ui| {
-                    for c in DisplayCurrency::ALL {
+                    for c in choices {
                         ui.selectable_value(&mut currency, c, c.label());
                     }
                 });
+            // Opening the menu reads the stored rates again (one may have been added).
+            self.rates_wanted |= menu.response.clicked();
             settings.comparison_currency = currency;
             total_return_ui(ui, settings, None);
             let mut log_y = settings.comparison_log_y;
