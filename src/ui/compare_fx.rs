@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::chart::ChartSeries;
 use crate::compute::fx::{FxDirection, convert};
-use crate::model::{Category, TickerMeta};
+use crate::model::{Category, DailySeries, TickerMeta};
 
 /// The rate series of the won: Korean won per US dollar.
 pub const KRW_RATE: &str = "KRW=X";
@@ -258,32 +258,30 @@ pub fn convert_series(
     if from == to {
         return series.clone();
     }
-    let rate = |c: CurrencyCode| rates.iter().find(|(r, _)| r.currency == c);
-    let mut converted: Option<crate::model::DailySeries> = None;
-    if from != CurrencyCode::USD {
-        // Into dollars: divide by units per dollar, or multiply by dollars per unit.
-        let Some((source, rate)) = rate(from) else {
-            return series.clone();
-        };
-        let direction = if source.per_dollar {
+    // One leg through the dollar: into dollars (divide by units per dollar, multiply by
+    // dollars per unit) or out of them (the other way round).
+    let leg = |input: &DailySeries, c: CurrencyCode, into_dollars: bool| {
+        let (source, rate) = rates.iter().find(|(r, _)| r.currency == c)?;
+        let direction = if source.per_dollar == into_dollars {
             FxDirection::Divide
         } else {
             FxDirection::Multiply
         };
-        converted = Some(convert(&series.series, &rate.series, direction).series);
+        Some(convert(input, &rate.series, direction).series)
+    };
+    let mut converted: Option<DailySeries> = None;
+    if from != CurrencyCode::USD {
+        let Some(usd) = leg(&series.series, from, true) else {
+            return series.clone();
+        };
+        converted = Some(usd);
     }
     if to != CurrencyCode::USD {
-        // Out of dollars: the other way round.
-        let Some((source, rate)) = rate(to) else {
+        let input = converted.as_ref().unwrap_or(&*series.series);
+        let Some(out) = leg(input, to, false) else {
             return series.clone();
         };
-        let direction = if source.per_dollar {
-            FxDirection::Multiply
-        } else {
-            FxDirection::Divide
-        };
-        let input = converted.as_ref().unwrap_or(&*series.series);
-        converted = Some(convert(input, &rate.series, direction).series);
+        converted = Some(out);
     }
     let Some(out) = converted else {
         return series.clone();
@@ -296,7 +294,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::model::{Bar, DailySeries, Ticker};
+    use crate::model::{Bar, Ticker};
 
     fn meta(c: Category, s: &str) -> TickerMeta {
         TickerMeta::new(Ticker::parse(c, s).unwrap(), s)

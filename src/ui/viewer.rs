@@ -1057,7 +1057,8 @@ impl ComparisonViewer {
                 }
             }
             if settings.compare_choice == CompareChoice::Auto {
-                ui.weak(format!("→ {}", self.chart.effective_mode().label()));
+                ui.weak(format!("({})", self.chart.effective_mode().label()))
+                    .on_hover_text("What Auto shows for these series");
             }
             ui.separator();
             let mut currency = settings.comparison_currency;
