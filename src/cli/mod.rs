@@ -70,6 +70,11 @@ pub struct WindowArgs {
     /// watchlist.
     #[arg(long, value_name = "T1,T2,...", value_delimiter = ',')]
     pub compare: Vec<String>,
+    /// Show every compared series in one currency: own (each in its own), usd, krw, or the
+    /// code of any currency whose rate against the dollar is stored (jpy with JPY=X, eur
+    /// with EURUSD=X, …).
+    #[arg(long, value_name = "CODE", value_parser = parse_currency)]
+    pub currency: Option<crate::ui::compare_fx::DisplayCurrency>,
     /// Do not load the bundled sample series into an empty embedded store.
     #[arg(long)]
     pub no_sample: bool,
@@ -101,6 +106,18 @@ pub struct WindowArgs {
 fn parse_indicator(s: &str) -> Result<crate::compute::indicators::Indicator, String> {
     s.parse()
         .map_err(|e: crate::compute::indicators::SpecError| e.to_string())
+}
+
+fn parse_currency(s: &str) -> Result<crate::ui::compare_fx::DisplayCurrency, String> {
+    use crate::ui::compare_fx::{CurrencyCode, DisplayCurrency};
+    if s.eq_ignore_ascii_case("own") {
+        return Ok(DisplayCurrency::Native);
+    }
+    CurrencyCode::parse(s)
+        .map(DisplayCurrency::of)
+        .ok_or_else(|| {
+            format!("'{s}' is not a currency (own, usd, krw, or a three-letter code such as jpy)")
+        })
 }
 
 fn parse_category(s: &str) -> Result<Category, String> {
@@ -242,6 +259,7 @@ fn run_app(
         view: args.view,
         ticker: args.ticker.clone(),
         compare: args.compare.clone(),
+        currency: args.currency,
         range: Some(args.range),
         screenshot: args.screenshot.clone(),
         fresh_settings: args.fresh_settings || args.screenshot.is_some(),
@@ -329,4 +347,25 @@ fn run_demo(args: &WindowArgs) -> anyhow::Result<std::process::ExitCode> {
         anyhow::bail!(e);
     }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::compare_fx::{CurrencyCode, DisplayCurrency};
+
+    #[test]
+    fn currency_argument() {
+        assert_eq!(parse_currency("own"), Ok(DisplayCurrency::Native));
+        assert_eq!(parse_currency("USD"), Ok(DisplayCurrency::Usd));
+        assert_eq!(parse_currency("krw"), Ok(DisplayCurrency::Krw));
+        assert_eq!(
+            parse_currency("jpy"),
+            Ok(DisplayCurrency::Other(CurrencyCode::parse("JPY").unwrap()))
+        );
+        for bad in ["", "yens", "J1Y", "원화"] {
+            let err = parse_currency(bad).unwrap_err();
+            assert!(err.contains("is not a currency"), "{bad}: {err}");
+        }
+    }
 }

@@ -37,6 +37,8 @@ pub struct AppOptions {
     pub ticker: Option<String>,
     /// Tickers for the comparison view (opens it).
     pub compare: Vec<String>,
+    /// The comparison's currency (`None`: as remembered).
+    pub currency: Option<super::compare_fx::DisplayCurrency>,
     /// Range preset of the charts once loaded.
     pub range: Option<RangePreset>,
     /// Save a PNG of the window here once everything shown has loaded, then exit.
@@ -174,6 +176,9 @@ impl WickviewApp {
                 settings.set_indicators(c, &options.indicators);
             }
         }
+        if let Some(currency) = options.currency {
+            settings.comparison_currency = currency;
+        }
         let mut open_watchlists = Vec::new();
         if !options.compare.is_empty() {
             // `@NAME` opens a watchlist (read once the store is open); the rest are tickers.
@@ -276,6 +281,7 @@ impl WickviewApp {
                     && !self.comparison.chart.is_loading()
                     && !self.comparison.is_mode_pending()
                     && !self.comparison.is_adding()
+                    && !self.comparison.is_converting()
                     && (self.open_watchlists.is_empty()
                         || matches!(self.store, StoreState::Failed(_)))
             }

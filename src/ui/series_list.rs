@@ -53,6 +53,12 @@ pub enum ListAction {
 /// Height of one row, in points.
 const ROW_HEIGHT: f32 = 20.0;
 
+/// The narrowest value column, in points (`+35.4%`, `130.0`).
+const VALUE_WIDTH: f32 = 48.0;
+
+/// The widest value column, in points; longer values are cut.
+const MAX_VALUE_WIDTH: f32 = 96.0;
+
 /// The list's state (filter, order, selection).
 #[derive(Default)]
 pub struct SeriesList {
@@ -64,6 +70,9 @@ pub struct SeriesList {
     ordered_keys: Vec<String>,
     selected: BTreeSet<String>,
     shown_rows: usize,
+    /// Width of the value column: the widest value on screen last frame (a price such as
+    /// 1,380.25 is wider than a return), within [`VALUE_WIDTH`]..[`MAX_VALUE_WIDTH`].
+    value_width: f32,
 }
 
 impl SeriesList {
@@ -219,6 +228,8 @@ impl SeriesList {
             .id_salt("series_list_rows")
             .auto_shrink([false, false])
             .show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
+                let value_width = self.value_width.clamp(VALUE_WIDTH, MAX_VALUE_WIDTH);
+                let mut widest = 0.0_f32;
                 for &k in &rows[range] {
                     let key = &keys[k];
                     let row = ui.horizontal(|ui| {
@@ -278,15 +289,52 @@ impl SeriesList {
                             }
                             let value = match hovered_bar {
                                 Some(i) => chart.list_value_text(k, i),
-                                None => chart.visible_return(k).map(|r| format!("{r:+.1}%")),
+                                None => chart.visible_return(k).map(|r| {
+                                    // +1155% rather than +1155.3%: the column is narrow.
+                                    if r.abs() < 1000.0 {
+                                        format!("{r:+.1}%")
+                                    } else {
+                                        format!("{r:+.0}%")
+                                    }
+                                }),
                             };
-                            ui.add_sized(
-                                [48.0, ROW_HEIGHT - 4.0],
-                                egui::Label::new(
-                                    egui::RichText::new(value.unwrap_or_else(|| "–".into()))
-                                        .monospace(),
+                            // The ticker keeps its width; the value column gives way first.
+                            let late = chart.anchor().is_some() && chart.starts_after_rebase_day(k);
+                            let ticker = egui::WidgetText::from(
+                                egui::RichText::new(if late {
+                                    format!("{key} *")
+                                } else {
+                                    key.clone()
+                                })
+                                .strong(),
+                            );
+                            let ticker_width = ticker
+                                .clone()
+                                .into_galley(
+                                    ui,
+                                    Some(egui::TextWrapMode::Extend),
+                                    f32::INFINITY,
+                                    egui::TextStyle::Body,
                                 )
-                                .truncate(),
+                                .size()
+                                .x;
+                            let room = ui.available_width()
+                                - ticker_width
+                                - 2.0 * ui.spacing().item_spacing.x;
+                            let value = egui::WidgetText::from(
+                                egui::RichText::new(value.unwrap_or_else(|| "–".into()))
+                                    .monospace(),
+                            );
+                            let galley = value.clone().into_galley(
+                                ui,
+                                Some(egui::TextWrapMode::Extend),
+                                f32::INFINITY,
+                                egui::TextStyle::Monospace,
+                            );
+                            widest = widest.max(galley.size().x);
+                            ui.add_sized(
+                                [value_width.min(room).max(24.0), ROW_HEIGHT - 4.0],
+                                egui::Label::new(value).truncate(),
                             );
                             ui.with_layout(
                                 egui::Layout::left_to_right(egui::Align::Center),
@@ -295,26 +343,19 @@ impl SeriesList {
                                     // then the display name as far as the width allows; the whole
                                     // name on hover.
                                     let name = names.get(k).map_or(key.as_str(), String::as_str);
-                                    let late = chart.anchor().is_some()
-                                        && chart.starts_after_rebase_day(k);
-                                    let mut text = egui::text::LayoutJob::default();
-                                    let style = ui.style();
-                                    let strong = egui::TextFormat::simple(
-                                        egui::TextStyle::Body.resolve(style),
-                                        style.visuals.strong_text_color(),
-                                    );
-                                    let weak = egui::TextFormat::simple(
-                                        egui::TextStyle::Body.resolve(style),
-                                        style.visuals.weak_text_color(),
-                                    );
-                                    text.append(key, 0.0, strong.clone());
-                                    if late {
-                                        text.append(" *", 0.0, strong);
+                                    // The name takes what is left after the ticker.
+                                    let mut labels =
+                                        vec![ui.add(egui::Label::new(ticker).truncate())];
+                                    // A name with no room for a few letters is left out.
+                                    if name != key && ui.available_width() > 24.0 {
+                                        ui.add_space(2.0);
+                                        labels.push(
+                                            ui.add(
+                                                egui::Label::new(egui::RichText::new(name).weak())
+                                                    .truncate(),
+                                            ),
+                                        );
                                     }
-                                    if name != key {
-                                        text.append(name, 6.0, weak);
-                                    }
-                                    let label = ui.add(egui::Label::new(text).truncate());
                                     let hover = if late {
                                         format!(
                                             "{name} ({key}): starts after the rebase day, so it is \
@@ -323,7 +364,9 @@ impl SeriesList {
                                     } else {
                                         format!("{name} ({key})")
                                     };
-                                    label.on_hover_text(hover);
+                                    for label in labels {
+                                        label.on_hover_text(hover.clone());
+                                    }
                                 },
                             );
                         });
@@ -332,6 +375,11 @@ impl SeriesList {
                         emphasis = Some(k);
                     }
                 }
+                // Widen or narrow the column to what was on screen, from the next frame.
+                if (widest.clamp(VALUE_WIDTH, MAX_VALUE_WIDTH) - value_width).abs() > 0.5 {
+                    ui.ctx().request_repaint();
+                }
+                self.value_width = widest;
             });
         chart.set_emphasis(emphasis);
         actions

@@ -509,6 +509,10 @@ pub struct ComparisonViewer {
     partial_sync_at: Option<f64>,
 }
 
+/// Room the comparison's *Series* and *Performance* toggles need at the end of the mode
+/// row, in points.
+const MODE_ROW_TOGGLES_WIDTH: f32 = 180.0;
+
 /// How often a set still loading is shown as far as it has loaded.
 const PARTIAL_SYNC_INTERVAL_S: f64 = 2.0;
 
@@ -639,6 +643,11 @@ impl ComparisonViewer {
     /// Whether a watchlist or a group of tickers is still being read from the store.
     pub fn is_adding(&self) -> bool {
         self.add_many.is_busy()
+    }
+
+    /// Whether a currency conversion, or the read of the stored rates, is under way.
+    pub fn is_converting(&self) -> bool {
+        self.fx_job.is_some() || self.rate_list_job.is_some()
     }
 
     /// Shows the view.
@@ -1102,6 +1111,11 @@ impl ComparisonViewer {
             if waiting > 0 {
                 ui.spinner();
                 ui.weak(format!("loading {waiting}"));
+            }
+            // The right-aligned toggles go to a row of their own when this one is too full
+            // for them (a right-to-left layout in a wrapped row would draw over its items).
+            if ui.available_size_before_wrap().x < MODE_ROW_TOGGLES_WIDTH {
+                ui.end_row();
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.toggle_value(&mut self.perf_open, "Performance")
