@@ -73,6 +73,10 @@ pub struct SeriesList {
     /// Width of the value column: the widest value on screen last frame (a price such as
     /// 1,380.25 is wider than a return), within [`VALUE_WIDTH`]..[`MAX_VALUE_WIDTH`].
     value_width: f32,
+    /// Laid-out width of each ticker (and whether it carried the `*` mark), in points.
+    ticker_widths: std::collections::HashMap<String, (f32, bool)>,
+    /// The body font size `ticker_widths` were measured at.
+    ticker_widths_size: f32,
 }
 
 impl SeriesList {
@@ -229,6 +233,14 @@ impl SeriesList {
             .auto_shrink([false, false])
             .show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
                 let value_width = self.value_width.clamp(VALUE_WIDTH, MAX_VALUE_WIDTH);
+                let mono = egui::TextStyle::Monospace.resolve(ui.style());
+                let digit_width = ui.fonts_mut(|f| f.glyph_width(&mono, '0'));
+                // Ticker widths hold for one body font size.
+                let body_size = egui::TextStyle::Body.resolve(ui.style()).size;
+                if self.ticker_widths_size != body_size {
+                    self.ticker_widths.clear();
+                    self.ticker_widths_size = body_size;
+                }
                 let mut widest = 0.0_f32;
                 for &k in &rows[range] {
                     let key = &keys[k];
@@ -308,30 +320,33 @@ impl SeriesList {
                                 })
                                 .strong(),
                             );
-                            let ticker_width = ticker
-                                .clone()
-                                .into_galley(
-                                    ui,
-                                    Some(egui::TextWrapMode::Extend),
-                                    f32::INFINITY,
-                                    egui::TextStyle::Body,
-                                )
-                                .size()
-                                .x;
+                            // Measured once per ticker (laying the text out on every frame
+                            // cost a tenth of the frame at 100 series).
+                            let ticker_width = match self.ticker_widths.get(key.as_str()) {
+                                Some(&(w, was_late)) if was_late == late => w,
+                                _ => {
+                                    let w = ticker
+                                        .clone()
+                                        .into_galley(
+                                            ui,
+                                            Some(egui::TextWrapMode::Extend),
+                                            f32::INFINITY,
+                                            egui::TextStyle::Body,
+                                        )
+                                        .size()
+                                        .x;
+                                    self.ticker_widths.insert(key.clone(), (w, late));
+                                    w
+                                }
+                            };
                             let room = ui.available_width()
                                 - ticker_width
                                 - 2.0 * ui.spacing().item_spacing.x;
-                            let value = egui::WidgetText::from(
-                                egui::RichText::new(value.unwrap_or_else(|| "–".into()))
-                                    .monospace(),
-                            );
-                            let galley = value.clone().into_galley(
-                                ui,
-                                Some(egui::TextWrapMode::Extend),
-                                f32::INFINITY,
-                                egui::TextStyle::Monospace,
-                            );
-                            widest = widest.max(galley.size().x);
+                            let value = value.unwrap_or_else(|| "–".into());
+                            // Monospace: the width is the character count times one advance.
+                            widest = widest.max(value.chars().count() as f32 * digit_width);
+                            let value =
+                                egui::WidgetText::from(egui::RichText::new(value).monospace());
                             ui.add_sized(
                                 [value_width.min(room).max(24.0), ROW_HEIGHT - 4.0],
                                 egui::Label::new(value).truncate(),
