@@ -433,6 +433,16 @@ fn seed_closes(
     });
 }
 
+/// Opens the Currency menu showing `from` and picks `to`.
+fn choose_currency(app: &mut TestApp, from: &str, to: &str) {
+    app.harness
+        .get_by(|n| n.role() == Role::ComboBox && n.value().as_deref() == Some(from))
+        .click();
+    app.steps(2);
+    app.harness.get_by_label(to).click();
+    app.steps(2);
+}
+
 /// "All in USD": a KRW-priced series is divided by the stored KRW=X close of each day (the
 /// latest earlier one on a day without a rate); a USD series stays as it is. Without a
 /// KRW=X series the view says so and draws no chart.
@@ -445,12 +455,7 @@ fn a_krw_series_shown_in_usd() {
     seed_closes(&rt, dir.path(), Category::KoreanStock, "123450", &krw);
     seed_closes(&rt, dir.path(), Category::UsStock, "USX", &usd);
     let choose_usd = |app: &mut TestApp| {
-        app.harness
-            .get_by(|n| n.role() == Role::ComboBox && n.value().as_deref() == Some("Own currency"))
-            .click();
-        app.steps(2);
-        app.harness.get_by_label("All in USD").click();
-        app.steps(2);
+        choose_currency(app, "Own currency", "All in USD");
         app.click(Role::Button, "Absolute");
     };
     // No rate series yet.
@@ -553,15 +558,7 @@ fn series_shown_in_yen_and_euros_through_the_dollar() {
         o.compare = vec!["123450".into(), "USX".into()];
     });
     app.wait_for("the comparison", |a| settled(a, 2));
-    let choose = |app: &mut TestApp, from: &str, to: &str| {
-        app.harness
-            .get_by(|n| n.role() == Role::ComboBox && n.value().as_deref() == Some(from))
-            .click();
-        app.steps(2);
-        app.harness.get_by_label(to).click();
-        app.steps(2);
-    };
-    choose(&mut app, "Own currency", "All in JPY");
+    choose_currency(&mut app, "Own currency", "All in JPY");
     app.click(Role::Button, "Absolute");
     app.wait_for("the conversion to yen", |a| {
         a.is_settled()
@@ -584,7 +581,7 @@ fn series_shown_in_yen_and_euros_through_the_dollar() {
         chart.aligned_values(1).unwrap(),
         &[10.0 * 150.0, 11.0 * 151.0, 12.0 * 152.0]
     );
-    choose(&mut app, "All in JPY", "All in EUR");
+    choose_currency(&mut app, "All in JPY", "All in EUR");
     app.wait_for("the conversion to euros", |a| {
         a.is_settled()
             && a.comparison
@@ -599,5 +596,55 @@ fn series_shown_in_yen_and_euros_through_the_dollar() {
     assert_eq!(
         chart.aligned_values(0).unwrap()[2],
         72_000.0 / 1_290.0 / 1.05
+    );
+}
+
+/// A rate stored while the window is open is offered once the Currency menu is opened again.
+#[test]
+fn opening_the_currency_menu_reads_rates_added_since() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    seed_closes(
+        &rt,
+        dir.path(),
+        Category::UsStock,
+        "USX",
+        &[(2, 10.0), (3, 11.0)],
+    );
+    let mut app = start_app(&rt, dir.path(), |o| {
+        o.seed_sample = false;
+        o.compare = vec!["USX".into()];
+    });
+    app.wait_for("the comparison", |a| settled(a, 1));
+    let menu = |app: &mut TestApp| {
+        app.harness
+            .get_by(|n| n.role() == Role::ComboBox && n.value().as_deref() == Some("Own currency"))
+            .click();
+        app.steps(2);
+    };
+    menu(&mut app);
+    assert!(app.harness.query_by_label("All in CHF").is_none());
+    menu(&mut app); // closed again
+    seed_closes(
+        &rt,
+        dir.path(),
+        Category::Currency,
+        "CHF=X",
+        &[(2, 0.9), (3, 0.91)],
+    );
+    menu(&mut app);
+    app.wait_for("the stored rates", |a| !a.comparison.is_converting());
+    assert!(app.harness.query_by_label("All in CHF").is_some());
+    menu(&mut app); // closed again
+    choose_currency(&mut app, "Own currency", "All in CHF");
+    app.wait_for("the conversion to francs", |a| {
+        a.is_settled()
+            && a.comparison
+                .currency_note()
+                .is_some_and(|(m, e)| !e && m.starts_with("Prices in CHF"))
+    });
+    assert_eq!(
+        app.app().comparison.chart.aligned_values(0).unwrap(),
+        &[10.0 * 0.9, 11.0 * 0.91]
     );
 }

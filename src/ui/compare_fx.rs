@@ -243,6 +243,23 @@ pub fn needed_rates(
         .collect()
 }
 
+/// The rates named in a note: `KRW=X (won per dollar)`, `EURUSD=X (dollars per EUR)`.
+pub fn describe_rates(rates: &[RateSource]) -> String {
+    let one = |r: &RateSource| {
+        let unit = if r.currency == CurrencyCode::KRW {
+            "won"
+        } else {
+            r.currency.as_str()
+        };
+        if r.per_dollar {
+            format!("{} ({unit} per dollar)", r.ticker)
+        } else {
+            format!("{} (dollars per {unit})", r.ticker)
+        }
+    };
+    rates.iter().map(one).collect::<Vec<_>>().join(" and ")
+}
+
 /// `series` (priced as `meta` says) in `target`, converted through the dollar with the
 /// loaded `rates` (each with its source). Builds the chart pyramids again: run it off the
 /// UI thread. A series whose currency or target has no rate in `rates` is returned as it is.

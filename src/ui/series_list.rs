@@ -73,8 +73,8 @@ pub struct SeriesList {
     /// Width of the value column: the widest value on screen last frame (a price such as
     /// 1,380.25 is wider than a return), within [`VALUE_WIDTH`]..[`MAX_VALUE_WIDTH`].
     value_width: f32,
-    /// Laid-out width of each ticker (and whether it carried the `*` mark), in points.
-    ticker_widths: std::collections::HashMap<String, (f32, bool)>,
+    /// Laid-out width of each ticker as shown (with its `*` mark, if any), in points.
+    ticker_widths: std::collections::HashMap<String, f32>,
     /// The body font size `ticker_widths` were measured at.
     ticker_widths_size: f32,
 }
@@ -312,19 +312,19 @@ impl SeriesList {
                             };
                             // The ticker keeps its width; the value column gives way first.
                             let late = chart.anchor().is_some() && chart.starts_after_rebase_day(k);
+                            let shown = if late {
+                                format!("{key} *")
+                            } else {
+                                key.clone()
+                            };
                             let ticker = egui::WidgetText::from(
-                                egui::RichText::new(if late {
-                                    format!("{key} *")
-                                } else {
-                                    key.clone()
-                                })
-                                .strong(),
+                                egui::RichText::new(shown.as_str()).strong(),
                             );
                             // Measured once per ticker (laying the text out on every frame
                             // cost a tenth of the frame at 100 series).
-                            let ticker_width = match self.ticker_widths.get(key.as_str()) {
-                                Some(&(w, was_late)) if was_late == late => w,
-                                _ => {
+                            let ticker_width = match self.ticker_widths.get(&shown) {
+                                Some(&w) => w,
+                                None => {
                                     let w = ticker
                                         .clone()
                                         .into_galley(
@@ -335,7 +335,7 @@ impl SeriesList {
                                         )
                                         .size()
                                         .x;
-                                    self.ticker_widths.insert(key.clone(), (w, late));
+                                    self.ticker_widths.insert(shown, w);
                                     w
                                 }
                             };

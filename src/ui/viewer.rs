@@ -6,7 +6,9 @@ use poll_promise::Promise;
 use super::bg;
 use super::chart::{CandleChart, ChartSeries, CompareMode, ComparisonChart};
 use super::compare_add::{AddMany, AddOutcome};
-use super::compare_fx::{DisplayCurrency, RateSource, convert_series, needed_rates, rate_sources};
+use super::compare_fx::{
+    DisplayCurrency, RateSource, convert_series, describe_rates, needed_rates, rate_sources,
+};
 use super::drawing_sync::DrawingSync;
 use super::layout::{LayoutSettings, link_charts};
 use super::perf_table::PerfTable;
@@ -522,22 +524,6 @@ type FxKey = (DisplayCurrency, Option<u64>);
 /// A conversion under way: the loaded set, the currency key, and the converted series.
 type FxJob = (Vec<(String, u64)>, FxKey, Promise<Vec<ChartSeries>>);
 
-/// Dollar rates named in a note: `KRW=X (won per dollar)`, `EURUSD=X (dollars per EUR)`.
-fn describe_rates(rates: &[RateSource]) -> String {
-    let one = |r: &RateSource| {
-        let unit = match r.currency.as_str() {
-            "KRW" => "won".to_owned(),
-            code => code.to_owned(),
-        };
-        if r.per_dollar {
-            format!("{} ({unit} per dollar)", r.ticker)
-        } else {
-            format!("{} (dollars per {unit})", r.ticker)
-        }
-    };
-    rates.iter().map(one).collect::<Vec<_>>().join(" and ")
-}
-
 impl Default for ComparisonViewer {
     fn default() -> Self {
         let mut chart = ComparisonChart::new("comparison");
@@ -872,6 +858,8 @@ impl ComparisonViewer {
         store: Option<&Store>,
     ) {
         let target = settings.comparison_currency;
+        // Named in the notes, which only a conversion (a target currency) writes.
+        let code = target.code().map_or_else(String::new, |c| c.to_string());
         let mut key: FxKey = (target, None);
         let needed = {
             let metas: Vec<&crate::model::TickerMeta> = wanted
@@ -909,9 +897,8 @@ impl ComparisonViewer {
             });
             if let Some((ticker, err)) = failed {
                 let note = format!(
-                    "Cannot show every series in {}: no {ticker} rate series ({err}). \
-                     Add {ticker} under Currencies and update it.",
-                    target.label().trim_start_matches("All in ")
+                    "Cannot show every series in {code}: no {ticker} rate series ({err}). \
+                     Add {ticker} under Currencies and update it."
                 );
                 self.show_unconverted(wanted, key, note, settings, cache);
                 return;
@@ -973,9 +960,8 @@ impl ComparisonViewer {
                 Ok(series) => {
                     self.fx_note = Some((
                         format!(
-                            "Prices in {}: series in other currencies converted with {} \
+                            "Prices in {code}: series in other currencies converted with {} \
                              (daily close; the latest earlier rate on days without one)",
-                            target.label().trim_start_matches("All in "),
                             describe_rates(&needed)
                         ),
                         false,
