@@ -14,7 +14,7 @@ use egui::{Key, Modifiers, Pos2, Rect, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use wickview::model::{Category, DailySeries, Drawing, DrawingKind, Ticker};
-use wickview::store::StoreConfig;
+use wickview::store::{EMBEDDED_FILE_NAME, StoreConfig};
 use wickview::ui::app::{AppOptions, WickviewApp};
 use wickview::ui::chart::{RangePreset, XView};
 use wickview::ui::layout::{Layout, LayoutSettings};
@@ -162,7 +162,7 @@ impl TestApp {
 
     fn stored_drawings(&self, ticker: &str) -> Vec<Drawing> {
         let store = self.app().store().unwrap().clone();
-        self.rt.block_on(store.drawings(ticker)).unwrap()
+        self.rt.block_on(store.drawings(ticker)).unwrap().drawings
     }
 
     fn drawings(&self) -> Vec<Drawing> {
@@ -323,6 +323,100 @@ fn drawings_survive_a_restart_move_by_handle_and_undo() {
     // Delete removes the selected drawing; Esc first clears nothing drawn.
     app.key(Key::Delete);
     assert_eq!(app.drawings(), [drawn[1].clone()]);
+}
+
+/// The rows of `ticker` in the embedded database in `dir`, exactly as stored (every column
+/// with its SQLite type), sorted.
+fn raw_drawing_rows(dir: &Path, ticker: &str) -> Vec<Vec<rusqlite::types::Value>> {
+    let conn = rusqlite::Connection::open(dir.join(EMBEDDED_FILE_NAME)).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT * FROM drawings WHERE ticker = ?1")
+        .unwrap();
+    let mut rows: Vec<Vec<rusqlite::types::Value>> = stmt
+        .query_map([ticker], |r| (0..10).map(|i| r.get(i)).collect())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    rows
+}
+
+/// 005930 holds three drawings this version reads and seven it cannot (another tool's kind, a
+/// width of 1e9, an infinite price, a day far out of range, a one-point trend line, text in a
+/// price column, a text id). The chart shows the three and says how many were left out and
+/// why; drawing a level stores it under an id above every stored one and leaves each of the
+/// seven rows exactly as it was.
+#[test]
+fn unreadable_drawings_are_reported_and_kept_by_the_next_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(start_app(dir.path(), korean_view)); // creates and seeds the store
+    {
+        let conn = rusqlite::Connection::open(dir.path().join(EMBEDDED_FILE_NAME)).unwrap();
+        conn.execute_batch(
+            "INSERT INTO drawings (ticker, id, kind, day1, price1, day2, price2, color, width, text)
+             VALUES
+               ('005930', 1, 'level', 19724, 71000.0, NULL, NULL, 4290840575, 1.5, ''),
+               ('005930', 5, 'trend_line', 19724, 70000.0, 19754, 74000.0, 4290840575, 2.0, ''),
+               ('005930', 9, 'text', 19754, 72000.0, NULL, NULL, 4290840575, 1.5, 'note'),
+               ('005930', 2, 'blob', 19724, 71000.0, NULL, NULL, 4290840575, 1.5, ''),
+               ('005930', 3, 'level', 19724, 71000.0, NULL, NULL, 4290840575, 1e9, ''),
+               ('005930', 4, 'level', 19724, 1e999, NULL, NULL, 4290840575, 1.5, ''),
+               ('005930', 6, 'level', 1000000000000, 71000.0, NULL, NULL, 4290840575, 1.5, ''),
+               ('005930', 7, 'trend_line', 19724, 71000.0, NULL, NULL, 4290840575, 1.5, ''),
+               ('005930', 8, 'level', 19724, 'abc', NULL, NULL, 4290840575, 1.5, ''),
+               ('005930', 'x7', 'level', 19724, 71000.0, NULL, NULL, 4290840575, 1.5, '');",
+        )
+        .unwrap();
+    }
+    let before = raw_drawing_rows(dir.path(), "005930");
+    assert_eq!(before.len(), 10);
+
+    let mut app = start_app(dir.path(), korean_view);
+    assert_eq!(
+        app.drawings().iter().map(|d| d.id).collect::<Vec<_>>(),
+        [1, 5, 9],
+        "the readable drawings are shown"
+    );
+    assert!(
+        app.harness
+            .query_by_label_contains(
+                "7 drawings of 005930 could not be read and are kept unchanged in the store"
+            )
+            .is_some(),
+        "the window says how many were left out"
+    );
+    assert!(
+        app.harness
+            .query_by_label_contains("#2 unknown kind 'blob'")
+            .is_some(),
+        "and why"
+    );
+
+    app.key(Key::Num3);
+    let area = app.price_area();
+    app.click_button("Level");
+    app.click_at(at(area, 0.5, 0.5));
+    let drawn = app.drawings();
+    assert_eq!(drawn.len(), 4, "{drawn:?}");
+    app.wait_for("the new level to be saved", |a| {
+        !a.viewer(Category::KoreanStock).drawings_busy()
+    });
+    let after = raw_drawing_rows(dir.path(), "005930");
+    for row in &before {
+        assert!(after.contains(row), "{row:?} is kept as it was");
+    }
+    assert_eq!(after.len(), before.len() + 1, "one row added");
+    let new_id = drawn[3].id;
+    let max_before = before
+        .iter()
+        .filter_map(|r| match r[1] {
+            rusqlite::types::Value::Integer(id) => Some(id),
+            _ => None,
+        })
+        .max()
+        .unwrap();
+    assert!(new_id > max_before, "new id {new_id} above every stored id");
+    assert_eq!(app.stored_drawings("005930"), drawn);
 }
 
 /// The measure tool (with the magnet on) between two bars reports their Δ price, Δ %,

@@ -64,7 +64,7 @@ conformance!(
     watchlists_are_named_ordered_sets,
     watchlist_errors_change_nothing,
     drawings_round_trip_per_ticker,
-    drawings_replace_and_reject_bad_sets,
+    drawing_changes_touch_only_what_they_name,
     deleting_a_ticker_deletes_its_drawings,
 );
 
@@ -902,11 +902,33 @@ mod cases {
         )
     }
 
+    /// Stores `upserts` and deletes `deleted` for `ticker`.
+    async fn change(
+        store: &Store,
+        ticker: &str,
+        upserts: &[wickview::model::Drawing],
+        deleted: &[i64],
+    ) -> Result<(), StoreError> {
+        let changes = wickview::model::DrawingChanges {
+            upserts: upserts.to_vec(),
+            deleted: deleted.to_vec(),
+        };
+        store.apply_drawing_changes(ticker, &changes).await
+    }
+
+    /// The drawings of `ticker` that fit the model (every record must).
+    async fn drawings_of(store: &Store, ticker: &str) -> Vec<wickview::model::Drawing> {
+        let read = store.drawings(ticker).await.unwrap();
+        assert_eq!(read.unreadable, [], "every record of {ticker} is readable");
+        read.drawings
+    }
+
     /// Every kind of drawing is stored per ticker and read back exactly, sorted by id; the
     /// ticker key forgives case and the `.KS` suffix; another ticker's drawings stay apart.
     pub async fn drawings_round_trip_per_ticker(store: &Store) {
         use wickview::model::DrawingKind as K;
-        assert!(store.drawings("005930").await.unwrap().is_empty());
+        let empty = store.drawings("005930").await.unwrap();
+        assert_eq!(empty, wickview::store::TickerDrawings::default());
         let mut note = drawing(7, K::Text, &[(day(2024, 3, 4), 71_200.5)]);
         note.text = "실적 발표 — earnings".to_owned();
         note.color = [10, 20, 30, 200];
@@ -938,21 +960,23 @@ mod cases {
         // Written in another order: read back sorted by id.
         let mut shuffled = set.clone();
         shuffled.reverse();
-        store.save_drawings("005930.ks", &shuffled).await.unwrap();
-        assert_eq!(store.drawings("005930").await.unwrap(), set);
-        assert_eq!(store.drawings("005930.KS").await.unwrap(), set);
+        change(store, "005930.ks", &shuffled, &[]).await.unwrap();
+        assert_eq!(drawings_of(store, "005930").await, set);
+        assert_eq!(drawings_of(store, "005930.KS").await, set);
+        assert_eq!(store.drawings("005930").await.unwrap().max_id, 7);
         let other = vec![drawing(1, K::Level, &[(day(2020, 3, 23), 2_237.4)])];
-        store.save_drawings("^GSPC", &other).await.unwrap();
-        assert_eq!(store.drawings("^gspc").await.unwrap(), other);
-        assert_eq!(store.drawings("005930").await.unwrap(), set, "untouched");
-        // Saving the same set again changes nothing.
-        store.save_drawings("005930", &set).await.unwrap();
-        assert_eq!(store.drawings("005930").await.unwrap(), set);
+        change(store, "^GSPC", &other, &[]).await.unwrap();
+        assert_eq!(drawings_of(store, "^gspc").await, other);
+        assert_eq!(drawings_of(store, "005930").await, set, "untouched");
+        // Storing the same drawings again changes nothing.
+        change(store, "005930", &set, &[]).await.unwrap();
+        assert_eq!(drawings_of(store, "005930").await, set);
     }
 
-    /// Saving replaces the ticker's whole set (moved, restyled, deleted drawings); an invalid
-    /// set is refused with a clear error and leaves what was stored as it was.
-    pub async fn drawings_replace_and_reject_bad_sets(store: &Store) {
+    /// A change set stores the drawings it names (added, or replacing the one with that id)
+    /// and deletes the ids it names; every other drawing stays. An invalid change set is
+    /// refused with a clear error and leaves what was stored as it was.
+    pub async fn drawing_changes_touch_only_what_they_name(store: &Store) {
         use wickview::model::DrawingKind as K;
         let first = vec![
             drawing(1, K::Level, &[(day(2024, 1, 2), 100.0)]),
@@ -967,48 +991,52 @@ mod cases {
                 &[(day(2024, 1, 3), 90.0), (day(2024, 1, 9), 95.0)],
             ),
         ];
-        store.save_drawings("AAPL", &first).await.unwrap();
+        change(store, "AAPL", &first, &[]).await.unwrap();
         let mut moved = first[1].clone();
         moved.anchors[1] = wickview::model::Anchor::new(day(2024, 3, 1), 140.0);
         moved.color = [0, 200, 255, 255];
         moved.width = 3.0;
-        let second = vec![
-            moved,
-            drawing(
-                9,
-                K::Fibonacci,
-                &[(day(2024, 1, 2), 100.0), (day(2024, 3, 1), 140.0)],
-            ),
-        ];
-        store.save_drawings("AAPL", &second).await.unwrap();
-        assert_eq!(
-            store.drawings("AAPL").await.unwrap(),
-            second,
-            "1 and 3 deleted, 2 changed"
+        let fib = drawing(
+            9,
+            K::Fibonacci,
+            &[(day(2024, 1, 2), 100.0), (day(2024, 3, 1), 140.0)],
         );
+        // 2 moved, 9 added, 3 deleted (and 44, never stored: nothing to do); 1 not named.
+        change(store, "AAPL", &[fib.clone(), moved.clone()], &[3, 44])
+            .await
+            .unwrap();
+        let second = vec![first[0].clone(), moved.clone(), fib.clone()];
+        assert_eq!(drawings_of(store, "AAPL").await, second);
+        // Rerunning the same change set (after a failure, say) ends the same.
+        change(store, "AAPL", &[fib.clone(), moved.clone()], &[3, 44])
+            .await
+            .unwrap();
+        assert_eq!(drawings_of(store, "AAPL").await, second);
 
         let mut nan = drawing(4, K::Level, &[(day(2024, 1, 2), 1.0)]);
         nan.anchors[0].price = f64::NAN;
         let one_point_line = drawing(5, K::TrendLine, &[(day(2024, 1, 2), 1.0)]);
         let mut wide = drawing(6, K::Level, &[(day(2024, 1, 2), 1.0)]);
         wide.width = 0.0;
-        let dup = vec![second[0].clone(), second[0].clone()];
-        for bad in [vec![nan], vec![one_point_line], vec![wide], dup] {
-            let err = store.save_drawings("AAPL", &bad).await.unwrap_err();
+        let bad: [(Vec<wickview::model::Drawing>, Vec<i64>); 5] = [
+            (vec![nan], vec![1]),
+            (vec![one_point_line], vec![]),
+            (vec![wide], vec![]),
+            (vec![moved.clone(), moved.clone()], vec![]),
+            (vec![fib.clone()], vec![9]),
+        ];
+        for (upserts, deleted) in bad {
+            let err = change(store, "AAPL", &upserts, &deleted).await.unwrap_err();
             assert!(matches!(err, StoreError::InvalidDrawing(_)), "{err}");
             assert!(err.to_string().starts_with("invalid drawing: "), "{err}");
-            assert_eq!(
-                store.drawings("AAPL").await.unwrap(),
-                second,
-                "nothing lost"
-            );
+            assert_eq!(drawings_of(store, "AAPL").await, second, "nothing lost");
         }
         assert!(matches!(
-            store.save_drawings("  ", &second).await.unwrap_err(),
+            change(store, "  ", &second, &[]).await.unwrap_err(),
             StoreError::UnknownTicker(_)
         ));
-        store.save_drawings("AAPL", &[]).await.unwrap();
-        assert!(store.drawings("AAPL").await.unwrap().is_empty());
+        change(store, "AAPL", &[], &[1, 2, 9]).await.unwrap();
+        assert_eq!(store.drawings("AAPL").await.unwrap().drawings, []);
     }
 
     /// Deleting a ticker deletes its drawings with its bars; other tickers keep theirs.
@@ -1017,10 +1045,376 @@ mod cases {
         add(store, Category::UsStock, "AAPL", "Apple").await;
         add(store, Category::UsStock, "MSFT", "Microsoft").await;
         let level = vec![drawing(1, K::Level, &[(day(2024, 1, 2), 100.0)])];
-        store.save_drawings("AAPL", &level).await.unwrap();
-        store.save_drawings("MSFT", &level).await.unwrap();
+        change(store, "AAPL", &level, &[]).await.unwrap();
+        change(store, "MSFT", &level, &[]).await.unwrap();
         store.delete_ticker("aapl").await.unwrap();
-        assert!(store.drawings("AAPL").await.unwrap().is_empty());
-        assert_eq!(store.drawings("MSFT").await.unwrap(), level);
+        assert_eq!(
+            store.drawings("AAPL").await.unwrap(),
+            wickview::store::TickerDrawings::default()
+        );
+        assert_eq!(drawings_of(store, "MSFT").await, level);
+    }
+}
+
+/// Drawings stored by another tool, an older or newer wickview or a hand edit, some of
+/// which do not fit the model: each record is read on its own, the unreadable ones are
+/// reported and never touched by a save. The records are written raw (SQL, BSON), so each
+/// backend runs its own copy of the one case body.
+mod unreadable_drawings {
+    use std::path::PathBuf;
+
+    use chrono::NaiveDate;
+    use mongodb::bson::{Bson, DateTime, Document, doc};
+    use rusqlite::types::Value;
+    use wickview::model::{Anchor, Drawing, DrawingChanges, DrawingKind, new_drawing_id};
+    use wickview::store::{EMBEDDED_FILE_NAME, Store, StoreConfig};
+
+    use crate::store_support::{day, fresh_db_name, mongo_uri};
+
+    const TICKER: &str = "AAPL";
+
+    /// Raw access to the store's drawings, beside the store.
+    enum Raw {
+        Sqlite(PathBuf),
+        Mongo(mongodb::Database),
+    }
+
+    fn epoch_days(d: NaiveDate) -> i64 {
+        i64::from(d.to_epoch_days())
+    }
+
+    fn bson_date(d: NaiveDate) -> DateTime {
+        DateTime::from_millis(epoch_days(d) * 86_400_000)
+    }
+
+    impl Raw {
+        /// Three readable drawings (ids 1, 5, 9) and seven that are not, one of them with
+        /// the highest id.
+        async fn insert_records(&self) {
+            let d1 = day(2024, 1, 2);
+            let d2 = day(2024, 2, 1);
+            let color = 0xFFC1_07FF_i64;
+            match self {
+                Raw::Sqlite(path) => {
+                    let conn = rusqlite::Connection::open(path).unwrap();
+                    let rows: Vec<[Value; 9]> = vec![
+                        sql_row(1, "level", d1, 100.0, None, color, 1.5, ""),
+                        sql_row(
+                            5,
+                            "trend_line",
+                            d1,
+                            100.0,
+                            Some((d2, 120.0)),
+                            color,
+                            2.0,
+                            "",
+                        ),
+                        sql_row(9, "text", d2, 90.0, None, color, 1.5, "note"),
+                        sql_row(2, "blob", d1, 100.0, None, color, 1.5, ""),
+                        sql_row(3, "level", d1, 100.0, None, color, 1e9, ""),
+                        sql_row(4, "level", d1, f64::INFINITY, None, color, 1.5, ""),
+                        [
+                            Value::Integer(6),
+                            Value::Text("level".into()),
+                            Value::Integer(1_000_000_000_000),
+                            Value::Real(100.0),
+                            Value::Null,
+                            Value::Null,
+                            Value::Integer(color),
+                            Value::Real(1.5),
+                            Value::Text(String::new()),
+                        ],
+                        sql_row(7, "trend_line", d1, 100.0, None, color, 1.5, ""),
+                        {
+                            let mut r = sql_row(12, "level", d1, 0.0, None, color, 1.5, "");
+                            r[3] = Value::Text("abc".into());
+                            r
+                        },
+                        {
+                            let mut r = sql_row(0, "level", d1, 100.0, None, color, 1.5, "");
+                            r[0] = Value::Text("x7".into());
+                            r
+                        },
+                    ];
+                    for r in rows {
+                        conn.execute(
+                            "INSERT INTO drawings
+                                 (ticker, id, kind, day1, price1, day2, price2, color, width, text)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                            rusqlite::params![
+                                TICKER, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]
+                            ],
+                        )
+                        .unwrap();
+                    }
+                }
+                Raw::Mongo(db) => {
+                    let anchor = |d: NaiveDate, p: f64| doc! { "date": bson_date(d), "price": p };
+                    let level = |id: Bson, kind: &str, anchors: Vec<Document>, width: f64| {
+                        doc! {
+                            "ticker": TICKER, "id": id, "kind": kind, "anchors": anchors,
+                            "color": color, "width": width, "text": "",
+                        }
+                    };
+                    let mut note = level(Bson::Int64(9), "text", vec![anchor(d2, 90.0)], 1.5);
+                    note.insert("text", "note");
+                    let docs = vec![
+                        level(Bson::Int64(1), "level", vec![anchor(d1, 100.0)], 1.5),
+                        level(
+                            Bson::Int64(5),
+                            "trend_line",
+                            vec![anchor(d1, 100.0), anchor(d2, 120.0)],
+                            2.0,
+                        ),
+                        note,
+                        level(Bson::Int64(2), "blob", vec![anchor(d1, 100.0)], 1.5),
+                        level(Bson::Int64(3), "level", vec![anchor(d1, 100.0)], 1e9),
+                        level(
+                            Bson::Int64(4),
+                            "level",
+                            vec![anchor(d1, f64::INFINITY)],
+                            1.5,
+                        ),
+                        level(
+                            Bson::Int64(6),
+                            "level",
+                            vec![doc! { "date": "2024-01-02", "price": 100.0 }],
+                            1.5,
+                        ),
+                        level(Bson::Int64(7), "trend_line", vec![anchor(d1, 100.0)], 1.5),
+                        level(
+                            Bson::Int64(12),
+                            "level",
+                            vec![doc! { "date": bson_date(d1), "price": "abc" }],
+                            1.5,
+                        ),
+                        level(Bson::Double(20.5), "level", vec![anchor(d1, 100.0)], 1.5),
+                    ];
+                    db.collection::<Document>("drawings")
+                        .insert_many(docs)
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+
+        /// Every stored record of the ticker, exactly as stored (with its integer id, if it
+        /// has one), in a stable order.
+        async fn dump(&self) -> Vec<(Option<i64>, String)> {
+            let mut out: Vec<(Option<i64>, String)> = match self {
+                Raw::Sqlite(path) => {
+                    let conn = rusqlite::Connection::open(path).unwrap();
+                    let mut stmt = conn
+                        .prepare("SELECT * FROM drawings WHERE ticker = ?1")
+                        .unwrap();
+                    stmt.query_map([TICKER], |r| {
+                        (0..10)
+                            .map(|i| r.get::<_, Value>(i))
+                            .collect::<rusqlite::Result<Vec<_>>>()
+                    })
+                    .unwrap()
+                    .map(|r| {
+                        let r = r.unwrap();
+                        let id = match r[1] {
+                            Value::Integer(id) => Some(id),
+                            _ => None,
+                        };
+                        (id, format!("{r:?}"))
+                    })
+                    .collect()
+                }
+                Raw::Mongo(db) => {
+                    use futures::TryStreamExt as _;
+                    db.collection::<Document>("drawings")
+                        .find(doc! { "ticker": TICKER })
+                        .await
+                        .unwrap()
+                        .try_collect::<Vec<_>>()
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|d| {
+                            let id = match d.get("id") {
+                                Some(Bson::Int64(id)) => Some(*id),
+                                _ => None,
+                            };
+                            (id, format!("{d:?}"))
+                        })
+                        .collect()
+                }
+            };
+            out.sort_by(|a, b| a.1.cmp(&b.1));
+            out
+        }
+
+        /// The stored records other than the drawings `ids`, exactly as stored.
+        async fn records_other_than(&self, ids: &[i64]) -> Vec<String> {
+            self.dump()
+                .await
+                .into_iter()
+                .filter(|(id, _)| id.is_none_or(|id| !ids.contains(&id)))
+                .map(|(_, r)| r)
+                .collect()
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sql_row(
+        id: i64,
+        kind: &str,
+        d: NaiveDate,
+        price: f64,
+        second: Option<(NaiveDate, f64)>,
+        color: i64,
+        width: f64,
+        text: &str,
+    ) -> [Value; 9] {
+        [
+            Value::Integer(id),
+            Value::Text(kind.into()),
+            Value::Integer(epoch_days(d)),
+            Value::Real(price),
+            second.map_or(Value::Null, |(d, _)| Value::Integer(epoch_days(d))),
+            second.map_or(Value::Null, |(_, p)| Value::Real(p)),
+            Value::Integer(color),
+            Value::Real(width),
+            Value::Text(text.into()),
+        ]
+    }
+
+    fn level(id: i64, price: f64) -> Drawing {
+        Drawing::new(
+            id,
+            DrawingKind::Level,
+            vec![Anchor::new(day(2024, 3, 1), price)],
+        )
+    }
+
+    fn ids(drawings: &[Drawing]) -> Vec<i64> {
+        drawings.iter().map(|d| d.id).collect()
+    }
+
+    /// Reads the three drawings and reports the seven records with why; a new drawing takes
+    /// an id above every stored one; adding, moving and deleting drawings (the highest one
+    /// too) leaves each of the seven records exactly as it was.
+    async fn case(store: &Store, raw: &Raw, reasons: &[(Option<i64>, &str)], highest: i64) {
+        raw.insert_records().await;
+        let unreadable = raw.records_other_than(&[1, 5, 9]).await;
+        assert_eq!(unreadable.len(), 7, "{unreadable:#?}");
+
+        let read = store.drawings(TICKER).await.unwrap();
+        assert_eq!(ids(&read.drawings), [1, 5, 9]);
+        assert_eq!(read.drawings[1].anchors.len(), 2);
+        assert_eq!(read.drawings[2].text, "note");
+        let got: Vec<(Option<i64>, &str)> = read
+            .unreadable
+            .iter()
+            .map(|u| (u.id, u.reason.as_str()))
+            .collect();
+        assert_eq!(got, reasons);
+        assert_eq!(read.max_id, highest, "unreadable records count");
+
+        // The first new drawing.
+        let new_id = new_drawing_id(read.max_id);
+        assert!(new_id > highest);
+        let added = level(new_id, 150.0);
+        let changes = DrawingChanges {
+            upserts: vec![added.clone()],
+            deleted: vec![],
+        };
+        store.apply_drawing_changes(TICKER, &changes).await.unwrap();
+        assert_eq!(
+            raw.records_other_than(&[1, 5, 9, new_id]).await,
+            unreadable,
+            "the unreadable records are untouched"
+        );
+        let read = store.drawings(TICKER).await.unwrap();
+        assert_eq!(ids(&read.drawings), [1, 5, 9, new_id]);
+        assert_eq!(read.drawings[3], added);
+        assert_eq!(read.unreadable.len(), 7);
+        assert_eq!(read.max_id, new_id);
+
+        // Move one, delete another and the new one (now the highest).
+        let mut moved = read.drawings[1].clone();
+        moved.anchors[1].price = 130.0;
+        let changes = DrawingChanges {
+            upserts: vec![moved.clone()],
+            deleted: vec![9, new_id],
+        };
+        store.apply_drawing_changes(TICKER, &changes).await.unwrap();
+        assert_eq!(raw.records_other_than(&[1, 5]).await, unreadable);
+        let read = store.drawings(TICKER).await.unwrap();
+        assert_eq!(read.drawings, [level_at(1), moved]);
+        let got: Vec<(Option<i64>, &str)> = read
+            .unreadable
+            .iter()
+            .map(|u| (u.id, u.reason.as_str()))
+            .collect();
+        assert_eq!(got, reasons);
+        assert_eq!(read.max_id, highest);
+        assert!(new_drawing_id(read.max_id) > highest);
+    }
+
+    /// Drawing 1 as stored by `insert_records`.
+    fn level_at(id: i64) -> Drawing {
+        let mut d = Drawing::new(
+            id,
+            DrawingKind::Level,
+            vec![Anchor::new(day(2024, 1, 2), 100.0)],
+        );
+        d.color = [0xFF, 0xC1, 0x07, 0xFF];
+        d
+    }
+
+    #[tokio::test]
+    async fn embedded() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().join("data");
+        let store = Store::open(&StoreConfig::Embedded {
+            data_dir: data_dir.clone(),
+        })
+        .await
+        .unwrap();
+        let reasons = [
+            (Some(2), "unknown kind 'blob'"),
+            (Some(3), "line width 1000000000 is outside 0..10"),
+            (Some(4), "price inf is not a finite number"),
+            (Some(6), "day1 1000000000000 is out of range"),
+            (Some(7), "a Trend line drawing has 2 anchor(s), not 1"),
+            (Some(12), "price1 is text 'abc'"),
+            (None, "id is text 'x7'"),
+        ];
+        let raw = Raw::Sqlite(data_dir.join(EMBEDDED_FILE_NAME));
+        case(&store, &raw, &reasons, 12).await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(mongo_tests),
+        ignore = "needs a MongoDB test server: set WICKVIEW_TEST_MONGODB_URI"
+    )]
+    async fn mongodb() {
+        let Some(uri) = mongo_uri() else { return };
+        let db_name = fresh_db_name();
+        let store = Store::open(&StoreConfig::Mongo {
+            uri: uri.clone(),
+            db_name: db_name.clone(),
+        })
+        .await
+        .unwrap();
+        let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+        let reasons = [
+            (Some(2), "unknown kind 'blob'"),
+            (Some(3), "line width 1000000000 is outside 0..10"),
+            (Some(4), "price inf is not a finite number"),
+            (Some(6), "the date of point 1 is text '2024-01-02'"),
+            (Some(7), "a Trend line drawing has 2 anchor(s), not 1"),
+            (Some(12), "the price of point 1 is text 'abc'"),
+            // A query for the integer 21 would not match it, nor one for 20: 21 is above.
+            (None, "id is the number 20.5"),
+        ];
+        let raw = Raw::Mongo(client.database(&db_name));
+        case(&store, &raw, &reasons, 21).await;
+        store.drop_all_data().await.unwrap();
     }
 }

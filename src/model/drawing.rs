@@ -152,6 +152,25 @@ pub enum DrawingError {
     /// Two drawings of one ticker share an id.
     #[error("two drawings share the id {0}")]
     DuplicateId(i64),
+    /// One change set both stores and deletes a drawing.
+    #[error("drawing {0} is both changed and deleted")]
+    ChangedAndDeleted(i64),
+}
+
+impl DrawingError {
+    /// What is wrong, without naming the drawing (for a list that names it already).
+    pub fn reason(&self) -> String {
+        match self {
+            Self::BadPrice { price, .. } => format!("price {price} is not a finite number"),
+            Self::BadWidth { width, .. } => {
+                format!("line width {width} is outside 0..{MAX_DRAWING_WIDTH}")
+            }
+            Self::NoteTooLong { .. } => {
+                format!("the note is longer than {MAX_NOTE_CHARS} characters")
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 impl Drawing {
@@ -220,6 +239,92 @@ pub fn validate_set(drawings: &[Drawing]) -> Result<(), DrawingError> {
         return Err(DrawingError::DuplicateId(w[0]));
     }
     Ok(())
+}
+
+/// What a user changed in one ticker's drawings: drawings added or changed (stored whole,
+/// by id) and the ids of drawings deleted. Saving a change set touches nothing else, so
+/// drawings another window added and stored records this version cannot read stay as they are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DrawingChanges {
+    /// Drawings added or changed, sorted by id.
+    pub upserts: Vec<Drawing>,
+    /// Ids of drawings deleted, sorted.
+    pub deleted: Vec<i64>,
+}
+
+impl DrawingChanges {
+    /// The changes that turn `before` into `after`, drawings matched by id: those of `after`
+    /// that are new or differ, and the ids only `before` has.
+    pub fn between(before: &[Drawing], after: &[Drawing]) -> Self {
+        use std::collections::BTreeMap;
+        let old: BTreeMap<i64, &Drawing> = before.iter().map(|d| (d.id, d)).collect();
+        let new: BTreeMap<i64, &Drawing> = after.iter().map(|d| (d.id, d)).collect();
+        Self {
+            upserts: new
+                .iter()
+                .filter(|(id, d)| old.get(id) != Some(d))
+                .map(|(_, d)| (*d).clone())
+                .collect(),
+            deleted: old
+                .keys()
+                .filter(|id| !new.contains_key(id))
+                .copied()
+                .collect(),
+        }
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.upserts.is_empty() && self.deleted.is_empty()
+    }
+
+    /// `set` with the changes made (kept sorted by id).
+    pub fn apply_to(&self, set: &mut Vec<Drawing>) {
+        set.retain(|d| !self.deleted.contains(&d.id) && !self.upserts.iter().any(|u| u.id == d.id));
+        set.extend(self.upserts.iter().cloned());
+        set.sort_by_key(|d| d.id);
+    }
+
+    /// Checks the changes can be stored: each drawing valid, no id stored twice, none both
+    /// stored and deleted.
+    pub fn validate(&self) -> Result<(), DrawingError> {
+        validate_set(&self.upserts)?;
+        match self.upserts.iter().find(|d| self.deleted.contains(&d.id)) {
+            Some(d) => Err(DrawingError::ChangedAndDeleted(d.id)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Bits of an id below the millisecond it was made in (random, so two windows drawing on
+/// one ticker in the same millisecond still almost never pick the same id). Ten keep every
+/// id below 2^53 (exact in a double, as JavaScript tools read numbers) until the year 2248.
+const ID_RANDOM_BITS: u32 = 10;
+
+/// An id for a new drawing of a ticker whose stored and issued ids are all at most `above`:
+/// the time it is made, in milliseconds since 1970 followed by [`ID_RANDOM_BITS`] random
+/// bits, or `above + 1` if that is higher. So ids grow with time: one deleted is never given
+/// again (a later id is larger), and two windows or processes drawing on one ticker, each
+/// knowing only what it loaded, do not pick the same id.
+pub fn new_drawing_id(above: i64) -> i64 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    // A per-call random value from the standard library's randomly keyed hasher.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_i64(now_ms);
+    drawing_id_at(above, now_ms, hasher.finish())
+}
+
+/// [`new_drawing_id`] at `now_ms` with the random bits from `noise`.
+pub fn drawing_id_at(above: i64, now_ms: i64, noise: u64) -> i64 {
+    let random = i64::try_from(noise & ((1 << ID_RANDOM_BITS) - 1)).unwrap_or(0);
+    let timed = now_ms
+        .max(0)
+        .checked_mul(1 << ID_RANDOM_BITS)
+        .map_or(i64::MAX, |t| t | random);
+    timed.max(above.saturating_add(1))
 }
 
 /// What a measure between two points reads: Δ price, Δ %, bars and calendar days.
@@ -295,6 +400,86 @@ mod tests {
         for k in DrawingKind::ALL {
             assert_eq!(DrawingKind::parse(k.storage_name()), Some(k));
         }
+    }
+
+    fn level(id: i64, price: f64) -> Drawing {
+        Drawing::new(
+            id,
+            DrawingKind::Level,
+            vec![Anchor::new(d(2024, 1, 2), price)],
+        )
+    }
+
+    #[test]
+    fn changes_between_two_sets_name_only_what_differs() {
+        let before = vec![level(1, 10.0), level(2, 20.0), level(3, 30.0)];
+        let mut moved = level(2, 25.0);
+        moved.width = 3.0;
+        let after = vec![level(1, 10.0), moved.clone(), level(7, 70.0)];
+        let changes = DrawingChanges::between(&before, &after);
+        assert_eq!(changes.upserts, [moved, level(7, 70.0)]);
+        assert_eq!(changes.deleted, [3]);
+        let mut set = before.clone();
+        changes.apply_to(&mut set);
+        assert_eq!(set, after);
+        // Order does not matter, equal sets give no change; undoing is the reverse change.
+        let mut shuffled = after.clone();
+        shuffled.reverse();
+        assert!(DrawingChanges::between(&after, &shuffled).is_empty());
+        let back = DrawingChanges::between(&after, &before);
+        assert_eq!(back.upserts, [level(2, 20.0), level(3, 30.0)]);
+        assert_eq!(back.deleted, [7]);
+        assert_eq!(changes.validate(), Ok(()));
+        let both = DrawingChanges {
+            upserts: vec![level(4, 1.0)],
+            deleted: vec![4],
+        };
+        assert_eq!(both.validate(), Err(DrawingError::ChangedAndDeleted(4)));
+        let mut bad = level(5, 1.0);
+        bad.width = 0.0;
+        assert!(matches!(
+            DrawingChanges {
+                upserts: vec![bad],
+                deleted: vec![]
+            }
+            .validate(),
+            Err(DrawingError::BadWidth { .. })
+        ));
+    }
+
+    #[test]
+    fn new_ids_follow_the_clock_and_stay_above_every_known_id() {
+        let ms = 1_750_000_000_000_i64;
+        let a = drawing_id_at(9, ms, 0);
+        assert_eq!(a, ms << ID_RANDOM_BITS);
+        assert!(a < 1 << 53, "exact in a double");
+        assert_eq!(drawing_id_at(9, ms, 0x3FF), a | 0x3FF);
+        assert_eq!(drawing_id_at(9, ms, 0x7FF), a | 0x3FF, "only the low bits");
+        // Above every known id even when that is ahead of the clock (or the clock is wrong).
+        assert_eq!(drawing_id_at(a + 5, ms, 3), a + 6);
+        assert_eq!(drawing_id_at(40, -5, 3), 41);
+        assert_eq!(drawing_id_at(i64::MAX - 1, ms, 0), i64::MAX);
+        // A later millisecond gives a larger id, whatever the random bits.
+        assert!(drawing_id_at(0, ms + 1, 0) > drawing_id_at(0, ms, u64::MAX));
+        let now = new_drawing_id(12);
+        assert!(now > 12);
+        assert!(new_drawing_id(now) > now);
+    }
+
+    #[test]
+    fn reasons_leave_out_the_drawing() {
+        assert_eq!(
+            DrawingError::BadWidth { id: 3, width: 1e9 }.reason(),
+            "line width 1000000000 is outside 0..10"
+        );
+        assert_eq!(
+            DrawingError::BadPrice {
+                id: 4,
+                price: f64::INFINITY
+            }
+            .reason(),
+            "price inf is not a finite number"
+        );
     }
 
     #[test]

@@ -12,8 +12,8 @@ mod ticker;
 pub use category::{Category, MA_SET_A, MA_SET_B, MaSet};
 pub use day::parse_day;
 pub use drawing::{
-    Anchor, Drawing, DrawingError, DrawingKind, FIB_LEVELS, MAX_DRAWING_WIDTH, MAX_NOTE_CHARS,
-    Measure, validate_set,
+    Anchor, Drawing, DrawingChanges, DrawingError, DrawingKind, FIB_LEVELS, MAX_DRAWING_WIDTH,
+    MAX_NOTE_CHARS, Measure, drawing_id_at, new_drawing_id, validate_set,
 };
 pub use exchange::exchange_time_zone;
 pub use series::{Bar, BarIssue, BarProblem, DailySeries, SeriesBuilder};

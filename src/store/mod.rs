@@ -39,7 +39,7 @@ pub use config::{
     DEFAULT_DB_NAME, EMBEDDED_FILE_NAME, StoreArgs, StoreConfig, default_config_path,
     default_data_dir, redact_uri,
 };
-pub use drawings::DRAWINGS;
+pub use drawings::{DRAWINGS, TickerDrawings, UnreadableDrawing};
 pub use error::StoreError;
 pub use repair::{CategoryRepair, RepairReport};
 pub use replace::ReplaceSummary;
@@ -281,7 +281,7 @@ impl Store {
     pub async fn delete_ticker(&self, ticker: &str) -> Result<u64, StoreError> {
         let key = canonical_key(ticker);
         // The drawings go first and the metadata last, so a failed delete can be rerun.
-        dispatch!(self.save_drawings(&key, &[]))?;
+        dispatch!(self.delete_all_drawings(&key))?;
         dispatch!(self.delete_ticker(&key))
     }
 

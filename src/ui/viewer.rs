@@ -468,6 +468,17 @@ fn slot_ui(
             drawings.retry();
         }
     }
+    if let Some(notice) = drawings.notice() {
+        let mut dismiss = false;
+        ui.horizontal(|ui| {
+            ui.colored_label(ui.visuals().warn_fg_color, &notice.summary)
+                .on_hover_text(&notice.details);
+            dismiss = ui.small_button("Dismiss").clicked();
+        });
+        if dismiss {
+            drawings.dismiss_notice();
+        }
+    }
     chart.ui(ui);
 }
 

@@ -70,6 +70,9 @@ pub struct DrawingLayer {
     pointer: Option<Anchor>,
     undo: Vec<Vec<Drawing>>,
     redo: Vec<Vec<Drawing>>,
+    /// The highest id known for this ticker: loaded, stored (readable or not) or given to a
+    /// drawing since (one deleted or undone too); new drawings take ids above it.
+    id_floor: i64,
     magnet: bool,
     color: [u8; 4],
     width: f32,
@@ -92,6 +95,7 @@ impl Default for DrawingLayer {
             pointer: None,
             undo: Vec::new(),
             redo: Vec::new(),
+            id_floor: 0,
             magnet: false,
             color: PALETTE[0],
             width: 1.5,
@@ -224,6 +228,7 @@ impl DrawingLayer {
     /// undo history, and enables the tools.
     pub fn set_drawings(&mut self, mut drawings: Vec<Drawing>) {
         drawings.sort_by_key(|d| d.id);
+        self.id_floor = drawings.iter().map(|d| d.id).max().unwrap_or(0);
         self.drawings = drawings;
         self.selected = None;
         self.drag = None;
@@ -233,6 +238,12 @@ impl DrawingLayer {
         self.redo.clear();
         self.changed = false;
         self.ready = true;
+    }
+
+    /// New drawings take ids above `id` too (the highest id stored for the ticker, including
+    /// records that could not be read: a new drawing must never replace one).
+    pub fn keep_ids_above(&mut self, id: i64) {
+        self.id_floor = self.id_floor.max(id);
     }
 
     /// Forgets the drawings and disables the tools until [`Self::set_drawings`] (while
@@ -302,10 +313,13 @@ impl DrawingLayer {
         !self.redo.is_empty()
     }
 
-    /// Adds a drawing (a new id is given) and selects it; undoable. Returns its id.
+    /// Adds a drawing and selects it; undoable. Returns its id: a new one, above every id
+    /// this ticker's drawings had (see [`crate::model::new_drawing_id`]).
     pub fn add(&mut self, mut drawing: Drawing) -> i64 {
         let before = self.drawings.clone();
-        drawing.id = self.drawings.iter().map(|d| d.id).max().unwrap_or(0) + 1;
+        let known = self.drawings.iter().map(|d| d.id).max().unwrap_or(0);
+        drawing.id = crate::model::new_drawing_id(self.id_floor.max(known));
+        self.id_floor = drawing.id;
         let id = drawing.id;
         self.drawings.push(drawing);
         self.selected = Some(id);
@@ -970,7 +984,7 @@ mod tests {
         let mut layer = DrawingLayer::default();
         let a = layer.add(level(10.0));
         let b = layer.add(level(20.0));
-        assert_eq!((a, b), (1, 2));
+        assert!(0 < a && a < b, "{a} {b}");
         assert_eq!(layer.take_changed().map(|v| v.len()), Some(2));
         assert_eq!(layer.take_changed(), None);
         layer.select(Some(a));
@@ -989,12 +1003,69 @@ mod tests {
         assert!(!layer.redo());
         // A new change clears the redo history.
         layer.undo();
-        layer.add(level(30.0));
+        let c = layer.add(level(30.0));
         assert!(!layer.can_redo());
+        assert!(c > b);
         assert_eq!(
             layer.drawings().iter().map(|d| d.id).collect::<Vec<_>>(),
-            [1, 2, 3]
+            [a, b, c]
         );
+    }
+
+    #[test]
+    fn new_ids_are_never_ones_known_before() {
+        let mut layer = DrawingLayer::default();
+        let mut far = level(1.0);
+        far.id = 1 << 60; // ahead of any clock-made id
+        layer.set_drawings(vec![far]);
+        // Records stored but unreadable reach higher still.
+        layer.keep_ids_above((1 << 60) + 40);
+        let a = layer.add(level(2.0));
+        assert_eq!(a, (1 << 60) + 41);
+        // Deleting the highest drawing (or undoing its add) does not free its id.
+        layer.select(Some(a));
+        assert!(layer.delete_selected());
+        assert_eq!(layer.add(level(3.0)), a + 1);
+        layer.undo();
+        assert_eq!(layer.add(level(4.0)), a + 2);
+        // Another ticker's drawings start over from what that ticker has.
+        layer.begin_loading();
+        layer.set_drawings(vec![level(5.0)]);
+        assert!(layer.add(level(6.0)) < 1 << 60);
+    }
+
+    /// Every change the layer reports, undo and redo included, is the difference between
+    /// two sets, so a saver that sends the difference stores exactly what is on screen.
+    #[test]
+    fn undo_and_redo_give_the_reverse_changes() {
+        use crate::model::DrawingChanges;
+        let mut layer = DrawingLayer::default();
+        layer.set_drawings(vec![Drawing {
+            id: 3,
+            ..level(1.0)
+        }]);
+        let mut saved = layer.drawings().to_vec();
+        let mut step = |layer: &mut DrawingLayer| {
+            let now = layer.take_changed().expect("a change");
+            let changes = DrawingChanges::between(&saved, &now);
+            changes.apply_to(&mut saved);
+            assert_eq!(saved, now);
+            changes
+        };
+        let a = layer.add(level(2.0));
+        let add = step(&mut layer);
+        assert_eq!((add.upserts.len(), add.deleted.len()), (1, 0));
+        assert!(layer.undo());
+        let undo = step(&mut layer);
+        assert_eq!((undo.upserts.len(), &undo.deleted[..]), (0, &[a][..]));
+        assert!(layer.redo());
+        assert_eq!(step(&mut layer).upserts[0].id, a);
+        layer.select(Some(3));
+        assert!(layer.delete_selected());
+        assert_eq!(step(&mut layer).deleted, [3]);
+        assert!(layer.undo());
+        let back = step(&mut layer);
+        assert_eq!((back.upserts[0].id, back.deleted.len()), (3, 0));
     }
 
     #[test]
