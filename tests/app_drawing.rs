@@ -417,6 +417,14 @@ fn unreadable_drawings_are_reported_and_kept_by_the_next_edit() {
         .unwrap();
     assert!(new_id > max_before, "new id {new_id} above every stored id");
     assert_eq!(app.stored_drawings("005930"), drawn);
+
+    app.click_button("Dismiss");
+    assert!(
+        app.harness
+            .query_by_label_contains("could not be read")
+            .is_none(),
+        "the notice is closed"
+    );
 }
 
 /// The measure tool (with the magnet on) between two bars reports their Δ price, Δ %,

@@ -257,6 +257,70 @@ impl DrawingSync {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Anchor, DrawingKind};
+    use crate::store::StoreConfig;
+
+    /// Syncs until nothing is under way.
+    fn settle(
+        sync: &mut DrawingSync,
+        chart: &mut CandleChart,
+        rt: &tokio::runtime::Runtime,
+        store: &Store,
+    ) {
+        let ctx = egui::Context::default();
+        for _ in 0..10_000 {
+            sync.sync(chart, "AAPL", rt.handle(), &ctx, Some(store));
+            if !sync.is_busy() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        panic!("the drawings never settled");
+    }
+
+    fn level(price: f64) -> Drawing {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+        Drawing::new(0, DrawingKind::Level, vec![Anchor::new(day, price)])
+    }
+
+    /// A change the store refuses is kept, with the ones after it, and sent again (in order)
+    /// on Retry; nothing the user drew is lost.
+    #[test]
+    fn a_failed_save_is_sent_again_on_retry() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let config = StoreConfig::Embedded {
+            data_dir: dir.path().to_owned(),
+        };
+        let store = rt.block_on(Store::open(&config)).unwrap();
+        let read_only = rt.block_on(Store::open_read_only(&config)).unwrap();
+        let mut chart = CandleChart::new("sync test");
+        let mut sync = DrawingSync::default();
+        settle(&mut sync, &mut chart, &rt, &store);
+        assert!(chart.drawings().is_ready() && sync.error().is_none());
+
+        chart.drawings_mut().add(level(10.0));
+        settle(&mut sync, &mut chart, &rt, &read_only);
+        let err = sync.error().unwrap_or_default().to_owned();
+        assert!(err.starts_with("Could not save the drawings: "), "{err}");
+        // Drawing on while the store refuses: tried again, refused again, kept.
+        chart.drawings_mut().add(level(20.0));
+        settle(&mut sync, &mut chart, &rt, &read_only);
+        assert!(sync.error().is_some());
+        let stored = rt.block_on(store.drawings("AAPL")).unwrap();
+        assert!(stored.drawings.is_empty());
+
+        sync.retry();
+        settle(&mut sync, &mut chart, &rt, &store);
+        assert_eq!(sync.error(), None);
+        let stored = rt.block_on(store.drawings("AAPL")).unwrap();
+        assert_eq!(stored.drawings, chart.drawings().drawings());
+        assert_eq!(stored.drawings.len(), 2);
+    }
 
     fn unreadable(n: usize) -> Vec<UnreadableDrawing> {
         (0..n)

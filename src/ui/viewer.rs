@@ -470,10 +470,15 @@ fn slot_ui(
     }
     if let Some(notice) = drawings.notice() {
         let mut dismiss = false;
-        ui.horizontal(|ui| {
-            ui.colored_label(ui.visuals().warn_fg_color, &notice.summary)
+        // Wrapped: the line names a few records and may be wider than the chart.
+        ui.horizontal_wrapped(|ui| {
+            dismiss = ui
+                .small_button("Dismiss")
+                .on_hover_text("Hide this note for this ticker")
+                .clicked();
+            let text = egui::RichText::new(&notice.summary).color(ui.visuals().warn_fg_color);
+            ui.add(egui::Label::new(text).wrap())
                 .on_hover_text(&notice.details);
-            dismiss = ui.small_button("Dismiss").clicked();
         });
         if dismiss {
             drawings.dismiss_notice();
