@@ -227,7 +227,7 @@ impl Drawing {
     }
 }
 
-/// Checks a ticker's whole set of drawings: each valid, ids unique.
+/// Checks a set of drawings (those of one change set): each valid, ids unique.
 pub fn validate_set(drawings: &[Drawing]) -> Result<(), DrawingError> {
     let mut ids: Vec<i64> = Vec::with_capacity(drawings.len());
     for d in drawings {
