@@ -63,6 +63,8 @@ conformance!(
     close_only_bars_round_trip,
     watchlists_are_named_ordered_sets,
     watchlist_errors_change_nothing,
+    concurrent_watchlist_edits_keep_every_change,
+    deleting_a_ticker_takes_it_out_of_watchlists,
     drawings_round_trip_per_ticker,
     drawings_replace_and_reject_bad_sets,
     deleting_a_ticker_deletes_its_drawings,
@@ -884,6 +886,83 @@ mod cases {
         assert_eq!(
             (all[1].name.as_str(), &all[1].tickers[..]),
             ("B", &strings(&["IBM"])[..])
+        );
+    }
+
+    /// Two tasks adding 40 tickers each to one watchlist at the same time, then removing 30
+    /// each: every add and every remove is kept, and each task's tickers keep its order.
+    pub async fn concurrent_watchlist_edits_keep_every_change(store: &Store) {
+        store.create_watchlist("Race", &[]).await.unwrap();
+        let own = |prefix: &str| -> Vec<String> {
+            (0..40).map(|i| format!("{prefix}{i:02}")).collect()
+        };
+        let (a, b) = (own("WA"), own("WB"));
+        let edit = |tickers: Vec<String>, add: bool| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for t in tickers {
+                    let one = [t];
+                    if add {
+                        store.add_to_watchlist("Race", &one).await.unwrap();
+                    } else {
+                        store.remove_from_watchlist("Race", &one).await.unwrap();
+                    }
+                }
+            })
+        };
+        let (x, y) = tokio::join!(edit(a.clone(), true), edit(b.clone(), true));
+        x.unwrap();
+        y.unwrap();
+        let list = store.watchlist("Race").await.unwrap().unwrap().tickers;
+        assert_eq!(list.len(), 80, "lost adds: {list:?}");
+        for mine in [&a, &b] {
+            let kept: Vec<&String> = list.iter().filter(|t| mine.contains(t)).collect();
+            assert_eq!(kept, mine.iter().collect::<Vec<_>>());
+        }
+        let (x, y) = tokio::join!(edit(a[..30].to_vec(), false), edit(b[..30].to_vec(), false));
+        x.unwrap();
+        y.unwrap();
+        let left = store.watchlist("Race").await.unwrap().unwrap().tickers;
+        let expected: Vec<String> = list
+            .into_iter()
+            .filter(|t| a[30..].contains(t) || b[30..].contains(t))
+            .collect();
+        assert_eq!(left, expected, "lost removes");
+    }
+
+    /// Deleting a ticker takes it out of every watchlist that held it (the rest keep their
+    /// order) and names those watchlists; a ticker in none names none.
+    pub async fn deleting_a_ticker_takes_it_out_of_watchlists(store: &Store) {
+        for s in ["AAPL", "MSFT", "IBM"] {
+            add(store, Category::UsStock, s, s).await;
+        }
+        store
+            .create_watchlist("Tech", &strings(&["MSFT", "AAPL", "IBM"]))
+            .await
+            .unwrap();
+        store
+            .create_watchlist("Apple", &strings(&["AAPL"]))
+            .await
+            .unwrap();
+        store
+            .create_watchlist("Other", &strings(&["IBM"]))
+            .await
+            .unwrap();
+        store.delete_ticker("aapl").await.unwrap();
+        let lists: Vec<(String, Vec<String>)> = store
+            .watchlists()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.name, l.tickers))
+            .collect();
+        assert_eq!(
+            lists,
+            [
+                ("Apple".to_owned(), strings(&[])),
+                ("Other".to_owned(), strings(&["IBM"])),
+                ("Tech".to_owned(), strings(&["MSFT", "IBM"])),
+            ]
         );
     }
 

@@ -260,4 +260,20 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn messages_quote_names_short_and_inert() {
+        let evil = format!("\u{1b}]0;pwned\u{7}\nnext{}", "x".repeat(10_000));
+        let invalid = watchlist_name(&evil).unwrap_err().to_string();
+        for msg in [
+            invalid,
+            WatchlistError::NotFound(evil.clone()).to_string(),
+            WatchlistError::Duplicate(evil.clone()).to_string(),
+        ] {
+            assert!(!msg.chars().any(char::is_control), "{msg:?}");
+            assert!(msg.chars().count() < 150, "{msg:?}");
+            assert!(msg.contains("\\u{1b}]0;pwned\\u{7}\\nnext"), "{msg:?}");
+            assert!(msg.contains("(10015 characters)"), "{msg:?}");
+        }
+    }
 }
