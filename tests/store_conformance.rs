@@ -574,7 +574,7 @@ mod cases {
         store.upsert_bars(&msft.ticker, &msft_bars).await.unwrap();
 
         assert_eq!(
-            store.delete_ticker("aapl").await.unwrap(),
+            store.delete_ticker("aapl").await.unwrap().bars,
             bars.len() as u64
         );
         assert_eq!(store.ticker("AAPL").await.unwrap(), None);
@@ -599,9 +599,9 @@ mod cases {
         let page = store.list_tickers(&TickerQuery::default()).await.unwrap();
         assert_eq!(symbols(&page.items), vec!["MSFT"]);
         // A ticker without bars deletes with a count of 0, and can be added again.
-        assert_eq!(store.delete_ticker("MSFT").await.unwrap(), 1);
+        assert_eq!(store.delete_ticker("MSFT").await.unwrap().bars, 1);
         store.add_ticker(&msft).await.unwrap();
-        assert_eq!(store.delete_ticker("MSFT").await.unwrap(), 0);
+        assert_eq!(store.delete_ticker("MSFT").await.unwrap().bars, 0);
     }
 
     /// Duplicate tickers, invalid codes and unknown tickers each get their own clear error.
@@ -948,7 +948,8 @@ mod cases {
             .create_watchlist("Other", &strings(&["IBM"]))
             .await
             .unwrap();
-        store.delete_ticker("aapl").await.unwrap();
+        let deleted = store.delete_ticker("aapl").await.unwrap();
+        assert_eq!(deleted.watchlists, ["Apple", "Tech"]);
         let lists: Vec<(String, Vec<String>)> = store
             .watchlists()
             .await
@@ -964,6 +965,12 @@ mod cases {
                 ("Tech".to_owned(), strings(&["MSFT", "IBM"])),
             ]
         );
+        let untouched = store.watchlist("Other").await.unwrap().unwrap();
+        let deleted = store.delete_ticker("MSFT").await.unwrap();
+        assert_eq!(deleted.watchlists, ["Tech"]);
+        assert_eq!(store.watchlist("Other").await.unwrap().unwrap(), untouched);
+        add(store, Category::UsStock, "GOOG", "GOOG").await;
+        assert!(store.delete_ticker("GOOG").await.unwrap().watchlists.is_empty());
     }
 
     fn drawing(
