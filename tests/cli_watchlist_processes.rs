@@ -273,3 +273,44 @@ fn watchlist_errors_quote_hostile_input_safely() {
     assert_eq!(target.ok(&["watchlist", "list"]), "Tech\t1\n");
     assert_eq!(target.shown("Tech"), ["AAPL"]);
 }
+
+/// A watchlist document written before documents had a `version` is edited like any other
+/// (the first edit gives it one), and a ticker's removal takes it out of it.
+#[test]
+#[cfg_attr(
+    not(mongo_tests),
+    ignore = "needs a MongoDB test server: set WICKVIEW_TEST_MONGODB_URI"
+)]
+fn watchlists_written_before_versions_are_edited_mongo() {
+    use mongodb::bson::{DateTime, Document, doc};
+    let target = Target::mongo();
+    target.add_tickers(&["AAPL".into(), "MSFT".into(), "IBM".into()]);
+    let (uri, db) = target.mongo.clone().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let lists = rt.block_on(async {
+        let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+        client.database(&db).collection::<Document>("watchlists")
+    });
+    let old = DateTime::from_millis(1_700_000_000_000);
+    rt.block_on(
+        lists.insert_one(doc! {"name": "Old", "tickers": ["MSFT"], "created_at": old, "updated_at": old}),
+    )
+    .unwrap();
+
+    target.ok(&["watchlist", "add", "Old", "AAPL,IBM"]);
+    assert_eq!(target.shown("Old"), ["MSFT", "AAPL", "IBM"]);
+    target.ok(&["watchlist", "rename", "Old", "Renamed"]);
+    target.ok(&["watchlist", "remove", "Renamed", "MSFT"]);
+    assert_eq!(
+        target.ok(&["tickers", "remove", "IBM"]).trim_end(),
+        "removed IBM and 0 bars; taken out of watchlists Renamed"
+    );
+    assert_eq!(target.shown("Renamed"), ["AAPL"]);
+    let stored = rt
+        .block_on(lists.find_one(doc! {"name": "Renamed"}))
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.get_i64("version").unwrap(), 4, "{stored}");
+    assert_eq!(stored.get_datetime("created_at").unwrap(), &old);
+    assert!(stored.get_datetime("updated_at").unwrap() > &old);
+}
