@@ -889,45 +889,49 @@ mod cases {
         );
     }
 
-    /// Two tasks adding 40 tickers each to one watchlist at the same time, then removing 30
-    /// each: every add and every remove is kept, and each task's tickers keep its order.
+    /// Two tasks adding 40 tickers each to one watchlist at the same time, one per call:
+    /// every add is kept, and each task's tickers keep its order. Then two tasks removing 30
+    /// of their 40 each from a full list: exactly the other 20 stay, in order.
     pub async fn concurrent_watchlist_edits_keep_every_change(store: &Store) {
-        store.create_watchlist("Race", &[]).await.unwrap();
         let own = |prefix: &str| -> Vec<String> {
             (0..40).map(|i| format!("{prefix}{i:02}")).collect()
         };
         let (a, b) = (own("WA"), own("WB"));
-        let edit = |tickers: Vec<String>, add: bool| {
+        let edit = |list: &'static str, tickers: Vec<String>, add: bool| {
             let store = store.clone();
             tokio::spawn(async move {
                 for t in tickers {
                     let one = [t];
                     if add {
-                        store.add_to_watchlist("Race", &one).await.unwrap();
+                        store.add_to_watchlist(list, &one).await.unwrap();
                     } else {
-                        store.remove_from_watchlist("Race", &one).await.unwrap();
+                        store.remove_from_watchlist(list, &one).await.unwrap();
                     }
                 }
             })
         };
-        let (x, y) = tokio::join!(edit(a.clone(), true), edit(b.clone(), true));
+
+        store.create_watchlist("Adds", &[]).await.unwrap();
+        let (x, y) = tokio::join!(edit("Adds", a.clone(), true), edit("Adds", b.clone(), true));
         x.unwrap();
         y.unwrap();
-        let list = store.watchlist("Race").await.unwrap().unwrap().tickers;
+        let list = store.watchlist("Adds").await.unwrap().unwrap().tickers;
         assert_eq!(list.len(), 80, "lost adds: {list:?}");
         for mine in [&a, &b] {
             let kept: Vec<&String> = list.iter().filter(|t| mine.contains(t)).collect();
             assert_eq!(kept, mine.iter().collect::<Vec<_>>());
         }
-        let (x, y) = tokio::join!(edit(a[..30].to_vec(), false), edit(b[..30].to_vec(), false));
+
+        let all = [a.clone(), b.clone()].concat();
+        store.create_watchlist("Removes", &all).await.unwrap();
+        let (x, y) = tokio::join!(
+            edit("Removes", a[..30].to_vec(), false),
+            edit("Removes", b[..30].to_vec(), false)
+        );
         x.unwrap();
         y.unwrap();
-        let left = store.watchlist("Race").await.unwrap().unwrap().tickers;
-        let expected: Vec<String> = list
-            .into_iter()
-            .filter(|t| a[30..].contains(t) || b[30..].contains(t))
-            .collect();
-        assert_eq!(left, expected, "lost removes");
+        let left = store.watchlist("Removes").await.unwrap().unwrap().tickers;
+        assert_eq!(left, [&a[30..], &b[30..]].concat(), "lost removes");
     }
 
     /// Deleting a ticker takes it out of every watchlist that held it (the rest keep their

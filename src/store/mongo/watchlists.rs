@@ -48,7 +48,7 @@ impl WatchlistDoc {
 
     fn to_list(&self) -> Result<Watchlist, StoreError> {
         let time = |t: bson::DateTime| {
-            chrono::DateTime::<chrono::Utc>::from_timestamp_millis(t.timestamp_millis()).ok_or_else(
+            chrono::DateTime::<Utc>::from_timestamp_millis(t.timestamp_millis()).ok_or_else(
                 || StoreError::Corrupt {
                     location: WATCHLISTS.to_owned(),
                     detail: format!("{}: timestamp {t} out of range", shown(&self.name)),
