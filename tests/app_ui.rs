@@ -698,7 +698,10 @@ fn tickers_add_rename_batch_and_delete() {
     assert_eq!(app.block_on(store.bar_count("005930")).unwrap(), 0);
     // It left the watchlist, and the panel says so.
     assert_eq!(
-        app.block_on(store.watchlist("Semis")).unwrap().unwrap().tickers,
+        app.block_on(store.watchlist("Semis"))
+            .unwrap()
+            .unwrap()
+            .tickers,
         ["000660"]
     );
     app.wait_for_node("the deletion's message", |h| {

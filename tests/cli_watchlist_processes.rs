@@ -158,7 +158,12 @@ fn concurrent_removes_lose_nothing(target: &Target) {
     target.ok(&["watchlist", "create", "Race", &all.join(",")]);
     assert_eq!(target.shown("Race"), all);
 
-    race(target, "remove", "Race", &[a[..30].to_vec(), b[..30].to_vec()]);
+    race(
+        target,
+        "remove",
+        "Race",
+        &[a[..30].to_vec(), b[..30].to_vec()],
+    );
     let expected = [&a[30..], &b[30..]].concat();
     assert_eq!(target.shown("Race"), expected, "lost removes");
 }

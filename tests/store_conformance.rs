@@ -893,9 +893,8 @@ mod cases {
     /// every add is kept, and each task's tickers keep its order. Then two tasks removing 30
     /// of their 40 each from a full list: exactly the other 20 stay, in order.
     pub async fn concurrent_watchlist_edits_keep_every_change(store: &Store) {
-        let own = |prefix: &str| -> Vec<String> {
-            (0..40).map(|i| format!("{prefix}{i:02}")).collect()
-        };
+        let own =
+            |prefix: &str| -> Vec<String> { (0..40).map(|i| format!("{prefix}{i:02}")).collect() };
         let (a, b) = (own("WA"), own("WB"));
         let edit = |list: &'static str, tickers: Vec<String>, add: bool| {
             let store = store.clone();
@@ -974,7 +973,14 @@ mod cases {
         assert_eq!(deleted.watchlists, ["Tech"]);
         assert_eq!(store.watchlist("Other").await.unwrap().unwrap(), untouched);
         add(store, Category::UsStock, "GOOG", "GOOG").await;
-        assert!(store.delete_ticker("GOOG").await.unwrap().watchlists.is_empty());
+        assert!(
+            store
+                .delete_ticker("GOOG")
+                .await
+                .unwrap()
+                .watchlists
+                .is_empty()
+        );
     }
 
     fn drawing(

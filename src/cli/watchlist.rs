@@ -6,7 +6,9 @@ use std::io::Write as _;
 use clap::{Args, Subcommand};
 
 use crate::model::shown;
-use crate::store::{Store, StoreArgs, StoreConfig, WatchlistEdit, WatchlistError, split_ticker_list};
+use crate::store::{
+    Store, StoreArgs, StoreConfig, WatchlistEdit, WatchlistError, split_ticker_list,
+};
 
 /// Arguments of `wickview watchlist`.
 #[derive(Debug, Args)]

@@ -43,8 +43,7 @@ mod watchlists;
 
 use super::{
     EMBEDDED_FILE_NAME, StoreError, TickerDeletion, TickerEdit, TickerPage, TickerQuery,
-    UpsertSummary, apply_edit,
-    epoch_days, from_epoch_days,
+    UpsertSummary, apply_edit, epoch_days, from_epoch_days,
 };
 use crate::model::{Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta};
 

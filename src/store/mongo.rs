@@ -39,8 +39,7 @@ use super::config::MongoUri;
 use super::mongo_bars;
 use super::{
     MONGO_BATCH, StoreError, TickerDeletion, TickerEdit, TickerPage, TickerQuery, UpsertSummary,
-    apply_edit,
-    epoch_days, escape_regex, from_epoch_days,
+    apply_edit, epoch_days, escape_regex, from_epoch_days,
 };
 use crate::model::{
     Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta, exchange_time_zone,

@@ -335,6 +335,46 @@ mod tests {
     }
 
     #[test]
+    fn edits_apply_to_the_stored_list() {
+        let t = |ms| DateTime::<Utc>::from_timestamp_millis(ms).unwrap();
+        let keys = |k: &[&str]| k.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let list = Watchlist {
+            name: "Tech".into(),
+            tickers: keys(&["MSFT", "AAPL"]),
+            created_at: t(1_000),
+            updated_at: t(5_000),
+        };
+        let append = WatchlistEdit::Append(keys(&["AAPL", "IBM"]));
+        let next = append.apply(&list, t(9_000)).unwrap();
+        assert_eq!(next.tickers, ["MSFT", "AAPL", "IBM"], "held ones stay put");
+        assert_eq!((next.created_at, next.updated_at), (t(1_000), t(9_000)));
+        // A clock behind the stored time never moves `updated_at` back.
+        let next = append.apply(&list, t(2_000)).unwrap();
+        assert_eq!(next.updated_at, t(5_000));
+        let remove = WatchlistEdit::Remove(keys(&["MSFT", "NOPE"]));
+        assert_eq!(remove.apply(&list, t(9_000)).unwrap().tickers, ["AAPL"]);
+        let rename = WatchlistEdit::Rename("Big".into());
+        assert_eq!(rename.apply(&list, t(9_000)).unwrap().name, "Big");
+        // Edits that change nothing are not written.
+        for same in [
+            WatchlistEdit::Append(keys(&["AAPL"])),
+            WatchlistEdit::Remove(keys(&["IBM"])),
+            WatchlistEdit::Replace(keys(&["MSFT", "AAPL"])),
+            WatchlistEdit::Rename("Tech".into()),
+        ] {
+            assert_eq!(same.apply(&list, t(9_000)), None, "{same:?}");
+        }
+        // Normalized: canonical keys, each once; a bad name is refused.
+        assert_eq!(
+            WatchlistEdit::Append(keys(&["aapl", "005930.KS", "AAPL", " "]))
+                .normalized()
+                .unwrap(),
+            WatchlistEdit::Append(keys(&["AAPL", "005930"]))
+        );
+        assert!(WatchlistEdit::Rename("@x".into()).normalized().is_err());
+    }
+
+    #[test]
     fn messages_quote_names_short_and_inert() {
         let evil = format!("\u{1b}]0;pwned\u{7}\nnext{}", "x".repeat(10_000));
         let invalid = watchlist_name(&evil).unwrap_err().to_string();

@@ -48,12 +48,12 @@ impl WatchlistDoc {
 
     fn to_list(&self) -> Result<Watchlist, StoreError> {
         let time = |t: bson::DateTime| {
-            chrono::DateTime::<Utc>::from_timestamp_millis(t.timestamp_millis()).ok_or_else(
-                || StoreError::Corrupt {
+            chrono::DateTime::<Utc>::from_timestamp_millis(t.timestamp_millis()).ok_or_else(|| {
+                StoreError::Corrupt {
                     location: WATCHLISTS.to_owned(),
                     detail: format!("{}: timestamp {t} out of range", shown(&self.name)),
-                },
-            )
+                }
+            })
         };
         Ok(Watchlist {
             created_at: time(self.created_at)?,
@@ -203,7 +203,10 @@ impl MongoStore {
 
     /// Takes ticker `key` out of every watchlist holding it, one `$pull` per watchlist; the
     /// names of those watchlists, sorted.
-    pub(super) async fn watchlists_drop_ticker(&self, key: &str) -> Result<Vec<String>, StoreError> {
+    pub(super) async fn watchlists_drop_ticker(
+        &self,
+        key: &str,
+    ) -> Result<Vec<String>, StoreError> {
         let keys = [key.to_owned()];
         let mut names = Vec::new();
         while let Some(doc) = self
