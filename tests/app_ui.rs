@@ -672,8 +672,11 @@ fn tickers_add_rename_batch_and_delete() {
         "SK hynix"
     );
 
-    // Delete 005930 (it has bars): its Delete button, then confirm.
+    // Delete 005930 (it has bars, and a watchlist holds it): its Delete button, then confirm.
     assert!(app.block_on(store.bar_count("005930")).unwrap() > 6000);
+    let semis = ["000660".to_owned(), "005930".to_owned()];
+    app.block_on(store.create_watchlist("Semis", &semis))
+        .unwrap();
     app.wait_for_node("the delete button", |h| {
         h.query_by_role_and_label(Role::Button, "Delete 005930")
             .is_some()
@@ -693,6 +696,18 @@ fn tickers_add_rename_batch_and_delete() {
     });
     assert!(app.block_on(store.ticker("005930")).unwrap().is_none());
     assert_eq!(app.block_on(store.bar_count("005930")).unwrap(), 0);
+    // It left the watchlist, and the panel says so.
+    assert_eq!(
+        app.block_on(store.watchlist("Semis"))
+            .unwrap()
+            .unwrap()
+            .tickers,
+        ["000660"]
+    );
+    app.wait_for_node("the deletion's message", |h| {
+        h.query_by_label_contains("taken out of watchlists Semis")
+            .is_some()
+    });
     assert!(app.block_on(store.ticker("000660")).unwrap().is_some());
     // The Korean viewer no longer shows the deleted ticker.
     assert_ne!(

@@ -63,6 +63,8 @@ conformance!(
     close_only_bars_round_trip,
     watchlists_are_named_ordered_sets,
     watchlist_errors_change_nothing,
+    concurrent_watchlist_edits_keep_every_change,
+    deleting_a_ticker_takes_it_out_of_watchlists,
     drawings_round_trip_per_ticker,
     drawing_changes_touch_only_what_they_name,
     deleting_a_ticker_deletes_its_drawings,
@@ -572,7 +574,7 @@ mod cases {
         store.upsert_bars(&msft.ticker, &msft_bars).await.unwrap();
 
         assert_eq!(
-            store.delete_ticker("aapl").await.unwrap(),
+            store.delete_ticker("aapl").await.unwrap().bars,
             bars.len() as u64
         );
         assert_eq!(store.ticker("AAPL").await.unwrap(), None);
@@ -597,9 +599,9 @@ mod cases {
         let page = store.list_tickers(&TickerQuery::default()).await.unwrap();
         assert_eq!(symbols(&page.items), vec!["MSFT"]);
         // A ticker without bars deletes with a count of 0, and can be added again.
-        assert_eq!(store.delete_ticker("MSFT").await.unwrap(), 1);
+        assert_eq!(store.delete_ticker("MSFT").await.unwrap().bars, 1);
         store.add_ticker(&msft).await.unwrap();
-        assert_eq!(store.delete_ticker("MSFT").await.unwrap(), 0);
+        assert_eq!(store.delete_ticker("MSFT").await.unwrap().bars, 0);
     }
 
     /// Duplicate tickers, invalid codes and unknown tickers each get their own clear error.
@@ -884,6 +886,100 @@ mod cases {
         assert_eq!(
             (all[1].name.as_str(), &all[1].tickers[..]),
             ("B", &strings(&["IBM"])[..])
+        );
+    }
+
+    /// Two tasks adding 40 tickers each to one watchlist at the same time, one per call:
+    /// every add is kept, and each task's tickers keep its order. Then two tasks removing 30
+    /// of their 40 each from a full list: exactly the other 20 stay, in order.
+    pub async fn concurrent_watchlist_edits_keep_every_change(store: &Store) {
+        let own =
+            |prefix: &str| -> Vec<String> { (0..40).map(|i| format!("{prefix}{i:02}")).collect() };
+        let (a, b) = (own("WA"), own("WB"));
+        let edit = |list: &'static str, tickers: Vec<String>, add: bool| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for t in tickers {
+                    let one = [t];
+                    if add {
+                        store.add_to_watchlist(list, &one).await.unwrap();
+                    } else {
+                        store.remove_from_watchlist(list, &one).await.unwrap();
+                    }
+                }
+            })
+        };
+
+        store.create_watchlist("Adds", &[]).await.unwrap();
+        let (x, y) = tokio::join!(edit("Adds", a.clone(), true), edit("Adds", b.clone(), true));
+        x.unwrap();
+        y.unwrap();
+        let list = store.watchlist("Adds").await.unwrap().unwrap().tickers;
+        assert_eq!(list.len(), 80, "lost adds: {list:?}");
+        for mine in [&a, &b] {
+            let kept: Vec<&String> = list.iter().filter(|t| mine.contains(t)).collect();
+            assert_eq!(kept, mine.iter().collect::<Vec<_>>());
+        }
+
+        let all = [a.clone(), b.clone()].concat();
+        store.create_watchlist("Removes", &all).await.unwrap();
+        let (x, y) = tokio::join!(
+            edit("Removes", a[..30].to_vec(), false),
+            edit("Removes", b[..30].to_vec(), false)
+        );
+        x.unwrap();
+        y.unwrap();
+        let left = store.watchlist("Removes").await.unwrap().unwrap().tickers;
+        assert_eq!(left, [&a[30..], &b[30..]].concat(), "lost removes");
+    }
+
+    /// Deleting a ticker takes it out of every watchlist that held it (the rest keep their
+    /// order) and names those watchlists; a ticker in none names none.
+    pub async fn deleting_a_ticker_takes_it_out_of_watchlists(store: &Store) {
+        for s in ["AAPL", "MSFT", "IBM"] {
+            add(store, Category::UsStock, s, s).await;
+        }
+        store
+            .create_watchlist("Tech", &strings(&["MSFT", "AAPL", "IBM"]))
+            .await
+            .unwrap();
+        store
+            .create_watchlist("Apple", &strings(&["AAPL"]))
+            .await
+            .unwrap();
+        store
+            .create_watchlist("Other", &strings(&["IBM"]))
+            .await
+            .unwrap();
+        let deleted = store.delete_ticker("aapl").await.unwrap();
+        assert_eq!(deleted.watchlists, ["Apple", "Tech"]);
+        let lists: Vec<(String, Vec<String>)> = store
+            .watchlists()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.name, l.tickers))
+            .collect();
+        assert_eq!(
+            lists,
+            [
+                ("Apple".to_owned(), strings(&[])),
+                ("Other".to_owned(), strings(&["IBM"])),
+                ("Tech".to_owned(), strings(&["MSFT", "IBM"])),
+            ]
+        );
+        let untouched = store.watchlist("Other").await.unwrap().unwrap();
+        let deleted = store.delete_ticker("MSFT").await.unwrap();
+        assert_eq!(deleted.watchlists, ["Tech"]);
+        assert_eq!(store.watchlist("Other").await.unwrap().unwrap(), untouched);
+        add(store, Category::UsStock, "GOOG", "GOOG").await;
+        assert!(
+            store
+                .delete_ticker("GOOG")
+                .await
+                .unwrap()
+                .watchlists
+                .is_empty()
         );
     }
 

@@ -14,7 +14,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use crate::import::infer_category;
-use crate::model::{Category, Ticker, TickerMeta};
+use crate::model::{Category, Ticker, TickerMeta, shown};
 use crate::store::{Store, StoreArgs, StoreConfig, StoreError, TickerEdit, TickerQuery};
 
 /// Exit code of a refused or failed store operation.
@@ -63,7 +63,8 @@ pub enum TickersAction {
         #[arg(long)]
         inactive: bool,
     },
-    /// Remove a ticker. A ticker with stored bars is removed (with its bars) only with `--yes`.
+    /// Remove a ticker (and take it out of every watchlist, naming them). A ticker with
+    /// stored bars is removed (with its bars) only with `--yes`.
     Remove {
         /// The ticker.
         ticker: String,
@@ -102,6 +103,9 @@ struct TickerJson<'a> {
     active: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     last_day: Option<NaiveDate>,
+    /// `remove`: the watchlists the ticker was taken out of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    watchlists: Option<&'a [String]>,
 }
 
 impl<'a> TickerJson<'a> {
@@ -113,6 +117,7 @@ impl<'a> TickerJson<'a> {
             source_symbol: meta.source_symbol.as_deref(),
             active: meta.active,
             last_day,
+            watchlists: None,
         }
     }
 }
@@ -257,10 +262,19 @@ async fn execute(store: &Store, args: &TickersArgs) -> Result<String, TickersErr
                 });
             }
             let deleted = store.delete_ticker(meta.ticker.as_str()).await?;
-            Ok(one(
-                &meta,
-                format!("removed {} and {deleted} bars", meta.ticker),
-            ))
+            if json {
+                let row = TickerJson {
+                    watchlists: Some(&deleted.watchlists),
+                    ..TickerJson::of(&meta, None)
+                };
+                return Ok(serde_json::to_string(&row).unwrap_or_default());
+            }
+            let mut text = format!("removed {} and {} bars", meta.ticker, deleted.bars);
+            if !deleted.watchlists.is_empty() {
+                let names: Vec<String> = deleted.watchlists.iter().map(|n| shown(n)).collect();
+                text.push_str(&format!("; taken out of watchlists {}", names.join(", ")));
+            }
+            Ok(text)
         }
         TickersAction::Rename { ticker, name } => {
             let meta = store

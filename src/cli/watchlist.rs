@@ -5,7 +5,10 @@ use std::io::Write as _;
 
 use clap::{Args, Subcommand};
 
-use crate::store::{Store, StoreArgs, StoreConfig, split_ticker_list};
+use crate::model::shown;
+use crate::store::{
+    Store, StoreArgs, StoreConfig, WatchlistEdit, WatchlistError, split_ticker_list,
+};
 
 /// Arguments of `wickview watchlist`.
 #[derive(Debug, Args)]
@@ -108,14 +111,16 @@ pub fn run(
             }
             WatchlistAction::Remove { name, tickers } => {
                 let wanted = split_ticker_list(&tickers.join(","));
-                let before = store.existing_watchlist(name).await?;
-                let list = store.remove_from_watchlist(name, &wanted).await?;
+                let edited = store
+                    .edit_watchlist(name, WatchlistEdit::Remove(wanted.clone()))
+                    .await?;
+                let list = edited.after;
                 let missing: Vec<&String> = wanted
                     .iter()
-                    .filter(|t| !before.tickers.contains(t))
+                    .filter(|t| !edited.before.tickers.contains(t))
                     .collect();
                 for t in &missing {
-                    eprintln!("{t}: not in watchlist {}", list.name);
+                    eprintln!("{}: not in watchlist {}", shown(t), list.name);
                 }
                 eprintln!(
                     "watchlist {} holds {} tickers",
@@ -125,8 +130,13 @@ pub fn run(
                 missing.is_empty()
             }
             WatchlistAction::Rename { name, new_name } => {
-                let list = store.rename_watchlist(name, new_name).await?;
-                eprintln!("renamed watchlist {name} to {}", list.name);
+                let edited = store
+                    .edit_watchlist(name, WatchlistEdit::Rename(new_name.clone()))
+                    .await?;
+                eprintln!(
+                    "renamed watchlist {} to {}",
+                    edited.before.name, edited.after.name
+                );
                 true
             }
             WatchlistAction::Delete { name } => {
@@ -134,7 +144,7 @@ pub fn run(
                 if found {
                     eprintln!("deleted watchlist {}", name.trim());
                 } else {
-                    eprintln!("there is no watchlist named '{}'", name.trim());
+                    eprintln!("{}", WatchlistError::NotFound(name.trim().to_owned()));
                 }
                 found
             }
@@ -151,7 +161,10 @@ async fn known_tickers(store: &Store, args: &[String]) -> anyhow::Result<(Vec<St
     let wanted = split_ticker_list(&args.join(","));
     let (known, unknown) = store.resolve_tickers(&wanted).await?;
     for t in &unknown {
-        eprintln!("{t}: not in the ticker list (add it first, e.g. with wickview import); skipped");
+        eprintln!(
+            "{}: not in the ticker list (add it first, e.g. with wickview import); skipped",
+            shown(t)
+        );
     }
     Ok((
         known.iter().map(|m| m.ticker.as_str().to_owned()).collect(),

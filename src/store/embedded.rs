@@ -7,7 +7,8 @@
 //!   contiguously in day order and a 25-year load is one range scan;
 //! - `ticker_metadata` keyed by `ticker`, with an index on `(category, ticker)`;
 //! - `watchlists` keyed by `name`, tickers in order as a JSON array (`embedded/watchlists.rs`;
-//!   created with `IF NOT EXISTS`, so older files gain it on open).
+//!   created with `IF NOT EXISTS`, so older files gain it on open); every edit, and a
+//!   ticker's deletion taking it out of them, reads and writes it in one transaction.
 //!
 //! Dates are integer days since 1970-01-01: a few bytes per row instead of 10 for ISO
 //! text, integer comparisons for range queries, and no parsing when loading (a load
@@ -41,8 +42,8 @@ use rusqlite::{
 mod watchlists;
 
 use super::{
-    EMBEDDED_FILE_NAME, StoreError, TickerEdit, TickerPage, TickerQuery, UpsertSummary, apply_edit,
-    epoch_days, from_epoch_days,
+    EMBEDDED_FILE_NAME, StoreError, TickerDeletion, TickerEdit, TickerPage, TickerQuery,
+    UpsertSummary, apply_edit, epoch_days, from_epoch_days,
 };
 use crate::model::{Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta};
 
@@ -535,7 +536,9 @@ impl EmbeddedStore {
         .await
     }
 
-    pub async fn delete_ticker(&self, key: &str) -> Result<u64, StoreError> {
+    /// Deletes the ticker's metadata and bars and takes it out of every watchlist, in one
+    /// transaction.
+    pub async fn delete_ticker(&self, key: &str) -> Result<TickerDeletion, StoreError> {
         let key = key.to_owned();
         self.write(move |conn| {
             let tx = immediate(conn)?;
@@ -551,8 +554,9 @@ impl EmbeddedStore {
                     [&key],
                 )? as u64;
             }
+            let watchlists = watchlists::drop_ticker(&tx, &key)?;
             tx.commit()?;
-            Ok(bars)
+            Ok(TickerDeletion { bars, watchlists })
         })
         .await
     }

@@ -44,7 +44,8 @@ pub use error::StoreError;
 pub use repair::{CategoryRepair, RepairReport};
 pub use replace::ReplaceSummary;
 pub use watchlists::{
-    MAX_WATCHLIST_NAME, Watchlist, WatchlistError, split_ticker_list, watchlist_name,
+    EDIT_ATTEMPTS, MAX_WATCHLIST_NAME, TickerDeletion, Watchlist, WatchlistEdit, WatchlistEdited,
+    WatchlistError, split_ticker_list, watchlist_name,
 };
 
 /// What an [`Store::upsert_bars`] call did, as far as the backend can tell.
@@ -276,9 +277,9 @@ impl Store {
         dispatch!(self.update_ticker(&key, edit))
     }
 
-    /// Deletes a ticker's metadata, all its bars and its drawings; returns how many bars
-    /// were deleted.
-    pub async fn delete_ticker(&self, ticker: &str) -> Result<u64, StoreError> {
+    /// Deletes a ticker's metadata, all its bars and its drawings, and takes it out of every
+    /// watchlist; returns how many bars were deleted and which watchlists held it.
+    pub async fn delete_ticker(&self, ticker: &str) -> Result<TickerDeletion, StoreError> {
         let key = canonical_key(ticker);
         // The drawings go first and the metadata last, so a failed delete can be rerun.
         dispatch!(self.delete_all_drawings(&key))?;

@@ -38,8 +38,8 @@ use serde::{Deserialize, Serialize};
 use super::config::MongoUri;
 use super::mongo_bars;
 use super::{
-    MONGO_BATCH, StoreError, TickerEdit, TickerPage, TickerQuery, UpsertSummary, apply_edit,
-    epoch_days, escape_regex, from_epoch_days,
+    MONGO_BATCH, StoreError, TickerDeletion, TickerEdit, TickerPage, TickerQuery, UpsertSummary,
+    apply_edit, epoch_days, escape_regex, from_epoch_days,
 };
 use crate::model::{
     Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta, exchange_time_zone,
@@ -549,24 +549,27 @@ impl MongoStore {
         Ok(removed)
     }
 
-    pub async fn delete_ticker(&self, key: &str) -> Result<u64, StoreError> {
+    /// Deletes the ticker's bars, takes it out of every watchlist, then deletes its metadata
+    /// (last, so a failed deletion can be rerun).
+    pub async fn delete_ticker(&self, key: &str) -> Result<TickerDeletion, StoreError> {
         if self.ticker(key).await?.is_none() {
             return Err(StoreError::UnknownTicker(key.to_owned()));
         }
-        let mut deleted = 0;
+        let mut bars = 0;
         for category in Category::ALL {
-            deleted += self
+            bars += self
                 .bars(category)
                 .delete_many(doc! { "ticker": key })
                 .await
                 .map_err(|e| self.error(&e))?
                 .deleted_count;
         }
+        let watchlists = self.watchlists_drop_ticker(key).await?;
         self.meta()
             .delete_one(doc! { "ticker": key })
             .await
             .map_err(|e| self.error(&e))?;
-        Ok(deleted)
+        Ok(TickerDeletion { bars, watchlists })
     }
 
     pub async fn list_tickers(&self, query: &TickerQuery) -> Result<TickerPage, StoreError> {

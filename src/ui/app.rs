@@ -502,6 +502,7 @@ impl WickviewApp {
                     self.cache.forget(&t);
                     self.settings.selected.retain(|_, v| *v != t);
                     self.settings.comparison.retain(|v| *v != t);
+                    self.comparison.add_many.reread_watchlists();
                     self.request_defaults(ctx, store.clone());
                 }
             }

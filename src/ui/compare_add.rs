@@ -6,7 +6,7 @@
 use poll_promise::Promise;
 
 use super::bg;
-use crate::model::Category;
+use crate::model::{Category, shown};
 use crate::store::{Store, TickerQuery, Watchlist, split_ticker_list};
 
 /// What a finished background step asks of the comparison.
@@ -56,6 +56,13 @@ impl AddMany {
     /// The watchlists read from the store, once read.
     pub fn watchlists(&self) -> Option<&[Watchlist]> {
         self.watchlists.as_deref()
+    }
+
+    /// Reads the watchlists again at the next frame (another part of the app changed them:
+    /// a deleted ticker is taken out of every watchlist).
+    pub fn reread_watchlists(&mut self) {
+        self.watchlists = None;
+        self.listing = None;
     }
 
     fn start(
@@ -167,7 +174,11 @@ impl AddMany {
                 .iter()
                 .map(|m| m.ticker.as_str().to_owned())
                 .collect();
-            let msg = format!("Added {} tickers matching '{filter}'", tickers.len());
+            let msg = format!(
+                "Added {} tickers matching '{}'",
+                tickers.len(),
+                shown(&filter)
+            );
             Ok(Done::Tickers(AddOutcome::Add(tickers), msg))
         });
     }
@@ -194,6 +205,7 @@ impl AddMany {
             let tickers: Vec<String> = known.iter().map(|m| m.ticker.as_str().to_owned()).collect();
             let mut msg = format!("Added {} tickers", tickers.len());
             if !unknown.is_empty() {
+                let unknown: Vec<String> = unknown.iter().map(|t| shown(t)).collect();
                 msg.push_str(&format!("; not in the ticker list: {}", unknown.join(", ")));
             }
             Ok(Done::Tickers(AddOutcome::Add(tickers), msg))

@@ -7,8 +7,8 @@ use egui::{Color32, RichText};
 use poll_promise::Promise;
 
 use super::bg;
-use crate::model::{Category, Ticker, TickerMeta};
-use crate::store::{Store, StoreError, TickerEdit, TickerPage, TickerQuery};
+use crate::model::{Category, Ticker, TickerMeta, shown};
+use crate::store::{Store, StoreError, TickerDeletion, TickerEdit, TickerPage, TickerQuery};
 
 /// Page sizes offered in the list.
 pub const PAGE_SIZES: [u64; 4] = [10, 25, 50, 100];
@@ -34,7 +34,7 @@ pub enum TickerChange {
     Added(TickerMeta),
     /// A ticker's metadata changed.
     Edited(TickerMeta),
-    /// A ticker and its bars were deleted.
+    /// A ticker and its bars were deleted (and it was taken out of every watchlist).
     Deleted(String),
 }
 
@@ -58,7 +58,7 @@ pub struct TickerPanel {
     add_message: Option<Result<String, String>>,
     add: Option<Promise<Result<TickerMeta, String>>>,
     confirm_delete: Option<String>,
-    delete: Option<Promise<(String, Result<u64, String>)>>,
+    delete: Option<Promise<(String, Result<TickerDeletion, String>)>>,
     changes: Vec<TickerChange>,
 }
 
@@ -157,8 +157,14 @@ impl TickerPanel {
         }
         if let Some((ticker, result)) = bg::take_ready(&mut self.delete) {
             match result {
-                Ok(bars) => {
-                    self.add_message = Some(Ok(format!("Deleted {ticker} and its {bars} bars")));
+                Ok(deleted) => {
+                    let mut msg = format!("Deleted {ticker} and its {} bars", deleted.bars);
+                    if !deleted.watchlists.is_empty() {
+                        let names: Vec<String> =
+                            deleted.watchlists.iter().map(|n| shown(n)).collect();
+                        msg.push_str(&format!("; taken out of watchlists {}", names.join(", ")));
+                    }
+                    self.add_message = Some(Ok(msg));
                     self.edits.remove(&ticker);
                     self.status.remove(&ticker);
                     self.changes.push(TickerChange::Deleted(ticker));
@@ -486,7 +492,10 @@ impl TickerPanel {
         let modal =
             egui::Modal::new(egui::Id::unique("confirm_delete_ticker")).show(ui.ctx(), |ui| {
                 ui.heading(format!("Delete {ticker}?"));
-                ui.label("Its metadata and every stored bar are removed. This cannot be undone.");
+                ui.label(
+                    "Its metadata and every stored bar are removed, and it is taken out of \
+                     every watchlist. This cannot be undone.",
+                );
                 ui.horizontal(|ui| {
                     if ui.button("Delete").clicked() {
                         let store = store.clone();
