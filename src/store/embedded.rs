@@ -1206,15 +1206,18 @@ mod tests {
         let path = dir.path().join(EMBEDDED_FILE_NAME);
         let (locked_tx, locked_rx) = std::sync::mpsc::channel();
         let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-        let other = std::thread::spawn(move || {
-            let mut conn = Connection::open(&path).unwrap();
-            let tx = immediate(&mut conn).unwrap();
-            tx.execute_batch("CREATE TABLE other (x);").unwrap();
-            locked_tx.send(()).unwrap();
-            // Held until the open has met the lock at least once.
-            release_rx.recv().unwrap();
-            tx.commit().unwrap();
-        });
+        let other = std::thread::Builder::new()
+            .name("other-writer".into())
+            .spawn(move || {
+                let mut conn = Connection::open(&path).unwrap();
+                let tx = immediate(&mut conn).unwrap();
+                tx.execute_batch("CREATE TABLE other (x);").unwrap();
+                locked_tx.send(()).unwrap();
+                // Held until the open has met the lock at least once.
+                release_rx.recv().unwrap();
+                tx.commit().unwrap();
+            })
+            .unwrap();
         locked_rx.recv().unwrap();
         let data_dir = dir.path().to_owned();
         let opening = tokio::spawn(async move { EmbeddedStore::open(&data_dir).await });
@@ -1256,7 +1259,9 @@ mod tests {
         assert!(err.is_transient());
         let msg = err.to_string();
         assert!(
-            msg.contains("another process was creating or upgrading the database at the same moment"),
+            msg.contains(
+                "another process was creating or upgrading the database at the same moment"
+            ),
             "{msg}"
         );
         assert!(msg.contains("(opening it)"), "{msg}");
