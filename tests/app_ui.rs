@@ -20,7 +20,8 @@ use wickview::store::{Store, StoreConfig};
 use wickview::ui::app::{AppOptions, WickviewApp};
 use wickview::ui::chart::CompareMode;
 use wickview::ui::fonts::{HangulLoader, HangulStatus};
-use wickview::ui::settings::ViewKind;
+use wickview::ui::layout::Layout;
+use wickview::ui::settings::{PanelTab, STORAGE_KEY, Settings, ViewKind};
 use wickview::ui::updates::Target;
 use wickview::ui::viewer::auto_compare_mode;
 use wiremock::matchers::{method, path};
@@ -46,6 +47,35 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn start_app(rt: tokio::runtime::Runtime, customise: impl FnOnce(&mut AppOptions)) -> TestApp {
+    start_app_stored(rt, None, customise)
+}
+
+/// eframe's storage in memory (the window's remembered settings, as eframe keeps them).
+#[derive(Clone, Default)]
+struct MemoryStorage(std::collections::BTreeMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+/// [`start_app`] with `storage` as eframe's storage at start-up (the settings are read
+/// from it unless `fresh_settings` stays on).
+fn start_app_stored(
+    rt: tokio::runtime::Runtime,
+    storage: Option<MemoryStorage>,
+    customise: impl FnOnce(&mut AppOptions),
+) -> TestApp {
+    // The harness lives for the test ('static): so does the storage it was built with.
+    let storage: Option<&'static MemoryStorage> = storage.map(|s| &*Box::leak(Box::new(s)));
     let dir = tempfile::tempdir().unwrap();
     let mut options = AppOptions {
         store: Some(StoreConfig::Embedded {
@@ -71,7 +101,12 @@ fn start_app(rt: tokio::runtime::Runtime, customise: impl FnOnce(&mut AppOptions
         Harness::builder()
             .with_size((1000.0, 700.0))
             .renderer(renderer)
-            .build_eframe(move |cc| WickviewApp::new(cc, handle, options))
+            .build_eframe(move |cc| {
+                if let Some(storage) = storage {
+                    cc.storage = Some(storage);
+                }
+                WickviewApp::new(cc, handle, options)
+            })
     };
     let mut app = TestApp {
         harness,
@@ -804,6 +839,66 @@ fn frames_do_not_wait_for_the_font_scan() {
             .chars()
             .all(|c| ctx.fonts_mut(|f| f.has_glyph(&egui::FontId::proportional(14.0), c))),
         "the late font is used"
+    );
+}
+
+/// Remembered settings with a page size of `"big"` and an unknown layout: the window
+/// keeps every other setting, names the two in a notice until it is dismissed, and the
+/// next start (from what the window saved) has nothing to say.
+#[test]
+fn unreadable_settings_are_named_once_and_the_rest_kept() {
+    let remembered = r#"(view:Comparison,comparison:["AAPL","MSFT"],log_y:true,panel_tab:Storage,
+        page_size:"big",layouts:{"us":(layout:"3x3",tickers:["IBM"],active:1)})"#;
+    let mut storage = MemoryStorage::default();
+    eframe::Storage::set_string(&mut storage, STORAGE_KEY, remembered.to_owned());
+    let mut app = start_app_stored(runtime(), Some(storage), |o| o.fresh_settings = false);
+    let notice = "Some settings could not be read and were reset to their defaults";
+    app.wait_for_node("the notice", |h| {
+        h.query_by_label_contains(notice).is_some()
+    });
+    for named in [
+        r#"page size ("big" is not a number)"#,
+        r#"layouts → us → layout (unknown layout "3x3")"#,
+    ] {
+        // (A label's text is its accessibility value.)
+        assert!(
+            app.harness
+                .get_by_label_contains(notice)
+                .value()
+                .is_some_and(|text| text.contains(named)),
+            "{named} is not named in the window: {:?}",
+            app.harness.state().settings_notice()
+        );
+    }
+    let settings = &app.harness.state().settings;
+    assert_eq!(settings.view, ViewKind::Comparison);
+    assert_eq!(settings.comparison, vec!["AAPL", "MSFT"]);
+    assert!(settings.log_y);
+    assert_eq!(settings.panel_tab, PanelTab::Storage);
+    assert_eq!(settings.page_size, Settings::default().page_size);
+    let us = &settings.layouts["us"];
+    assert_eq!(us.layout, Layout::One);
+    assert_eq!((us.tickers.clone(), us.active), (vec!["IBM".to_owned()], 1));
+
+    app.harness.get_by_label("Dismiss").click();
+    app.steps(2);
+    assert!(app.harness.query_by_label_contains(notice).is_none());
+    assert_eq!(app.harness.state().settings_notice(), None);
+
+    // What the window saves reads back whole: the next start says nothing.
+    let mut saved = MemoryStorage::default();
+    eframe::App::save(app.harness.state_mut(), &mut saved);
+    let (again, resets) = Settings::load(Some(&saved));
+    assert!(resets.is_empty(), "{resets:?}");
+    assert_eq!(&again, &app.harness.state().settings);
+    drop(app);
+    let mut next = start_app_stored(runtime(), Some(saved), |o| o.fresh_settings = false);
+    next.steps(3);
+    assert_eq!(next.harness.state().settings_notice(), None);
+    assert!(next.harness.query_by_label_contains(notice).is_none());
+    assert_eq!(
+        next.harness.state().settings.comparison,
+        vec!["AAPL", "MSFT"]
     );
 }
 

@@ -30,7 +30,7 @@ mod drawings;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
@@ -162,57 +162,27 @@ impl EmbeddedStore {
             source,
         })?;
         let path = data_dir.join(EMBEDDED_FILE_NAME);
-        let mut writer = open_connection(&path, OpenMode::ReadWrite, busy_timeout)?;
-        let err = |e: rusqlite::Error| sqlite_error(&e, &path);
-        let mode: String = writer
-            .pragma_query_value(None, "journal_mode", |r| r.get(0))
-            .map_err(err)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            writer
-                .pragma_update(None, "journal_mode", "WAL")
-                .map_err(err)?;
-        }
-        if check_schema(&writer, &path)? == SCHEMA_VERSION {
+        // Another process may be creating, converting or upgrading the same file at this
+        // moment (two imports started together on a new data directory). SQLite reports
+        // some of those lock conflicts at once, without waiting: each step is retried
+        // until it goes through or the busy timeout has passed.
+        let retry = Retry::new(&path, busy_timeout);
+        let mut writer = retry.run("opening it", || {
+            Ok(connect(&path, OpenMode::ReadWrite, busy_timeout)?)
+        })?;
+        retry.run("switching it to WAL journaling", || switch_to_wal(&writer))?;
+        let version = retry.run("reading its schema version", || {
+            check_version(schema_version(&writer)?, &path).map_err(WriteError::Store)
+        })?;
+        if version == SCHEMA_VERSION {
             return Ok(Self::with_writer(path, writer, busy_timeout));
         }
-        let tx = immediate(&mut writer).map_err(err)?;
-        let mut ddl = String::from(
-            "CREATE TABLE IF NOT EXISTS ticker_metadata (
-                ticker TEXT NOT NULL PRIMARY KEY,
-                name TEXT NOT NULL,
-                name_folded TEXT NOT NULL,
-                category TEXT NOT NULL,
-                source_symbol TEXT,
-                active INTEGER NOT NULL,
-                created_at INTEGER NOT NULL,
-                updated_at INTEGER NOT NULL
-            ) WITHOUT ROWID;
-            CREATE INDEX IF NOT EXISTS ticker_metadata_category ON ticker_metadata (category, ticker);",
-        );
-        for category in Category::ALL {
-            ddl.push_str(&format!(
-                "CREATE TABLE IF NOT EXISTS {} (
-                    ticker TEXT NOT NULL,
-                    date INTEGER NOT NULL,
-                    open REAL,
-                    high REAL,
-                    low REAL,
-                    close REAL NOT NULL,
-                    volume REAL NOT NULL,
-                    dividends REAL NOT NULL,
-                    stock_splits REAL NOT NULL,
-                    PRIMARY KEY (ticker, date)
-                ) WITHOUT ROWID;",
-                category.collection()
-            ));
-        }
-        ddl.push_str(watchlists::DDL);
-        ddl.push_str(drawings::DDL);
-        ddl.push_str(&format!("PRAGMA user_version = {SCHEMA_VERSION};"));
-        tx.execute_batch(&ddl).map_err(err)?;
-        super::embedded_migrate::allow_close_only_bars(&tx).map_err(err)?;
-        super::embedded_migrate::add_provisional_flag(&tx).map_err(err)?;
-        tx.commit().map_err(err)?;
+        let step = if version == 0 {
+            "creating its tables"
+        } else {
+            "upgrading its schema"
+        };
+        retry.run(step, || create_or_upgrade(&mut writer, &path))?;
         Ok(Self::with_writer(path, writer, busy_timeout))
     }
 
@@ -268,7 +238,8 @@ impl EmbeddedStore {
                 Some(conn) => conn,
                 None => open_connection(&shared.path, shared.mode, shared.busy_timeout)?,
             };
-            let result = f(&conn).map_err(|e| sqlite_error(&e, &shared.path));
+            let started = Instant::now();
+            let result = f(&conn).map_err(|e| timed_error(&e, &shared, started));
             let mut idle = shared
                 .readers
                 .lock()
@@ -296,8 +267,9 @@ impl EmbeddedStore {
                 });
             };
             let mut conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let started = Instant::now();
             f(&mut conn).map_err(|e| match e {
-                WriteError::Sqlite(e) => sqlite_error(&e, &shared.path),
+                WriteError::Sqlite(e) => timed_error(&e, &shared, started),
                 WriteError::Store(e) => e,
             })
         })
@@ -759,6 +731,139 @@ impl MetaRow {
     }
 }
 
+/// Switches the file to the WAL journal (a no-op when it is in WAL already). On a new file
+/// this writes its header, and SQLite reports a conflict with another process doing the
+/// same at once (the caller retries).
+fn switch_to_wal(conn: &Connection) -> Result<(), WriteError> {
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    if mode.eq_ignore_ascii_case("wal") {
+        return Ok(());
+    }
+    let now: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    if !now.eq_ignore_ascii_case("wal") {
+        // A file system without shared memory: still usable, writers just wait longer.
+        tracing::warn!("embedded store: journal mode is {now}, not WAL");
+    }
+    Ok(())
+}
+
+/// Creates the tables of a new file, or upgrades an older one, in one write transaction.
+/// The schema version is read again inside it: another process may have created or
+/// upgraded the file since this one looked, and then nothing is left to do.
+fn create_or_upgrade(conn: &mut Connection, path: &Path) -> Result<(), WriteError> {
+    let tx = immediate(conn)?;
+    if check_version(schema_version(&tx)?, path).map_err(WriteError::Store)? == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let mut ddl = String::from(
+        "CREATE TABLE IF NOT EXISTS ticker_metadata (
+            ticker TEXT NOT NULL PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_folded TEXT NOT NULL,
+            category TEXT NOT NULL,
+            source_symbol TEXT,
+            active INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ticker_metadata_category ON ticker_metadata (category, ticker);",
+    );
+    for category in Category::ALL {
+        ddl.push_str(&format!(
+            "CREATE TABLE IF NOT EXISTS {} (
+                ticker TEXT NOT NULL,
+                date INTEGER NOT NULL,
+                open REAL,
+                high REAL,
+                low REAL,
+                close REAL NOT NULL,
+                volume REAL NOT NULL,
+                dividends REAL NOT NULL,
+                stock_splits REAL NOT NULL,
+                PRIMARY KEY (ticker, date)
+            ) WITHOUT ROWID;",
+            category.collection()
+        ));
+    }
+    ddl.push_str(watchlists::DDL);
+    ddl.push_str(drawings::DDL);
+    ddl.push_str(&format!("PRAGMA user_version = {SCHEMA_VERSION};"));
+    tx.execute_batch(&ddl)?;
+    super::embedded_migrate::allow_close_only_bars(&tx)?;
+    super::embedded_migrate::add_provisional_flag(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Retries the steps of an open that fail on a lock, with a growing pause (2 ms to 100 ms)
+/// until the busy timeout has passed since the open began.
+struct Retry<'p> {
+    path: &'p Path,
+    busy_timeout: Duration,
+    started: Instant,
+}
+
+impl<'p> Retry<'p> {
+    fn new(path: &'p Path, busy_timeout: Duration) -> Self {
+        Self {
+            path,
+            busy_timeout,
+            started: Instant::now(),
+        }
+    }
+
+    /// Runs `f` until it does not fail on a lock; `step` says what it does (`creating its
+    /// tables`) in the error when the busy timeout passes first.
+    fn run<T>(
+        &self,
+        step: &str,
+        mut f: impl FnMut() -> Result<T, WriteError>,
+    ) -> Result<T, StoreError> {
+        let mut pause = Duration::from_millis(2);
+        let mut tries = 0u32;
+        loop {
+            tries += 1;
+            let e = match f() {
+                Ok(value) => return Ok(value),
+                Err(WriteError::Store(e)) => return Err(e),
+                Err(WriteError::Sqlite(e)) if is_locked(&e) => e,
+                Err(WriteError::Sqlite(e)) => return Err(sqlite_error(&e, self.path)),
+            };
+            let waited = self.started.elapsed();
+            if waited >= self.busy_timeout {
+                tracing::debug!("embedded store: {step}: {e} ({tries} tries)");
+                return Err(StoreError::Contended {
+                    location: self.path.display().to_string(),
+                    detail: format!(
+                        "another process was creating or upgrading the database at the same \
+                         moment, and it was still locked after this one waited {} ({step})",
+                        shown_duration(waited)
+                    ),
+                });
+            }
+            std::thread::sleep(pause.min(self.busy_timeout - waited));
+            pause = (pause * 2).min(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Whether SQLite refused for a lock another connection holds.
+fn is_locked(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+/// `30 s`, `150 ms`.
+fn shown_duration(d: Duration) -> String {
+    if d >= Duration::from_secs(1) {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
 /// Starts a write transaction that takes the write lock at once (waiting for another
 /// process's write up to the busy timeout), so its reads and writes see one snapshot.
 fn immediate(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
@@ -767,9 +872,17 @@ fn immediate(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
 
 /// The schema version of an opened database; a newer one than this build knows is an error.
 fn check_schema(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(|e| sqlite_error(&e, path))?;
+    let version = schema_version(conn).map_err(|e| sqlite_error(&e, path))?;
+    check_version(version, path)
+}
+
+/// `PRAGMA user_version`: the schema version of the file (0 for a new one).
+fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+}
+
+/// `version`, unless it is newer than this build knows.
+fn check_version(version: i64, path: &Path) -> Result<i64, StoreError> {
     if version > SCHEMA_VERSION {
         return Err(StoreError::Config(format!(
             "{}: written by a newer wickview (schema {version}, this one knows {SCHEMA_VERSION})",
@@ -823,7 +936,11 @@ fn open_connection(
     mode: OpenMode,
     busy_timeout: Duration,
 ) -> Result<Connection, StoreError> {
-    let err = |e: rusqlite::Error| sqlite_error(&e, path);
+    connect(path, mode, busy_timeout).map_err(|e| sqlite_error(&e, path))
+}
+
+/// [`open_connection`] with SQLite's error.
+fn connect(path: &Path, mode: OpenMode, busy_timeout: Duration) -> rusqlite::Result<Connection> {
     let conn = match mode {
         OpenMode::ReadWrite => Connection::open_with_flags(
             path,
@@ -841,15 +958,31 @@ fn open_connection(
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_URI,
         ),
-    }
-    .map_err(err)?;
-    conn.busy_timeout(busy_timeout).map_err(err)?;
+    }?;
+    conn.busy_timeout(busy_timeout)?;
     if mode == OpenMode::ReadWrite {
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(err)?;
+        // (Reads the schema: waits for a lock like any read.)
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
     }
     conn.set_prepared_statement_cache_capacity(32);
     Ok(conn)
+}
+
+/// [`sqlite_error`] for a call that began at `started`: a lock reported before the busy
+/// timeout passed is not "busy for 30 s" but a conflict SQLite did not wait for.
+fn timed_error(err: &rusqlite::Error, shared: &Shared, started: Instant) -> StoreError {
+    // (SQLite's busy handler sleeps the whole timeout before it gives up.)
+    if is_locked(err) && started.elapsed() < shared.busy_timeout.mul_f64(0.9) {
+        return StoreError::Contended {
+            location: shared.path.display().to_string(),
+            detail: format!(
+                "another process locked the database at the same moment and SQLite reported \
+                 the conflict after {} instead of waiting ({err})",
+                shown_duration(started.elapsed())
+            ),
+        };
+    }
+    sqlite_error(err, &shared.path)
 }
 
 fn sqlite_error(err: &rusqlite::Error, path: &Path) -> StoreError {
@@ -1065,6 +1198,90 @@ mod tests {
         assert!(err.to_string().contains("another process"), "{err}");
         other.join().unwrap();
         assert_eq!(store.load_series(&t, None).await.unwrap(), bars);
+    }
+
+    /// Another process holds the write lock of a new (rollback-journal) file while this one
+    /// switches it to WAL: SQLite reports that conflict at once, without waiting (this one
+    /// holds a read lock it would have to upgrade). The open retries until the other write
+    /// ends, then creates the store.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_open_waits_out_a_lock_sqlite_reports_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(EMBEDDED_FILE_NAME);
+        let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::Builder::new()
+            .name("other-writer".into())
+            .spawn(move || {
+                let mut conn = Connection::open(&path).unwrap();
+                let tx = immediate(&mut conn).unwrap();
+                tx.execute_batch("CREATE TABLE other (x);").unwrap();
+                locked_tx.send(()).unwrap();
+                // Held until the open has met the lock at least once.
+                release_rx.recv().unwrap();
+                tx.commit().unwrap();
+            })
+            .unwrap();
+        locked_rx.recv().unwrap();
+        let data_dir = dir.path().to_owned();
+        let opening = tokio::spawn(async move { EmbeddedStore::open(&data_dir).await });
+        // The open either fails at once (the conflict is not retried) or is retrying.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        release_tx.send(()).unwrap();
+        other.join().unwrap();
+        let store = opening.await.unwrap().unwrap();
+        let mode: String = store
+            .read(|c| c.pragma_query_value(None, "journal_mode", |r| r.get(0)))
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let version: i64 = store
+            .read(|c| c.pragma_query_value(None, "user_version", |r| r.get(0)))
+            .await
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        assert_eq!(store.bar_count("AAPL").await.unwrap(), 0);
+    }
+
+    /// Another process holds a new file locked while this one opens it: the open retries
+    /// for its busy timeout, then says what happened and how long it waited (not "busy
+    /// for 30 s"); once the lock is gone the open creates the store.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_open_that_cannot_create_the_store_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(EMBEDDED_FILE_NAME);
+        let other = Connection::open(&path).unwrap();
+        // A rollback-journal file in the middle of being written: every lock is held.
+        other
+            .execute_batch("BEGIN EXCLUSIVE; CREATE TABLE other (x);")
+            .unwrap();
+        let err = EmbeddedStore::open_with(dir.path(), Duration::from_millis(150))
+            .await
+            .err()
+            .unwrap();
+        assert!(matches!(err, StoreError::Contended { .. }), "{err:?}");
+        assert!(err.is_transient());
+        let msg = err.to_string();
+        assert!(
+            msg.contains(
+                "another process was creating or upgrading the database at the same moment"
+            ),
+            "{msg}"
+        );
+        assert!(msg.contains("(opening it)"), "{msg}");
+        assert!(msg.contains(" ms "), "{msg}");
+        assert!(!msg.contains("30 s"), "{msg}");
+        other.execute_batch("ROLLBACK").unwrap();
+        drop(other);
+        let store = EmbeddedStore::open_with(dir.path(), Duration::from_millis(150))
+            .await
+            .unwrap();
+        let mode: String = store
+            .read(|c| c.pragma_query_value(None, "journal_mode", |r| r.get(0)))
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(store.bar_count("AAPL").await.unwrap(), 0);
     }
 
     #[tokio::test]

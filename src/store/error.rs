@@ -70,6 +70,17 @@ pub enum StoreError {
         /// The database file.
         location: String,
     },
+    /// The embedded database was locked by another process in a way this one did not wait
+    /// out for the busy timeout: two processes creating, converting or upgrading the file
+    /// at the same moment (retried until the busy timeout, then given up), or a lock
+    /// conflict SQLite reports at once. Nothing was changed.
+    #[error("{location}: {detail}; nothing was changed, retry")]
+    Contended {
+        /// The database file.
+        location: String,
+        /// What happened, and how long this process waited.
+        detail: String,
+    },
     /// A ticker name with control characters (a newline, a tab, a terminal escape sequence).
     #[error("the name '{}' holds control characters (newlines, tabs or escape sequences); give a plain one-line name", crate::model::shown(.0))]
     InvalidName(String),
@@ -105,7 +116,10 @@ impl StoreError {
     /// Whether retrying the same call later may succeed (the server was unreachable,
     /// the connection dropped, or the database file was locked).
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unreachable { .. } | Self::Busy { .. })
+        matches!(
+            self,
+            Self::Unreachable { .. } | Self::Busy { .. } | Self::Contended { .. }
+        )
     }
 }
 

@@ -13,7 +13,7 @@ use super::fonts::{self, HangulLoader, HangulStatus};
 use super::help::{AppKey, KeyWindows};
 use super::search::SearchBox;
 use super::series_cache::SeriesCache;
-use super::settings::{PanelTab, STORAGE_KEY, Settings, ViewKind};
+use super::settings::{PanelTab, STORAGE_KEY, Settings, SettingsSaver, ViewKind};
 use super::tickers::{TickerChange, TickerPanel};
 use super::updates::UpdatePanel;
 use super::viewer::{CategoryViewer, ComparisonViewer};
@@ -94,6 +94,10 @@ pub struct WickviewApp {
     failures: (Vec<String>, usize),
     /// Watchlists named on the command line (`--compare @NAME`), opened once the store is.
     open_watchlists: Vec<String>,
+    /// The remembered settings that could not be read and were reset, until dismissed.
+    settings_notice: Option<String>,
+    /// Writes the settings when they change.
+    saver: SettingsSaver,
 }
 
 struct PendingShot {
@@ -116,17 +120,15 @@ impl WickviewApp {
         } else {
             tracing::error!("no wgpu render state: charts cannot be drawn");
         }
-        let settings = if options.fresh_settings {
-            Settings::default()
+        let (settings, resets) = if options.fresh_settings {
+            (Settings::default(), Vec::new())
         } else {
-            cc.storage
-                .and_then(|s| eframe::get_value::<Settings>(s, STORAGE_KEY))
-                .unwrap_or_default()
+            Settings::load(cc.storage)
         };
         // The system fonts are searched on a thread of their own: the first frame does not
         // wait for the scan, and the Hangul fallback is installed once it is found (at once
         // when this process searched them already).
-        match fonts::searched_hangul_font() {
+        let app = match fonts::searched_hangul_font() {
             Some(found) => {
                 let hangul = fonts::install_font(&cc.egui_ctx, found);
                 Self::with_settings(&cc.egui_ctx, rt, options, settings, hangul)
@@ -135,7 +137,36 @@ impl WickviewApp {
                 Self::with_settings(&cc.egui_ctx, rt, options, settings, HangulStatus::Searching)
                     .with_hangul_loader(HangulLoader::spawn(&cc.egui_ctx))
             }
+        };
+        app.with_reset_settings(&resets)
+    }
+
+    /// Says (in the log at warn, and in the window until dismissed) which remembered
+    /// settings could not be read and were reset to their defaults.
+    fn with_reset_settings(mut self, resets: &[super::lenient::Reset]) -> Self {
+        if resets.is_empty() {
+            return self;
         }
+        let all: Vec<String> = resets.iter().map(ToString::to_string).collect();
+        tracing::warn!(
+            "some remembered settings could not be read and were reset to their defaults: {}",
+            all.join("; ")
+        );
+        /// Named in the window; the log has them all.
+        const SHOWN: usize = 5;
+        let mut text = all[..all.len().min(SHOWN)].join(", ");
+        if all.len() > SHOWN {
+            text.push_str(&format!(" and {} more", all.len() - SHOWN));
+        }
+        self.settings_notice = Some(format!(
+            "Some settings could not be read and were reset to their defaults: {text}"
+        ));
+        self
+    }
+
+    /// Which remembered settings were reset, while the window says so.
+    pub fn settings_notice(&self) -> Option<&str> {
+        self.settings_notice.as_deref()
     }
 
     /// Installs the Hangul font that `loader` finds, once it is found (the status stays
@@ -222,6 +253,8 @@ impl WickviewApp {
             exit_error: None,
             failures: (Vec::new(), 0),
             open_watchlists,
+            settings_notice: None,
+            saver: SettingsSaver::default(),
             options,
         }
     }
@@ -610,6 +643,19 @@ impl WickviewApp {
         {
             ui.colored_label(egui::Color32::YELLOW, problem);
         }
+        if let Some(notice) = &self.settings_notice {
+            let mut close = false;
+            ui.horizontal(|ui| {
+                close = ui.small_button("Dismiss").clicked();
+                ui.add(
+                    egui::Label::new(egui::RichText::new(notice).color(egui::Color32::YELLOW))
+                        .wrap(),
+                );
+            });
+            if close {
+                self.settings_notice = None;
+            }
+        }
         if let Some((msg, is_err)) = &self.status {
             let color = if *is_err {
                 egui::Color32::LIGHT_RED
@@ -902,7 +948,7 @@ pub fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), 
 }
 
 impl eframe::App for WickviewApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.poll_fonts(&ctx);
         self.poll_store(&ctx);
@@ -942,6 +988,12 @@ impl eframe::App for WickviewApp {
 
         self.apply_pending_range();
         self.handle_screenshots(&ctx);
+        // A change is written at once, so it survives a crash or a kill.
+        if !self.options.fresh_settings
+            && let Some(storage) = frame.storage_mut()
+        {
+            self.saver.save_if_changed(&self.settings, storage);
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -119,6 +119,26 @@ impl Default for LayoutSettings {
 }
 
 impl LayoutSettings {
+    /// Reads a stored layout field by field (see [`super::lenient`]): a field that does not
+    /// decode keeps its default, with a reset naming it; `None` when `raw` is no layout.
+    pub fn from_stored(
+        raw: &ron::value::RawValue,
+        at: &str,
+        resets: &mut Vec<super::lenient::Reset>,
+    ) -> Option<Self> {
+        let mut fields = super::lenient::Fields::nested(raw, at, resets)?;
+        Some(super::lenient::decode_fields!(
+            fields,
+            LayoutSettings {
+                layout: field,
+                tickers: field,
+                link_crosshair: field,
+                link_range: field,
+                active: field,
+            }
+        ))
+    }
+
     /// The ticker of chart `slot` (≥ 1), if one is set.
     pub fn ticker(&self, slot: usize) -> Option<&str> {
         self.tickers

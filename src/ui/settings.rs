@@ -1,10 +1,16 @@
 //! What the window remembers between runs (eframe storage): open view, tickers shown,
 //! moving-average choices, comparison set, panel state. Window size is kept by eframe.
+//!
+//! The stored settings are read field by field ([`Settings::from_stored`], `ui/lenient.rs`):
+//! a field that no longer decodes keeps its default and is named, every other field is kept.
+//! They are written whenever they change ([`SettingsSaver`]), not only at exit.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::layout::LayoutSettings;
+use super::lenient::{Fields, Reset, decode_fields};
 use crate::model::{Category, MaSet};
 
 /// Key of the settings in eframe's storage.
@@ -159,7 +165,7 @@ pub struct Settings {
     /// Rows per page of the ticker lists.
     pub page_size: u64,
     /// The chart layout of each category viewer (`storage_name` → layout).
-    pub layouts: BTreeMap<String, super::layout::LayoutSettings>,
+    pub layouts: BTreeMap<String, LayoutSettings>,
     /// The indicators of each category's chart (`storage_name` → specs such as `rsi:14`),
     /// remembered as the user adds, edits and removes them.
     pub indicators: BTreeMap<String, Vec<String>>,
@@ -191,6 +197,49 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The settings stored at [`STORAGE_KEY`] in `storage` (defaults when none are), and the
+    /// stored values that could not be read and were reset to their defaults.
+    pub fn load(storage: Option<&dyn eframe::Storage>) -> (Self, Vec<Reset>) {
+        match storage.and_then(|s| s.get_string(STORAGE_KEY)) {
+            Some(text) => Self::from_stored(&text),
+            None => (Self::default(), Vec::new()),
+        }
+    }
+
+    /// Reads stored settings (RON) field by field: a field that does not decode keeps its
+    /// default and is named in the resets, every other field is kept; in the maps, one bad
+    /// entry is left out alone.
+    pub fn from_stored(text: &str) -> (Self, Vec<Reset>) {
+        let mut resets = Vec::new();
+        let settings = match Fields::parse(text, "all settings", &mut resets) {
+            Some(mut fields) => decode_fields!(
+                fields,
+                Settings {
+                    view: field,
+                    selected: map,
+                    ma_disabled: map,
+                    ma_extra: map,
+                    index_ma_set: field,
+                    log_y: field,
+                    total_return: field,
+                    comparison: field,
+                    compare_choice: field,
+                    comparison_hidden: field,
+                    comparison_log_y: field,
+                    comparison_list_open: field,
+                    comparison_currency: field,
+                    panel_open: field,
+                    panel_tab: field,
+                    page_size: field,
+                    layouts: map_with(LayoutSettings::from_stored),
+                    indicators: map,
+                }
+            ),
+            None => Self::default(),
+        };
+        (settings, resets)
+    }
+
     /// The indicators remembered for `category`'s chart (specs that no longer parse are
     /// skipped with a warning).
     pub fn indicators_for(&self, category: Category) -> Vec<crate::compute::indicators::Indicator> {
@@ -265,6 +314,32 @@ impl Settings {
     }
 }
 
+/// Writes the settings to eframe's storage as soon as they change, so a change survives a
+/// crash or a kill (eframe itself saves every 30 s and at exit).
+#[derive(Debug, Default)]
+pub struct SettingsSaver {
+    /// What was last written (`None`: nothing yet).
+    written: Option<Settings>,
+}
+
+impl SettingsSaver {
+    /// Writes `settings` and flushes `storage` when they differ from what was last
+    /// written; returns whether it wrote.
+    pub fn save_if_changed(
+        &mut self,
+        settings: &Settings,
+        storage: &mut dyn eframe::Storage,
+    ) -> bool {
+        if self.written.as_ref() == Some(settings) {
+            return false;
+        }
+        eframe::set_value(storage, STORAGE_KEY, settings);
+        storage.flush();
+        self.written = Some(settings.clone());
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +393,158 @@ mod tests {
             s.indicators_for(Category::KoreanStock),
             vec![Indicator::Atr { period: 5 }]
         );
+    }
+
+    /// Settings unlike the defaults in every field.
+    fn customised() -> Settings {
+        use super::super::layout::Layout;
+        let mut s = Settings {
+            view: ViewKind::Category(Category::UsStock),
+            selected: [("us".to_owned(), "AAPL".to_owned())].into(),
+            index_ma_set: MaSet::B,
+            log_y: true,
+            total_return: true,
+            comparison: vec!["005930".into(), "^GSPC".into()],
+            compare_choice: CompareChoice::DualAxis,
+            comparison_hidden: vec!["^GSPC".into()],
+            comparison_log_y: true,
+            comparison_list_open: false,
+            comparison_currency: super::super::compare_fx::DisplayCurrency::Krw,
+            panel_open: false,
+            panel_tab: PanelTab::Tickers,
+            page_size: 100,
+            ..Settings::default()
+        };
+        s.set_ma(Category::KoreanStock, 20, false);
+        s.set_ma(Category::Currency, 50, true);
+        s.set_indicators(
+            Category::UsStock,
+            &[crate::compute::indicators::Indicator::Rsi { period: 9 }],
+        );
+        s.layouts.insert(
+            "kr".into(),
+            LayoutSettings {
+                layout: Layout::Grid,
+                tickers: vec!["AAPL".into(), String::new(), "MSFT".into()],
+                link_crosshair: false,
+                link_range: false,
+                active: 2,
+            },
+        );
+        s
+    }
+
+    /// eframe's way of writing them.
+    fn stored(s: &Settings) -> String {
+        ron::ser::to_string(s).unwrap()
+    }
+
+    #[test]
+    fn stored_settings_read_back_whole() {
+        let s = customised();
+        let (back, resets) = Settings::from_stored(&stored(&s));
+        assert_eq!(back, s);
+        assert!(resets.is_empty(), "{resets:?}");
+        // What eframe itself reads agrees.
+        let theirs: Settings = ron::from_str(&stored(&s)).unwrap();
+        assert_eq!(theirs, s);
+    }
+
+    /// A page size of `"big"` and an unknown layout reset those two values only: every
+    /// other setting (the rest of that layout included) is kept, and both are named.
+    #[test]
+    fn one_bad_field_resets_only_itself() {
+        let s = customised();
+        let text = stored(&s);
+        let bad = text
+            .replacen("page_size:100", "page_size:\"big\"", 1)
+            .replacen("layout:Grid", "layout:\"3x3\"", 1);
+        assert_ne!(bad, text, "the stored form changed: {text}");
+        let (back, resets) = Settings::from_stored(&bad);
+        let mut expected = s.clone();
+        expected.page_size = Settings::default().page_size;
+        if let Some(l) = expected.layouts.get_mut("kr") {
+            l.layout = super::super::layout::Layout::One;
+        }
+        assert_eq!(back, expected);
+        let named: Vec<String> = resets.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            named,
+            vec![
+                r#"page size ("big" is not a number)"#.to_owned(),
+                r#"layouts → kr → layout (unknown layout "3x3")"#.to_owned(),
+            ]
+        );
+        // eframe's own reading loses everything.
+        assert!(ron::from_str::<Settings>(&bad).is_err());
+    }
+
+    /// A bad entry of a map leaves the category's entry out and keeps the others; text
+    /// that is not settings at all resets everything, said once.
+    #[test]
+    fn bad_map_entries_drop_alone_and_unreadable_text_resets_all() {
+        let s = customised();
+        let text = stored(&s).replacen(
+            "indicators:{",
+            "indicators:{\"kr\":[1,2],\"fx\":\"rsi\",",
+            1,
+        );
+        let (back, resets) = Settings::from_stored(&text);
+        assert_eq!(back, s);
+        assert_eq!(resets.len(), 2, "{resets:?}");
+        assert!(
+            resets.iter().any(|r| r.field == "indicators → kr"),
+            "{resets:?}"
+        );
+        assert!(
+            resets.iter().any(|r| r.field == "indicators → fx"),
+            "{resets:?}"
+        );
+        let (back, resets) = Settings::from_stored("(view: Comparison, page_si");
+        assert_eq!(back, Settings::default());
+        assert_eq!(resets.len(), 1);
+        assert_eq!(resets[0].field, "all settings");
+    }
+
+    /// Storage in memory that counts its flushes (eframe's file storage writes on flush).
+    #[derive(Default)]
+    struct Memory {
+        kv: BTreeMap<String, String>,
+        flushes: usize,
+    }
+
+    impl eframe::Storage for Memory {
+        fn get_string(&self, key: &str) -> Option<String> {
+            self.kv.get(key).cloned()
+        }
+        fn set_string(&mut self, key: &str, value: String) {
+            self.kv.insert(key.to_owned(), value);
+        }
+        fn remove_string(&mut self, key: &str) {
+            self.kv.remove(key);
+        }
+        fn flush(&mut self) {
+            self.flushes += 1;
+        }
+    }
+
+    /// A change is written and flushed at once (not at the next 30 s auto-save), and only
+    /// a change.
+    #[test]
+    fn settings_are_written_when_they_change() {
+        let mut storage = Memory::default();
+        let mut saver = SettingsSaver::default();
+        let mut s = customised();
+        assert!(saver.save_if_changed(&s, &mut storage));
+        assert_eq!(storage.flushes, 1);
+        assert!(!saver.save_if_changed(&s, &mut storage));
+        assert_eq!(storage.flushes, 1);
+        s.comparison.retain(|t| t != "^GSPC");
+        assert!(saver.save_if_changed(&s, &mut storage));
+        assert_eq!(storage.flushes, 2);
+        let (back, resets) = Settings::load(Some(&storage));
+        assert_eq!(back, s);
+        assert!(resets.is_empty());
     }
 
     #[test]
