@@ -66,6 +66,7 @@ conformance!(
     drawings_round_trip_per_ticker,
     drawings_replace_and_reject_bad_sets,
     deleting_a_ticker_deletes_its_drawings,
+    repair_names_the_metadata_it_creates_by_the_ticker,
 );
 
 mod cases {
@@ -1022,5 +1023,26 @@ mod cases {
         store.delete_ticker("aapl").await.unwrap();
         assert!(store.drawings("AAPL").await.unwrap().is_empty());
         assert_eq!(store.drawings("MSFT").await.unwrap(), level);
+    }
+
+    /// Bars stored without metadata (another tool's): `repair` creates the metadata, active,
+    /// in the bars' category and named by the ticker, as the README says.
+    pub async fn repair_names_the_metadata_it_creates_by_the_ticker(store: &Store) {
+        let (series, _) = DailySeries::from_bars([Bar::ohlc(day(2024, 1, 2), 1.0, 2.0, 0.5, 1.5)]);
+        let kakao = Ticker::parse(Category::KoreanStock, "035720").unwrap();
+        let spy = Ticker::parse(Category::Index, "SPY").unwrap();
+        store.upsert_bars(&kakao, &series).await.unwrap();
+        store.upsert_bars(&spy, &series).await.unwrap();
+        add(store, Category::UsStock, "AAPL", "").await;
+        let report = store.repair(false).await.unwrap();
+        assert_eq!(report.metadata_created, ["035720", "SPY"], "{report:?}");
+        for (ticker, category) in [("035720", Category::KoreanStock), ("SPY", Category::Index)] {
+            let meta = store.ticker(ticker).await.unwrap().unwrap();
+            assert_eq!(meta.name, ticker);
+            assert_eq!(meta.category(), category);
+            assert!(meta.active);
+        }
+        // A ticker added without a name keeps its empty one.
+        assert_eq!(store.ticker("AAPL").await.unwrap().unwrap().name, "");
     }
 }
