@@ -5,7 +5,10 @@
 //! stock_splits}`, `date` a BSON date at 00:00 UTC) with a unique `{ticker: 1, date: 1}`
 //! index each, and `ticker_metadata` with a unique `{ticker: 1}` index and a
 //! `{category: 1, ticker: 1}` index; `watchlists` with a unique `{name: 1}` index
-//! (`mongo/watchlists.rs`). All are created at open.
+//! (`mongo/watchlists.rs`). All are created at open; a user the server refuses them for
+//! lack of rights (only the `read` role) opens a store that reads, and its writes fail with
+//! [`StoreError::NotPermitted`]. Driver errors become one-line messages (`driver_error.rs`);
+//! `ticker_metadata` documents are read one by one and leniently (`meta.rs`).
 //!
 //! Bulk upserts use the classic `update` command with up to [`MONGO_BATCH`] upsert
 //! statements per command, in date order and *ordered* (the server applies them one after
