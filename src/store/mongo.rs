@@ -496,7 +496,10 @@ impl MongoStore {
                         "{} of {} upserts into {collection} for {symbol} failed, first: {}",
                         errors.len(),
                         chunk.len(),
-                        first.get_str("errmsg").unwrap_or("no message")
+                        driver_error::clip(
+                            first.get_str("errmsg").unwrap_or("no message"),
+                            driver_error::MAX_SERVER_MESSAGE
+                        )
                     )),
                 });
             }

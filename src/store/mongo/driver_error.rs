@@ -14,7 +14,7 @@ use crate::store::config::MongoUri;
 /// The most characters a summary keeps (a server's own message can quote a whole command).
 const MAX_CHARS: usize = 160;
 /// The most characters kept of a server's message inside a summary.
-const MAX_SERVER_MESSAGE: usize = 90;
+pub(super) const MAX_SERVER_MESSAGE: usize = 90;
 
 /// Code of a failed login (`AuthenticationFailed`).
 pub(super) const AUTHENTICATION_FAILED: i32 = 18;
@@ -195,7 +195,7 @@ fn inner_cause(message: &str) -> Option<String> {
 }
 
 /// At most `max` characters of `text` (whole characters), with `…` when cut.
-fn clip(text: &str, max: usize) -> String {
+pub(super) fn clip(text: &str, max: usize) -> String {
     let text = text.trim();
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
