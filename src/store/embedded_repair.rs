@@ -2,7 +2,8 @@
 //!
 //! The schema already keeps one row per `(ticker, day)` with integer days, so what other
 //! tools can leave here is bars filed under a Yahoo symbol, bars of tickers without
-//! metadata, and values that are not numbers (reported, left alone). Everything runs in
+//! metadata (created, named by the ticker), and values that are not numbers (reported,
+//! left alone). Everything runs in
 //! one transaction, rolled back on a dry run.
 
 use chrono::Utc;
@@ -93,8 +94,8 @@ impl EmbeddedStore {
                     tx.execute(
                         "INSERT INTO ticker_metadata
                              (ticker, name, name_folded, category, source_symbol, active, created_at, updated_at)
-                         VALUES (?1, '', '', ?2, ?3, 1, ?4, ?4)",
-                        params![t, category.storage_name(), source, now],
+                         VALUES (?1, ?1, ?5, ?2, ?3, 1, ?4, ?4)",
+                        params![t, category.storage_name(), source, now, t.to_lowercase()],
                     )?;
                     report.metadata_created.push(t);
                 }

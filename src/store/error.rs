@@ -91,6 +91,15 @@ pub enum StoreError {
         /// The database file.
         location: String,
     },
+    /// The MongoDB user lacks the rights for the operation (the server's `Unauthorized`,
+    /// code 13), e.g. a write by a user with only the `read` role; nothing was written.
+    #[error("this user may not {action} {database}")]
+    NotPermitted {
+        /// `write to` or `read`.
+        action: &'static str,
+        /// The database (`finance_db`).
+        database: String,
+    },
     /// A stored value cannot be read back (a document or row that does not fit the model).
     #[error("{location}: stored data is not readable: {detail}")]
     Corrupt {

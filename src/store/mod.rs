@@ -152,7 +152,8 @@ use dispatch;
 impl Store {
     /// Opens (and creates, if needed) the configured store: the schema and indexes are
     /// created here. MongoDB must answer a ping within a few seconds, otherwise
-    /// [`StoreError::Unreachable`] names the host.
+    /// [`StoreError::Unreachable`] names the host. A MongoDB user who may only read opens
+    /// a store that reads (a warning says so; writes fail with [`StoreError::NotPermitted`]).
     pub async fn open(config: &StoreConfig) -> Result<Self, StoreError> {
         let backend = match config {
             StoreConfig::Embedded { data_dir } => {
@@ -175,7 +176,8 @@ impl Store {
     /// Opens the configured store for reading only: nothing is created or written (no
     /// directory, file, schema or index), so it works on a read-only data directory and
     /// never touches a damaged file. Writes through this handle fail with
-    /// [`StoreError::ReadOnly`] (embedded) or whatever the server says (MongoDB).
+    /// [`StoreError::ReadOnly`] (embedded) or [`StoreError::NotPermitted`] when the MongoDB
+    /// user may not write.
     pub async fn open_read_only(config: &StoreConfig) -> Result<Self, StoreError> {
         let backend = match config {
             StoreConfig::Embedded { data_dir } => {

@@ -5,7 +5,10 @@
 //! stock_splits}`, `date` a BSON date at 00:00 UTC) with a unique `{ticker: 1, date: 1}`
 //! index each, and `ticker_metadata` with a unique `{ticker: 1}` index and a
 //! `{category: 1, ticker: 1}` index; `watchlists` with a unique `{name: 1}` index
-//! (`mongo/watchlists.rs`). All are created at open.
+//! (`mongo/watchlists.rs`). All are created at open; a user the server refuses them for
+//! lack of rights (only the `read` role) opens a store that reads, and its writes fail with
+//! [`StoreError::NotPermitted`]. Driver errors become one-line messages (`driver_error.rs`);
+//! `ticker_metadata` documents are read one by one and leniently (`meta.rs`).
 //!
 //! Bulk upserts use the classic `update` command with up to [`MONGO_BATCH`] upsert
 //! statements per command, in date order and *ordered* (the server applies them one after
@@ -22,19 +25,23 @@
 //! a delete removes the bars first and the metadata last.
 
 mod drawings;
+mod driver_error;
+pub(super) mod meta;
 mod watchlists;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use futures::TryStreamExt as _;
 use mongodb::bson::{self, Bson, Document, doc};
-use mongodb::error::{ErrorKind, WriteFailure};
+use mongodb::error::ErrorKind;
 use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Collection, Database, IndexModel};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use self::driver_error::{Class, server_code};
 use super::config::MongoUri;
 use super::mongo_bars;
 use super::{
@@ -66,45 +73,6 @@ struct BarValues {
     stock_splits: f64,
 }
 
-/// A `ticker_metadata` document.
-#[derive(Serialize, Deserialize)]
-struct MetaDoc {
-    ticker: String,
-    name: String,
-    category: String,
-    source_symbol: Option<String>,
-    active: bool,
-    created_at: bson::DateTime,
-    updated_at: bson::DateTime,
-}
-
-impl MetaDoc {
-    fn from_meta(meta: &TickerMeta) -> Self {
-        Self {
-            ticker: meta.ticker.as_str().to_owned(),
-            name: meta.name.clone(),
-            category: meta.category().storage_name().to_owned(),
-            source_symbol: meta.source_symbol.clone(),
-            active: meta.active,
-            created_at: bson::DateTime::from_millis(meta.created_at.timestamp_millis()),
-            updated_at: bson::DateTime::from_millis(meta.updated_at.timestamp_millis()),
-        }
-    }
-
-    fn into_meta(self) -> Result<TickerMeta, StoreError> {
-        super::StoredMeta {
-            ticker: self.ticker,
-            name: self.name,
-            category: self.category,
-            source_symbol: self.source_symbol,
-            active: self.active,
-            created_at_ms: self.created_at.timestamp_millis(),
-            updated_at_ms: self.updated_at.timestamp_millis(),
-        }
-        .into_meta(METADATA)
-    }
-}
-
 fn bson_date(date: NaiveDate) -> bson::DateTime {
     bson::DateTime::from_millis(epoch_days(date) * MS_PER_DAY)
 }
@@ -114,21 +82,51 @@ fn naive_date(date: bson::DateTime) -> Option<NaiveDate> {
     from_epoch_days(date.timestamp_millis().div_euclid(MS_PER_DAY))
 }
 
+/// The `ticker` values a stored ticker may be filed under: the text, and for a 6-digit
+/// KRX code the number other tools may have written (5930 for `005930`).
+fn ticker_forms(key: &str) -> Vec<Bson> {
+    let mut forms = vec![Bson::String(key.to_owned())];
+    if key.len() == 6
+        && key.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(n) = key.parse::<i32>()
+    {
+        forms.extend([
+            Bson::Int32(n),
+            Bson::Int64(i64::from(n)),
+            Bson::Double(f64::from(n)),
+        ]);
+    }
+    forms
+}
+
 /// Handle to a MongoDB database; clones share the driver's connection pool.
 pub(crate) struct MongoStore {
     pub(super) db: Database,
     db_name: String,
     uri: MongoUri,
+    /// The login's user name, if the URI has one (named when a login is refused).
+    user: Option<String>,
     /// Why the unique indexes could not be built at open (duplicate rows left by other
     /// tools), until `wickview repair` fixes it.
     pub(super) repair_needed: std::sync::Mutex<Option<String>>,
+    /// The server refused to build the indexes at open for lack of rights: the user may
+    /// read only.
+    writes_refused: AtomicBool,
+    /// `_id`s of unreadable `ticker_metadata` documents already warned about.
+    warned: std::sync::Mutex<HashSet<String>>,
 }
 
 impl MongoStore {
-    /// Connects, pings and creates the indexes.
+    /// Connects, pings and creates the indexes. A user who may only read (the server
+    /// refuses the indexes with `Unauthorized`) gets a store that reads: a warning says
+    /// so, and writes fail with [`StoreError::NotPermitted`].
     pub async fn open(uri: &str, db_name: &str) -> Result<Self, StoreError> {
         let store = Self::connect(uri, db_name).await?;
-        match store.create_indexes().await {
+        let built = match store.create_indexes().await {
+            Ok(()) => store.create_drawing_index().await,
+            Err(e) => Err(e),
+        };
+        match built {
             Ok(()) => {}
             // Duplicates left by other tools: reading still works (the last written row of
             // a day wins); `wickview repair` removes them and builds the index.
@@ -138,61 +136,80 @@ impl MongoStore {
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner) =
                     Some(format!("{location}: {detail}"));
+                store.create_drawing_index().await?;
+            }
+            Err(refused @ StoreError::NotPermitted { .. }) => {
+                store.check_indexes().await?;
+                store.writes_refused.store(true, Ordering::Relaxed);
+                tracing::warn!("{}: {refused}; opened for reading only", store.describe());
             }
             Err(e) => return Err(e),
         }
-        store.create_drawing_index().await?;
         Ok(store)
     }
 
     /// Connects and pings, creating nothing (for commands that only read).
-    /// A category collection holding bars without its unique `(ticker, date)` index (a
-    /// database written by other tools) is noted as needing `wickview repair`.
     pub async fn open_read_only(uri: &str, db_name: &str) -> Result<Self, StoreError> {
         let store = Self::connect(uri, db_name).await?;
+        store.check_indexes().await?;
+        Ok(store)
+    }
+
+    /// Notes a category collection holding bars without its unique `(ticker, date)` index
+    /// (a database written by other tools) as needing `wickview repair`. Reads only, so
+    /// it also checks that the user may read: a refusal is [`StoreError::NotPermitted`].
+    async fn check_indexes(&self) -> Result<(), StoreError> {
         for category in Category::ALL {
-            let bars = store.bars(category);
-            let names = bars.list_index_names().await.unwrap_or_default();
+            let bars = self.bars(category);
+            let names = match bars.list_index_names().await {
+                Ok(names) => names,
+                Err(err) if driver_error::classify(&err) == Class::Unauthorized => {
+                    return Err(self.not_permitted("read"));
+                }
+                Err(_) => Vec::new(),
+            };
             if names.iter().any(|n| n == "ticker_1_date_1") {
                 continue;
             }
             let holds_bars = bars
                 .find_one(doc! {})
                 .await
-                .map_err(|err| store.error(&err))?
+                .map_err(|err| match driver_error::classify(&err) {
+                    Class::Unauthorized => self.not_permitted("read"),
+                    _ => self.error(&err),
+                })?
                 .is_some();
             if holds_bars {
-                *store
+                *self
                     .repair_needed
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(format!(
                     "{}.{}: it has no unique (ticker, date) index, so it may hold duplicate \
                      rows; `wickview repair` removes them (keeping the last written of each \
                      day) and builds it",
-                    db_name,
+                    self.db_name,
                     category.collection()
                 ));
                 break;
             }
         }
-        Ok(store)
+        Ok(())
     }
 
     async fn connect(uri: &str, db_name: &str) -> Result<Self, StoreError> {
         let parts = MongoUri::parse(uri)?;
-        let unreachable = |detail: String| StoreError::Unreachable {
-            host: parts.hosts.clone(),
-            detail: parts.redact(&detail),
-        };
         let mut options = match ClientOptions::parse(uri).await {
             Ok(options) => options,
             Err(err) => {
+                let detail = driver_error::summarize(&err, &parts, None);
                 return Err(match *err.kind {
-                    ErrorKind::DnsResolve { .. } | ErrorKind::Io(_) => unreachable(err.to_string()),
+                    ErrorKind::DnsResolve { .. } | ErrorKind::Io(_) => StoreError::Unreachable {
+                        host: parts.hosts.clone(),
+                        detail,
+                    },
                     _ => StoreError::Config(format!(
-                        "invalid MongoDB URI for {}: {}",
-                        parts.hosts,
-                        parts.redact(&err.to_string())
+                        "invalid MongoDB URI for {}: {detail}",
+                        parts.hosts
                     )),
                 });
             }
@@ -204,18 +221,22 @@ impl MongoStore {
         options
             .app_name
             .get_or_insert_with(|| "wickview".to_owned());
+        let user = options.credential.as_ref().and_then(|c| c.username.clone());
         let client = Client::with_options(options).map_err(|err| {
             StoreError::Config(format!(
                 "MongoDB client for {}: {}",
                 parts.hosts,
-                parts.redact(&err.to_string())
+                driver_error::summarize(&err, &parts, user.as_deref())
             ))
         })?;
         let store = Self {
             db: client.database(db_name),
             db_name: db_name.to_owned(),
             uri: parts,
+            user,
             repair_needed: std::sync::Mutex::new(None),
+            writes_refused: AtomicBool::new(false),
+            warned: std::sync::Mutex::new(HashSet::new()),
         };
         store.ping().await?;
         Ok(store)
@@ -267,34 +288,44 @@ impl MongoStore {
         self.db.collection(category.collection())
     }
 
-    fn meta(&self) -> Collection<MetaDoc> {
+    fn meta(&self) -> Collection<Document> {
         self.db.collection(METADATA)
     }
 
+    /// `MongoDB: host / finance_db`, with `(read-only)` when the user may not write.
     pub fn describe(&self) -> String {
-        format!("MongoDB: {} / {}", self.uri.hosts, self.db_name)
+        let read_only = if self.writes_refused.load(Ordering::Relaxed) {
+            " (read-only)"
+        } else {
+            ""
+        };
+        format!("MongoDB: {} / {}{read_only}", self.uri.hosts, self.db_name)
     }
 
-    /// Maps a driver error to a store error, naming the host and redacting the password.
+    fn not_permitted(&self, action: &'static str) -> StoreError {
+        StoreError::NotPermitted {
+            action,
+            database: self.db_name.clone(),
+        }
+    }
+
+    /// Maps a driver error to a store error: one line naming what failed (never the
+    /// driver's debug text or the server's raw reply), the host, no password. After an
+    /// open, which checks that the user may read, a refusal for lack of rights (code 13)
+    /// is a refused write.
     pub(super) fn error(&self, err: &mongodb::error::Error) -> StoreError {
-        let detail = self.uri.redact(&err.to_string());
+        let detail = driver_error::summarize(err, &self.uri, self.user.as_deref());
         let host = self.uri.hosts.clone();
-        match &*err.kind {
-            ErrorKind::ServerSelection { .. }
-            | ErrorKind::Io(_)
-            | ErrorKind::ConnectionPoolCleared { .. }
-            | ErrorKind::DnsResolve { .. }
-            | ErrorKind::Shutdown => StoreError::Unreachable { host, detail },
-            ErrorKind::Authentication { .. } => StoreError::Auth { host, detail },
-            _ if err.contains_label("RetryableWriteError")
-                || err.contains_label("TransientTransactionError") =>
-            {
-                StoreError::Unreachable { host, detail }
+        match driver_error::classify(err) {
+            Class::Unreachable => StoreError::Unreachable { host, detail },
+            Class::Auth => StoreError::Auth { host, detail },
+            Class::Unauthorized => self.not_permitted("write to"),
+            Class::Other if matches!(server_code(err), Some(14031 | 12501)) => {
+                StoreError::StorageFull {
+                    location: format!("{host} / {}", self.db_name),
+                }
             }
-            _ if matches!(server_code(err), Some(14031 | 12501)) => StoreError::StorageFull {
-                location: format!("{host} / {}", self.db_name),
-            },
-            _ => StoreError::Backend {
+            Class::Other => StoreError::Backend {
                 backend: "MongoDB",
                 detail,
             },
@@ -465,7 +496,10 @@ impl MongoStore {
                         "{} of {} upserts into {collection} for {symbol} failed, first: {}",
                         errors.len(),
                         chunk.len(),
-                        first.get_str("errmsg").unwrap_or("no message")
+                        driver_error::clip(
+                            first.get_str("errmsg").unwrap_or("no message"),
+                            driver_error::MAX_SERVER_MESSAGE
+                        )
                     )),
                 });
             }
@@ -482,7 +516,7 @@ impl MongoStore {
     }
 
     pub async fn add_ticker(&self, meta: &TickerMeta) -> Result<(), StoreError> {
-        match self.meta().insert_one(MetaDoc::from_meta(meta)).await {
+        match self.meta().insert_one(meta::to_document(meta)).await {
             Ok(_) => Ok(()),
             Err(err) if server_code(&err) == Some(DUPLICATE_KEY) => {
                 Err(StoreError::DuplicateTicker(meta.ticker.as_str().to_owned()))
@@ -492,13 +526,44 @@ impl MongoStore {
     }
 
     pub async fn ticker(&self, key: &str) -> Result<Option<TickerMeta>, StoreError> {
-        self.meta()
-            .find_one(doc! { "ticker": key })
-            .projection(doc! { "_id": 0 })
+        Ok(self.find_meta(key).await?.map(|(_, meta)| meta))
+    }
+
+    /// The metadata document of `key` (also filed as a number, see [`ticker_forms`]) and
+    /// its `_id`: the last written readable one. Only unreadable ones: an error naming them.
+    async fn find_meta(&self, key: &str) -> Result<Option<(Bson, TickerMeta)>, StoreError> {
+        let docs: Vec<Document> = self
+            .meta()
+            .find(doc! { "ticker": { "$in": ticker_forms(key) } })
+            .sort(doc! { "_id": 1 })
             .await
             .map_err(|e| self.error(&e))?
-            .map(MetaDoc::into_meta)
-            .transpose()
+            .try_collect()
+            .await
+            .map_err(|e| self.error(&e))?;
+        let mut found = None;
+        let mut unreadable = None;
+        for d in &docs {
+            match meta::read(d, &|_| None) {
+                Ok(read) if read.meta.ticker.as_str() == key => {
+                    found = Some((d.get("_id").cloned().unwrap_or(Bson::Null), read.meta));
+                }
+                Ok(_) => {}
+                Err(reason) => unreadable = Some((meta::id_text(d), reason)),
+            }
+        }
+        match (found, unreadable) {
+            (Some(found), _) => Ok(Some(found)),
+            (None, Some((id, reason))) => Err(StoreError::Corrupt {
+                location: format!("{}.{METADATA}", self.db_name),
+                detail: format!(
+                    "the document of {} (_id {id}) cannot be read: {reason}; `wickview \
+                     repair` lists it",
+                    crate::model::shown(key)
+                ),
+            }),
+            (None, None) => Ok(None),
+        }
     }
 
     pub async fn update_ticker(
@@ -506,8 +571,8 @@ impl MongoStore {
         key: &str,
         edit: &TickerEdit,
     ) -> Result<TickerMeta, StoreError> {
-        let current = self
-            .ticker(key)
+        let (id, current) = self
+            .find_meta(key)
             .await?
             .ok_or_else(|| StoreError::UnknownTicker(key.to_owned()))?;
         let next = apply_edit(&current, edit)?;
@@ -515,10 +580,24 @@ impl MongoStore {
             self.copy_bars(key, current.category(), next.category())
                 .await?;
         }
-        self.meta()
-            .replace_one(doc! { "ticker": key }, MetaDoc::from_meta(&next))
+        // By `_id`: a document of another tool's shape is rewritten in the canonical one.
+        match self
+            .meta()
+            .replace_one(doc! { "_id": id }, meta::to_document(&next))
             .await
-            .map_err(|e| self.error(&e))?;
+        {
+            Ok(_) => {}
+            Err(err) if server_code(&err) == Some(DUPLICATE_KEY) => {
+                return Err(StoreError::Corrupt {
+                    location: format!("{}.{METADATA}", self.db_name),
+                    detail: format!(
+                        "it holds more than one document for {}; `wickview repair` merges them",
+                        crate::model::shown(key)
+                    ),
+                });
+            }
+            Err(err) => return Err(self.error(&err)),
+        }
         if edit.category.is_some() {
             // Also heals a category change that was interrupted after the metadata update.
             self.remove_bars_outside(key, next.category()).await?;
@@ -566,100 +645,129 @@ impl MongoStore {
         }
         let watchlists = self.watchlists_drop_ticker(key).await?;
         self.meta()
-            .delete_one(doc! { "ticker": key })
+            .delete_many(doc! { "ticker": { "$in": ticker_forms(key) } })
             .await
             .map_err(|e| self.error(&e))?;
         Ok(TickerDeletion { bars, watchlists })
     }
 
+    /// Every readable `ticker_metadata` document, one per ticker (the last written where
+    /// another tool wrote a ticker twice), sorted by ticker. Each document is read on its
+    /// own ([`meta::read`]); an unreadable one is left out with a warning naming the
+    /// collection and its `_id` (once per handle).
+    async fn all_meta(&self) -> Result<Vec<TickerMeta>, StoreError> {
+        let mut cursor = self
+            .meta()
+            .find(doc! {})
+            .sort(doc! { "_id": 1 })
+            .await
+            .map_err(|e| self.error(&e))?;
+        let mut by_ticker = BTreeMap::new();
+        while let Some(d) = cursor.try_next().await.map_err(|e| self.error(&e))? {
+            match meta::read(&d, &|_| None) {
+                Ok(read) => {
+                    by_ticker.insert(read.meta.ticker.as_str().to_owned(), read.meta);
+                }
+                Err(reason) => self.warn_unreadable(&d, &reason),
+            }
+        }
+        Ok(by_ticker.into_values().collect())
+    }
+
+    fn warn_unreadable(&self, d: &Document, reason: &str) {
+        let id = meta::id_text(d);
+        let first = self
+            .warned
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id.clone());
+        if first {
+            tracing::warn!(
+                "{}: {METADATA} document _id {id} left out: {reason}; `wickview repair` lists it",
+                self.describe()
+            );
+        }
+    }
+
+    /// Filters and pages in memory, over [`Self::all_meta`]: a document of another tool's
+    /// shape (`active: "yes"`, a numeric name or ticker, another category spelling) is
+    /// matched by what it means, and a left-out document never shortens a page.
     pub async fn list_tickers(&self, query: &TickerQuery) -> Result<TickerPage, StoreError> {
-        let mut filter = Document::new();
-        if let Some(category) = query.category {
-            filter.insert("category", category.storage_name());
-        }
-        if query.active_only {
-            filter.insert("active", true);
-        }
-        if let Some(text) = query
+        let text = query
             .filter
             .as_deref()
             .map(str::trim)
-            .filter(|f| !f.is_empty())
-        {
-            filter.insert(
-                "$or",
-                vec![
-                    doc! { "ticker": prefix_regex(text) },
-                    doc! { "name": substring_regex(text) },
-                ],
-            );
-        }
-        let total = self
+            .filter(|f| !f.is_empty());
+        let prefix = text.map(str::to_ascii_uppercase);
+        let folded = text.map(str::to_lowercase);
+        let matching: Vec<TickerMeta> = self
+            .all_meta()
+            .await?
+            .into_iter()
+            .filter(|m| query.category.is_none_or(|c| m.category() == c))
+            .filter(|m| !query.active_only || m.active)
+            .filter(|m| match (&prefix, &folded) {
+                (Some(prefix), Some(folded)) => {
+                    m.ticker.as_str().starts_with(prefix.as_str())
+                        || m.name.to_lowercase().contains(folded.as_str())
+                }
+                _ => true,
+            })
+            .collect();
+        let total = matching.len() as u64;
+        let offset = usize::try_from(query.offset).unwrap_or(usize::MAX);
+        let limit = match query.limit {
+            0 => usize::MAX,
+            n => usize::try_from(n).unwrap_or(usize::MAX),
+        };
+        let items = matching.into_iter().skip(offset).take(limit).collect();
+        Ok(TickerPage { items, total })
+    }
+
+    /// Reads the documents `filter` finds, each on its own; unreadable ones are left out
+    /// with a warning.
+    async fn find_meta_docs(
+        &self,
+        filter: Document,
+        limit: i64,
+    ) -> Result<Vec<TickerMeta>, StoreError> {
+        let mut cursor = self
             .meta()
-            .count_documents(filter.clone())
-            .await
-            .map_err(|e| self.error(&e))?;
-        let meta = self.meta();
-        let mut find = meta
             .find(filter)
             .sort(doc! { "ticker": 1 })
-            .projection(doc! { "_id": 0 })
-            .skip(query.offset);
-        if query.limit > 0 {
-            find = find.limit(i64::try_from(query.limit).unwrap_or(i64::MAX));
-        }
-        let docs: Vec<MetaDoc> = find
-            .await
-            .map_err(|e| self.error(&e))?
-            .try_collect()
+            .limit(limit)
             .await
             .map_err(|e| self.error(&e))?;
-        let items = docs
-            .into_iter()
-            .map(MetaDoc::into_meta)
-            .collect::<Result<_, _>>()?;
-        Ok(TickerPage { items, total })
+        let mut out = Vec::new();
+        while let Some(d) = cursor.try_next().await.map_err(|e| self.error(&e))? {
+            match meta::read(&d, &|_| None) {
+                Ok(read) => out.push(read.meta),
+                Err(reason) => self.warn_unreadable(&d, &reason),
+            }
+        }
+        Ok(out)
     }
 
     pub async fn search(&self, text: &str, limit: usize) -> Result<Vec<TickerMeta>, StoreError> {
         let limit_i64 = i64::try_from(limit).unwrap_or(i64::MAX);
-        let by_prefix: Vec<MetaDoc> = self
-            .meta()
-            .find(doc! { "ticker": prefix_regex(text) })
-            .sort(doc! { "ticker": 1 })
-            .projection(doc! { "_id": 0 })
-            .limit(limit_i64)
-            .await
-            .map_err(|e| self.error(&e))?
-            .try_collect()
-            .await
-            .map_err(|e| self.error(&e))?;
-        let mut out = by_prefix
-            .into_iter()
-            .map(MetaDoc::into_meta)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = self
+            .find_meta_docs(doc! { "ticker": prefix_regex(text) }, limit_i64)
+            .await?;
+        out.truncate(limit);
         if out.len() < limit {
             // Fewer prefix matches than the limit means `out` holds all of them; asking
             // for `limit` name matches leaves enough after dropping those.
-            let by_name: Vec<MetaDoc> = self
-                .meta()
-                .find(doc! { "name": substring_regex(text) })
-                .sort(doc! { "ticker": 1 })
-                .projection(doc! { "_id": 0 })
-                .limit(limit_i64)
-                .await
-                .map_err(|e| self.error(&e))?
-                .try_collect()
-                .await
-                .map_err(|e| self.error(&e))?;
+            let by_name = self
+                .find_meta_docs(doc! { "name": substring_regex(text) }, limit_i64)
+                .await?;
             let prefix = text.to_ascii_uppercase();
             let room = limit - out.len();
-            let extra = by_name
+            let extra: Vec<TickerMeta> = by_name
                 .into_iter()
-                .filter(|d| !d.ticker.starts_with(&prefix))
+                .filter(|m| !m.ticker.as_str().starts_with(&prefix))
+                .filter(|m| !out.iter().any(|o| o.ticker == m.ticker))
                 .take(room)
-                .map(MetaDoc::into_meta)
-                .collect::<Result<Vec<_>, _>>()?;
+                .collect();
             out.extend(extra);
         }
         Ok(out)
@@ -702,16 +810,6 @@ fn count_field(reply: &Document, key: &str) -> u64 {
         Some(Bson::Int64(n)) => u64::try_from(*n).unwrap_or(0),
         Some(Bson::Double(n)) if *n >= 0.0 => *n as u64,
         _ => 0,
-    }
-}
-
-/// The server error code of a failed command or write, if any.
-fn server_code(err: &mongodb::error::Error) -> Option<i32> {
-    match &*err.kind {
-        ErrorKind::Command(e) => Some(e.code),
-        ErrorKind::Write(WriteFailure::WriteError(e)) => Some(e.code),
-        ErrorKind::Write(WriteFailure::WriteConcernError(e)) => Some(e.code),
-        _ => None,
     }
 }
 
@@ -803,6 +901,48 @@ mod tests {
         );
         assert_eq!(store.bar_count("MOVE").await.unwrap(), 2);
         store.drop_all_data().await.unwrap();
+    }
+
+    /// Driver errors become store errors of one short line; a refusal for lack of rights
+    /// names the database.
+    #[tokio::test]
+    async fn driver_errors_map_to_short_store_errors() {
+        let uri = "mongodb://reader:pa55w0rd@127.0.0.1:1/?directConnection=true";
+        let store = MongoStore {
+            db: Client::with_uri_str(uri)
+                .await
+                .unwrap()
+                .database("finance_db"),
+            db_name: "finance_db".to_owned(),
+            uri: MongoUri::parse(uri).unwrap(),
+            user: Some("reader".to_owned()),
+            repair_needed: std::sync::Mutex::new(None),
+            writes_refused: AtomicBool::new(false),
+            warned: std::sync::Mutex::new(HashSet::new()),
+        };
+        let command = |code: i32, name: &str| {
+            let e: mongodb::error::CommandError = bson::from_document(doc! {
+                "code": code, "codeName": name,
+                "errmsg": "not authorized on finance_db to execute command { insert: \"x\" }",
+            })
+            .unwrap();
+            mongodb::error::Error::from(ErrorKind::Command(e))
+        };
+        let err = store.error(&command(13, "Unauthorized"));
+        assert!(matches!(err, StoreError::NotPermitted { .. }), "{err:?}");
+        assert_eq!(err.to_string(), "this user may not write to finance_db");
+        let err = store.error(&command(18, "AuthenticationFailed"));
+        assert_eq!(
+            err.to_string(),
+            "MongoDB at 127.0.0.1:1 refused the login: authentication failed for user 'reader'"
+        );
+        let err = store.error(&command(2, "BadValue"));
+        let text = err.to_string();
+        assert!(
+            text.starts_with("MongoDB error: command failed: BadValue (2): not authorized"),
+            "{text}"
+        );
+        assert!(!text.contains("pa55w0rd") && !text.contains('\n') && text.len() < 200);
     }
 
     #[test]

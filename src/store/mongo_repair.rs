@@ -7,14 +7,14 @@
 //! deleted, only after the rewrites. An interrupted run leaves every day readable and
 //! a rerun completes it: the kept document of a day stays the one with the highest `_id`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use futures::TryStreamExt as _;
 use mongodb::bson::{Bson, Document, doc};
 
-use super::mongo::MongoStore;
+use super::mongo::{METADATA, MongoStore, meta};
 use super::mongo_bars::{self, DateForm};
 use super::repair::{CategoryRepair, RepairReport};
 use super::{StoreError, canonical_key, epoch_days};
@@ -129,68 +129,87 @@ impl MongoStore {
             .map_err(|e| self.error(&e))
     }
 
-    /// Merges `ticker_metadata` documents naming one canonical ticker (duplicates of
-    /// re-run scripts, or a Yahoo symbol such as `005930.KS` beside or instead of
-    /// `005930`) into the last written one, renamed to the canonical ticker (its Yahoo
-    /// symbol kept as the source symbol when it had none). The others are deleted first,
-    /// then the kept one renamed, so the unique index can be built and a rerun finds
-    /// nothing left.
-    async fn merge_metadata(
+    /// Brings `ticker_metadata` to the canonical form. Each document is read on its own
+    /// ([`meta::read`]; a missing or unknown category is taken from the one collection
+    /// holding the ticker's bars, if there is one). Documents naming one ticker (duplicates
+    /// of re-run scripts, a Yahoo symbol such as `005930.KS` or a number such as 5930
+    /// beside or instead of `005930`) are merged into the last written one: the others are
+    /// deleted first, then it is rewritten (`$set`, so other tools' fields stay) in the
+    /// canonical form, under the canonical ticker (its Yahoo symbol kept as the source
+    /// symbol when it had none), so the unique index can be built and a rerun finds
+    /// nothing left. A document that cannot be read is left as it is and reported with
+    /// its `_id`. Returns the tickers that have a document, readable or not.
+    async fn repair_metadata(
         &self,
         dry_run: bool,
+        bar_categories: &HashMap<String, Vec<Category>>,
         report: &mut RepairReport,
-    ) -> Result<(), StoreError> {
-        let meta = self.db.collection::<Document>(super::mongo::METADATA);
-        let docs = self.in_write_order(&meta, doc! {}).await?;
-        let mut groups: BTreeMap<String, Vec<Document>> = BTreeMap::new();
+    ) -> Result<HashSet<String>, StoreError> {
+        let collection = self.db.collection::<Document>(METADATA);
+        let docs = self.in_write_order(&collection, doc! {}).await?;
+        let fallback = |raw: &str| match bar_categories.get(&canonical_key(raw)).map(Vec::as_slice)
+        {
+            Some([only]) => Some(*only),
+            _ => None,
+        };
+        let mut documented = HashSet::new();
+        let mut groups: BTreeMap<String, Vec<(Document, meta::Read)>> = BTreeMap::new();
         for d in docs {
-            match d.get_str("ticker") {
-                Ok(t) => groups.entry(canonical_key(t)).or_default().push(d),
-                Err(_) => report.unreadable.push(format!(
-                    "{}: a document without a text ticker (_id {})",
-                    super::mongo::METADATA,
-                    d.get("_id")
-                        .map_or_else(|| "none".to_owned(), Bson::to_string)
-                )),
+            match meta::read(&d, &fallback) {
+                Ok(read) => groups
+                    .entry(read.meta.ticker.as_str().to_owned())
+                    .or_default()
+                    .push((d, read)),
+                Err(reason) => {
+                    if let Ok(raw) = meta::ticker_text(&d) {
+                        documented.insert(canonical_key(&raw));
+                    }
+                    report.unreadable.push(format!(
+                        "{METADATA}: document _id {}: {reason}",
+                        meta::id_text(&d)
+                    ));
+                }
             }
         }
-        for (canonical, docs) in groups {
-            let Some(kept) = docs.last() else {
+        for (ticker, mut docs) in groups {
+            documented.insert(ticker.clone());
+            let Some((kept, read)) = docs.pop() else {
                 continue;
             };
-            let filed_as = kept.get_str("ticker").unwrap_or_default().to_owned();
-            if docs.len() == 1 && filed_as == canonical {
+            let merged = !docs.is_empty() || read.filed_as.is_some();
+            let fixed = !read.untidy.is_empty();
+            if merged {
+                report.metadata_merged.push(ticker.clone());
+            }
+            if fixed {
+                report
+                    .metadata_fixed
+                    .push(format!("{ticker} ({})", read.untidy.join(", ")));
+            }
+            if dry_run || !(merged || fixed) {
                 continue;
             }
-            report.metadata_merged.push(canonical.clone());
-            if dry_run {
-                continue;
-            }
-            let others: Vec<Bson> = docs[..docs.len() - 1]
+            let others: Vec<Bson> = docs
                 .iter()
-                .filter_map(|d| d.get("_id").cloned())
+                .filter_map(|(d, _)| d.get("_id").cloned())
                 .collect();
             if !others.is_empty() {
-                meta.delete_many(doc! { "_id": { "$in": others } })
+                collection
+                    .delete_many(doc! { "_id": { "$in": others } })
                     .await
                     .map_err(|e| self.error(&e))?;
             }
-            if filed_as != canonical
-                && let Some(id) = kept.get("_id")
-            {
-                let mut set = doc! { "ticker": &canonical };
-                let symbol = filed_as.trim().to_ascii_uppercase();
-                let has_source =
-                    matches!(kept.get("source_symbol"), Some(Bson::String(s)) if !s.is_empty());
-                if !has_source && (symbol.ends_with(".KS") || symbol.ends_with(".KQ")) {
-                    set.insert("source_symbol", symbol);
-                }
-                meta.update_one(doc! { "_id": id.clone() }, doc! { "$set": set })
+            if let Some(id) = kept.get("_id") {
+                collection
+                    .update_one(
+                        doc! { "_id": id.clone() },
+                        doc! { "$set": meta::to_document(&read.meta) },
+                    )
                     .await
                     .map_err(|e| self.error(&e))?;
             }
         }
-        Ok(())
+        Ok(documented)
     }
 
     pub(super) async fn repair(&self, dry_run: bool) -> Result<RepairReport, StoreError> {
@@ -198,14 +217,32 @@ impl MongoStore {
             indexes_missing: self.repair_needed().is_some(),
             ..RepairReport::default()
         };
-        self.merge_metadata(dry_run, &mut report).await?;
-        let mut with_bars: Vec<(Ticker, Option<KrMarket>)> = Vec::new();
+        // The tickers filed in each category collection, and the categories of each.
+        let mut filed_per_category = Vec::new();
+        let mut bar_categories: HashMap<String, Vec<Category>> = HashMap::new();
         for category in Category::ALL {
-            let collection = self.db.collection::<Document>(category.collection());
-            let filed: Vec<Bson> = collection
+            let filed: Vec<Bson> = self
+                .db
+                .collection::<Document>(category.collection())
                 .distinct("ticker", doc! {})
                 .await
                 .map_err(|e| self.error(&e))?;
+            for t in &filed {
+                if let Bson::String(s) = t {
+                    let categories = bar_categories.entry(canonical_key(s)).or_default();
+                    if !categories.contains(&category) {
+                        categories.push(category);
+                    }
+                }
+            }
+            filed_per_category.push((category, filed));
+        }
+        let documented = self
+            .repair_metadata(dry_run, &bar_categories, &mut report)
+            .await?;
+        let mut with_bars: Vec<(Ticker, Option<KrMarket>)> = Vec::new();
+        for (category, filed) in filed_per_category {
+            let collection = self.db.collection::<Document>(category.collection());
             let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for t in filed {
                 match t {
@@ -258,18 +295,20 @@ impl MongoStore {
             }
             report.categories.push((category, counts));
         }
+        let mut created = HashSet::new();
         for (ticker, market) in with_bars {
-            if self.ticker(ticker.as_str()).await?.is_some() {
+            // Filed in two category collections: the first one keeps it.
+            if documented.contains(ticker.as_str()) || !created.insert(ticker.as_str().to_owned()) {
                 continue;
             }
             report.metadata_created.push(ticker.as_str().to_owned());
             if !dry_run {
-                let mut meta = TickerMeta::new(ticker, "");
+                // Named by the ticker, as the README says.
+                let mut meta = TickerMeta::new(ticker.clone(), ticker.as_str());
                 meta.source_symbol = market.map(|m| format!("{}{}", meta.ticker, m.suffix()));
                 meta.created_at = super::to_millis(meta.created_at);
                 meta.updated_at = meta.created_at;
                 match self.add_ticker(&meta).await {
-                    // Filed in two category collections: the first one keeps it.
                     Ok(()) | Err(StoreError::DuplicateTicker(_)) => {}
                     Err(e) => return Err(e),
                 }

@@ -5,7 +5,9 @@
 //! instant than 00:00 UTC (mapped to the trading day in the exchange's own time zone),
 //! dates stored as text, numbers stored as text, NaN or null, bars filed under a Yahoo
 //! symbol (`005930.KS` → `005930`, the suffix kept as the source symbol), and bars of
-//! tickers without metadata (metadata created, category from the collection). Then the
+//! tickers without metadata (metadata created, category from the collection, named by the
+//! ticker); `ticker_metadata` documents of other shapes are rewritten in wickview's form
+//! (see `mongo/meta.rs`) and documents naming one ticker merged (MongoDB). Then the
 //! unique indexes are built. A bar that has no duplicate is never deleted; a document that
 //! cannot be read at all is left as it is and reported. A dry run changes nothing.
 
@@ -48,6 +50,10 @@ pub struct RepairReport {
     /// Tickers whose metadata documents were (or would be) merged into one: duplicates, or
     /// documents filed under a Yahoo symbol (`005930.KS`), the last written kept (MongoDB).
     pub metadata_merged: Vec<String>,
+    /// Tickers whose `ticker_metadata` document was (or would be) rewritten in the canonical
+    /// form, each with what was untidy: `005930 (ticker was the number 5930, active was
+    /// 'yes')` (MongoDB).
+    pub metadata_fixed: Vec<String>,
     /// Whether unique `(ticker, date)` indexes were missing (MongoDB); built unless a dry run.
     pub indexes_missing: bool,
     /// Rows left as they are because they cannot be read (where, and why).
@@ -60,6 +66,7 @@ impl RepairReport {
         self.categories.iter().all(|(_, c)| c.is_empty())
             && self.metadata_created.is_empty()
             && self.metadata_merged.is_empty()
+            && self.metadata_fixed.is_empty()
             && !self.indexes_missing
     }
 
@@ -118,6 +125,14 @@ impl RepairReport {
                 self.metadata_merged.join(", ")
             ));
         }
+        if !self.metadata_fixed.is_empty() {
+            out.push(format!(
+                "ticker_metadata: {} documents {} in wickview's form: {}",
+                self.metadata_fixed.len(),
+                verb("rewritten", "to rewrite"),
+                self.metadata_fixed.join("; ")
+            ));
+        }
         if !self.metadata_created.is_empty() {
             out.push(format!(
                 "ticker_metadata: {} for {} tickers with bars but no metadata: {}",
@@ -130,6 +145,12 @@ impl RepairReport {
             out.push(format!(
                 "unique (ticker, date) indexes {}",
                 verb("built", "to build")
+            ));
+        }
+        if !self.unreadable.is_empty() {
+            out.push(format!(
+                "{} unreadable rows or documents left as they are (fix or delete them by hand):",
+                self.unreadable.len()
             ));
         }
         for u in &self.unreadable {
@@ -185,6 +206,7 @@ mod tests {
             )],
             metadata_created: vec!["035720".into()],
             metadata_merged: vec![],
+            metadata_fixed: vec![],
             indexes_missing: true,
             unreadable: vec![],
         };
@@ -198,5 +220,21 @@ mod tests {
         assert!(report.lines()[0].contains("3 duplicate rows removed"));
         assert!(!report.nothing_to_do());
         assert_eq!(RepairReport::default().lines(), ["nothing to repair"]);
+
+        let odd = RepairReport {
+            metadata_fixed: vec!["005930 (ticker was the number 5930)".into()],
+            unreadable: vec!["ticker_metadata: document _id 7: it has no ticker".into()],
+            ..RepairReport::default()
+        };
+        assert!(!odd.nothing_to_do());
+        assert_eq!(
+            odd.lines(),
+            [
+                "ticker_metadata: 1 documents rewritten in wickview's form: 005930 (ticker was \
+                 the number 5930)",
+                "1 unreadable rows or documents left as they are (fix or delete them by hand):",
+                "left as it is (unreadable): ticker_metadata: document _id 7: it has no ticker",
+            ]
+        );
     }
 }

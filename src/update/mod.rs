@@ -257,6 +257,7 @@ fn store_lost(err: &StoreError) -> bool {
             | StoreError::Auth { .. }
             | StoreError::StorageFull { .. }
             | StoreError::ReadOnly { .. }
+            | StoreError::NotPermitted { .. }
     )
 }
 
