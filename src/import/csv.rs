@@ -8,7 +8,7 @@ use std::io::Read;
 use chrono::NaiveDate;
 
 use super::{BadRow, ImportError, RowRef};
-use crate::model::{Bar, BarIssue, DailySeries, SeriesBuilder};
+use crate::model::{Bar, BarIssue, DailySeries, SeriesBuilder, plausible_days};
 
 /// What one CSV file held.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -203,7 +203,9 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
         .comment(Some(b'#'))
         .from_reader(bytes.as_slice());
     let mut out = CsvImport::default();
-    let mut builder = SeriesBuilder::new();
+    // One clock reading for the whole file: every row is checked against the same days.
+    let days = plausible_days();
+    let mut builder = SeriesBuilder::new().within(days.clone());
     let mut cols: Option<Columns> = None;
     let mut line_of_day: HashMap<NaiveDate, u64> = HashMap::new();
     // Whether the row kept for each day was repaired (a later repeated row replaces it).
@@ -258,7 +260,7 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
                 continue;
             }
         };
-        let bar = match bar.checked() {
+        let bar = match bar.checked_within(&days) {
             Ok((bar, repaired)) => {
                 repaired_on_day.insert(bar.date, repaired);
                 bar
@@ -377,6 +379,32 @@ mod tests {
         assert!(r.bad_rows[3].reason.contains("no close column"));
         assert!(r.bad_rows[4].reason.contains("repeated on line 9"));
         assert_eq!(r.bad_rows[0].to_string().split(':').next(), Some("line 3"));
+    }
+
+    #[test]
+    fn prices_and_days_no_market_has_are_bad_rows() {
+        let text = "date,open,high,low,close,volume\n\
+                    2024-01-02,10,11,9,10.5,100\n\
+                    2024-01-03,1e308,1e308,1e308,1e308,100\n\
+                    0000-01-01,10,11,9,10.5,100\n\
+                    9999-12-31,10,11,9,10.5,100\n\
+                    1899-12-29,10,11,9,10.5,100\n\
+                    2024-01-04,10,11,9,10.5,1e300\n\
+                    1900-01-02,10,11,9,10.5,100\n";
+        let r = read_csv(text.as_bytes()).unwrap();
+        assert_eq!(r.series.days(), &[d(1900, 1, 2), d(2024, 1, 2)]);
+        assert_eq!(r.rows_read, 7);
+        let said: Vec<String> = r.bad_rows.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "line 3: 2024-01-03: a price is above 10^12, which no market has",
+                "line 4: 0000-01-01: the date is before 1900 or after tomorrow",
+                "line 5: 9999-12-31: the date is before 1900 or after tomorrow",
+                "line 6: 1899-12-29: the date is before 1900 or after tomorrow",
+                "line 7: 2024-01-04: volume is negative, above 10^15 or not a number",
+            ]
+        );
     }
 
     #[test]

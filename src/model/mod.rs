@@ -10,13 +10,13 @@ mod series;
 mod ticker;
 
 pub use category::{Category, MA_SET_A, MA_SET_B, MaSet};
-pub use day::parse_day;
+pub use day::{EARLIEST_DAY, latest_day, latest_day_after, parse_day, plausible_days};
 pub use drawing::{
     Anchor, Drawing, DrawingError, DrawingKind, FIB_LEVELS, MAX_DRAWING_WIDTH, MAX_NOTE_CHARS,
     Measure, validate_set,
 };
 pub use exchange::exchange_time_zone;
-pub use series::{Bar, BarIssue, BarProblem, DailySeries, SeriesBuilder};
+pub use series::{Bar, BarIssue, BarProblem, DailySeries, MAX_PRICE, MAX_VOLUME, SeriesBuilder};
 pub use ticker::{KrMarket, Ticker, TickerMeta};
 
 /// Errors of the data model: bad tickers and categories.
