@@ -41,7 +41,7 @@ pub use config::{
 };
 pub use drawings::DRAWINGS;
 pub use error::StoreError;
-pub use repair::{CategoryRepair, RepairReport};
+pub use repair::{BadDates, CategoryRepair, RepairReport};
 pub use replace::ReplaceSummary;
 pub use watchlists::{
     MAX_WATCHLIST_NAME, Watchlist, WatchlistError, split_ticker_list, watchlist_name,
