@@ -12,8 +12,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
 use super::csv::parse_day;
-use super::{BadRow, ImportError, RowRef, infer_category};
-use crate::model::{Bar, Category, DailySeries, SeriesBuilder, plausible_days};
+use super::{BadRow, ImportError, RowRef, infer_category, shown_list};
+use crate::model::{Bar, Category, DailySeries, SeriesBuilder, plausible_days, shown};
 
 /// The tables read, in order.
 pub const TABLES: [&str; 2] = ["stocks", "currency"];
@@ -80,7 +80,7 @@ fn columns_of(conn: &Connection, table: &str) -> Result<Columns, ImportError> {
     let need = |wanted: &[&str], column: &'static str| {
         find(wanted).ok_or_else(|| ImportError::MissingColumn {
             column,
-            found: format!("table {table}: {}", names.join(",")),
+            found: format!("table {}: {}", shown(table), shown_list(names.iter())),
         })
     };
     Ok(Columns {
@@ -109,7 +109,7 @@ fn day_of(v: ValueRef<'_>) -> Result<NaiveDate, String> {
     match v {
         ValueRef::Text(t) => {
             let s = String::from_utf8_lossy(t);
-            parse_day(&s).ok_or_else(|| format!("'{}' is not a date", s.trim()))
+            parse_day(&s).ok_or_else(|| format!("'{}' is not a date", shown(s.trim())))
         }
         ValueRef::Integer(i) => {
             // YYYYMMDD written as a number.
@@ -145,7 +145,7 @@ fn number_of(v: ValueRef<'_>, name: &str, required: bool) -> Result<f64, String>
                 return Ok(0.0);
             }
             s.parse::<f64>()
-                .map_err(|_| format!("{name}: '{s}' is not a number"))
+                .map_err(|_| format!("{name}: '{}' is not a number", shown(s)))
         }
         ValueRef::Null if !required => Ok(0.0),
         ValueRef::Null => Err(format!("{name}: missing value")),
@@ -324,7 +324,7 @@ pub fn read_sqlite(path: &Path) -> Result<SqliteImport, ImportError> {
     }
     if !any {
         return Err(ImportError::NoTables {
-            found: present.join(", "),
+            found: shown_list(present.iter()),
         });
     }
     Ok(out)

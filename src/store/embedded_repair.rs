@@ -12,7 +12,7 @@ use rusqlite::params;
 use super::embedded::{EmbeddedStore, WriteError};
 use super::repair::{BadDates, CategoryRepair, RepairReport};
 use super::{StoreError, canonical_key, epoch_days, from_epoch_days};
-use crate::model::{Category, EARLIEST_DAY, KrMarket, Ticker, latest_day};
+use crate::model::{Category, EARLIEST_DAY, KrMarket, Ticker, latest_day, shown};
 
 impl EmbeddedStore {
     /// The bars dated before 1900 or after tomorrow (UTC), per ticker; deleted if `remove`.
@@ -119,7 +119,8 @@ impl EmbeddedStore {
                 for t in orphans {
                     if Ticker::new(category, &t).map(|v| v.as_str() == t) != Ok(true) {
                         report.unreadable.push(format!(
-                            "{table}: rows of '{t}', which is not a {} ticker",
+                            "{table}: rows of '{}', which is not a {} ticker",
+                            shown(&t),
                             category.label()
                         ));
                         continue;
