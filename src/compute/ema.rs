@@ -35,6 +35,21 @@ pub fn ema_into(values: &[f64], span: usize, out: &mut [f64]) -> Result<(), Comp
 }
 
 fn ema_kernel(values: &[f64], span: usize, out: &mut [f64]) {
+    // The common case first, with pandas' own test for a missing value (NaN), which keeps the
+    // loop as fast as it was; then a check of the values that run left in the cache, and only
+    // a series holding an infinity or a value beyond LARGEST_VALUE is computed again.
+    ema_run(values, span, out, |x| !x.is_nan());
+    let unusable = values
+        .iter()
+        .fold(0_u32, |n, &x| n + u32::from(x.abs() > super::LARGEST_VALUE));
+    if unusable > 0 {
+        ema_run(values, span, out, is_usable);
+    }
+}
+
+/// The EMA with `observed` telling the values taken from those skipped as missing.
+#[inline(always)]
+fn ema_run(values: &[f64], span: usize, out: &mut [f64], observed: impl Fn(f64) -> bool) {
     let (Some((&first, rest)), Some((out_first, out_rest))) =
         (values.split_first(), out.split_first_mut())
     else {
@@ -49,12 +64,12 @@ fn ema_kernel(values: &[f64], span: usize, out: &mut [f64]) {
     let irregular_update = com == 1.0;
 
     // pandas turns min_periods = 0 into 1: NaN until the first observation.
-    let mut seen = is_usable(first);
+    let mut seen = observed(first);
     let mut weighted = if seen { first } else { f64::NAN };
     *out_first = weighted;
     let mut old_wt = 1.0_f64;
     for (&cur, o) in rest.iter().zip(out_rest) {
-        let is_observation = is_usable(cur);
+        let is_observation = observed(cur);
         seen |= is_observation;
         if !weighted.is_nan() {
             old_wt *= old_wt_factor;
