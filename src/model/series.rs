@@ -118,13 +118,12 @@ impl Bar {
     }
 
     fn check_extras(&self) -> Result<(), BarProblem> {
-        // `!(x <= max)` is also true for NaN.
-        if !(self.volume >= 0.0 && self.volume <= MAX_VOLUME) {
+        // A range holds no NaN.
+        if !(0.0..=MAX_VOLUME).contains(&self.volume) {
             return Err(BarProblem::BadVolume);
         }
-        if !(self.dividends >= 0.0 && self.dividends <= MAX_PRICE)
-            || !(self.stock_splits >= 0.0 && self.stock_splits <= MAX_PRICE)
-        {
+        let event = 0.0..=MAX_PRICE;
+        if !event.contains(&self.dividends) || !event.contains(&self.stock_splits) {
             return Err(BarProblem::BadEvent);
         }
         Ok(())
