@@ -340,3 +340,169 @@ proptest! {
         prop_assert!(drawn as f64 <= columns + 1.0 || k == p.levels().len() - 1);
     }
 }
+
+// ---------------------------------------------------------------- values no market has
+
+/// Values that used to poison every later output: NaN, infinities, and finite values so large
+/// that a running sum (or a sum of squares) of two of them overflows.
+fn bad_value() -> impl Strategy<Value = f64> {
+    prop::sample::select(vec![
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e308,
+        f64::MAX,
+        -1e300,
+        1e200,
+    ])
+}
+
+/// A gap-free series of `len` positive values around 100 (a price), a position `k` and a run
+/// of 1 to 3 bad values written there: `(clean, poisoned, k, after)`, `after` the first good
+/// day past the run.
+fn poisoned(len: usize) -> impl Strategy<Value = (Vec<f64>, Vec<f64>, usize, usize)> {
+    (
+        prop::collection::vec(50.0_f64..150.0, 60..len),
+        0.0_f64..0.6,
+        1_usize..4,
+        bad_value(),
+    )
+        .prop_map(|(clean, at, run, bad)| {
+            let k = (clean.len() as f64 * at) as usize;
+            let after = (k + run).min(clean.len());
+            let mut v = clean.clone();
+            v[k..after].fill(bad);
+            (clean, v, k, after)
+        })
+}
+
+/// Bit-equal, NaN equal to NaN.
+fn same_value(a: f64, b: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || a.to_bits() == b.to_bits()
+}
+
+/// The recovery contract of a kernel run on a series with bad values at `k..after`: outputs
+/// before `k` are those of the kernel on the clean days before it, outputs from `after` on
+/// are those of the kernel on the days after the bad run (`fresh`, compared within `rel`;
+/// 0 for bit-equal), and finite from `after + lookback` on.
+fn recovers(
+    name: &str,
+    got: &[f64],
+    before: &[f64],
+    fresh: &[f64],
+    (k, after, lookback): (usize, usize, usize),
+    rel: f64,
+) -> Result<(), TestCaseError> {
+    for (i, (g, w)) in got.iter().zip(before).enumerate().take(k) {
+        prop_assert!(
+            same_value(*g, *w),
+            "{name}: day {i} before the bad value: {g} vs {w}"
+        );
+    }
+    for (j, w) in fresh.iter().enumerate() {
+        let i = after + j;
+        let g = got[i];
+        if rel == 0.0 {
+            prop_assert!(
+                same_value(g, *w),
+                "{name}: day {i} (bad at {k}..{after}): {g} vs {w}"
+            );
+        } else {
+            prop_assert!(
+                close_to(g, *w, 0.0, rel),
+                "{name}: day {i} (bad at {k}..{after}): {g} vs {w}"
+            );
+        }
+        if j >= lookback {
+            prop_assert!(
+                g.is_finite(),
+                "{name}: day {i} (bad at {k}..{after}) is {g}"
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn sma_recovers_after_a_bad_value((_, v, k, after) in poisoned(300), w in 1_usize..40) {
+        let got = &sma(&v, &[w]).unwrap()[0];
+        let before = &sma(&v[..k], &[w]).unwrap()[0];
+        let fresh = &sma(&v[after..], &[w]).unwrap()[0];
+        recovers("sma", got, before, fresh, (k, after, w - 1), 1e-12)?;
+        // Windows holding a bad value are missing, like pandas' windows holding a NaN.
+        for (i, g) in got.iter().enumerate().take((after + w - 1).min(v.len())).skip(k) {
+            prop_assert!(g.is_nan(), "sma day {} is {}", i, g);
+        }
+    }
+
+    #[test]
+    fn ema_skips_a_bad_value_like_pandas_skips_nan((_, v, k, after) in poisoned(300), span in 1_usize..40) {
+        // pandas' ewm carries the average over a NaN; an infinity or a value no market has
+        // counts as missing the same way instead of sticking in the average for good.
+        let mut as_nan = v.clone();
+        as_nan[k..after].fill(f64::NAN);
+        let got = ema(&v, span).unwrap();
+        let want = ema(&as_nan, span).unwrap();
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            prop_assert!(same_value(*g, *w), "ema day {}: {} vs {}", i, g, w);
+            prop_assert!(i < k || g.is_finite() || (k == 0 && i < after), "ema day {} is {}", i, g);
+        }
+    }
+
+    #[test]
+    fn indicators_restart_after_a_bad_value(
+        (clean, v, k, after) in poisoned(300),
+        p in 2_usize..20,
+    ) {
+        use wickview::compute::indicators::{atr, bollinger, macd, obv, rsi, stochastic, ta_ema};
+        // High and low around the close; the bad run is in the close, the high and the volume.
+        let high_of = |c: &[f64]| c.iter().map(|x| x * 1.02).collect::<Vec<_>>();
+        let low: Vec<f64> = clean.iter().map(|x| x * 0.97).collect();
+        let mut high = high_of(&clean);
+        high[k..after].copy_from_slice(&v[k..after]);
+        let mut volume: Vec<f64> = clean.iter().map(|x| (x * 1000.0).round()).collect();
+        volume[k..after].copy_from_slice(&v[k..after]);
+        let parts = |x: &[f64]| (x[..k].to_vec(), x[after..].to_vec());
+        let (hb, ha) = parts(&high);
+        let (lb, la) = parts(&low);
+        let (cb, ca) = parts(&v);
+        let (vb, va) = parts(&volume);
+        let at = |lookback: usize| (k, after, lookback);
+
+        let b = bollinger(&v, p, 2.0).unwrap();
+        let (bb, ba) = (bollinger(&cb, p, 2.0).unwrap(), bollinger(&ca, p, 2.0).unwrap());
+        recovers("bollinger upper", &b.upper, &bb.upper, &ba.upper, at(p - 1), 0.0)?;
+        recovers("bollinger middle", &b.middle, &bb.middle, &ba.middle, at(p - 1), 0.0)?;
+        recovers("bollinger lower", &b.lower, &bb.lower, &ba.lower, at(p - 1), 0.0)?;
+
+        let a = atr(&high, &low, &v, p).unwrap();
+        recovers("atr", &a, &atr(&hb, &lb, &cb, p).unwrap(), &atr(&ha, &la, &ca, p).unwrap(), at(p), 0.0)?;
+
+        let r = rsi(&v, p).unwrap();
+        recovers("rsi", &r, &rsi(&cb, p).unwrap(), &rsi(&ca, p).unwrap(), at(p), 0.0)?;
+
+        let e = ta_ema(&v, p).unwrap();
+        recovers("ta ema", &e, &ta_ema(&cb, p).unwrap(), &ta_ema(&ca, p).unwrap(), at(p - 1), 0.0)?;
+
+        let periods = (p, p + 7, 4);
+        let m = macd(&v, periods).unwrap();
+        let (mb, ma) = (macd(&cb, periods).unwrap(), macd(&ca, periods).unwrap());
+        let look = p + 7 + 4 - 2;
+        recovers("macd", &m.macd, &mb.macd, &ma.macd, at(look), 0.0)?;
+        recovers("macd signal", &m.signal, &mb.signal, &ma.signal, at(look), 0.0)?;
+        recovers("macd hist", &m.hist, &mb.hist, &ma.hist, at(look), 0.0)?;
+
+        let periods = (p, 3, 3);
+        let (sk, sd) = stochastic(&high, &low, &v, periods).unwrap();
+        let (skb, sdb) = stochastic(&hb, &lb, &cb, periods).unwrap();
+        let (ska, sda) = stochastic(&ha, &la, &ca, periods).unwrap();
+        recovers("stochastic %K", &sk, &skb, &ska, at(p + 4), 0.0)?;
+        recovers("stochastic %D", &sd, &sdb, &sda, at(p + 4), 0.0)?;
+
+        let o = obv(&v, &volume).unwrap();
+        recovers("obv", &o, &obv(&cb, &vb).unwrap(), &obv(&ca, &va).unwrap(), at(0), 0.0)?;
+    }
+}

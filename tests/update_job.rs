@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::*;
 use store_support::{Backend, open};
-use wickview::model::{Category, DailySeries, Ticker, TickerMeta};
+use wickview::model::{Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta};
 use wickview::store::Store;
 use wickview::update::{UpdateConfig, UpdateEvent, UpdateJob, UpdateSummary};
 use wiremock::matchers::{method, path};
@@ -293,6 +293,57 @@ async fn every_fault_is_reported_and_the_rest_stored_embedded() {
 )]
 async fn every_fault_is_reported_and_the_rest_stored_mongo() {
     every_fault_is_reported_and_the_rest_stored(Backend::Mongo).await;
+}
+
+/// A ticker whose last stored bar is dated in the far future (written by an older version or
+/// another tool) fails with that day named and the way out, instead of asking the source for
+/// days after it, which Yahoo answers like an unknown symbol.
+async fn a_last_bar_in_the_future_is_named(backend: Backend) {
+    let Some(ts) = open(backend).await else {
+        return;
+    };
+    let store = &ts.store;
+    let server = MockServer::start().await;
+    mount_handshake(&server).await;
+    let aapl = add(store, Category::UsStock, "AAPL").await;
+    let mut builder = SeriesBuilder::new().within(d(1900, 1, 1)..=d(9999, 12, 31));
+    for bar in read_sample("AAPL.csv").bars().take(5) {
+        builder.push(bar);
+    }
+    builder.push(Bar::ohlc(d(9999, 12, 31), 1.0, 1.0, 1.0, 1.0));
+    let (planted, _) = builder.build();
+    assert_eq!(planted.len(), 6);
+    store.upsert_bars(&aapl, &planted).await.unwrap();
+    serve(
+        &server,
+        "AAPL",
+        ResponseTemplate::new(404).set_body_string(yahoo_fixture("unknown.json")),
+    )
+    .await;
+    let (_, summary) = run(store, &server, config()).await;
+    assert_eq!(summary.failed.len(), 1, "{summary:?}");
+    let reason = &summary.failed[0].reason;
+    assert!(
+        reason.contains("last stored bar is dated 9999-12-31, after tomorrow")
+            && reason.contains("wickview repair --remove-bad-dates"),
+        "{reason}"
+    );
+    assert!(!reason.contains("unknown symbol"), "{reason}");
+    ts.finish().await;
+}
+
+#[tokio::test]
+async fn a_last_bar_in_the_future_is_named_embedded() {
+    a_last_bar_in_the_future_is_named(Backend::Embedded).await;
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(mongo_tests),
+    ignore = "needs a MongoDB test server: set WICKVIEW_TEST_MONGODB_URI"
+)]
+async fn a_last_bar_in_the_future_is_named_mongo() {
+    a_last_bar_in_the_future_is_named(Backend::Mongo).await;
 }
 
 /// Twenty tickers cut from the sample series, each served slowly enough to cancel midway.

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::model::{Category, MaSet};
+use crate::model::{Category, MaSet, shown};
 use crate::store::StoreArgs;
 use crate::ui::app::{AppOptions, WickviewApp};
 use crate::ui::chart::RangePreset;
@@ -116,7 +116,10 @@ fn parse_currency(s: &str) -> Result<crate::ui::compare_fx::DisplayCurrency, Str
     CurrencyCode::parse(s)
         .map(DisplayCurrency::of)
         .ok_or_else(|| {
-            format!("'{s}' is not a currency (own, usd, krw, or a three-letter code such as jpy)")
+            format!(
+                "'{}' is not a currency (own, usd, krw, or a three-letter code such as jpy)",
+                shown(s)
+            )
         })
 }
 
@@ -125,24 +128,36 @@ fn parse_category(s: &str) -> Result<Category, String> {
 }
 
 fn parse_range(s: &str) -> Result<RangePreset, String> {
-    RangePreset::parse(s)
-        .ok_or_else(|| format!("unknown range '{s}' (1w, 1m, 3m, 6m, ytd, 1y, 3y, 5y, 10y, max)"))
+    RangePreset::parse(s).ok_or_else(|| {
+        format!(
+            "unknown range '{}' (1w, 1m, 3m, 6m, ytd, 1y, 3y, 5y, 10y, max)",
+            shown(s)
+        )
+    })
 }
 
 fn parse_view(s: &str) -> Result<ViewKind, String> {
-    ViewKind::parse(s).ok_or_else(|| format!("unknown view '{s}' (kr, us, index, fx, compare)"))
+    ViewKind::parse(s)
+        .ok_or_else(|| format!("unknown view '{}' (kr, us, index, fx, compare)", shown(s)))
 }
 
 fn parse_panel_tab(s: &str) -> Result<PanelTab, String> {
-    PanelTab::parse(s)
-        .ok_or_else(|| format!("unknown panel tab '{s}' (update, tickers, benchmarks, storage)"))
+    PanelTab::parse(s).ok_or_else(|| {
+        format!(
+            "unknown panel tab '{}' (update, tickers, benchmarks, storage)",
+            shown(s)
+        )
+    })
 }
 
 fn parse_ma_set(s: &str) -> Result<MaSet, String> {
     match s.trim().to_ascii_lowercase().as_str() {
         "a" => Ok(MaSet::A),
         "b" => Ok(MaSet::B),
-        _ => Err(format!("unknown moving-average set '{s}' (a or b)")),
+        _ => Err(format!(
+            "unknown moving-average set '{}' (a or b)",
+            shown(s)
+        )),
     }
 }
 
@@ -191,6 +206,35 @@ pub fn error_text(err: &anyhow::Error) -> String {
         text.push_str(&part);
     }
     text
+}
+
+/// The message of a command-line mistake (clap's, plain text) with every value and argument
+/// it quotes as typed put through [`shown`] (at most 40 characters, control characters
+/// escaped), so a 10,000-character or escape-laden argument cannot flood or drive the
+/// terminal. Our own value parsers quote through [`shown`] already.
+pub fn clap_error_text(mut err: clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let typed: Vec<(ContextKind, ContextValue)> = err
+        .context()
+        .filter_map(|(kind, value)| {
+            let quoted = match value {
+                ContextValue::String(s) => ContextValue::String(shown(s)),
+                ContextValue::Strings(v) => {
+                    ContextValue::Strings(v.iter().map(|s| shown(s)).collect())
+                }
+                _ => return None,
+            };
+            matches!(
+                kind,
+                ContextKind::InvalidValue | ContextKind::InvalidArg | ContextKind::SuggestedArg
+            )
+            .then_some((kind, quoted))
+        })
+        .collect();
+    for (kind, value) in typed {
+        err.insert(kind, value);
+    }
+    err.render().to_string()
 }
 
 /// Runs the parsed command line and returns the process exit code.

@@ -1,5 +1,6 @@
-//! `wickview repair [--dry-run]`: brings a store written by other tools (the earlier
-//! yfinance + pymongo scripts) to wickview's model; see [`crate::store::RepairReport`].
+//! `wickview repair [--dry-run] [--remove-bad-dates]`: brings a store written by other tools
+//! (the earlier yfinance + pymongo scripts) to wickview's model; see
+//! [`crate::store::RepairReport`].
 
 use std::io::Write as _;
 
@@ -13,6 +14,10 @@ pub struct RepairArgs {
     /// Report what would be repaired, change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Also delete the bars dated before 1900 or after tomorrow, which every repair lists
+    /// and otherwise leaves as they are.
+    #[arg(long)]
+    pub remove_bad_dates: bool,
 }
 
 /// Runs `wickview repair`: prints one line per finding on stdout; exit code 0 (also when
@@ -24,7 +29,14 @@ pub fn run(
 ) -> anyhow::Result<std::process::ExitCode> {
     let report = runtime.block_on(async {
         let store = Store::open(&StoreConfig::resolve(store_args)?).await?;
-        anyhow::Ok(store.repair(args.dry_run).await?)
+        let mut report = store.repair(args.dry_run).await?;
+        if args.remove_bad_dates {
+            if !args.dry_run {
+                report.bad_dates = store.remove_bad_dates().await?;
+            }
+            report.remove_bad_dates = true;
+        }
+        anyhow::Ok(report)
     })?;
     let mut out = std::io::stdout().lock();
     for line in report.lines() {

@@ -9,13 +9,16 @@
 //! observation then resets `old_wt` to 1. For span 3 (`com == 1`) pandas takes
 //! `new_wt = 1 - old_wt` instead ("irregular-interval series"), which only matters after a gap.
 //! A missing value repeats the previous output; before the first observation the output is NaN.
+//! Missing is NaN as in pandas, and also an infinity or a value beyond
+//! [`LARGEST_VALUE`](super::LARGEST_VALUE) ([`is_usable`]), where pandas would keep an infinite
+//! average for good (or one decaying from 1e308 for years).
 //! This module performs the same floating-point operations in the same order, so it agrees with
 //! pandas (checked against pandas 3.1.1, see `tests/fixtures/make_pandas_fixture.py`) to the
 //! last bit.
 
 use rayon::prelude::*;
 
-use super::{ComputeError, check_len, panel_series_count, pool};
+use super::{ComputeError, check_len, is_usable, panel_series_count, pool};
 
 /// The EMA of `values` with span `span` (alpha = 2/(span+1)) into `out`.
 ///
@@ -32,6 +35,21 @@ pub fn ema_into(values: &[f64], span: usize, out: &mut [f64]) -> Result<(), Comp
 }
 
 fn ema_kernel(values: &[f64], span: usize, out: &mut [f64]) {
+    // The common case first, with pandas' own test for a missing value (NaN), which keeps the
+    // loop as fast as it was; then a check of the values that run left in the cache, and only
+    // a series holding an infinity or a value beyond LARGEST_VALUE is computed again.
+    ema_run(values, span, out, |x| !x.is_nan());
+    let unusable = values
+        .iter()
+        .fold(0_u32, |n, &x| n + u32::from(x.abs() > super::LARGEST_VALUE));
+    if unusable > 0 {
+        ema_run(values, span, out, is_usable);
+    }
+}
+
+/// The EMA with `observed` telling the values taken from those skipped as missing.
+#[inline(always)]
+fn ema_run(values: &[f64], span: usize, out: &mut [f64], observed: impl Fn(f64) -> bool) {
     let (Some((&first, rest)), Some((out_first, out_rest))) =
         (values.split_first(), out.split_first_mut())
     else {
@@ -45,13 +63,13 @@ fn ema_kernel(values: &[f64], span: usize, out: &mut [f64]) {
     let mut new_wt = alpha;
     let irregular_update = com == 1.0;
 
-    let mut weighted = first;
     // pandas turns min_periods = 0 into 1: NaN until the first observation.
-    let mut seen = !first.is_nan();
-    *out_first = if seen { weighted } else { f64::NAN };
+    let mut seen = observed(first);
+    let mut weighted = if seen { first } else { f64::NAN };
+    *out_first = weighted;
     let mut old_wt = 1.0_f64;
     for (&cur, o) in rest.iter().zip(out_rest) {
-        let is_observation = !cur.is_nan();
+        let is_observation = observed(cur);
         seen |= is_observation;
         if !weighted.is_nan() {
             old_wt *= old_wt_factor;

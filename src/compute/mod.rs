@@ -11,6 +11,13 @@
 //! Semantics follow pandas: [`sma`] is `rolling(w).mean()`, [`ema`] is
 //! `ewm(span=n, adjust=False).mean()`, both including their NaN behaviour. The technical
 //! indicators ([`indicators`]) follow TA-Lib instead, which is what traders cross-check against.
+//!
+//! A value that is NaN, infinite or larger in magnitude than [`LARGEST_VALUE`] is missing to
+//! every kernel ([`is_usable`]): no market has such prices, and a running sum holding one would
+//! stay NaN (or overflow) for the rest of the series. Missing values never poison what comes
+//! after them: a moving-average window that has moved past one is a number again, the pandas
+//! EMA carries its average over one as pandas does over a NaN, and the TA-Lib indicators start
+//! again after one as on a new series.
 
 pub mod adjust;
 pub mod bench;
@@ -72,6 +79,19 @@ pub enum ComputeError {
         /// Days per series.
         days: usize,
     },
+}
+
+/// The largest magnitude a kernel takes as a value; beyond it an input is missing, like NaN.
+///
+/// Far beyond any price, volume or indicator value, and small enough that a running sum, or a
+/// running sum of squares, of any series of them stays finite.
+pub const LARGEST_VALUE: f64 = 1e100;
+
+/// Whether a kernel takes `x` as a value: finite and at most [`LARGEST_VALUE`] in magnitude
+/// (false for NaN and infinities).
+#[inline]
+pub fn is_usable(x: f64) -> bool {
+    x.abs() <= LARGEST_VALUE
 }
 
 /// Checks `got == expected` for a named buffer.

@@ -1,6 +1,9 @@
 //! Simple moving averages for several windows in one pass, with pandas `rolling(w).mean()`
 //! semantics (default `min_periods`): NaN until the window is full and NaN whenever the window
-//! holds a missing value.
+//! holds a missing value. Missing is NaN, an infinity or a value beyond
+//! [`LARGEST_VALUE`](super::LARGEST_VALUE) ([`is_usable`]); such a value adds nothing to the
+//! prefix sums, so a window that has moved past it is exact again (pandas' running sum would
+//! carry an infinity, or overflow on two values near 1e308, for the rest of the series).
 //!
 //! One pass builds a compensated (double-double) prefix sum and a prefix count of missing values;
 //! every window is then a branch-free difference of two prefix entries, which the compiler
@@ -9,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use super::{ComputeError, check_len, panel_series_count, pool};
+use super::{ComputeError, check_len, is_usable, panel_series_count, pool};
 
 /// Reusable scratch space for [`sma_into`], so repeated calls do not allocate.
 ///
@@ -36,16 +39,17 @@ impl SmaScratch {
         }
     }
 
-    /// Fills the prefix arrays for `values`; returns whether any value is missing (non-finite).
+    /// Fills the prefix arrays for `values`; returns whether any value is missing (not
+    /// [`is_usable`]).
     ///
-    /// `hi[i] + lo[i]` is the sum of the finite values among the first `i`, to about 2^-100
-    /// relative; `missing[i]` counts the non-finite ones (only filled when there are some).
+    /// `hi[i] + lo[i]` is the sum of the usable values among the first `i`, to about 2^-100
+    /// relative; `missing[i]` counts the missing ones (only filled when there are some).
     fn fill(&mut self, values: &[f64]) -> bool {
         let n = values.len();
         // A vectorised count first: the common gap-free case then skips the third array.
         let missing_total = values
             .iter()
-            .fold(0_u32, |c, x| c + u32::from(!x.is_finite()));
+            .fold(0_u32, |c, &x| c + u32::from(!is_usable(x)));
         self.hi.resize(n + 1, 0.0);
         self.lo.resize(n + 1, 0.0);
         self.hi[0] = 0.0;
@@ -53,7 +57,7 @@ impl SmaScratch {
         let (hi_out, lo_out) = (&mut self.hi[1..], &mut self.lo[1..]);
         let (mut hi, mut lo) = (0.0_f64, 0.0_f64);
         for ((&x, h), l) in values.iter().zip(hi_out).zip(lo_out) {
-            let x = if x.is_finite() { x } else { 0.0 };
+            let x = if is_usable(x) { x } else { 0.0 };
             // Knuth's TwoSum: s + err == hi + x exactly, whatever the magnitudes and signs.
             let s = hi + x;
             let bp = s - hi;
@@ -68,7 +72,7 @@ impl SmaScratch {
             self.missing[0] = 0;
             let mut missing = 0_u32;
             for (&x, m) in values.iter().zip(&mut self.missing[1..]) {
-                missing += u32::from(!x.is_finite());
+                missing += u32::from(!is_usable(x));
                 *m = missing;
             }
         }
@@ -227,8 +231,9 @@ fn check_windows(windows: &[usize]) -> Result<(), ComputeError> {
 /// `out` holds `windows.len()` rows of `values.len()` values, window after window:
 /// `out[k * n + i]` is the mean of `values[i + 1 - windows[k] ..= i]`. Like pandas
 /// `rolling(w).mean()`: NaN for `i + 1 < w` and NaN when the window holds a NaN (or an
-/// infinity, which pandas would propagate instead). Does not allocate once `scratch` has grown
-/// to the series length.
+/// infinity or a value beyond [`LARGEST_VALUE`](super::LARGEST_VALUE), which pandas would sum
+/// and carry on to every later window instead). Does not allocate once `scratch` has grown to
+/// the series length.
 ///
 /// # Errors
 /// [`ComputeError::ZeroWindow`] for a window of 0, [`ComputeError::LengthMismatch`] if `out`

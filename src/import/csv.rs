@@ -7,8 +7,8 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 
-use super::{BadRow, ImportError, RowRef};
-use crate::model::{Bar, BarIssue, DailySeries, SeriesBuilder};
+use super::{BadRow, ImportError, RowRef, shown_list};
+use crate::model::{Bar, BarIssue, DailySeries, SeriesBuilder, plausible_days, shown};
 
 /// What one CSV file held.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -82,7 +82,7 @@ impl Columns {
         };
         let missing = |column: &'static str| ImportError::MissingColumn {
             column,
-            found: header.iter().collect::<Vec<_>>().join(","),
+            found: shown_list(header.iter()),
         };
         let (open, high, low) = (find(&["open"]), find(&["high"]), find(&["low"]));
         // A close-only layout has none of open/high/low; some of them is a broken header.
@@ -115,11 +115,11 @@ pub(crate) use crate::model::parse_day;
 fn parse_number(text: &str) -> Result<f64, String> {
     let t = text.trim();
     if t.is_empty() || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("nan") {
-        return Err(format!("missing value '{t}'"));
+        return Err(format!("missing value '{}'", shown(t)));
     }
     t.replace(',', "")
         .parse::<f64>()
-        .map_err(|_| format!("'{t}' is not a number"))
+        .map_err(|_| format!("'{}' is not a number", shown(t)))
 }
 
 fn field<'r>(record: &'r csv::StringRecord, i: usize, name: &str) -> Result<&'r str, String> {
@@ -128,8 +128,8 @@ fn field<'r>(record: &'r csv::StringRecord, i: usize, name: &str) -> Result<&'r 
 
 fn bar_of(record: &csv::StringRecord, cols: &Columns) -> Result<Bar, String> {
     let date_text = field(record, cols.date, "date")?;
-    let date =
-        parse_day(date_text).ok_or_else(|| format!("'{}' is not a date", date_text.trim()))?;
+    let date = parse_day(date_text)
+        .ok_or_else(|| format!("'{}' is not a date", shown(date_text.trim())))?;
     let num = |i: usize, name: &str| -> Result<f64, String> {
         parse_number(field(record, i, name)?).map_err(|e| format!("{name}: {e}"))
     };
@@ -168,6 +168,24 @@ fn bar_of(record: &csv::StringRecord, cols: &Columns) -> Result<Bar, String> {
     })
 }
 
+/// Whether `bytes` look like UTF-16 text: a UTF-16 byte-order mark, or (without one) a
+/// start where every other byte is NUL, as ASCII text is in UTF-16.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(64) & !1];
+    let nul_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let half = head.len() / 2;
+    half >= 4 && (nul_at(0) == half || nul_at(1) == half)
+}
+
 /// Reads a CSV of daily bars. Good rows are kept; each bad row (unparsable, impossible
 /// bar, repeated day) is reported with its line number. Fails only when the file has
 /// no usable layout (a header missing a price column) or cannot be read. Never panics.
@@ -176,6 +194,9 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
     reader
         .read_to_end(&mut bytes)
         .map_err(|e| ImportError::Read(e.to_string()))?;
+    if looks_like_utf16(&bytes) {
+        return Err(ImportError::Utf16);
+    }
     // The csv crate does not count blank lines; count them from byte offsets instead.
     let line_starts: Vec<u64> = std::iter::once(0)
         .chain(
@@ -203,7 +224,9 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
         .comment(Some(b'#'))
         .from_reader(bytes.as_slice());
     let mut out = CsvImport::default();
-    let mut builder = SeriesBuilder::new();
+    // One clock reading for the whole file: every row is checked against the same days.
+    let days = plausible_days();
+    let mut builder = SeriesBuilder::new().within(days.clone());
     let mut cols: Option<Columns> = None;
     let mut line_of_day: HashMap<NaiveDate, u64> = HashMap::new();
     // Whether the row kept for each day was repaired (a later repeated row replaces it).
@@ -258,7 +281,7 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
                 continue;
             }
         };
-        let bar = match bar.checked() {
+        let bar = match bar.checked_within(&days) {
             Ok((bar, repaired)) => {
                 repaired_on_day.insert(bar.date, repaired);
                 bar
@@ -377,6 +400,60 @@ mod tests {
         assert!(r.bad_rows[3].reason.contains("no close column"));
         assert!(r.bad_rows[4].reason.contains("repeated on line 9"));
         assert_eq!(r.bad_rows[0].to_string().split(':').next(), Some("line 3"));
+    }
+
+    #[test]
+    fn prices_and_days_no_market_has_are_bad_rows() {
+        let text = "date,open,high,low,close,volume\n\
+                    2024-01-02,10,11,9,10.5,100\n\
+                    2024-01-03,1e308,1e308,1e308,1e308,100\n\
+                    0000-01-01,10,11,9,10.5,100\n\
+                    9999-12-31,10,11,9,10.5,100\n\
+                    1899-12-29,10,11,9,10.5,100\n\
+                    2024-01-04,10,11,9,10.5,1e300\n\
+                    1900-01-02,10,11,9,10.5,100\n";
+        let r = read_csv(text.as_bytes()).unwrap();
+        assert_eq!(r.series.days(), &[d(1900, 1, 2), d(2024, 1, 2)]);
+        assert_eq!(r.rows_read, 7);
+        let said: Vec<String> = r.bad_rows.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "line 3: 2024-01-03: a price is above 10^12, which no market has",
+                "line 4: 0000-01-01: the date is before 1900 or after tomorrow",
+                "line 5: 9999-12-31: the date is before 1900 or after tomorrow",
+                "line 6: 1899-12-29: the date is before 1900 or after tomorrow",
+                "line 7: 2024-01-04: volume is negative, above 10^15 or not a number",
+            ]
+        );
+    }
+
+    #[test]
+    fn utf16_is_named_and_hostile_cells_are_quoted_short() {
+        let text = "Date,Close\n2024-01-02,1.5\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for bytes in [
+            [&[0xff, 0xfe][..], &le].concat(),
+            [&[0xfe, 0xff][..], &be].concat(),
+            le,
+            be,
+        ] {
+            assert!(matches!(
+                read_csv(bytes.as_slice()),
+                Err(ImportError::Utf16)
+            ));
+        }
+        let r = read_csv(&b"date,close\n2024-01-02,1\0\n2024-01-03,2\n"[..]).unwrap();
+        assert_eq!(
+            r.series.len(),
+            1,
+            "a NUL in a UTF-8 file is a bad cell, not UTF-16"
+        );
+        assert_eq!(r.bad_rows[0].reason, "close: '1\\u{0}' is not a number");
+        let long = format!("date,open,{}\n", "x".repeat(100_000));
+        let err = read_csv(long.as_bytes()).unwrap_err().to_string();
+        assert!(err.len() < 200, "{err}");
     }
 
     #[test]

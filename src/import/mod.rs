@@ -12,7 +12,7 @@ pub use self::csv::{CsvImport, read_csv};
 pub use self::export::{ExportOptions, PROVISIONAL_COLUMN, REBASED_COLUMN, write_export};
 pub use self::sqlite::{SqliteImport, SqliteSeries, read_sqlite};
 
-use crate::model::{Category, KrMarket, ModelError, Ticker, TickerMeta};
+use crate::model::{Category, KrMarket, ModelError, Ticker, TickerMeta, shown};
 use crate::store::{Store, StoreError, UpsertSummary};
 
 /// Why an import failed as a whole (bad single rows are [`BadRow`]s instead).
@@ -53,6 +53,10 @@ pub enum ImportError {
         /// The first bad row, if any was read.
         first_bad: Option<BadRow>,
     },
+    /// The file is UTF-16 text (a byte-order mark, or NUL in every other byte), which the
+    /// CSV reader does not take.
+    #[error("the file looks like UTF-16 text; save it as UTF-8 (CSV UTF-8) and import that")]
+    Utf16,
     /// The SQLite file has neither a `stocks` nor a `currency` table.
     #[error("no 'stocks' or 'currency' table (found: {found})")]
     NoTables {
@@ -69,6 +73,25 @@ fn nothing_message(rows_read: &usize, first_bad: &Option<BadRow>) -> String {
         }
         (n, None) => format!("none of its {n} rows could be imported"),
     }
+}
+
+/// Names found in a file (columns, tables) as a message lists them: each through
+/// [`shown`], at most eight of them, then how many there were.
+pub(crate) fn shown_list<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> String {
+    const LISTED: usize = 8;
+    let mut out = Vec::new();
+    let mut total = 0_usize;
+    for name in names {
+        total += 1;
+        if total <= LISTED {
+            out.push(shown(name.as_ref()));
+        }
+    }
+    let mut text = out.join(",");
+    if total > LISTED {
+        text.push_str(&format!(",… ({total} in all)"));
+    }
+    text
 }
 
 /// Where a row came from: a CSV line or an SQLite table row.
@@ -235,8 +258,9 @@ pub async fn import_file(
             if s.series.is_empty() {
                 // No ticker is created for a symbol without one good row.
                 tracing::warn!(
-                    "{}: {symbol}: none of its {rows} rows could be imported",
-                    path.display()
+                    "{}: {}: none of its {rows} rows could be imported",
+                    path.display(),
+                    shown(&symbol)
                 );
                 for row in &s.bad_rows {
                     tracing::warn!("{}: {row}", path.display());

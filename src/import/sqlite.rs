@@ -12,8 +12,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
 use super::csv::parse_day;
-use super::{BadRow, ImportError, RowRef, infer_category};
-use crate::model::{Bar, Category, DailySeries, SeriesBuilder};
+use super::{BadRow, ImportError, RowRef, infer_category, shown_list};
+use crate::model::{Bar, Category, DailySeries, SeriesBuilder, plausible_days, shown};
 
 /// The tables read, in order.
 pub const TABLES: [&str; 2] = ["stocks", "currency"];
@@ -80,7 +80,7 @@ fn columns_of(conn: &Connection, table: &str) -> Result<Columns, ImportError> {
     let need = |wanted: &[&str], column: &'static str| {
         find(wanted).ok_or_else(|| ImportError::MissingColumn {
             column,
-            found: format!("table {table}: {}", names.join(",")),
+            found: format!("table {}: {}", shown(table), shown_list(names.iter())),
         })
     };
     Ok(Columns {
@@ -109,7 +109,7 @@ fn day_of(v: ValueRef<'_>) -> Result<NaiveDate, String> {
     match v {
         ValueRef::Text(t) => {
             let s = String::from_utf8_lossy(t);
-            parse_day(&s).ok_or_else(|| format!("'{}' is not a date", s.trim()))
+            parse_day(&s).ok_or_else(|| format!("'{}' is not a date", shown(s.trim())))
         }
         ValueRef::Integer(i) => {
             // YYYYMMDD written as a number.
@@ -145,7 +145,7 @@ fn number_of(v: ValueRef<'_>, name: &str, required: bool) -> Result<f64, String>
                 return Ok(0.0);
             }
             s.parse::<f64>()
-                .map_err(|_| format!("{name}: '{s}' is not a number"))
+                .map_err(|_| format!("{name}: '{}' is not a number", shown(s)))
         }
         ValueRef::Null if !required => Ok(0.0),
         ValueRef::Null => Err(format!("{name}: missing value")),
@@ -189,6 +189,8 @@ fn read_table(
     let mut rows = stmt.query([])?;
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut ordinal = 0i64;
+    // One clock reading for the whole table: every row is checked against the same days.
+    let days = plausible_days();
     while let Some(row) = rows.next()? {
         ordinal += 1;
         out.rows_read += 1;
@@ -213,7 +215,7 @@ fn read_table(
             continue;
         };
         let group = groups.entry(symbol).or_insert_with(|| Group {
-            builder: SeriesBuilder::new(),
+            builder: SeriesBuilder::new().within(days.clone()),
             bad_rows: Vec::new(),
             row_of_day: HashMap::new(),
             repaired_on_day: HashMap::new(),
@@ -239,7 +241,11 @@ fn read_table(
                 stock_splits: number_of(value(9), "stock_splits", false)?,
             })
         })();
-        let bar = match bar.and_then(|b| b.checked().map_err(|p| format!("{}: {p}", b.date))) {
+        let checked = |b: Bar| {
+            b.checked_within(&days)
+                .map_err(|p| format!("{}: {p}", b.date))
+        };
+        let bar = match bar.and_then(checked) {
             Ok((bar, repaired)) => {
                 group.repaired_on_day.insert(bar.date, repaired);
                 bar
@@ -318,7 +324,7 @@ pub fn read_sqlite(path: &Path) -> Result<SqliteImport, ImportError> {
     }
     if !any {
         return Err(ImportError::NoTables {
-            found: present.join(", "),
+            found: shown_list(present.iter()),
         });
     }
     Ok(out)
@@ -421,6 +427,37 @@ mod tests {
         assert_eq!(krw.series.close(), &[1299.5]);
         assert_eq!(krw.bad_rows.len(), 1);
         assert!(krw.bad_rows[0].reason.contains("repeated"));
+    }
+
+    #[test]
+    fn prices_and_days_no_market_has_are_bad_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE stocks (symbol TEXT, date, open REAL, high REAL, low REAL,
+                 close REAL, volume REAL, dividends REAL, stock_splits REAL);
+             INSERT INTO stocks VALUES ('AAPL','2024-01-02',10,11,9,10.5,100,0,0);
+             INSERT INTO stocks VALUES ('AAPL','2024-01-03',1e308,1e308,1e308,1e308,100,0,0);
+             INSERT INTO stocks VALUES ('AAPL','0000-01-01 00:00:00',10,11,9,10.5,100,0,0);
+             INSERT INTO stocks VALUES ('AAPL',99991231,10,11,9,10.5,100,0,0);
+             INSERT INTO stocks VALUES ('AAPL',32503680000,10,11,9,10.5,100,0,0);",
+        )
+        .unwrap();
+        drop(conn);
+        let r = read_sqlite(&path).unwrap();
+        let aapl = &r.series[0];
+        assert_eq!(aapl.series.days(), &[d(2024, 1, 2)]);
+        let said: Vec<String> = aapl.bad_rows.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "table stocks row 2: 2024-01-03: a price is above 10^12, which no market has",
+                "table stocks row 3: 0000-01-01: the date is before 1900 or after tomorrow",
+                "table stocks row 4: 9999-12-31: the date is before 1900 or after tomorrow",
+                "table stocks row 5: 3000-01-01: the date is before 1900 or after tomorrow",
+            ]
+        );
     }
 
     #[test]

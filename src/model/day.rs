@@ -1,6 +1,32 @@
-//! Trading days written as text.
+//! Trading days written as text, and the days a bar may have.
 
-use chrono::{NaiveDate, NaiveTime};
+use std::ops::RangeInclusive;
+
+use chrono::{Days, NaiveDate, NaiveTime, Utc};
+
+/// The earliest day a bar may have: 1900-01-01. Earlier dates in price data are placeholders
+/// (`0000-01-01`) or typing mistakes, not trading days.
+pub const EARLIEST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// The latest day a bar may have when the UTC date is `today`: tomorrow, since a day's bar in
+/// Seoul or Sydney is dated a day ahead of UTC for part of that day. Anything later
+/// (`9999-12-31`, `3000-01-01`) is a placeholder or a mistake.
+pub fn latest_day_after(today: NaiveDate) -> NaiveDate {
+    today.checked_add_days(Days::new(1)).unwrap_or(today)
+}
+
+/// The latest day a bar may have now: tomorrow in UTC ([`latest_day_after`] of today).
+pub fn latest_day() -> NaiveDate {
+    latest_day_after(Utc::now().date_naive())
+}
+
+/// The days a bar may have now: [`EARLIEST_DAY`] to [`latest_day`].
+pub fn plausible_days() -> RangeInclusive<NaiveDate> {
+    EARLIEST_DAY..=latest_day()
+}
 
 /// Parses a trading day: `2024-01-02`, `2024/01/02`, `20240102`, or a timestamp whose
 /// first ten characters are the local date (`2024-01-02 00:00:00-05:00`, yfinance;

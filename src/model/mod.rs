@@ -10,13 +10,13 @@ mod series;
 mod ticker;
 
 pub use category::{Category, MA_SET_A, MA_SET_B, MaSet};
-pub use day::parse_day;
+pub use day::{EARLIEST_DAY, latest_day, latest_day_after, parse_day, plausible_days};
 pub use drawing::{
     Anchor, Drawing, DrawingChanges, DrawingError, DrawingKind, FIB_LEVELS, MAX_DRAWING_WIDTH,
     MAX_NOTE_CHARS, Measure, drawing_id_at, new_drawing_id, validate_set,
 };
 pub use exchange::exchange_time_zone;
-pub use series::{Bar, BarIssue, BarProblem, DailySeries, SeriesBuilder};
+pub use series::{Bar, BarIssue, BarProblem, DailySeries, MAX_PRICE, MAX_VOLUME, SeriesBuilder};
 pub use ticker::{KrMarket, Ticker, TickerMeta};
 
 /// Errors of the data model: bad tickers and categories.
@@ -41,19 +41,29 @@ pub enum ModelError {
 const SHOWN_CHARS: usize = 40;
 
 /// User input as a message may quote it: control characters (newlines, terminal escape
-/// sequences) written as escapes, and at most [`SHOWN_CHARS`] characters followed by how
-/// long the input really was.
+/// sequences, NUL) written as escapes, and at most [`SHOWN_CHARS`] characters followed by
+/// how long the input really was.
 pub fn shown(input: &str) -> String {
-    let total = input.chars().count();
+    shown_at_most(input, SHOWN_CHARS)
+}
+
+/// [`shown`] with room for `max_chars` characters: for a library's message that may quote
+/// input itself (a parser's error), which is longer than one quoted value.
+pub fn shown_at_most(input: &str, max_chars: usize) -> String {
     let mut out = String::new();
-    for c in input.chars().take(SHOWN_CHARS) {
+    let mut total = 0_usize;
+    for c in input.chars() {
+        total += 1;
+        if total > max_chars {
+            continue;
+        }
         if c.is_control() {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
-    if total > SHOWN_CHARS {
+    if total > max_chars {
         out.push_str(&format!("… ({total} characters)"));
     }
     out
@@ -71,5 +81,7 @@ mod tests {
         let msg = ModelError::UnknownCategory(long).to_string();
         assert!(msg.len() < 120, "{msg}");
         assert!(msg.contains("(10000 characters)"), "{msg}");
+        assert_eq!(shown("2024\0\0"), "2024\\u{0}\\u{0}");
+        assert_eq!(shown_at_most("abcdef", 3), "abc… (6 characters)");
     }
 }

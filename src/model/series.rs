@@ -1,9 +1,19 @@
 //! The columnar daily series and its validating builder.
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use super::day::plausible_days;
+
+/// The largest price a bar may have (and the largest dividend or split ratio): 10^12. No
+/// market quotes anything near it in any currency; a value above it is a unit mix-up or
+/// garbage, and values near 1e308 overflow every running sum computed over them.
+pub const MAX_PRICE: f64 = 1e12;
+
+/// The largest volume a bar may have: 10^15.
+pub const MAX_VOLUME: f64 = 1e15;
 
 /// One daily bar, as read from a source or a store row.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,15 +70,28 @@ impl Bar {
         self.open.is_nan() && self.high.is_nan() && self.low.is_nan()
     }
 
-    /// Checks the bar is possible: finite, non-negative, `low <= open, close <= high`. A
-    /// close-only bar ([`Bar::is_close_only`]) needs only a finite positive close.
+    /// Checks the bar is possible ([`Bar::check_within`]) on the days a bar may have now,
+    /// 1900-01-01 to tomorrow in UTC ([`plausible_days`](super::plausible_days)).
     pub fn check(&self) -> Result<(), BarProblem> {
+        self.check_within(&plausible_days())
+    }
+
+    /// Checks the bar is possible: dated within `days`, prices finite, positive and at most
+    /// [`MAX_PRICE`], `low <= open, close <= high`, a volume from 0 to [`MAX_VOLUME`]. A
+    /// close-only bar ([`Bar::is_close_only`]) needs only such a close.
+    pub fn check_within(&self, days: &RangeInclusive<NaiveDate>) -> Result<(), BarProblem> {
+        if !days.contains(&self.date) {
+            return Err(BarProblem::DayOutOfRange);
+        }
         if self.is_close_only() {
             if !self.close.is_finite() {
                 return Err(BarProblem::NonFinitePrice);
             }
             if self.close <= 0.0 {
                 return Err(BarProblem::NonPositivePrice);
+            }
+            if self.close > MAX_PRICE {
+                return Err(BarProblem::PriceOutOfRange);
             }
             return self.check_extras();
         }
@@ -78,6 +101,9 @@ impl Bar {
         }
         if prices.iter().any(|p| *p <= 0.0) {
             return Err(BarProblem::NonPositivePrice);
+        }
+        if prices.iter().any(|p| *p > MAX_PRICE) {
+            return Err(BarProblem::PriceOutOfRange);
         }
         if self.high < self.low {
             return Err(BarProblem::HighBelowLow);
@@ -92,14 +118,12 @@ impl Bar {
     }
 
     fn check_extras(&self) -> Result<(), BarProblem> {
-        if !self.volume.is_finite() || self.volume < 0.0 {
+        // A range holds no NaN.
+        if !(0.0..=MAX_VOLUME).contains(&self.volume) {
             return Err(BarProblem::BadVolume);
         }
-        if !self.dividends.is_finite()
-            || self.dividends < 0.0
-            || !self.stock_splits.is_finite()
-            || self.stock_splits < 0.0
-        {
+        let event = 0.0..=MAX_PRICE;
+        if !event.contains(&self.dividends) || !event.contains(&self.stock_splits) {
             return Err(BarProblem::BadEvent);
         }
         Ok(())
@@ -114,8 +138,16 @@ impl Bar {
     /// Checks the bar like [`Bar::check`], but first repairs a rounding glitch: an open or
     /// close lying outside high/low by at most [`ROUNDING_TOLERANCE`] of the price widens
     /// high/low to include it. Returns the bar and whether it was repaired.
-    pub fn checked(mut self) -> Result<(Self, bool), BarProblem> {
-        match self.check() {
+    pub fn checked(self) -> Result<(Self, bool), BarProblem> {
+        self.checked_within(&plausible_days())
+    }
+
+    /// [`Bar::checked`] with the bar's day accepted within `days` (see [`Bar::check_within`]).
+    pub fn checked_within(
+        mut self,
+        days: &RangeInclusive<NaiveDate>,
+    ) -> Result<(Self, bool), BarProblem> {
+        match self.check_within(days) {
             Ok(()) => Ok((self, false)),
             Err(BarProblem::OpenCloseOutsideRange) => {
                 let top = self.open.max(self.close);
@@ -126,7 +158,7 @@ impl Bar {
                 {
                     self.high = self.high.max(top);
                     self.low = self.low.min(bottom);
-                    self.check().map(|()| (self, true))
+                    self.check_within(days).map(|()| (self, true))
                 } else {
                     Err(BarProblem::OpenCloseOutsideRange)
                 }
@@ -145,17 +177,23 @@ pub enum BarProblem {
     /// A price is zero or negative.
     #[error("a price is zero or negative")]
     NonPositivePrice,
+    /// A price is above [`MAX_PRICE`].
+    #[error("a price is above 10^12, which no market has")]
+    PriceOutOfRange,
+    /// The day is before 1900-01-01 or after tomorrow (UTC).
+    #[error("the date is before 1900 or after tomorrow")]
+    DayOutOfRange,
     /// `high < low`.
     #[error("high is below low")]
     HighBelowLow,
     /// Open or close lies outside `[low, high]`.
     #[error("open or close lies outside the low-high range")]
     OpenCloseOutsideRange,
-    /// Volume is negative or not finite.
-    #[error("volume is negative or not a number")]
+    /// Volume is negative, above [`MAX_VOLUME`] or not finite.
+    #[error("volume is negative, above 10^15 or not a number")]
     BadVolume,
-    /// Dividend or split is negative or not finite.
-    #[error("dividend or split is negative or not a number")]
+    /// Dividend or split is negative, above [`MAX_PRICE`] or not finite.
+    #[error("dividend or split is negative, above 10^12 or not a number")]
     BadEvent,
 }
 
@@ -428,10 +466,20 @@ impl DailySeries {
 
 /// Collects bars in any order and builds a [`DailySeries`]: sorts by day, keeps the last
 /// of duplicated days, and leaves out impossible bars, reporting each as a [`BarIssue`].
-#[derive(Debug, Default)]
+/// Days are accepted from 1900-01-01 to tomorrow in UTC as of the builder's creation
+/// ([`plausible_days`](super::plausible_days)).
+#[derive(Debug)]
 pub struct SeriesBuilder {
     bars: Vec<Bar>,
     issues: Vec<BarIssue>,
+    /// The days accepted.
+    days: RangeInclusive<NaiveDate>,
+}
+
+impl Default for SeriesBuilder {
+    fn default() -> Self {
+        Self::with_capacity(0)
+    }
 }
 
 impl SeriesBuilder {
@@ -445,13 +493,22 @@ impl SeriesBuilder {
         Self {
             bars: Vec::with_capacity(n),
             issues: Vec::new(),
+            days: plausible_days(),
         }
+    }
+
+    /// Accepts the days in `days` instead of 1900-01-01 to tomorrow: a fixed clock, for
+    /// tests and for callers that checked their bars against one range already.
+    #[must_use]
+    pub fn within(mut self, days: RangeInclusive<NaiveDate>) -> Self {
+        self.days = days;
+        self
     }
 
     /// Adds a bar; one with a rounding glitch is repaired ([`Bar::checked`]) and
     /// recorded as widened, an impossible one is recorded as rejected and left out.
     pub fn push(&mut self, bar: Bar) -> &mut Self {
-        match bar.checked() {
+        match bar.checked_within(&self.days) {
             Ok((bar, repaired)) => {
                 if repaired {
                     self.issues.push(BarIssue::Widened { date: bar.date });
@@ -469,6 +526,7 @@ impl SeriesBuilder {
         let Self {
             mut bars,
             mut issues,
+            days: _,
         } = self;
         // Stable sort keeps input order among equal days, so "last given wins" holds.
         bars.sort_by_key(|b| b.date);
@@ -492,6 +550,7 @@ impl SeriesBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{EARLIEST_DAY, latest_day, latest_day_after};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -534,6 +593,84 @@ mod tests {
             date: d(2024, 1, 3)
         }));
         assert_eq!(issues.len(), 5);
+    }
+
+    #[test]
+    fn prices_no_market_has_and_impossible_days_are_rejected() {
+        let with = |date: NaiveDate, f: fn(&mut Bar)| {
+            let mut b = bar(date, 10.0);
+            f(&mut b);
+            b
+        };
+        let bars = [
+            bar(d(2024, 1, 2), 10.0),
+            with(d(2024, 1, 3), |b| {
+                b.high = 1e308;
+                b.close = 1e308;
+            }),
+            Bar::close_only(d(2024, 1, 4), 2e12),
+            with(d(2024, 1, 5), |b| b.volume = 1e300),
+            with(d(2024, 1, 8), |b| b.dividends = 1e300),
+            bar(NaiveDate::from_ymd_opt(0, 1, 1).unwrap(), 10.0),
+            bar(d(1899, 12, 31), 10.0),
+            bar(d(9999, 12, 31), 10.0),
+            bar(d(3000, 1, 1), 10.0),
+            bar(d(1900, 1, 1), 10.0),
+            Bar::close_only(d(2024, 1, 9), 1e12),
+        ];
+        let (s, issues) = DailySeries::from_bars(bars);
+        assert_eq!(s.days(), &[d(1900, 1, 1), d(2024, 1, 2), d(2024, 1, 9)]);
+        let said: Vec<String> = issues.iter().map(ToString::to_string).collect();
+        assert_eq!(said.len(), 8, "{said:?}");
+        assert!(
+            said[0].starts_with("2024-01-03: a price is above 10^12"),
+            "{said:?}"
+        );
+        assert!(
+            said[1].starts_with("2024-01-04: a price is above 10^12"),
+            "{said:?}"
+        );
+        assert!(
+            said[2].contains("volume is negative, above 10^15"),
+            "{said:?}"
+        );
+        assert!(said[3].contains("dividend or split"), "{said:?}");
+        for (text, day) in
+            said[4..]
+                .iter()
+                .zip(["0000-01-01", "1899-12-31", "9999-12-31", "3000-01-01"])
+        {
+            assert_eq!(
+                *text,
+                format!("{day}: the date is before 1900 or after tomorrow")
+            );
+        }
+    }
+
+    #[test]
+    fn tomorrow_in_utc_is_the_latest_day() {
+        let latest = latest_day_after(d(2024, 6, 3));
+        assert_eq!(latest, d(2024, 6, 4));
+        let mut b = SeriesBuilder::new().within(EARLIEST_DAY..=latest);
+        b.push(bar(d(2024, 6, 3), 1.0))
+            .push(bar(d(2024, 6, 4), 1.0))
+            .push(bar(d(2024, 6, 5), 1.0));
+        let (s, issues) = b.build();
+        assert_eq!(s.last_day(), Some(d(2024, 6, 4)));
+        assert_eq!(
+            issues,
+            vec![BarIssue::Rejected {
+                bar: bar(d(2024, 6, 5), 1.0),
+                problem: BarProblem::DayOutOfRange
+            }]
+        );
+        // The real clock, with margins no change of date during the test can cross.
+        let tomorrow = latest_day();
+        let yesterday = tomorrow.checked_sub_days(chrono::Days::new(2)).unwrap();
+        let later = tomorrow.checked_add_days(chrono::Days::new(2)).unwrap();
+        assert_eq!(bar(yesterday, 1.0).check(), Ok(()));
+        assert_eq!(bar(later, 1.0).check(), Err(BarProblem::DayOutOfRange));
+        assert_eq!(DailySeries::from_bars([bar(later, 1.0)]).0.len(), 0);
     }
 
     #[test]

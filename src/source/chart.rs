@@ -419,6 +419,27 @@ mod tests {
     }
 
     #[test]
+    fn prices_and_days_no_market_has_are_rejected_bars() {
+        // 2024-01-02, 2024-01-03, 0000-01-01, 9999-12-31 and 3000-01-01 at 00:00Z.
+        let body = br#"{"chart":{"result":[{"meta":{"exchangeTimezoneName":"UTC"},
+            "timestamp":[1704153600,1704240000,-62167219200,253402214400,32503680000],
+            "indicators":{"quote":[{"open":[1,1e308,1,1,1],"high":[2,1e308,2,2,2],
+            "low":[0.5,1e308,0.5,0.5,0.5],"close":[1.5,1e308,1.5,1.5,1.5]}]}}],"error":null}}"#;
+        let data = parse_chart(body).unwrap();
+        assert_eq!(data.series.days(), &[d(2024, 1, 2)]);
+        let said: Vec<String> = data.issues.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "2024-01-03: a price is above 10^12, which no market has",
+                "0000-01-01: the date is before 1900 or after tomorrow",
+                "9999-12-31: the date is before 1900 or after tomorrow",
+                "3000-01-01: the date is before 1900 or after tomorrow",
+            ]
+        );
+    }
+
+    #[test]
     fn short_arrays_count_as_nulls() {
         let body = br#"{"chart":{"result":[{"meta":{"exchangeTimezoneName":"UTC"},
             "timestamp":[1704153600,1704240000,1704326400],

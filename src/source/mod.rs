@@ -118,8 +118,9 @@ impl SourceSettings {
             source: SourceSettings,
         }
         let file: File = toml::from_str(text).map_err(|e| {
-            // The message quotes the line, which may hold a MongoDB password elsewhere.
-            e.message().to_owned()
+            // Not the whole error: it quotes the line, which may hold a MongoDB password
+            // elsewhere; the message itself may quote a key or value, shown short and inert.
+            crate::model::shown_at_most(e.message(), 160)
         })?;
         let settings = file.source;
         for (name, value) in [

@@ -162,6 +162,9 @@ pub fn default_config_path() -> Option<PathBuf> {
         .map(|dirs| dirs.config_dir().join("config.toml"))
 }
 
+/// Characters of a config parser's message shown (it may quote what the file holds).
+pub(crate) const MESSAGE_CHARS: usize = 160;
+
 fn read_config_file(path: &Path, must_exist: bool) -> Result<ConfigFile, StoreError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -176,8 +179,9 @@ fn read_config_file(path: &Path, must_exist: bool) -> Result<ConfigFile, StoreEr
         }
     };
     toml::from_str(&text).map_err(|err| {
-        // toml's message quotes the offending line, which may hold a URI with a password.
-        let mut detail = err.message().to_owned();
+        // toml's message quotes the offending line, which may hold a URI with a password;
+        // its own message may quote a key or value, which is shown short and inert.
+        let mut detail = crate::model::shown_at_most(err.message(), MESSAGE_CHARS);
         if let Some(span) = err.span() {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
             detail = format!("line {line}: {detail}");
@@ -193,7 +197,8 @@ fn check_db_name(name: &str) -> Result<(), StoreError> {
             .any(|c| matches!(c, '/' | '\\' | '.' | ' ' | '"' | '$' | '\0'));
     if bad {
         return Err(StoreError::Config(format!(
-            "'{name}' is not a valid MongoDB database name (at most 63 characters, none of / \\ . \" $ or space)"
+            "'{}' is not a valid MongoDB database name (at most 63 characters, none of / \\ . \" $ or space)",
+            crate::model::shown(name)
         )));
     }
     Ok(())

@@ -3,18 +3,57 @@
 //! The schema already keeps one row per `(ticker, day)` with integer days, so what other
 //! tools can leave here is bars filed under a Yahoo symbol, bars of tickers without
 //! metadata (created, named by the ticker), and values that are not numbers (reported,
-//! left alone). Everything runs in
-//! one transaction, rolled back on a dry run.
+//! left alone). Everything runs in one transaction, rolled back on a dry run. Bars dated
+//! before 1900 or after tomorrow are listed, and deleted on request, by
+//! [`EmbeddedStore::bad_dates`].
 
 use chrono::Utc;
 use rusqlite::params;
 
 use super::embedded::{EmbeddedStore, WriteError};
-use super::repair::{CategoryRepair, RepairReport};
-use super::{StoreError, canonical_key};
-use crate::model::{Category, KrMarket, Ticker};
+use super::repair::{BadDates, CategoryRepair, RepairReport};
+use super::{StoreError, canonical_key, epoch_days, from_epoch_days};
+use crate::model::{Category, EARLIEST_DAY, KrMarket, Ticker, latest_day, shown};
 
 impl EmbeddedStore {
+    /// The bars dated before 1900 or after tomorrow (UTC), per ticker; deleted if `remove`.
+    pub(super) async fn bad_dates(&self, remove: bool) -> Result<Vec<BadDates>, StoreError> {
+        let (earliest, latest) = (epoch_days(EARLIEST_DAY), epoch_days(latest_day()));
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let mut out = Vec::new();
+            for category in Category::ALL {
+                let table = category.collection();
+                let outside = "typeof(date) = 'integer' AND (date < ?1 OR date > ?2)";
+                let found = tx
+                    .prepare(&format!(
+                        "SELECT ticker, COUNT(*), MIN(date), MAX(date) FROM {table}
+                         WHERE {outside} GROUP BY ticker ORDER BY ticker"
+                    ))?
+                    .query_map(params![earliest, latest], |r| {
+                        Ok(BadDates {
+                            category,
+                            ticker: r.get(0)?,
+                            bars: r.get::<_, i64>(1)?.try_into().unwrap_or(0),
+                            first: from_epoch_days(r.get(2)?),
+                            last: from_epoch_days(r.get(3)?),
+                        })
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                if remove && !found.is_empty() {
+                    tx.execute(
+                        &format!("DELETE FROM {table} WHERE {outside}"),
+                        params![earliest, latest],
+                    )?;
+                }
+                out.extend(found);
+            }
+            tx.commit()?;
+            Ok::<_, WriteError>(out)
+        })
+        .await
+    }
+
     pub(super) async fn repair(&self, dry_run: bool) -> Result<RepairReport, StoreError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
@@ -81,7 +120,8 @@ impl EmbeddedStore {
                 for t in orphans {
                     if Ticker::new(category, &t).map(|v| v.as_str() == t) != Ok(true) {
                         report.unreadable.push(format!(
-                            "{table}: rows of '{t}', which is not a {} ticker",
+                            "{table}: rows of '{}', which is not a {} ticker",
+                            shown(&t),
                             category.label()
                         ));
                         continue;

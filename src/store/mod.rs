@@ -41,7 +41,7 @@ pub use config::{
 };
 pub use drawings::{DRAWINGS, TickerDrawings, UnreadableDrawing};
 pub use error::StoreError;
-pub use repair::{CategoryRepair, RepairReport};
+pub use repair::{BadDates, CategoryRepair, RepairReport};
 pub use replace::ReplaceSummary;
 pub use watchlists::{
     EDIT_ATTEMPTS, MAX_WATCHLIST_NAME, TickerDeletion, Watchlist, WatchlistEdit, WatchlistEdited,

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use mongodb::bson::{Bson, Document};
 
 use super::from_epoch_days;
-use crate::model::{Bar, parse_day};
+use crate::model::{Bar, parse_day, shown};
 
 const MS_PER_DAY: i64 = 86_400_000;
 
@@ -42,8 +42,8 @@ pub(super) fn day_of(value: Option<&Bson>, tz: Tz) -> Result<(NaiveDate, DateFor
         }
         Some(Bson::String(s)) => parse_day(s)
             .map(|d| (d, DateForm::Text))
-            .ok_or_else(|| format!("'{s}' is not a date")),
-        Some(other) => Err(format!("date {other} is not a date")),
+            .ok_or_else(|| format!("'{}' is not a date", shown(s))),
+        Some(other) => Err(format!("date {} is not a date", shown(&other.to_string()))),
         None => Err("no date".to_owned()),
     }
 }
@@ -96,13 +96,13 @@ pub(super) fn number_of(value: Option<&Bson>) -> Result<Option<f64>, String> {
                 let (a, b) = (a.trim().parse::<f64>(), b.trim().parse::<f64>());
                 return match (a, b) {
                     (Ok(a), Ok(b)) if b != 0.0 => Ok(Some(a / b)),
-                    _ => Err(format!("'{t}' is not a number")),
+                    _ => Err(format!("'{}' is not a number", shown(t))),
                 };
             }
             t.parse::<f64>()
-                .map_err(|_| format!("'{t}' is not a number"))?
+                .map_err(|_| format!("'{}' is not a number", shown(t)))?
         }
-        Some(other) => return Err(format!("{other} is not a number")),
+        Some(other) => return Err(format!("{} is not a number", shown(&other.to_string()))),
     };
     Ok((!v.is_nan()).then_some(v))
 }

@@ -325,6 +325,65 @@ impl MongoStore {
     }
 }
 
+impl MongoStore {
+    /// The bars dated before 1900 or after tomorrow (UTC), per ticker; deleted if `remove`.
+    /// Dates compare as instants: before 1900-01-01 00:00 UTC, or from 00:00 UTC of the day
+    /// after tomorrow on (a date stored as text counts once `repair` has converted it).
+    pub(super) async fn bad_dates(&self, remove: bool) -> Result<Vec<super::BadDates>, StoreError> {
+        let millis =
+            |day: NaiveDate| mongodb::bson::DateTime::from_millis(epoch_days(day) * MS_PER_DAY);
+        let after = crate::model::latest_day()
+            .succ_opt()
+            .unwrap_or(NaiveDate::MAX);
+        let filter = doc! { "$or": [
+            { "date": { "$lt": millis(crate::model::EARLIEST_DAY) } },
+            { "date": { "$gte": millis(after) } },
+        ] };
+        let mut out = Vec::new();
+        for category in Category::ALL {
+            let collection = self.db.collection::<Document>(category.collection());
+            let mut cursor = collection
+                .find(filter.clone())
+                .projection(doc! { "_id": 0, "ticker": 1, "date": 1 })
+                .await
+                .map_err(|e| self.error(&e))?;
+            let mut found: BTreeMap<String, super::BadDates> = BTreeMap::new();
+            while let Some(d) = cursor.try_next().await.map_err(|e| self.error(&e))? {
+                let ticker = match d.get("ticker") {
+                    Some(Bson::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                    None => "?".to_owned(),
+                };
+                let day = d
+                    .get_datetime("date")
+                    .ok()
+                    .and_then(|t| chrono::DateTime::from_timestamp_millis(t.timestamp_millis()))
+                    .map(|t| t.date_naive());
+                let entry = found.entry(ticker.clone()).or_insert(super::BadDates {
+                    category,
+                    ticker,
+                    bars: 0,
+                    first: None,
+                    last: None,
+                });
+                entry.bars += 1;
+                if let Some(day) = day {
+                    entry.first = Some(entry.first.map_or(day, |f| f.min(day)));
+                    entry.last = Some(entry.last.map_or(day, |l| l.max(day)));
+                }
+            }
+            if remove && !found.is_empty() {
+                collection
+                    .delete_many(filter.clone())
+                    .await
+                    .map_err(|e| self.error(&e))?;
+            }
+            out.extend(found.into_values());
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use mongodb::bson::oid::ObjectId;

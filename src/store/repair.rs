@@ -10,10 +10,17 @@
 //! (see `mongo/meta.rs`) and documents naming one ticker merged (MongoDB). Then the
 //! unique indexes are built. A bar that has no duplicate is never deleted; a document that
 //! cannot be read at all is left as it is and reported. A dry run changes nothing.
+//!
+//! Bars dated before 1900 or after tomorrow (UTC), which older versions and other tools
+//! stored, are listed per ticker ([`BadDates`]) and left as they are: they are never shown,
+//! and a future one stops the ticker's updates. [`Store::remove_bad_dates`] (`wickview repair
+//! --remove-bad-dates`) deletes them on request.
 
-use crate::model::Category;
+use chrono::NaiveDate;
 
-use super::{Backend, Store, StoreError};
+use crate::model::{Category, shown};
+
+use super::{Backend, Store, StoreError, dispatch};
 
 /// What a repair found (and, unless a dry run, fixed) in one category's bars.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -58,16 +65,60 @@ pub struct RepairReport {
     pub indexes_missing: bool,
     /// Rows left as they are because they cannot be read (where, and why).
     pub unreadable: Vec<String>,
+    /// Bars dated before 1900 or after tomorrow, per ticker, in [`Category::ALL`] then ticker
+    /// order: left as they are unless `remove_bad_dates`.
+    pub bad_dates: Vec<BadDates>,
+    /// Whether `bad_dates` were (or, in a dry run, would be) deleted
+    /// ([`Store::remove_bad_dates`]).
+    pub remove_bad_dates: bool,
+}
+
+/// One ticker's stored bars dated before 1900 or after tomorrow (UTC).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadDates {
+    /// The category whose collection (table) holds them.
+    pub category: Category,
+    /// The ticker they are filed under, as stored.
+    pub ticker: String,
+    /// How many there are.
+    pub bars: u64,
+    /// The earliest of their days (`None` where the stored date is no calendar day at all).
+    pub first: Option<NaiveDate>,
+    /// The latest of their days.
+    pub last: Option<NaiveDate>,
+}
+
+impl BadDates {
+    fn line(&self, removal: Option<&str>) -> String {
+        let day = |d: Option<NaiveDate>| d.map_or_else(|| "?".to_owned(), |d| d.to_string());
+        let head = format!(
+            "{}: {}: {} bars dated before 1900 or after tomorrow ({} to {})",
+            self.category.collection(),
+            shown(&self.ticker),
+            self.bars,
+            day(self.first),
+            day(self.last)
+        );
+        match removal {
+            Some(verb) => format!("{head} {verb}"),
+            None => format!(
+                "{head} left as they are: they are not shown, and updates stop at a future \
+                 one; `wickview repair --remove-bad-dates` deletes them"
+            ),
+        }
+    }
 }
 
 impl RepairReport {
-    /// Whether there was nothing to fix (unreadable rows, which are left alone, aside).
+    /// Whether there was nothing to fix (unreadable rows and bad dates, which are left alone
+    /// unless asked, aside).
     pub fn nothing_to_do(&self) -> bool {
         self.categories.iter().all(|(_, c)| c.is_empty())
             && self.metadata_created.is_empty()
             && self.metadata_merged.is_empty()
             && self.metadata_fixed.is_empty()
             && !self.indexes_missing
+            && (self.bad_dates.is_empty() || !self.remove_bad_dates)
     }
 
     /// One line per finding, for the command line.
@@ -156,6 +207,8 @@ impl RepairReport {
         for u in &self.unreadable {
             out.push(format!("left as it is (unreadable): {u}"));
         }
+        let removal = self.remove_bad_dates.then(|| verb("removed", "to remove"));
+        out.extend(self.bad_dates.iter().map(|b| b.line(removal)));
         if self.nothing_to_do() {
             out.push("nothing to repair".to_owned());
         } else if self.dry_run {
@@ -184,7 +237,14 @@ impl Store {
         };
         report.dry_run = dry_run;
         report.categories.retain(|(_, c)| !c.is_empty());
+        report.bad_dates = dispatch!(self.bad_dates(false))?;
         Ok(report)
+    }
+
+    /// Deletes the stored bars dated before 1900 or after tomorrow (UTC) and returns them,
+    /// per ticker. Nothing else is touched; a rerun finds nothing.
+    pub async fn remove_bad_dates(&self) -> Result<Vec<BadDates>, StoreError> {
+        dispatch!(self.bad_dates(true))
     }
 }
 
@@ -209,6 +269,8 @@ mod tests {
             metadata_fixed: vec![],
             indexes_missing: true,
             unreadable: vec![],
+            bad_dates: vec![],
+            remove_bad_dates: false,
         };
         let lines = report.lines();
         assert_eq!(lines.len(), 4, "{lines:?}");

@@ -40,7 +40,7 @@ use tokio_util::sync::CancellationToken;
 
 pub mod readjust;
 
-use crate::model::{BarIssue, Category, TickerMeta};
+use crate::model::{BarIssue, Category, TickerMeta, latest_day};
 use crate::source::{SourceConfig, SourceError, YahooSource};
 use crate::store::{Store, StoreError, TickerEdit, TickerQuery};
 
@@ -497,6 +497,17 @@ async fn update_one(
         category,
         reason,
     };
+    // A bar stored by an older version or another tool can be dated in the far future; the
+    // source has nothing after it and would answer as for an unknown symbol.
+    if let Some(last) = last
+        && last > latest_day()
+    {
+        return failed(format!(
+            "its last stored bar is dated {last}, after tomorrow, so there is nothing newer to \
+             fetch; `wickview repair` lists such bars and `wickview repair --remove-bad-dates` \
+             deletes them"
+        ));
+    }
     let fetched = tokio::select! {
         fetched = source.fetch_ticker(&meta.ticker, meta.source_symbol.as_deref(), from, to) => fetched,
         () = cancel.cancelled() => return Outcome::NotAttempted,

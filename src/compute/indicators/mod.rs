@@ -8,6 +8,14 @@
 //! `tests/fixtures/make_talib_fixture.py`). Outputs have the input's length; days before an
 //! indicator is defined (TA-Lib's look-back) hold NaN.
 //!
+//! A day whose input is missing (NaN, infinite, or beyond
+//! [`LARGEST_VALUE`](super::LARGEST_VALUE): see [`super::is_usable`]) is NaN in every output, and
+//! each kernel then starts again on the next day as on a new series: look-back, seeding and
+//! Wilder's smoothing restart, so a window that has moved past the missing day, and a
+//! recursion seeded after it, is a number again and equals the kernel run on the days after it.
+//! TA-Lib itself would carry the NaN (or an overflowed running sum) to the end of the series.
+//! Rate of change, which reads two single days, is left as TA-Lib computes it.
+//!
 //! Like the moving averages, every kernel comes as an allocation-free `*_into` form, an
 //! allocating form and a `*_panel_into` form over a flat panel of series of equal length, run in
 //! parallel on the compute pool. [`Indicator`] names an indicator with its parameters (parsed
@@ -21,7 +29,7 @@ mod volume;
 
 use rayon::prelude::*;
 
-use super::{ComputeError, check_len, panel_series_count, pool};
+use super::{ComputeError, check_len, is_usable, panel_series_count, pool};
 
 pub use momentum::{
     roc, roc_into, roc_panel_into, rsi, rsi_into, rsi_panel_into, stochastic, stochastic_into,
@@ -111,6 +119,51 @@ fn run_panel<const I: usize, const O: usize>(
     Ok(())
 }
 
+/// Whether every value of `values` is usable (a vectorisable scan, no early exit per value).
+fn all_usable(values: &[f64]) -> bool {
+    values
+        .chunks(64)
+        .all(|c| c.iter().fold(true, |ok, &x| ok & is_usable(x)))
+}
+
+/// Runs `kernel` over each run of consecutive days whose inputs are all usable, as if that run
+/// were a series of its own, and writes NaN into every output on the other days. Inputs and
+/// outputs all have one length (checked by the callers). Without a missing day this is one
+/// call of `kernel` on the whole series.
+fn by_runs<const I: usize, const O: usize>(
+    inputs: [&[f64]; I],
+    mut outs: [&mut [f64]; O],
+    kernel: impl Fn([&[f64]; I], [&mut [f64]; O]),
+) {
+    // The kernel first, then the check: the kernel's loop hides the reads from memory behind
+    // its arithmetic, and the check then reads what the kernel left in the cache. A series
+    // with a missing day (rare) is computed again run by run.
+    kernel(inputs, outs.each_mut().map(|o| &mut **o));
+    if inputs.iter().all(|v| all_usable(v)) {
+        return;
+    }
+    let n = inputs.first().map_or(0, |v| v.len());
+    let usable_at = |i: usize| inputs.iter().all(|v| is_usable(v[i]));
+    let mut i = 0;
+    while i < n {
+        if !usable_at(i) {
+            for o in &mut outs {
+                o[i] = f64::NAN;
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && usable_at(i) {
+            i += 1;
+        }
+        kernel(
+            inputs.map(|v| &v[start..i]),
+            outs.each_mut().map(|o| &mut o[start..i]),
+        );
+    }
+}
+
 /// TA-Lib's simple moving average (`TA_INT_SMA`): a running sum that adds the newest value and
 /// subtracts the oldest, divided by the period, from index `first + period - 1` on (NaN before).
 /// `values[..first]` are not read; `out` has `values`' length.
@@ -151,6 +204,23 @@ mod tests {
         assert_eq!(&out[3..], &[3.0, 4.0]);
         ta_sma_from(&v, 3, 3, &mut out);
         assert!(out.iter().all(|x| x.is_nan()));
+    }
+
+    #[test]
+    fn runs_between_missing_days_are_separate_series() {
+        let nan = f64::NAN;
+        let v = [1.0, 2.0, nan, 3.0, 4.0, 5.0, f64::INFINITY, 1e300];
+        let mut out = [0.0; 8];
+        by_runs([&v[..]], [&mut out[..]], |[v], [o]| {
+            ta_sma_from(v, 0, 2, o);
+        });
+        let want = [nan, 1.5, nan, nan, 3.5, 4.5, nan, nan];
+        assert!(
+            out.iter()
+                .zip(want)
+                .all(|(a, b)| (a.is_nan() && b.is_nan()) || *a == b),
+            "{out:?}"
+        );
     }
 
     #[test]

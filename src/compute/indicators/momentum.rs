@@ -1,10 +1,15 @@
 //! Momentum oscillators: RSI (Wilder), rate of change and the slow Stochastic, as TA-Lib computes
 //! them (`TA_RSI`, `TA_ROC`, `TA_STOCH` with SMA smoothing).
 
-use super::{ComputeError, check_all, check_period, run_panel, ta_is_zero, ta_sma_from};
+use super::{ComputeError, by_runs, check_all, check_period, run_panel, ta_is_zero, ta_sma_from};
 
 /// RSI kernel; `out` has `values`' length, `period >= 2`.
 fn rsi_kernel(values: &[f64], period: usize, out: &mut [f64]) {
+    by_runs([values], [out], |[v], [o]| rsi_run(v, period, o));
+}
+
+/// RSI of a series without missing values.
+fn rsi_run(values: &[f64], period: usize, out: &mut [f64]) {
     let n = values.len();
     if n <= period {
         out.fill(f64::NAN);
@@ -55,7 +60,8 @@ fn rsi_kernel(values: &[f64], period: usize, out: &mut [f64]) {
 }
 
 /// Wilder's RSI over `period` days into `out` (TA-Lib `RSI`): defined from day `period` on, 0
-/// where the average gain and loss are both (nearly) zero.
+/// where the average gain and loss are both (nearly) zero. After a missing value the averages
+/// are seeded again, `period` days later (see the [module](super) documentation).
 ///
 /// # Errors
 /// [`ComputeError::BadParameter`] for a period below 2, [`ComputeError::LengthMismatch`].
@@ -193,6 +199,20 @@ fn fast_k(high: &[f64], low: &[f64], close: &[f64], fastk: usize, fast: &mut [f6
 }
 
 fn stochastic_kernel(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    periods: (usize, usize, usize),
+    k_out: &mut [f64],
+    d_out: &mut [f64],
+) {
+    by_runs([high, low, close], [k_out, d_out], |[h, l, c], [k, d]| {
+        stochastic_run(h, l, c, periods, k, d);
+    });
+}
+
+/// The slow Stochastic of a series without missing values.
+fn stochastic_run(
     high: &[f64],
     low: &[f64],
     close: &[f64],

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use super::{atr, bollinger, ema_ribbon, macd, obv, roc, rsi, stochastic};
 use crate::compute::ComputeError;
-use crate::model::DailySeries;
+use crate::model::{DailySeries, shown};
 
 /// The accepted forms, quoted by every parse error.
 pub const ACCEPTED_FORMS: &str = "bb:PERIOD,K (bb:20,2), rsi:PERIOD (rsi:14), \
@@ -170,11 +170,11 @@ pub struct IndicatorColumn {
 
 /// A spec that does not name an indicator with valid parameters.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("bad indicator '{spec}': {reason}; accepted: {ACCEPTED_FORMS}")]
+#[error("bad indicator '{}': {reason}; accepted: {ACCEPTED_FORMS}", shown(.spec))]
 pub struct SpecError {
     /// The spec as given.
     pub spec: String,
-    /// What is wrong with it.
+    /// What is wrong with it (quoting the spec only through [`shown`]).
     pub reason: String,
 }
 
@@ -356,14 +356,14 @@ impl FromStr for Indicator {
         let kind = IndicatorKind::ALL
             .into_iter()
             .find(|k| k.keyword() == name)
-            .ok_or_else(|| err(format!("unknown indicator '{name}'")))?;
+            .ok_or_else(|| err(format!("unknown indicator '{}'", shown(&name))))?;
         let Some(params) = params else {
             return Ok(kind.default_indicator());
         };
         let parts: Vec<&str> = params.split(',').map(str::trim).collect();
         let int = |s: &str| {
             s.parse::<usize>()
-                .map_err(|_| err(format!("'{s}' is not a whole number of days")))
+                .map_err(|_| err(format!("'{}' is not a whole number of days", shown(s))))
         };
         let count = |n: usize| {
             if parts.len() == n {
@@ -382,7 +382,7 @@ impl FromStr for Indicator {
                 count(2)?;
                 let k = parts[1]
                     .parse::<f64>()
-                    .map_err(|_| err(format!("'{}' is not a number", parts[1])))?;
+                    .map_err(|_| err(format!("'{}' is not a number", shown(parts[1]))))?;
                 Indicator::Bollinger {
                     period: int(parts[0])?,
                     k,

@@ -5,9 +5,14 @@
 //! first value): TA-Lib starts it on day `period - 1` at the mean of the first `period` values,
 //! and recurs `prev + (x - prev) * k` with `k = 2 / (period + 1)`.
 
-use super::{ComputeError, check_all, check_period, run_panel};
+use super::{ComputeError, by_runs, check_all, check_period, run_panel};
 
 fn ta_ema_kernel(values: &[f64], period: usize, out: &mut [f64]) {
+    by_runs([values], [out], |[v], [o]| ta_ema_run(v, period, o));
+}
+
+/// TA-Lib's EMA of a series without missing values.
+fn ta_ema_run(values: &[f64], period: usize, out: &mut [f64]) {
     let n = values.len();
     if n < period {
         out.fill(f64::NAN);
@@ -27,7 +32,8 @@ fn ta_ema_kernel(values: &[f64], period: usize, out: &mut [f64]) {
     }
 }
 
-/// TA-Lib's EMA over `period` days into `out`: defined from day `period - 1` on.
+/// TA-Lib's EMA over `period` days into `out`: defined from day `period - 1` on, and seeded
+/// again `period - 1` days after a missing value (see the [module](super) documentation).
 ///
 /// # Errors
 /// [`ComputeError::BadParameter`] for a period of 0, [`ComputeError::LengthMismatch`].
@@ -109,6 +115,23 @@ pub struct MacdLines {
 }
 
 fn macd_kernel(
+    values: &[f64],
+    periods: (usize, usize, usize),
+    macd_out: &mut [f64],
+    signal_out: &mut [f64],
+    hist_out: &mut [f64],
+) {
+    by_runs(
+        [values],
+        [macd_out, signal_out, hist_out],
+        |[v], [m, s, h]| {
+            macd_run(v, periods, m, s, h);
+        },
+    );
+}
+
+/// MACD of a series without missing values.
+fn macd_run(
     values: &[f64],
     (fast, slow, signal): (usize, usize, usize),
     macd_out: &mut [f64],

@@ -1,7 +1,9 @@
 //! Volatility: Bollinger Bands (SMA ± k population standard deviations) and Wilder's Average
 //! True Range, as TA-Lib computes them (`TA_BBANDS` with an SMA, `TA_ATR`, `TA_TRANGE`).
 
-use super::{ComputeError, check_all, check_period, run_panel, ta_is_zero_or_neg, ta_sma_from};
+use super::{
+    ComputeError, by_runs, check_all, check_period, run_panel, ta_is_zero_or_neg, ta_sma_from,
+};
 
 /// The three Bollinger lines of one series.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -15,6 +17,20 @@ pub struct Bands {
 }
 
 fn bollinger_kernel(
+    values: &[f64],
+    period: usize,
+    k: f64,
+    upper: &mut [f64],
+    middle: &mut [f64],
+    lower: &mut [f64],
+) {
+    by_runs([values], [upper, middle, lower], |[v], [u, m, l]| {
+        bollinger_run(v, period, k, u, m, l);
+    });
+}
+
+/// Bollinger Bands of a series without missing values.
+fn bollinger_run(
     values: &[f64],
     period: usize,
     k: f64,
@@ -68,7 +84,8 @@ fn check_bollinger(period: usize, k: f64) -> Result<(), ComputeError> {
 }
 
 /// Bollinger Bands into `upper`, `middle`, `lower`: the `period`-day SMA ± `k` population
-/// standard deviations, defined from day `period - 1` on.
+/// standard deviations, defined from day `period - 1` on, and again from `period - 1` days
+/// after a missing value (see the [module](super) documentation).
 ///
 /// # Errors
 /// [`ComputeError::BadParameter`] for a period below 2, [`ComputeError::BadMultiplier`] for a
@@ -170,6 +187,13 @@ fn true_range_kernel(high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) 
 }
 
 fn atr_kernel(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
+    by_runs([high, low, close], [out], |[h, l, c], [o]| {
+        atr_run(h, l, c, period, o);
+    });
+}
+
+/// Wilder's ATR of a series without missing values.
+fn atr_run(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
     // The true ranges go into `out` first and are then smoothed in place: each ATR value only
     // reads the true range of its own day.
     true_range_kernel(high, low, close, out);
@@ -201,7 +225,9 @@ fn atr_kernel(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut
 }
 
 /// Wilder's Average True Range over `period` days into `out` (TA-Lib `ATR`): defined from day
-/// `period` on (for a period of 1, the true range from day 1).
+/// `period` on (for a period of 1, the true range from day 1). After a day with a missing
+/// high, low or close the smoothing is seeded again, `period` days later (see the
+/// [module](super) documentation).
 ///
 /// # Errors
 /// [`ComputeError::BadParameter`] for a period of 0, [`ComputeError::LengthMismatch`] unless

@@ -1,8 +1,13 @@
 //! Volume studies: On-Balance Volume as TA-Lib computes it (`TA_OBV`).
 
-use super::{ComputeError, check_all, run_panel};
+use super::{ComputeError, by_runs, check_all, run_panel};
 
 fn obv_kernel(close: &[f64], volume: &[f64], out: &mut [f64]) {
+    by_runs([close, volume], [out], |[c, v], [o]| obv_run(c, v, o));
+}
+
+/// OBV of a series without missing values.
+fn obv_run(close: &[f64], volume: &[f64], out: &mut [f64]) {
     let (Some(&c0), Some(&v0)) = (close.first(), volume.first()) else {
         return;
     };
@@ -20,7 +25,8 @@ fn obv_kernel(close: &[f64], volume: &[f64], out: &mut [f64]) {
     }
 }
 
-/// On-Balance Volume into `out`, defined from day 0 (TA-Lib `OBV`).
+/// On-Balance Volume into `out`, defined from day 0 (TA-Lib `OBV`); after a missing close or
+/// volume it starts again from the next day's volume (see the [module](super) documentation).
 ///
 /// # Errors
 /// [`ComputeError::LengthMismatch`] unless all three buffers have one length.
