@@ -775,3 +775,34 @@ fn docs_screenshots_of_drawings_and_layout() {
         .save(out.join("layout-2x2-linked.png"))
         .unwrap();
 }
+
+/// A note placed on the chart takes the keys typed next: its placeholder text is replaced,
+/// and letters that are chart shortcuts (`g` opens Go to date) go to the note instead.
+#[test]
+fn a_new_note_takes_the_typing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start_app(dir.path(), korean_view);
+    let area = app.price_area();
+    app.click_button("Note");
+    app.click_at(at(area, 0.4, 0.5));
+    assert!(
+        app.harness.ctx.text_edit_focused(),
+        "the note's text has the keyboard"
+    );
+    // As a keyboard sends them: the key, then its text.
+    for c in "gap".chars() {
+        let key = Key::from_name(&c.to_string()).unwrap();
+        app.harness.key_press(key);
+        app.harness.event(egui::Event::Text(c.to_string()));
+        app.steps(1);
+    }
+    app.steps(2);
+    assert!(!app.app().key_windows.is_goto_open(), "g went to the note");
+    let notes: Vec<String> = app
+        .drawings()
+        .into_iter()
+        .filter(|d| d.kind == wickview::model::DrawingKind::Text)
+        .map(|d| d.text)
+        .collect();
+    assert_eq!(notes, ["gap"]);
+}

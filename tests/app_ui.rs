@@ -1098,3 +1098,60 @@ fn docs_screenshots_of_update_and_benchmarks() {
     }
     save_render(&mut app, &dir, "panel-benchmarks.png");
 }
+
+/// Suggestions are one line each (ticker, name and category), as wide as they need and
+/// inside the window: the popup used to keep the width of its first, empty frame and wrap
+/// every suggestion one character per line. Checked in the single view and in a 2×2 layout.
+#[test]
+fn search_suggestions_are_one_readable_line_each() {
+    let mut app = start_app(runtime(), |o| {
+        o.view = Some(ViewKind::Category(Category::UsStock));
+    });
+    for layout in [None, Some("2x2")] {
+        if let Some(label) = layout {
+            app.harness.get_by_label(label).click();
+            app.steps(2);
+        }
+        for query in ["A", "S&P", "^GSPC", "삼성"] {
+            type_in_search(&mut app, query);
+            app.wait_for_node(&format!("suggestions for {query}"), |h| {
+                h.query_all_by_role(Role::Button).any(|n| {
+                    n.accesskit_node()
+                        .label()
+                        .is_some_and(|l| l.contains(" · "))
+                })
+            });
+            app.steps(2);
+            let rows: Vec<(String, egui::Rect)> = app
+                .harness
+                .query_all_by_role(Role::Button)
+                .filter_map(|n| {
+                    let label = n.accesskit_node().label()?;
+                    label.contains(" · ").then(|| (label, n.rect()))
+                })
+                .collect();
+            assert!(!rows.is_empty(), "{query}: no suggestion");
+            let window = app.harness.ctx.content_rect();
+            for (label, rect) in &rows {
+                // One line of body text is about 14–20 points high.
+                assert!(
+                    rect.height() < 24.0,
+                    "{query} ({layout:?}): '{label}' wraps: {rect:?}"
+                );
+                // Wider than a few characters: at least 4 points per character of the label.
+                let chars = label.chars().count() as f32;
+                assert!(
+                    rect.width() >= chars * 4.0,
+                    "{query} ({layout:?}): '{label}' is squeezed into {rect:?}"
+                );
+                assert!(
+                    window.contains_rect(*rect),
+                    "{query} ({layout:?}): '{label}' runs off the window: {rect:?}"
+                );
+            }
+            // Enter picks the first suggestion, which empties the box for the next query.
+            app.harness.key_press(egui::Key::Enter);
+            app.steps(2);
+        }
+    }
+}

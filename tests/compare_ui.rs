@@ -648,3 +648,125 @@ fn opening_the_currency_menu_reads_rates_added_since() {
         &[10.0 * 0.9, 11.0 * 0.91]
     );
 }
+
+/// The performance table's figure for `ticker` (return over the visible range, %).
+fn perf_return(app: &TestApp, ticker: &str) -> Option<f64> {
+    let rows = app.app().comparison.perf.rows();
+    rows.iter()
+        .find(|r| r.key == ticker)
+        .and_then(|r| r.perf.return_pct)
+}
+
+/// The performance table follows every change of what is compared: a currency switch and a
+/// series added recompute it (it kept the figures of the previous set until the range
+/// changed, and Save CSV wrote them).
+#[test]
+fn the_performance_table_follows_the_currency_and_the_set() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let krw = [(2, 70_000.0), (3, 71_000.0), (4, 72_000.0), (5, 73_000.0)];
+    let usd = [(2, 10.0), (3, 11.0), (4, 12.0), (5, 13.0)];
+    seed_closes(&rt, dir.path(), Category::KoreanStock, "123450", &krw);
+    seed_closes(&rt, dir.path(), Category::UsStock, "USX", &usd);
+    seed_closes(
+        &rt,
+        dir.path(),
+        Category::UsStock,
+        "USY",
+        &[(2, 20.0), (3, 20.0), (4, 25.0), (5, 30.0)],
+    );
+    seed_closes(
+        &rt,
+        dir.path(),
+        Category::Currency,
+        "KRW=X",
+        &[(2, 1_300.0), (3, 1_310.0), (4, 1_320.0), (5, 1_290.0)],
+    );
+    let mut app = start_app(&rt, dir.path(), |o| {
+        o.seed_sample = false;
+        o.compare = vec!["123450".into(), "USX".into()];
+    });
+    app.wait_for("the comparison", |a| settled(a, 2));
+    app.click(Role::Button, "Performance");
+    let close = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-9);
+    app.wait_for("the figures in won", |a| {
+        !a.comparison.perf.is_busy() && a.comparison.perf.rows().len() == 2
+    });
+    let won = (73_000.0 / 70_000.0 - 1.0) * 100.0;
+    assert!(close(perf_return(&app, "123450"), won));
+    assert!(close(perf_return(&app, "USX"), 30.0));
+
+    choose_currency(&mut app, "Own currency", "All in USD");
+    let dollars = ((73_000.0 / 1_290.0) / (70_000.0 / 1_300.0) - 1.0) * 100.0;
+    app.wait_for("the figures in dollars", |a| {
+        a.is_settled()
+            && !a.comparison.perf.is_busy()
+            && a.comparison
+                .perf
+                .rows()
+                .iter()
+                .any(|r| r.key == "123450" && close(r.perf.return_pct, dollars))
+    });
+    assert!(close(perf_return(&app, "USX"), 30.0));
+    assert!(
+        app.app()
+            .comparison
+            .perf
+            .csv()
+            .contains(&format!("{dollars:.6}"))
+    );
+
+    // A third series joins: its row appears with its own figure, the others stay right.
+    app.type_into("Search ticker or name (e.g. 삼성, AAPL)", "USY");
+    app.wait_for("the suggestion USY", |_| true);
+    let deadline = Instant::now() + TIMEOUT;
+    while app.harness.query_by_label_contains("USY  USY").is_none() {
+        assert!(Instant::now() < deadline, "no suggestion for USY");
+        app.steps(1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    app.harness.get_by_label_contains("USY  USY").click();
+    app.wait_for("three rows", |a| {
+        settled(a, 3) && !a.comparison.perf.is_busy() && a.comparison.perf.rows().len() == 3
+    });
+    assert!(close(perf_return(&app, "USY"), 50.0));
+    assert!(close(perf_return(&app, "123450"), dollars));
+    assert!(close(perf_return(&app, "USX"), 30.0));
+}
+
+/// First and last day in view of the comparison.
+fn days_in_view(app: &TestApp) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let chart = &app.app().comparison.chart;
+    let calendar = chart.calendar().unwrap();
+    let range = chart.view().bar_range(calendar.len());
+    (calendar[range.start], calendar[range.end - 1])
+}
+
+/// Adding a series with a longer history keeps the dates in view (the view kept its bar
+/// indices, so a series from 2000 moved a 2012 view to years earlier).
+#[test]
+fn adding_an_older_series_keeps_the_dates_in_view() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start_app(&rt, dir.path(), |o| {
+        o.compare = vec!["GOOG".into()];
+    });
+    app.wait_for("the comparison", |a| settled(a, 1));
+    app.click(Role::Button, "1Y");
+    let before = days_in_view(&app);
+    assert!(before.0.to_string().starts_with("2012-03"), "{before:?}");
+    app.type_into("Search ticker or name (e.g. 삼성, AAPL)", "^GSPC");
+    let deadline = Instant::now() + TIMEOUT;
+    while app
+        .harness
+        .query_by_label_contains("^GSPC  S&P 500")
+        .is_none()
+    {
+        assert!(Instant::now() < deadline, "no suggestion for ^GSPC");
+        app.steps(1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    app.harness.get_by_label_contains("^GSPC  S&P 500").click();
+    app.wait_for("two series", |a| settled(a, 2));
+    assert_eq!(days_in_view(&app), before);
+}

@@ -31,6 +31,8 @@ pub enum PerfColumn {
 /// What the figures were computed for: the visible bars, the series and the benchmark.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Key {
+    /// The chart's alignment (a new set, currency or adjustment is a new one).
+    generation: u64,
     range: std::ops::Range<usize>,
     keys: Vec<String>,
     benchmark: Option<String>,
@@ -185,13 +187,16 @@ impl PerfTable {
                 Err(std::sync::mpsc::TryRecvError::Disconnected) => {}
             }
         }
-        let Some(calendar) = chart.calendar() else {
+        // While a new set of series is being aligned the chart still shows the old lines:
+        // figures computed from them would be put under the new keys.
+        let (Some(calendar), Some(generation)) = (chart.calendar(), chart.data_generation()) else {
             return;
         };
         if self.benchmark.as_ref().is_none_or(|b| !keys.contains(b)) {
             self.benchmark = keys.first().cloned();
         }
         let key = Key {
+            generation,
             range: chart.view().bar_range(calendar.len()),
             keys: keys.to_vec(),
             benchmark: self.benchmark.clone(),

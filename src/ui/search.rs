@@ -137,6 +137,11 @@ impl SearchBox {
             .close_behavior(egui::PopupCloseBehavior::IgnoreClicks)
             .width(response.rect.width().max(260.0))
             .show(|ui| {
+                // One line per suggestion, as wide as its text: the popup's first frame may
+                // hold only a spinner, and egui keeps an area's size from frame to frame, so
+                // wrapping would squeeze every later suggestion into that width.
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+                ui.set_min_width(response.rect.width().max(260.0));
                 if let Some(err) = &self.error {
                     ui.colored_label(egui::Color32::LIGHT_RED, err);
                 } else if self.suggestions.is_empty() {
@@ -147,13 +152,8 @@ impl SearchBox {
                     }
                 }
                 for (i, meta) in self.suggestions.iter().enumerate() {
-                    let label = format!(
-                        "{}  {}  · {}",
-                        meta.ticker,
-                        meta.display_name(),
-                        meta.category().label()
-                    );
-                    if ui.selectable_label(i == self.highlighted, label).clicked() {
+                    let row = suggestion_row(ui, meta);
+                    if ui.selectable_label(i == self.highlighted, row).clicked() {
                         picked = Some(meta.clone());
                     }
                 }
@@ -167,4 +167,24 @@ impl SearchBox {
         }
         picked
     }
+}
+
+/// One suggestion's text: the ticker in strong text, its name, and its category in weak
+/// text (`AAPL  Apple  · US stocks`), never wrapped.
+fn suggestion_row(ui: &egui::Ui, meta: &TickerMeta) -> egui::text::LayoutJob {
+    let style = ui.style();
+    let font = egui::TextStyle::Button.resolve(style);
+    let visuals = &style.visuals;
+    let mut job = egui::text::LayoutJob::default();
+    let mut add = |text: &str, color: egui::Color32| {
+        job.append(text, 0.0, egui::TextFormat::simple(font.clone(), color));
+    };
+    add(meta.ticker.as_str(), visuals.strong_text_color());
+    add(&format!("  {}", meta.display_name()), visuals.text_color());
+    add(
+        &format!("  · {}", meta.category().label()),
+        visuals.weak_text_color(),
+    );
+    job.wrap.max_width = f32::INFINITY;
+    job
 }

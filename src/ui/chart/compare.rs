@@ -97,6 +97,9 @@ pub struct ComparisonChart {
     transforms: Vec<(f64, f64)>,
     jobs: Jobs<Alignment>,
     requested: bool,
+    /// Counts the alignments taken: figures computed from the lines name the generation
+    /// they were computed from.
+    generation: u64,
     primitives: u64,
     mode_picker: bool,
     highlight: Option<usize>,
@@ -125,6 +128,7 @@ impl ComparisonChart {
             transforms: Vec::new(),
             jobs: Jobs::new(),
             requested: false,
+            generation: 0,
             primitives: 0,
             mode_picker: true,
             highlight: None,
@@ -175,6 +179,15 @@ impl ComparisonChart {
             all.remove(index);
             self.set_series(all);
         }
+    }
+
+    /// Which alignment the chart shows, or `None` while the shared calendar of the current
+    /// series is still being built (the lines shown then belong to the previous set).
+    /// Anything computed from [`Self::aligned_lines`] is current only for the generation it
+    /// was computed from.
+    pub fn data_generation(&self) -> Option<u64> {
+        let current = self.requested && !self.jobs.is_busy() && self.aligned.is_some();
+        current.then_some(self.generation)
     }
 
     /// Names of the compared series, in order.
@@ -490,8 +503,15 @@ impl ComparisonChart {
                 self.view_set = true;
                 self.range = Some(RangePreset::M1);
             } else {
-                self.view = self.view.clamped(n);
+                // Keep the dates in view, not the bar indices: a series that starts earlier
+                // shifts every index of the shared calendar.
+                let view = match &self.aligned {
+                    Some(old) => self.view.remapped(&old.calendar, &a.calendar),
+                    None => self.view,
+                };
+                self.view = view.clamped(n);
             }
+            self.generation += 1;
             self.aligned = Some(a);
             self.fit_y();
         }

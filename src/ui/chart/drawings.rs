@@ -81,6 +81,8 @@ pub struct DrawingLayer {
     /// Where each text note was drawn last frame (to pick it).
     note_rects: Vec<(i64, Rect)>,
     note_edit_started: bool,
+    /// Put the keyboard focus in the note editor on the next frame (a note was just placed).
+    focus_note: bool,
 }
 
 impl Default for DrawingLayer {
@@ -103,6 +105,7 @@ impl Default for DrawingLayer {
             ready: true,
             note_rects: Vec::new(),
             note_edit_started: false,
+            focus_note: false,
         }
     }
 }
@@ -602,6 +605,8 @@ impl DrawingLayer {
                 let mut d = self.styled(kind, vec![a]);
                 if kind == DrawingKind::Text {
                     d.text = "Note".to_owned();
+                    // Typing goes to the new note at once (not to the chart's shortcuts).
+                    self.focus_note = true;
                 }
                 self.add(d);
                 self.tool = Tool::Select;
@@ -827,13 +832,22 @@ impl DrawingLayer {
         };
         let mut edited = text.clone();
         let before = self.drawings.clone();
-        let resp = ui.add(
-            egui::TextEdit::singleline(&mut edited)
-                .id_salt(("note", id))
-                .hint_text("note")
-                .char_limit(crate::model::MAX_NOTE_CHARS)
-                .desired_width(180.0),
-        );
+        let output = egui::TextEdit::singleline(&mut edited)
+            .id_salt(("note", id))
+            .hint_text("note")
+            .char_limit(crate::model::MAX_NOTE_CHARS)
+            .desired_width(180.0)
+            .show(ui);
+        let resp = output.response;
+        if std::mem::take(&mut self.focus_note) {
+            // Focused with its placeholder text selected: the first key typed replaces it.
+            resp.request_focus();
+            let mut state = output.state;
+            state
+                .cursor
+                .set_char_range(Some(egui::text::CCursorRange::select_all_str(&edited)));
+            state.store(ui.ctx(), resp.id);
+        }
         if resp.changed() && edited != text {
             if let Some(d) = self.find_mut(id) {
                 d.text = edited;

@@ -191,6 +191,26 @@ impl XView {
         }
     }
 
+    /// The same dates on another calendar: each edge moves to the bar of the day it showed
+    /// on `old` (or the first later day of `new`), keeping its fraction of a bar, so adding
+    /// an older or newer series to a comparison keeps the dates in view. A view that ended at
+    /// the last bar of `old` ends at the last bar of `new` when `new` goes no further.
+    pub fn remapped(self, old: &[NaiveDate], new: &[NaiveDate]) -> Self {
+        if old.is_empty() || new.is_empty() || old == new {
+            return self;
+        }
+        let map = |x: f64| {
+            let i = (x.round().max(0.0) as usize).min(old.len() - 1);
+            let frac = x - i as f64;
+            let j = new.partition_point(|d| *d < old[i]);
+            j as f64 + frac
+        };
+        Self {
+            start: map(self.start),
+            end: map(self.end),
+        }
+    }
+
     /// Indices of the bars at least half visible, clamped to `0..n`.
     pub fn bar_range(&self, n: usize) -> std::ops::Range<usize> {
         let first = (self.start + 0.5).ceil().max(0.0) as usize;
@@ -367,6 +387,34 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn remapped_views_keep_their_dates() {
+        let old = weekdays(d(2024, 1, 1), 260);
+        // A series from 2000 joins: its days come first.
+        let mut new = weekdays(d(2000, 1, 3), 6000);
+        new.retain(|x| *x < d(2024, 1, 1));
+        new.extend(old.iter().copied());
+        let view = XView {
+            start: 9.5,
+            end: 259.5,
+        };
+        let moved = view.remapped(&old, &new);
+        let first = bar_at(&new, moved.start + 0.5).unwrap();
+        assert_eq!(new[first], old[10]);
+        assert_eq!(new[moved.bar_range(new.len()).end - 1], old[259]);
+        assert!((moved.width() - view.width()).abs() < 1e-9);
+        // A day missing from the new calendar maps to the next one it has.
+        let thinner: Vec<NaiveDate> = old.iter().copied().step_by(2).collect();
+        let v = XView {
+            start: 2.5,
+            end: 20.5,
+        }
+        .remapped(&old, &thinner);
+        assert!(v.start >= 0.5 && v.end <= 10.5, "{v:?}");
+        // Same calendar: unchanged.
+        assert_eq!(view.remapped(&old, &old), view);
     }
 
     /// Weekdays from `from` for `n` trading days.
