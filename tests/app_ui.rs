@@ -304,7 +304,11 @@ fn comparison_three_normalised_then_two_dual_axis() {
         CompareMode::Rebased100,
         "three series are shown rebased to 100"
     );
-    // Every series has its legend entry (its name).
+    // Every series is named in the tooltip over the plot (the pointer put there: the last
+    // click was on a suggestion, wherever the list of suggestions was drawn).
+    let plot = app.app().comparison.chart.plot_rect().unwrap();
+    app.harness.hover_at(plot.center());
+    app.steps(3);
     for name in ["Apple", "Microsoft", "IBM"] {
         assert!(
             app.harness
