@@ -1151,6 +1151,27 @@ mod cases {
         );
         assert_eq!(drawings_of(store, "MSFT").await, level);
     }
+
+    /// Bars stored without metadata (another tool's): `repair` creates the metadata, active,
+    /// in the bars' category and named by the ticker, as the README says.
+    pub async fn repair_names_the_metadata_it_creates_by_the_ticker(store: &Store) {
+        let (series, _) = DailySeries::from_bars([Bar::ohlc(day(2024, 1, 2), 1.0, 2.0, 0.5, 1.5)]);
+        let kakao = Ticker::parse(Category::KoreanStock, "035720").unwrap();
+        let spy = Ticker::parse(Category::Index, "SPY").unwrap();
+        store.upsert_bars(&kakao, &series).await.unwrap();
+        store.upsert_bars(&spy, &series).await.unwrap();
+        add(store, Category::UsStock, "AAPL", "").await;
+        let report = store.repair(false).await.unwrap();
+        assert_eq!(report.metadata_created, ["035720", "SPY"], "{report:?}");
+        for (ticker, category) in [("035720", Category::KoreanStock), ("SPY", Category::Index)] {
+            let meta = store.ticker(ticker).await.unwrap().unwrap();
+            assert_eq!(meta.name, ticker);
+            assert_eq!(meta.category(), category);
+            assert!(meta.active);
+        }
+        // A ticker added without a name keeps its empty one.
+        assert_eq!(store.ticker("AAPL").await.unwrap().unwrap().name, "");
+    }
 }
 
 /// Drawings stored by another tool, an older or newer wickview or a hand edit, some of
@@ -1513,26 +1534,5 @@ mod unreadable_drawings {
         let raw = Raw::Mongo(client.database(&db_name));
         case(&store, &raw, &reasons, 21).await;
         store.drop_all_data().await.unwrap();
-    }
-
-    /// Bars stored without metadata (another tool's): `repair` creates the metadata, active,
-    /// in the bars' category and named by the ticker, as the README says.
-    pub async fn repair_names_the_metadata_it_creates_by_the_ticker(store: &Store) {
-        let (series, _) = DailySeries::from_bars([Bar::ohlc(day(2024, 1, 2), 1.0, 2.0, 0.5, 1.5)]);
-        let kakao = Ticker::parse(Category::KoreanStock, "035720").unwrap();
-        let spy = Ticker::parse(Category::Index, "SPY").unwrap();
-        store.upsert_bars(&kakao, &series).await.unwrap();
-        store.upsert_bars(&spy, &series).await.unwrap();
-        add(store, Category::UsStock, "AAPL", "").await;
-        let report = store.repair(false).await.unwrap();
-        assert_eq!(report.metadata_created, ["035720", "SPY"], "{report:?}");
-        for (ticker, category) in [("035720", Category::KoreanStock), ("SPY", Category::Index)] {
-            let meta = store.ticker(ticker).await.unwrap().unwrap();
-            assert_eq!(meta.name, ticker);
-            assert_eq!(meta.category(), category);
-            assert!(meta.active);
-        }
-        // A ticker added without a name keeps its empty one.
-        assert_eq!(store.ticker("AAPL").await.unwrap().unwrap().name, "");
     }
 }
