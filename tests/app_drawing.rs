@@ -801,7 +801,7 @@ fn a_new_note_takes_the_typing() {
     let notes: Vec<String> = app
         .drawings()
         .into_iter()
-        .filter(|d| d.kind == wickview::model::DrawingKind::Text)
+        .filter(|d| d.kind == DrawingKind::Text)
         .map(|d| d.text)
         .collect();
     assert_eq!(notes, ["gap"]);
