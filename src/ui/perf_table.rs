@@ -1,7 +1,8 @@
 //! The comparison's performance table: per series, over the visible range, its return,
 //! annualised volatility, maximum drawdown and the correlation of its daily returns with a
 //! chosen benchmark series. Computed on the compute pool (one job at a time, again when the
-//! range, the series or the benchmark changed); sortable; copied or saved as CSV.
+//! range, the benchmark or the chart's alignment changed: a new set, currency or adjustment);
+//! sortable; copied or saved as CSV.
 
 use std::path::PathBuf;
 use std::sync::Arc;
