@@ -649,6 +649,18 @@ fn opening_the_currency_menu_reads_rates_added_since() {
     );
 }
 
+/// Types `query` into the search box and clicks the suggestion whose label contains `label`.
+fn pick_suggestion(app: &mut TestApp, query: &str, label: &str) {
+    app.type_into("Search ticker or name (e.g. 삼성, AAPL)", query);
+    let deadline = Instant::now() + TIMEOUT;
+    while app.harness.query_by_label_contains(label).is_none() {
+        assert!(Instant::now() < deadline, "no suggestion for {query}");
+        app.steps(1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    app.harness.get_by_label_contains(label).click();
+}
+
 /// The performance table's figure for `ticker` (return over the visible range, %).
 fn perf_return(app: &TestApp, ticker: &str) -> Option<f64> {
     let rows = app.app().comparison.perf.rows();
@@ -717,15 +729,7 @@ fn the_performance_table_follows_the_currency_and_the_set() {
     );
 
     // A third series joins: its row appears with its own figure, the others stay right.
-    app.type_into("Search ticker or name (e.g. 삼성, AAPL)", "USY");
-    app.wait_for("the suggestion USY", |_| true);
-    let deadline = Instant::now() + TIMEOUT;
-    while app.harness.query_by_label_contains("USY  USY").is_none() {
-        assert!(Instant::now() < deadline, "no suggestion for USY");
-        app.steps(1);
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    app.harness.get_by_label_contains("USY  USY").click();
+    pick_suggestion(&mut app, "USY", "USY  USY");
     app.wait_for("three rows", |a| {
         settled(a, 3) && !a.comparison.perf.is_busy() && a.comparison.perf.rows().len() == 3
     });
@@ -755,18 +759,7 @@ fn adding_an_older_series_keeps_the_dates_in_view() {
     app.click(Role::Button, "1Y");
     let before = days_in_view(&app);
     assert!(before.0.to_string().starts_with("2012-03"), "{before:?}");
-    app.type_into("Search ticker or name (e.g. 삼성, AAPL)", "^GSPC");
-    let deadline = Instant::now() + TIMEOUT;
-    while app
-        .harness
-        .query_by_label_contains("^GSPC  S&P 500")
-        .is_none()
-    {
-        assert!(Instant::now() < deadline, "no suggestion for ^GSPC");
-        app.steps(1);
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    app.harness.get_by_label_contains("^GSPC  S&P 500").click();
+    pick_suggestion(&mut app, "^GSPC", "^GSPC  S&P 500");
     app.wait_for("two series", |a| settled(a, 2));
     assert_eq!(days_in_view(&app), before);
 }

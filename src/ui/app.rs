@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
 
@@ -60,6 +61,9 @@ enum StoreState {
     Failed(String),
 }
 
+/// How often the settings are compared with what was written, and written when changed.
+const SETTINGS_SAVE_INTERVAL: Duration = Duration::from_millis(500);
+
 /// The application.
 pub struct WickviewApp {
     rt: tokio::runtime::Handle,
@@ -98,6 +102,8 @@ pub struct WickviewApp {
     settings_notice: Option<String>,
     /// Writes the settings when they change.
     saver: SettingsSaver,
+    /// When the settings were last compared with what was written.
+    settings_checked: Option<Instant>,
 }
 
 struct PendingShot {
@@ -255,6 +261,7 @@ impl WickviewApp {
             open_watchlists,
             settings_notice: None,
             saver: SettingsSaver::default(),
+            settings_checked: None,
             options,
         }
     }
@@ -988,11 +995,21 @@ impl eframe::App for WickviewApp {
 
         self.apply_pending_range();
         self.handle_screenshots(&ctx);
-        // A change is written at once, so it survives a crash or a kill.
+        // A change is written within half a second, so it survives a crash or a kill; the
+        // settings are compared (and written) at most that often, so a drag that changes
+        // them every frame does not write the file, or wait for the last write, every frame.
         if !self.options.fresh_settings
             && let Some(storage) = frame.storage_mut()
         {
-            self.saver.save_if_changed(&self.settings, storage);
+            let now = Instant::now();
+            match self.settings_checked.map(|t| t + SETTINGS_SAVE_INTERVAL) {
+                // Checked lately: look again once the interval is over (one more frame).
+                Some(next) if now < next => ctx.request_repaint_after(next - now),
+                _ => {
+                    self.settings_checked = Some(now);
+                    self.saver.save_if_changed(&self.settings, storage);
+                }
+            }
         }
     }
 
