@@ -11,6 +11,7 @@ pub mod repair;
 pub mod tickers;
 pub mod update;
 pub mod watchlist;
+pub mod window;
 
 use std::path::PathBuf;
 
@@ -95,12 +96,14 @@ pub struct WindowArgs {
     /// stoch:14,3,3, atr:14, ema:10,20,30, obv, roc:10.
     #[arg(long = "indicator", value_name = "SPEC", value_parser = parse_indicator)]
     pub indicators: Vec<crate::compute::indicators::Indicator>,
-    /// Window width in points.
-    #[arg(long, default_value_t = 1000.0)]
-    pub width: f32,
-    /// Window height in points.
-    #[arg(long, default_value_t = 700.0)]
-    pub height: f32,
+    /// Window width in points (default: as remembered, else 1000); wins over the
+    /// remembered width.
+    #[arg(long)]
+    pub width: Option<f32>,
+    /// Window height in points (default: as remembered, else 700); wins over the
+    /// remembered height.
+    #[arg(long)]
+    pub height: Option<f32>,
 }
 
 fn parse_indicator(s: &str) -> Result<crate::compute::indicators::Indicator, String> {
@@ -274,10 +277,17 @@ fn init_logging() {
 }
 
 fn native_options(args: &WindowArgs) -> eframe::NativeOptions {
+    let (width, height) = (args.width, args.height);
+    let fixed = args.screenshot.is_some() || args.fresh_settings;
     eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("wickview")
-            .with_inner_size([args.width, args.height]),
+            .with_inner_size([
+                width.unwrap_or(window::DEFAULT_WIDTH),
+                height.unwrap_or(window::DEFAULT_HEIGHT),
+            ]),
+        // Runs after eframe restored the remembered size: the command line's wins.
+        window_builder: Some(Box::new(move |b| window::sized(b, width, height, fixed))),
         renderer: eframe::Renderer::Wgpu,
         multisampling: 0,
         depth_buffer: 0,
@@ -397,6 +407,28 @@ fn run_demo(args: &WindowArgs) -> anyhow::Result<std::process::ExitCode> {
 mod tests {
     use super::*;
     use crate::ui::compare_fx::{CurrencyCode, DisplayCurrency};
+
+    #[test]
+    fn window_size_arguments_are_known_when_given() {
+        let cli = Cli::try_parse_from(["wickview", "--width", "1400", "--height", "900"]).unwrap();
+        assert_eq!((cli.window.width, cli.window.height), (Some(1400.0), Some(900.0)));
+        // The window's builder hook runs after eframe restored a remembered size.
+        let remembered = egui::ViewportBuilder::default().with_inner_size([1600.0, 1000.0]);
+        let hook = native_options(&cli.window).window_builder.unwrap();
+        assert_eq!(hook(remembered.clone()).inner_size, Some(egui::vec2(1400.0, 900.0)));
+        let cli = Cli::try_parse_from(["wickview", "--width", "800"]).unwrap();
+        assert_eq!((cli.window.width, cli.window.height), (Some(800.0), None));
+        // Not given: the remembered size (or the default) applies.
+        let cli = Cli::try_parse_from(["wickview"]).unwrap();
+        assert_eq!((cli.window.width, cli.window.height), (None, None));
+        let options = native_options(&cli.window);
+        assert_eq!(
+            options.viewport.inner_size,
+            Some(egui::vec2(window::DEFAULT_WIDTH, window::DEFAULT_HEIGHT))
+        );
+        let hook = options.window_builder.unwrap();
+        assert_eq!(hook(remembered).inner_size, Some(egui::vec2(1600.0, 1000.0)));
+    }
 
     #[test]
     fn currency_argument() {
