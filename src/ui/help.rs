@@ -25,6 +25,9 @@ pub const APP_KEY_HELP: [(&str, &str); 3] = [
     ("/", "search tickers"),
 ];
 
+/// The line under the help's table.
+pub const HELP_NOTE: &str = "Keys act on the active chart and never while typing in a field.";
+
 /// Reads (and consumes) this frame's window-wide keys; none while a text field has focus.
 pub fn app_keys(ctx: &egui::Context) -> Vec<AppKey> {
     if ctx.text_edit_focused() {
@@ -109,7 +112,7 @@ impl KeyWindows {
                             ui.end_row();
                         }
                     });
-                    ui.small("Keys act on the active chart and never while typing in a field.");
+                    ui.small(HELP_NOTE);
                 });
             if !open {
                 self.help_open = false;
@@ -177,6 +180,28 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The help names keys in words: the bundled fonts draw arrows (← → ↑ ↓), the minus
+    /// sign and the ellipsis as specks or not at all, so every help text is plain ASCII.
+    #[test]
+    fn help_text_is_plain_ascii() {
+        let texts = CHART_KEY_HELP
+            .iter()
+            .chain(APP_KEY_HELP.iter())
+            .flat_map(|(k, w)| [*k, *w])
+            .chain([HELP_NOTE]);
+        for text in texts {
+            assert!(
+                text.chars().all(|c| c.is_ascii_graphic() || c == ' '),
+                "'{text}' has a character the fonts draw poorly"
+            );
+        }
+        assert!(
+            CHART_KEY_HELP
+                .iter()
+                .any(|(k, _)| *k == "Left / Right")
+        );
+    }
 
     #[test]
     fn dates_in_common_forms() {

@@ -46,14 +46,15 @@ pub const RANGE_KEYS: [(Key, RangePreset); 10] = [
     (Key::Num0, RangePreset::Max),
 ];
 
-/// Every chart key with what it does, for the help overlay.
+/// Every chart key with what it does, for the help overlay. Plain ASCII: the bundled
+/// fonts draw arrow glyphs (← →) as specks, so keys are named in words.
 pub const CHART_KEY_HELP: [(&str, &str); 11] = [
-    ("← / →", "pan by one bar"),
-    ("Shift + ← / →", "pan by one screen"),
-    ("↑ / ↓, + / −", "zoom in / out around the last bar"),
+    ("Left / Right", "pan by one bar"),
+    ("Shift + Left / Right", "pan by one screen"),
+    ("Up / Down, + / -", "zoom in / out around the last bar"),
     ("Home / End", "go to the first / last bar"),
     (
-        "1 … 9, 0",
+        "1 to 9, 0",
         "range 1W, 1M, 3M, 6M, YTD, 1Y, 3Y, 5Y, 10Y, Max",
     ),
     ("Esc", "cancel the drawing or measure in progress"),
