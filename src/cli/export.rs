@@ -35,6 +35,11 @@ pub struct ExportArgs {
     /// dividend were reinvested; Yahoo's adjusted close). Averages and indicators follow.
     #[arg(long)]
     pub total_return: bool,
+    /// Bars of d (daily, as stored), w (ISO weeks) or m (calendar months), each weekly or
+    /// monthly bar dated by its last trading day; averages and indicators are computed on
+    /// the bars written.
+    #[arg(long, default_value = "d", value_parser = super::parse_interval)]
+    pub interval: crate::compute::Interval,
 }
 
 fn parse_indicator(spec: &str) -> Result<Indicator, String> {
@@ -66,6 +71,7 @@ pub fn run(
         normalize: args.normalize,
         indicators: args.indicators.clone(),
         total_return: args.total_return,
+        interval: args.interval,
     };
     let rows = runtime.block_on(async {
         // Read-only: works on a read-only data directory and never writes to the file.

@@ -58,9 +58,10 @@ pub struct WindowArgs {
     /// Show N synthetic series of D days (`--demo 1,6300`; N > 1 shows a comparison).
     #[arg(long, value_name = "N,D", value_parser = parse_pair)]
     pub demo: Option<(usize, usize)>,
-    /// The range shown first: 1w, 1m, 3m, 6m, ytd, 1y, 3y, 5y, 10y or max.
-    #[arg(long, default_value = "1m", value_parser = parse_range)]
-    pub range: RangePreset,
+    /// The range shown first: 1w, 1m, 3m, 6m, ytd, 1y, 3y, 5y, 10y or max (default: 1m of
+    /// daily bars, 1y of weekly, 5y of monthly).
+    #[arg(long, value_parser = parse_range)]
+    pub range: Option<RangePreset>,
     /// The view to open: kr, us, index, fx or compare.
     #[arg(long, value_parser = parse_view)]
     pub view: Option<ViewKind>,
@@ -104,6 +105,20 @@ pub struct WindowArgs {
     /// remembered height.
     #[arg(long)]
     pub height: Option<f32>,
+    /// Bars of the candle charts: d (daily), w (weekly) or m (monthly); default: as
+    /// remembered (daily for --csv and --demo).
+    #[arg(long, value_name = "D|W|M", value_parser = parse_interval)]
+    pub interval: Option<crate::compute::Interval>,
+}
+
+/// Parses `d`, `w` or `m` (or `daily`, `weekly`, `monthly`).
+pub(crate) fn parse_interval(s: &str) -> Result<crate::compute::Interval, String> {
+    crate::compute::Interval::parse(s).ok_or_else(|| {
+        format!(
+            "unknown interval '{}' (d, w or m: daily, weekly, monthly)",
+            shown(s)
+        )
+    })
 }
 
 fn parse_indicator(s: &str) -> Result<crate::compute::indicators::Indicator, String> {
@@ -314,12 +329,13 @@ fn run_app(
         ticker: args.ticker.clone(),
         compare: args.compare.clone(),
         currency: args.currency,
-        range: Some(args.range),
+        range: args.range,
         screenshot: args.screenshot.clone(),
         fresh_settings: args.fresh_settings || args.screenshot.is_some(),
         panel_tab: args.panel_tab,
         index_ma_set: args.ma_set,
         indicators: args.indicators.clone(),
+        interval: args.interval,
     };
     // Background jobs spawn onto this runtime from the UI thread.
     let _guard = runtime.enter();
@@ -379,7 +395,11 @@ fn run_demo(args: &WindowArgs) -> anyhow::Result<std::process::ExitCode> {
         (None, Some((series, days))) => DemoSource::Synthetic { series, days },
         (None, None) => anyhow::bail!("pass --csv FILE or --demo N,D"),
     };
-    let app = DemoApp::new(&source, args.range, args.screenshot.clone())?;
+    let interval = args.interval.unwrap_or_default();
+    let range = args
+        .range
+        .unwrap_or_else(|| crate::ui::chart::interval_default_range(interval));
+    let app = DemoApp::new(&source, range, args.screenshot.clone())?.with_interval(interval);
     let error = std::sync::Arc::clone(&app.error);
     eframe::run_native(
         "wickview",

@@ -29,6 +29,7 @@ mod normalize;
 pub mod panel;
 pub mod perf;
 pub mod pool;
+pub mod resample;
 mod sma;
 
 pub use ema::{ema, ema_into, ema_panel, ema_panel_into};
@@ -37,6 +38,7 @@ pub use normalize::{
     Normalization, first_base_index, normalize_into, normalize_panel, normalize_panel_into,
     pct_change, pct_change_into, rebase, rebase_into,
 };
+pub use resample::{Interval, resample};
 pub use sma::{SmaScratch, sma, sma_into, sma_panel, sma_panel_into};
 
 /// Errors of the compute kernels: bad parameters or buffer sizes.

@@ -32,6 +32,9 @@ pub struct ExportOptions {
     /// Write total-return prices (adjusted for dividends as well as splits,
     /// [`compute::adjust::total_return`]); averages and indicators follow them.
     pub total_return: bool,
+    /// Write weekly or monthly bars ([`compute::resample`]: ISO weeks and calendar months,
+    /// each dated by its last trading day); averages and indicators are computed on them.
+    pub interval: compute::Interval,
 }
 
 fn cell(v: f64) -> String {
@@ -45,7 +48,9 @@ fn cell(v: f64) -> String {
 /// Writes `series` as CSV: `date,open,high,low,close,volume` (open/high/low empty for a
 /// close-only bar), then `sma_<w>` per window (empty where the window is not yet full), then
 /// [`REBASED_COLUMN`] if asked, then each indicator's columns (empty until defined), then
-/// [`PROVISIONAL_COLUMN`] if the last exported bar is provisional. Moving averages and
+/// [`PROVISIONAL_COLUMN`] if the last exported bar is provisional. With a weekly or monthly
+/// [`ExportOptions::interval`] the rows are the aggregated bars (total-return prices are
+/// adjusted first, then aggregated), and `--from`/`--to` pick bars by their date. Moving averages and
 /// indicators are computed over the whole series given (pandas `rolling(w).mean()`, TA-Lib for
 /// the indicators) and then cut to the range, so the first exported days carry their true
 /// values when earlier history exists. Prices are written in Rust's shortest round-trip form, so a
@@ -61,6 +66,13 @@ pub fn write_export(
         &adjusted
     } else {
         series
+    };
+    let resampled;
+    let series = if options.interval == compute::Interval::Daily {
+        series
+    } else {
+        resampled = compute::resample(series, options.interval);
+        &resampled
     };
     let mas = compute::sma(series.close(), &options.ma_windows)
         .map_err(|e| ImportError::Export(e.to_string()))?;
@@ -199,6 +211,41 @@ mod tests {
             ),
             Err(ImportError::Export(_))
         ));
+    }
+
+    #[test]
+    fn weekly_export_writes_aggregated_bars_and_their_averages() {
+        let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+        // Two full weeks (Mon 1st .. Fri 5th, Mon 8th .. Fri 12th) and a Monday.
+        let (s, _) = DailySeries::from_bars([1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 15].into_iter().map(
+            |day| {
+                let c = f64::from(day) + 10.0;
+                Bar {
+                    volume: 10.0,
+                    ..Bar::ohlc(d(day), c, c + 1.0, c - 1.0, c + 0.5)
+                }
+            },
+        ));
+        let mut out = Vec::new();
+        let n = write_export(
+            &s,
+            &ExportOptions {
+                from: Some(d(3)),
+                ma_windows: vec![2],
+                interval: compute::Interval::Weekly,
+                ..Default::default()
+            },
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(n, 3);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "date,open,high,low,close,volume,sma_2\n\
+             2024-01-05,11,16,10,15.5,50,\n\
+             2024-01-12,18,23,17,22.5,50,19\n\
+             2024-01-15,25,26,24,25.5,10,24\n"
+        );
     }
 
     #[test]

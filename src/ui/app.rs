@@ -52,6 +52,8 @@ pub struct AppOptions {
     pub index_ma_set: Option<crate::model::MaSet>,
     /// Indicators on every category chart, instead of the remembered ones.
     pub indicators: Vec<crate::compute::indicators::Indicator>,
+    /// The bar interval of every category chart, instead of the remembered ones.
+    pub interval: Option<crate::compute::Interval>,
 }
 
 enum StoreState {
@@ -215,6 +217,13 @@ impl WickviewApp {
         }
         if let Some(currency) = options.currency {
             settings.comparison_currency = currency;
+        }
+        if let Some(interval) = options.interval {
+            for c in Category::ALL {
+                for slot in 0..4 {
+                    settings.set_interval(c, slot, interval);
+                }
+            }
         }
         let mut open_watchlists = Vec::new();
         if !options.compare.is_empty() {

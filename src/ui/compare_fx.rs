@@ -304,6 +304,7 @@ pub fn convert_series(
         return series.clone();
     };
     ChartSeries::new(format!("{} in {to}", series.name), Arc::new(out))
+        .with_price_format(super::chart::PriceFormat::for_currency(Some(to)))
 }
 
 #[cfg(test)]

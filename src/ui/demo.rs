@@ -176,6 +176,15 @@ impl DemoApp {
         })
     }
 
+    /// Shows the candle chart in bars of `interval` (a comparison is always daily).
+    #[must_use]
+    pub fn with_interval(mut self, interval: crate::compute::Interval) -> Self {
+        if let Shown::Candles(c) = &mut self.shown {
+            c.set_interval(interval);
+        }
+        self
+    }
+
     fn is_loading(&self) -> bool {
         match &self.shown {
             Shown::Candles(c) => c.is_loading(),

@@ -99,6 +99,7 @@ async fn load(store: Store, ticker: String, total_return: bool) -> LoadResult {
         .await
         .map_err(|e| e.to_string())?;
     let label = series_label(&meta);
+    let price_format = super::chart::PriceFormat::for_ticker(&meta);
     // Adjusting and building the pyramids are passes over the bars: keep them off the
     // async workers.
     let (chart, adjusted) = tokio::task::spawn_blocking(move || {
@@ -108,7 +109,8 @@ async fn load(store: Store, ticker: String, total_return: bool) -> LoadResult {
         } else {
             series
         };
-        (ChartSeries::new(label, Arc::new(series)), adjusted)
+        let chart = ChartSeries::new(label, Arc::new(series)).with_price_format(price_format);
+        (chart, adjusted)
     })
     .await
     .map_err(|e| format!("building the chart data failed: {e}"))?;

@@ -169,6 +169,9 @@ pub struct Settings {
     /// The indicators of each category's chart (`storage_name` → specs such as `rsi:14`),
     /// remembered as the user adds, edits and removes them.
     pub indicators: BTreeMap<String, Vec<String>>,
+    /// The bar interval of each chart of each category viewer (`storage_name` → one per
+    /// chart of its layout, the first chart first); daily where none is set.
+    pub intervals: BTreeMap<String, Vec<crate::compute::Interval>>,
 }
 
 impl Default for Settings {
@@ -192,6 +195,7 @@ impl Default for Settings {
             page_size: 25,
             layouts: BTreeMap::new(),
             indicators: BTreeMap::new(),
+            intervals: BTreeMap::new(),
         }
     }
 }
@@ -233,6 +237,7 @@ impl Settings {
                     page_size: field,
                     layouts: map_with(LayoutSettings::from_stored),
                     indicators: map,
+                    intervals: map,
                 }
             ),
             None => Self::default(),
@@ -267,6 +272,35 @@ impl Settings {
         let specs: Vec<String> = indicators.iter().map(ToString::to_string).collect();
         self.indicators
             .insert(category.storage_name().to_owned(), specs);
+    }
+
+    /// The bar interval of chart `slot` (0 is the first) of `category`'s viewer.
+    pub fn interval(&self, category: Category, slot: usize) -> crate::compute::Interval {
+        self.intervals
+            .get(category.storage_name())
+            .and_then(|v| v.get(slot))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Remembers the bar interval of chart `slot` of `category`'s viewer.
+    pub fn set_interval(
+        &mut self,
+        category: Category,
+        slot: usize,
+        interval: crate::compute::Interval,
+    ) {
+        if self.interval(category, slot) == interval {
+            return;
+        }
+        let v = self
+            .intervals
+            .entry(category.storage_name().to_owned())
+            .or_default();
+        if v.len() <= slot {
+            v.resize(slot + 1, crate::compute::Interval::Daily);
+        }
+        v[slot] = interval;
     }
 
     /// The moving-average windows offered in `category`'s viewer, and whether each is on.
@@ -431,7 +465,36 @@ mod tests {
                 active: 2,
             },
         );
+        s.set_interval(Category::KoreanStock, 2, crate::compute::Interval::Monthly);
+        s.set_interval(Category::UsStock, 0, crate::compute::Interval::Weekly);
         s
+    }
+
+    /// Each chart keeps its own interval; settings written before intervals existed read
+    /// back with every chart daily and nothing reset.
+    #[test]
+    fn intervals_are_remembered_per_chart() {
+        use crate::compute::Interval;
+        let s = customised();
+        assert_eq!(s.interval(Category::KoreanStock, 0), Interval::Daily);
+        assert_eq!(s.interval(Category::KoreanStock, 2), Interval::Monthly);
+        assert_eq!(s.interval(Category::UsStock, 0), Interval::Weekly);
+        assert_eq!(s.interval(Category::Index, 3), Interval::Daily);
+        let (back, resets) = Settings::from_stored(&stored(&s));
+        assert!(resets.is_empty(), "{resets:?}");
+        assert_eq!(back.interval(Category::KoreanStock, 2), Interval::Monthly);
+        let old = stored(&s).replacen(
+            ",intervals:{\"korean_stock\":[Daily,Daily,Monthly],\"us_stock\":[Weekly]}",
+            "",
+            1,
+        );
+        assert!(!old.contains("intervals"), "{old}");
+        let (back, resets) = Settings::from_stored(&old);
+        assert!(resets.is_empty(), "{resets:?}");
+        assert!(back.intervals.is_empty());
+        assert_eq!(back.interval(Category::UsStock, 0), Interval::Daily);
+        // eframe's own reading of an old file takes the default too.
+        assert!(ron::from_str::<Settings>(&old).is_ok());
     }
 
     /// eframe's way of writing them.

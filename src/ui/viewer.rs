@@ -38,6 +38,8 @@ pub struct CategoryViewer {
     drawings: DrawingSync,
     /// Charts 2 to 4 of a multi-chart layout.
     extra: Vec<ExtraChart>,
+    /// Whether the charts took their remembered bar intervals (once, at the first frame).
+    intervals_applied: bool,
 }
 
 /// A chart of a layout after the first, with its own ticker.
@@ -71,7 +73,25 @@ impl CategoryViewer {
                     drawings: DrawingSync::default(),
                 })
                 .collect(),
+            intervals_applied: false,
         }
+    }
+
+    /// Gives each chart its remembered bar interval at the first frame; from then on the
+    /// charts' D / W / M choices are copied back into the settings every frame.
+    fn sync_intervals(&mut self, settings: &mut Settings) {
+        let (category, applied) = (self.category, self.intervals_applied);
+        for slot in 0..=self.extra.len() {
+            let Some(chart) = self.chart_at_mut(slot) else {
+                continue;
+            };
+            if applied {
+                settings.set_interval(category, slot, chart.interval());
+            } else {
+                chart.set_interval(settings.interval(category, slot));
+            }
+        }
+        self.intervals_applied = true;
     }
 
     /// The ticker whose data the chart shows.
@@ -157,6 +177,7 @@ impl CategoryViewer {
     ) {
         let category = self.category;
         let key = category.storage_name();
+        self.sync_intervals(settings);
         let mut layout = layout_of(settings, category);
         let layout_before = layout.clone();
         let selected = settings.selected.get(key).cloned();
@@ -412,7 +433,7 @@ fn slot_ui(
             .as_ref()
             .is_none_or(|(t, g)| *t != ticker || *g != loaded.generation);
         if fresh {
-            let old_len = chart.series().map_or(0, |s| s.series.len());
+            let old_len = chart.daily_series().map_or(0, |s| s.series.len());
             // A ticker that had no bars yet opens on the default range like any other.
             let same_ticker = shown.as_ref().is_some_and(|(t, _)| t == ticker) && old_len > 0;
             let mut view = chart.view();

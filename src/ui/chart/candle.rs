@@ -13,9 +13,10 @@ use super::keys::{self, ChartKey};
 use super::panes::{ChartIndicator, HANDLE_HEIGHT, IndicatorSet, PANE_MIN_HEIGHT};
 use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 use super::{
-    ChartSeries, GpuLayer, LegendEntry, ZOOM_PER_NOTCH, format_price, format_price_mark,
-    format_volume, hidden_in_legend, padded_y, wheel_notches,
+    ChartSeries, GpuLayer, LegendEntry, ZOOM_PER_NOTCH, format_price, format_volume,
+    hidden_in_legend, padded_y, wheel_notches,
 };
+use crate::compute::Interval;
 use crate::compute::indicators::Indicator;
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
@@ -89,7 +90,10 @@ pub struct CandleChart {
     price_transform: Option<egui_plot::PlotTransform>,
     indicators: IndicatorSet,
     hovered: Option<usize>,
-    tooltip_lines: Vec<(String, Arc<Vec<f64>>)>,
+    tooltip_lines: Vec<TooltipLine>,
+    /// The bar interval, and the daily series the shown bars are made of.
+    interval: Interval,
+    daily: Option<ChartSeries>,
 }
 
 impl CandleChart {
@@ -113,27 +117,84 @@ impl CandleChart {
             indicators: IndicatorSet::new(),
             hovered: None,
             tooltip_lines: Vec::new(),
+            interval: Interval::Daily,
+            daily: None,
         }
     }
 
-    /// Shows `series` with the given candle colours and moving averages (each enabled),
-    /// opening on the last month. The averages are computed in the background.
+    /// Shows `series` (daily bars) with the given candle colours and moving averages (each
+    /// enabled), at the chart's interval, opening on its default range (the last month of
+    /// daily bars). The averages are computed in the background.
     pub fn set_series(&mut self, series: ChartSeries, colors: CandleColors, ma_windows: &[usize]) {
-        self.view = RangePreset::M1.view(series.series.days());
-        self.range = Some(RangePreset::M1);
+        self.daily = Some(series.clone());
+        let series = super::interval::shown_series(&series, self.interval);
+        let range = super::interval::interval_default_range(self.interval);
+        self.view = range.view(series.series.days());
+        self.range = Some(range);
+        self.drawings.set_price_format(series.price_format);
         self.indicators.set_series(Arc::clone(&series.series));
         self.hovered = None;
         self.data = Some(series);
         self.colors = colors;
+        self.indicators.set_colors(colors);
         self.jobs.new_generation();
         self.overlays.clear();
         self.set_ma_windows(ma_windows);
         self.update_y();
     }
 
-    /// The series shown.
+    /// The series shown (the bars of the chart's interval).
     pub fn series(&self) -> Option<&ChartSeries> {
         self.data.as_ref()
+    }
+
+    /// The daily series given to [`Self::set_series`].
+    pub fn daily_series(&self) -> Option<&ChartSeries> {
+        self.daily.as_ref()
+    }
+
+    /// The bar interval: daily, weekly or monthly.
+    pub fn interval(&self) -> Interval {
+        self.interval
+    }
+
+    /// Shows bars of `interval`, made from the daily series; moving averages and indicators
+    /// are computed again on them. A range button's range stays (the default range of the
+    /// old interval becomes the new one's), any other view keeps its dates.
+    pub fn set_interval(&mut self, interval: Interval) {
+        if interval == self.interval {
+            return;
+        }
+        let active = self.active_range();
+        let visible = self.data.as_ref().and_then(|d| {
+            super::interval::covered_days(d.series.days(), self.view.bar_range(d.len()))
+        });
+        let old_default = super::interval::interval_default_range(self.interval);
+        self.interval = interval;
+        let Some(daily) = &self.daily else { return };
+        let shown = super::interval::shown_series(daily, interval);
+        self.indicators.set_series(Arc::clone(&shown.series));
+        self.jobs.new_generation();
+        for o in &mut self.overlays {
+            o.values = None;
+            o.line = None;
+            o.requested = false;
+        }
+        self.hovered = None;
+        let days = Arc::clone(&shown.series);
+        self.data = Some(shown);
+        match (active, visible) {
+            (Some(p), _) if p == old_default => {
+                self.apply_range(super::interval::interval_default_range(interval));
+            }
+            (Some(p), _) => self.apply_range(p),
+            (None, Some((from, to))) => {
+                self.range = None;
+                self.set_view(super::interval::view_covering(days.days(), from, to));
+            }
+            (None, None) => self.set_view(XView::full(days.len())),
+        }
+        self.link.view_moved = true;
     }
 
     /// Replaces the moving-average set, keeping computed lines of windows still in it.
@@ -141,19 +202,18 @@ impl CandleChart {
         let old = std::mem::take(&mut self.overlays);
         self.overlays = windows
             .iter()
-            .enumerate()
-            .map(|(i, &window)| {
+            .map(|&window| {
                 old.iter()
                     .find(|o| o.window == window)
                     .cloned()
                     .map(|mut o| {
-                        o.color = theme::ma_color(i);
+                        o.color = theme::ma_window_color(window);
                         o
                     })
                     .unwrap_or(MaOverlay {
                         window,
                         enabled: true,
-                        color: theme::ma_color(i),
+                        color: theme::ma_window_color(window),
                         values: None,
                         line: None,
                         requested: false,
@@ -199,12 +259,7 @@ impl CandleChart {
     /// OHLC, volume, and the value of every visible line, moving averages and indicators.
     pub fn tooltip_text(&self) -> Option<String> {
         let data = self.data.as_ref()?;
-        price_tooltip(
-            &data.name,
-            &data.series,
-            &self.tooltip_lines,
-            self.hovered? as f64,
-        )
+        price_tooltip(&data.name, data, &self.tooltip_lines, self.hovered? as f64)
     }
 
     /// Switches one moving average on or off.
@@ -471,19 +526,20 @@ impl CandleChart {
             }
         }
         let log_y = self.log_y;
-        let mut tooltip_lines: Vec<(String, Arc<Vec<f64>>)> = overlay_items
+        let mut tooltip_lines: Vec<TooltipLine> = overlay_items
             .iter()
             .filter(|(n, ..)| !hidden.contains(&egui_plot::ItemId::new(n.as_str())))
-            .map(|(n, _, _, v)| (n.clone(), Arc::clone(v)))
+            .map(|(n, _, _, v)| (n.clone(), Arc::clone(v), true))
             .collect();
         for e in &panes {
             for l in e.lines().unwrap_or(&[]) {
-                tooltip_lines.push((l.label.clone(), Arc::clone(&l.values)));
+                tooltip_lines.push((l.label.clone(), Arc::clone(&l.values), false));
             }
         }
         self.tooltip_lines.clone_from(&tooltip_lines);
-        let tooltip = Arc::new((data.name.clone(), Arc::clone(&data.series), tooltip_lines));
+        let tooltip = Arc::new((data.name.clone(), data.clone(), tooltip_lines));
         let price_tip = Arc::clone(&tooltip);
+        let price_format = data.price_format;
         let provisional = super::provisional::marker(&data.series, log_y);
         let response = base_plot(price_id, Arc::clone(&days), link)
             .height(price_h)
@@ -495,9 +551,9 @@ impl CandleChart {
             )
             .y_axis_formatter(move |mark, _| {
                 if log_y {
-                    format_price(10f64.powf(mark.value))
+                    price_format.price(10f64.powf(mark.value))
                 } else {
-                    format_price_mark(mark.value, mark.step_size)
+                    price_format.mark(mark.value, mark.step_size)
                 }
             })
             .y_grid_spacer(move |input| {
@@ -785,6 +841,7 @@ impl CandleChart {
                 ChartKey::Redo => {
                     self.drawings.redo();
                 }
+                ChartKey::Interval(interval) => self.set_interval(interval),
                 nav => {
                     if let Some(s) = &series
                         && let Some(v) = keys::apply_view_key(nav, self.view, s.days())
@@ -849,6 +906,10 @@ impl CandleChart {
                 if ui.selectable_label(active, preset.label()).clicked() {
                     self.apply_range(preset);
                 }
+            }
+            ui.separator();
+            if let Some(i) = super::interval::interval_buttons_ui(ui, self.interval) {
+                self.set_interval(i);
             }
             ui.separator();
             let mut log_y = self.log_y;
@@ -1069,13 +1130,14 @@ pub(crate) fn log_price_marks(input: &egui_plot::GridInput) -> Vec<egui_plot::Gr
     out
 }
 
-/// Tooltip text for the bar nearest `x`: date, OHLC, volume and every shown line's value.
-fn price_tooltip(
-    name: &str,
-    series: &crate::model::DailySeries,
-    lines: &[(String, Arc<Vec<f64>>)],
-    x: f64,
-) -> Option<String> {
+/// A line of the tooltip: name, values, and whether they are prices (moving averages and
+/// overlays, written in the series' price format) or indicator values.
+type TooltipLine = (String, Arc<Vec<f64>>, bool);
+
+/// Tooltip text for the bar nearest `x`: date, OHLC, volume and every shown line's value,
+/// prices written in the series' [`super::PriceFormat`].
+fn price_tooltip(name: &str, data: &ChartSeries, lines: &[TooltipLine], x: f64) -> Option<String> {
+    let (series, fmt) = (&*data.series, data.price_format);
     let i = bar_at(series.days(), x)?;
     let bar = series.bar(i)?;
     let change = i
@@ -1094,20 +1156,25 @@ fn price_tooltip(
     );
     // A close-only bar (rates, FRED-style series) has no open, high, low or volume.
     let mut text = if bar.is_close_only() {
-        format!("{name}  {day}\nClose {}{change}", format_price(bar.close))
+        format!("{name}  {day}\nClose {}{change}", fmt.price(bar.close))
     } else {
         format!(
             "{name}  {day}\nO {}  H {}\nL {}  C {}{change}\nVolume {}",
-            format_price(bar.open),
-            format_price(bar.high),
-            format_price(bar.low),
-            format_price(bar.close),
+            fmt.price(bar.open),
+            fmt.price(bar.high),
+            fmt.price(bar.low),
+            fmt.price(bar.close),
             format_volume(bar.volume),
         )
     };
-    for (line_name, values) in lines {
+    for (line_name, values, is_price) in lines {
         if let Some(v) = values.get(i) {
-            text.push_str(&format!("\n{line_name} {}", format_price(*v)));
+            let v = if *is_price {
+                fmt.price(*v)
+            } else {
+                format_price(*v)
+            };
+            text.push_str(&format!("\n{line_name} {v}"));
         }
     }
     Some(text)

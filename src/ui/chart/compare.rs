@@ -16,7 +16,8 @@ use super::compare_read::{
 use super::jobs::Jobs;
 use super::time_axis::{RangePreset, XView, bar_at};
 use super::{
-    ChartSeries, GpuLayer, format_percent_mark, format_price, format_price_mark, padded_y,
+    ChartSeries, GpuLayer, PriceFormat, format_percent_mark, format_price, format_price_mark,
+    padded_y,
 };
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
@@ -450,7 +451,15 @@ impl ComparisonChart {
             p,
             self.effective_mode(),
             self.effective_log_y(),
+            self.price_format(k),
         ))
+    }
+
+    /// How series `k`'s prices are written (whole won).
+    pub fn price_format(&self, k: usize) -> PriceFormat {
+        self.entries
+            .get(k)
+            .map_or(PriceFormat::Auto, |e| e.series.price_format)
     }
 
     /// Series `k`'s value on `bar` in a few characters, as the series list shows it: the
@@ -461,7 +470,7 @@ impl ComparisonChart {
             CompareMode::Rebased100 => format!("{p:.1}"),
             CompareMode::PercentChange if self.effective_log_y() => format!("{:+.1}%", p - 100.0),
             CompareMode::PercentChange => format!("{p:+.1}%"),
-            CompareMode::Absolute | CompareMode::DualAxis => format_price(p),
+            CompareMode::Absolute | CompareMode::DualAxis => self.price_format(k).price(p),
         })
     }
 
@@ -487,6 +496,7 @@ impl ComparisonChart {
                 values: &l.values,
                 transform: self.transforms.get(k).copied().unwrap_or((1.0, 0.0)),
                 visible: self.is_visible(k),
+                price_format: self.price_format(k),
             })
             .collect()
     }
@@ -668,6 +678,9 @@ impl ComparisonChart {
         let tip_calendar = Arc::clone(&calendar);
         let tip_transforms = self.transforms.clone();
         let tip_visible: Vec<bool> = self.entries.iter().map(|e| e.visible).collect();
+        let tip_formats: Vec<PriceFormat> = (0..self.entries.len())
+            .map(|k| self.price_format(k))
+            .collect();
         plot = plot.label_formatter(move |pos| {
             let (HoverPosition::Elsewhere { position }
             | HoverPosition::NearDataPoint { position, .. }) = *pos;
@@ -679,6 +692,7 @@ impl ComparisonChart {
                     values: &l.1,
                     transform: tip_transforms.get(k).copied().unwrap_or((1.0, 0.0)),
                     visible: tip_visible.get(k).copied().unwrap_or(true),
+                    price_format: tip_formats.get(k).copied().unwrap_or_default(),
                 })
                 .collect();
             let h = nearest_line(&refs, i, position.y, log_y);

@@ -3,8 +3,8 @@
 //! per-series figures of the visible range the series list shows and sorts by.
 //! Pure functions over the aligned values; no egui state.
 
+use super::PriceFormat;
 use super::compare::CompareMode;
-use super::format_price;
 
 /// Lines listed above and below in the tooltip when there are too many to list them all.
 pub const TOOLTIP_EXTREMES: usize = 3;
@@ -19,6 +19,8 @@ pub struct LineRef<'a> {
     pub transform: (f64, f64),
     /// Whether the line is shown.
     pub visible: bool,
+    /// How its raw values are written (whole won).
+    pub price_format: PriceFormat,
 }
 
 /// The plotted value (before any log) of `line` at `bar`, if it has one.
@@ -53,17 +55,23 @@ pub fn nearest_line(lines: &[LineRef<'_>], bar: usize, y: f64, log_y: bool) -> O
     best.map(|(k, _)| k)
 }
 
-/// One line's value as the tooltip and the series list show it in `mode`: the raw value,
-/// and the rebased value or percent change in brackets.
-pub fn value_text(raw: f64, plotted: f64, mode: CompareMode, log_y: bool) -> String {
+/// One line's value as the tooltip and the series list show it in `mode`: the raw value
+/// (written as `fmt` says), and the rebased value or percent change in brackets.
+pub fn value_text(
+    raw: f64,
+    plotted: f64,
+    mode: CompareMode,
+    log_y: bool,
+    fmt: PriceFormat,
+) -> String {
     match mode {
-        CompareMode::Rebased100 => format!("{} ({:.1})", format_price(raw), plotted),
+        CompareMode::Rebased100 => format!("{} ({:.1})", fmt.price(raw), plotted),
         CompareMode::PercentChange => {
             // In log mode percent lines are drawn as rebased values (100 = 0%).
             let pct = if log_y { plotted - 100.0 } else { plotted };
-            format!("{} ({pct:+.2}%)", format_price(raw))
+            format!("{} ({pct:+.2}%)", fmt.price(raw))
         }
-        CompareMode::Absolute | CompareMode::DualAxis => format_price(raw),
+        CompareMode::Absolute | CompareMode::DualAxis => fmt.price(raw),
     }
 }
 
@@ -86,7 +94,7 @@ pub fn tooltip_text(
         Some(format!(
             "{} {}",
             names.get(k).map_or("", String::as_str),
-            value_text(raw, p, mode, log_y)
+            value_text(raw, p, mode, log_y, line.price_format)
         ))
     };
     if let Some(h) = highlighted {
@@ -174,6 +182,7 @@ mod tests {
             values,
             transform: (scale, 0.0),
             visible: true,
+            price_format: PriceFormat::Auto,
         }
     }
 
@@ -235,6 +244,26 @@ mod tests {
             false,
         );
         assert_eq!(t, "d\nS2 3.0000 (3.0)\nS1 2.0000 (2.0)\nS0 1.0000 (1.0)");
+        // A series in won reads in whole won, the others keep their decimals.
+        let won = [8_092.78];
+        let usd = [273.634];
+        let mixed = [
+            LineRef {
+                price_format: PriceFormat::Whole,
+                ..line(&won, 1.0)
+            },
+            line(&usd, 1.0),
+        ];
+        let t = tooltip_text(
+            "d",
+            &names[..2],
+            &mixed,
+            0,
+            Some(0),
+            CompareMode::Absolute,
+            false,
+        );
+        assert_eq!(t, "d\n● S0 8,093\nS1 273.63");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use egui_plot::{PlotPoint, PlotTransform};
 
 use crate::model::{Anchor, DailySeries, Drawing, DrawingKind, MAX_DRAWING_WIDTH, Measure};
 
-use super::format_price;
+use super::PriceFormat;
 
 /// What a click or drag on the price pane does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,14 +30,15 @@ const PICK_DISTANCE: f32 = 6.0;
 /// Radius of a selected drawing's handles.
 const HANDLE_RADIUS: f32 = 4.5;
 
-/// Colours offered for drawings.
+/// Colours offered for drawings; a new drawing takes the first, which no moving average,
+/// band or candle has ([`crate::ui::theme::DRAWING_DEFAULT`]).
 pub const PALETTE: [[u8; 4]; 6] = [
+    crate::ui::theme::DRAWING_DEFAULT,
     [255, 193, 7, 255],
     [66, 165, 245, 255],
     [239, 83, 80, 255],
     [102, 187, 106, 255],
     [171, 71, 188, 255],
-    [236, 239, 241, 255],
 ];
 
 /// A drag in progress.
@@ -83,6 +84,8 @@ pub struct DrawingLayer {
     note_edit_started: bool,
     /// Put the keyboard focus in the note editor on the next frame (a note was just placed).
     focus_note: bool,
+    /// How the labels write prices (whole won).
+    price_format: PriceFormat,
 }
 
 impl Default for DrawingLayer {
@@ -106,6 +109,7 @@ impl Default for DrawingLayer {
             note_rects: Vec::new(),
             note_edit_started: false,
             focus_note: false,
+            price_format: PriceFormat::Auto,
         }
     }
 }
@@ -222,6 +226,11 @@ fn color32(c: [u8; 4]) -> Color32 {
 }
 
 impl DrawingLayer {
+    /// Writes the prices of levels, Fibonacci levels and measures as `format` says.
+    pub fn set_price_format(&mut self, format: PriceFormat) {
+        self.price_format = format;
+    }
+
     /// The drawings, in id order.
     pub fn drawings(&self) -> &[Drawing] {
         &self.drawings
@@ -702,6 +711,7 @@ impl DrawingLayer {
                 frame,
                 self.selected == Some(d.id),
                 &mut note_rects,
+                self.price_format,
             );
         }
         self.note_rects = note_rects;
@@ -716,14 +726,22 @@ impl DrawingLayer {
             _ => None,
         };
         if let Some(d) = preview {
-            paint_drawing(&painter, &d, g, frame, false, &mut Vec::new());
+            paint_drawing(
+                &painter,
+                &d,
+                g,
+                frame,
+                false,
+                &mut Vec::new(),
+                self.price_format,
+            );
         }
         let measure = match (self.tool, self.pending, self.pointer, self.measure) {
             (Tool::Measure, Some(first), Some(p), _) => Some((first, p)),
             (_, _, _, m) => m,
         };
         if let Some((a, b)) = measure {
-            paint_measure(&painter, g, a, b);
+            paint_measure(&painter, g, a, b, self.price_format);
         }
     }
 
@@ -873,6 +891,7 @@ fn paint_drawing(
     frame: Rect,
     selected: bool,
     note_rects: &mut Vec<(i64, Rect)>,
+    price_format: PriceFormat,
 ) {
     let color = color32(d.color);
     let stroke = Stroke::new(d.width, color);
@@ -887,7 +906,7 @@ fn paint_drawing(
             painter.text(
                 Pos2::new(frame.right() - 4.0, a.y - 2.0),
                 Align2::RIGHT_BOTTOM,
-                format_price(d.anchors[0].price),
+                price_format.price(d.anchors[0].price),
                 label_font,
                 color,
             );
@@ -917,7 +936,7 @@ fn paint_drawing(
                 painter.text(
                     Pos2::new(left + 4.0, y - 2.0),
                     Align2::LEFT_BOTTOM,
-                    format!("{:.1}%  {}", ratio * 100.0, format_price(price)),
+                    format!("{:.1}%  {}", ratio * 100.0, price_format.price(price)),
                     label_font.clone(),
                     color,
                 );
@@ -948,17 +967,28 @@ fn paint_drawing(
 
 /// The text a measure shows: `Δ 1,234.00 (+5.23%)` and `12 bars, 16 days`.
 pub fn measure_text(m: &Measure) -> String {
+    measure_text_in(m, PriceFormat::Auto)
+}
+
+/// The text a measure shows, its price difference written as `format` says
+/// (`Δ +5,515 (+5.23%)` in won).
+pub fn measure_text_in(m: &Measure, format: PriceFormat) -> String {
     format!(
-        "Δ {}{} ({:+.2}%)\n{} bars, {} days",
-        if m.delta_price >= 0.0 { "+" } else { "" },
-        format_price(m.delta_price),
+        "Δ {} ({:+.2}%)\n{} bars, {} days",
+        format.delta(m.delta_price),
         m.delta_pct,
         m.bars,
         m.calendar_days
     )
 }
 
-fn paint_measure(painter: &egui::Painter, g: &Geometry<'_>, a: Anchor, b: Anchor) {
+fn paint_measure(
+    painter: &egui::Painter,
+    g: &Geometry<'_>,
+    a: Anchor,
+    b: Anchor,
+    format: PriceFormat,
+) {
     let m = g.measure(a, b);
     let (pa, pb) = (g.screen(a), g.screen(b));
     let color = if m.delta_price >= 0.0 {
@@ -969,8 +999,11 @@ fn paint_measure(painter: &egui::Painter, g: &Geometry<'_>, a: Anchor, b: Anchor
     let r = Rect::from_two_pos(pa, pb);
     painter.rect_filled(r, 0.0, color.gamma_multiply(0.18));
     painter.arrow(pa, pb - pa, Stroke::new(1.5, color));
-    let galley =
-        painter.layout_no_wrap(measure_text(&m), FontId::proportional(12.0), Color32::WHITE);
+    let galley = painter.layout_no_wrap(
+        measure_text_in(&m, format),
+        FontId::proportional(12.0),
+        Color32::WHITE,
+    );
     let pos = Pos2::new(pb.x + 8.0, pb.y - galley.size().y - 8.0);
     let bg = Rect::from_min_size(pos, galley.size()).expand(4.0);
     painter.rect_filled(bg, 4.0, color.gamma_multiply(0.9));
@@ -1128,5 +1161,21 @@ mod tests {
             calendar_days: 16,
         };
         assert_eq!(measure_text(&m), "Δ +1,234.00 (+5.23%)\n12 bars, 16 days");
+        let won = Measure {
+            delta_price: 5_515.06,
+            ..m
+        };
+        assert_eq!(
+            measure_text_in(&won, PriceFormat::Whole),
+            "Δ +5,515 (+5.23%)\n12 bars, 16 days"
+        );
+        let down = Measure {
+            delta_price: -1_234.0,
+            ..m
+        };
+        assert_eq!(
+            measure_text(&down),
+            "Δ -1,234.00 (+5.23%)\n12 bars, 16 days"
+        );
     }
 }

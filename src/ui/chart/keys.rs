@@ -1,11 +1,13 @@
 //! Keyboard control of a chart: ←/→ pan by a bar (Shift: by a screen), ↑/↓ or +/− zoom
-//! around the last bar, Home/End, number keys for the range buttons, and the drawing keys
-//! (Esc, Delete, Ctrl+Z, Ctrl+Shift+Z). Keys never fire while a text field has focus.
+//! around the last bar, Home/End, number keys for the range buttons, d/w/m for daily, weekly
+//! or monthly bars, and the drawing keys (Esc, Delete, Ctrl+Z, Ctrl+Shift+Z). Keys never
+//! fire while a text field has focus.
 
 use egui::{Key, Modifiers};
 
 use super::ZOOM_PER_NOTCH;
 use super::time_axis::{RangePreset, XView};
+use crate::compute::Interval;
 
 /// A chart command read from the keyboard.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -30,6 +32,8 @@ pub enum ChartKey {
     Undo,
     /// Redo the last undone drawing change.
     Redo,
+    /// Daily, weekly or monthly bars.
+    Interval(Interval),
 }
 
 /// The number keys, in range-button order: 1 → 1W … 9 → 10Y, 0 → Max.
@@ -48,7 +52,7 @@ pub const RANGE_KEYS: [(Key, RangePreset); 10] = [
 
 /// Every chart key with what it does, for the help overlay. Plain ASCII: the bundled
 /// fonts draw arrow glyphs (← →) as specks, so keys are named in words.
-pub const CHART_KEY_HELP: [(&str, &str); 11] = [
+pub const CHART_KEY_HELP: [(&str, &str); 12] = [
     ("Left / Right", "pan by one bar"),
     ("Shift + Left / Right", "pan by one screen"),
     ("Up / Down, + / -", "zoom in / out around the last bar"),
@@ -57,6 +61,7 @@ pub const CHART_KEY_HELP: [(&str, &str); 11] = [
         "1 to 9, 0",
         "range 1W, 1M, 3M, 6M, YTD, 1Y, 3Y, 5Y, 10Y, Max",
     ),
+    ("d / w / m", "daily, weekly or monthly bars"),
     ("Esc", "cancel the drawing or measure in progress"),
     ("Delete", "delete the selected drawing"),
     ("Ctrl + Z", "undo a drawing change"),
@@ -114,6 +119,15 @@ pub fn chart_keys(ctx: &egui::Context) -> Vec<ChartKey> {
                 out.push(ChartKey::Range(preset));
             }
         }
+        for (key, interval) in [
+            (Key::D, Interval::Daily),
+            (Key::W, Interval::Weekly),
+            (Key::M, Interval::Monthly),
+        ] {
+            if i.consume_key(Modifiers::NONE, key) {
+                out.push(ChartKey::Interval(interval));
+            }
+        }
         if i.consume_key(Modifiers::NONE, Key::Escape) {
             out.push(ChartKey::Cancel);
         }
@@ -139,7 +153,11 @@ pub fn apply_view_key(key: ChartKey, view: XView, days: &[chrono::NaiveDate]) ->
         ChartKey::Home => view.panned(-0.5 - view.start, n),
         ChartKey::End => view.panned(last_bar_edge - view.end, n),
         ChartKey::Range(preset) => preset.view(days),
-        ChartKey::Cancel | ChartKey::Delete | ChartKey::Undo | ChartKey::Redo => return None,
+        ChartKey::Cancel
+        | ChartKey::Delete
+        | ChartKey::Undo
+        | ChartKey::Redo
+        | ChartKey::Interval(_) => return None,
     })
 }
 

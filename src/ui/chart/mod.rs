@@ -13,10 +13,12 @@ mod candle;
 mod compare;
 pub mod compare_read;
 mod drawings;
+mod interval;
 mod jobs;
 mod keys;
 mod link;
 mod panes;
+mod price_format;
 mod provisional;
 mod time_axis;
 
@@ -34,9 +36,11 @@ pub use callback::{ChartCallback, init_render_resources};
 pub use candle::{CandleChart, MaOverlay};
 pub use compare::{CompareMode, ComparisonChart};
 pub use drawings::{DrawingLayer, PALETTE, Tool, measure_text};
+pub use interval::interval_default_range;
 pub use keys::{CHART_KEY_HELP, ChartKey, RANGE_KEYS, apply_view_key, chart_keys};
 pub use link::{LinkState, view_of_days};
 pub use panes::{ChartIndicator, IndicatorLine, PANE_DEFAULT_HEIGHT, PANE_MIN_HEIGHT};
+pub use price_format::PriceFormat;
 pub use time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 
 /// One series ready to chart: its bars and, built on first use and shared by every clone,
@@ -55,6 +59,8 @@ pub struct ChartSeries {
     /// Whether some bar has only a close: the price is then drawn as the close line,
     /// never as invented candles.
     pub close_only: bool,
+    /// How its prices are written (whole won and yen).
+    pub price_format: PriceFormat,
 }
 
 #[derive(Debug, Default)]
@@ -71,7 +77,15 @@ impl ChartSeries {
             close_only: series.has_close_only(),
             series,
             pyramids: Arc::default(),
+            price_format: PriceFormat::Auto,
         }
+    }
+
+    /// The same series with its prices written as `format` says.
+    #[must_use]
+    pub fn with_price_format(mut self, format: PriceFormat) -> Self {
+        self.price_format = format;
+        self
     }
 
     /// Builds both pyramids now (for a caller off the UI thread).

@@ -37,6 +37,8 @@ pub struct IndicatorLine {
     pub values: Arc<Vec<f64>>,
     /// Drawn as bars from zero (the MACD histogram) rather than a line.
     pub histogram: bool,
+    /// Colour of a histogram's bars below zero (`color` is the bars above).
+    down_color: Color32,
     gpu: Arc<GpuLine>,
 }
 
@@ -109,7 +111,7 @@ impl ChartIndicator {
             .map(|l| DrawCmd::Histogram {
                 data: Arc::clone(&l.gpu),
                 up: theme::rgba(l.color),
-                down: theme::rgba(HISTOGRAM_DOWN),
+                down: theme::rgba(l.down_color),
             });
         let strokes = lines.filter(|l| !l.histogram).map(|l| DrawCmd::Line {
             data: Arc::clone(&l.gpu),
@@ -163,10 +165,9 @@ impl ChartIndicator {
     }
 }
 
-const HISTOGRAM_UP: Color32 = Color32::from_rgba_unmultiplied_const(38, 166, 154, 190);
-const HISTOGRAM_DOWN: Color32 = Color32::from_rgba_unmultiplied_const(239, 83, 80, 190);
-
-/// Line colours of an indicator's outputs, in output order.
+/// Line colours of an indicator's outputs, in output order (the overlays' from the theme's
+/// palette, apart from the candles and the moving averages; a histogram's are set from the
+/// candles by [`IndicatorSet::set_colors`]).
 fn line_colors(indicator: &Indicator) -> Vec<Color32> {
     let blue = Color32::from_rgb(41, 98, 255);
     let orange = Color32::from_rgb(255, 152, 0);
@@ -174,23 +175,15 @@ fn line_colors(indicator: &Indicator) -> Vec<Color32> {
     let teal = Color32::from_rgb(0, 150, 136);
     match indicator {
         Indicator::Bollinger { .. } => vec![
-            Color32::from_rgb(33, 150, 243),
-            Color32::from_rgb(255, 109, 0),
-            Color32::from_rgb(33, 150, 243),
+            theme::BOLLINGER_BANDS,
+            theme::BOLLINGER_MIDDLE,
+            theme::BOLLINGER_BANDS,
         ],
-        Indicator::EmaRibbon { periods } => {
-            let n = periods.len().max(2) - 1;
-            (0..periods.len())
-                .map(|i| {
-                    // From warm yellow (short) to deep violet (long).
-                    let t = i as f32 / n as f32;
-                    let lerp = |a: f32, b: f32| (a + (b - a) * t).round() as u8;
-                    Color32::from_rgb(lerp(255.0, 103.0), lerp(193.0, 58.0), lerp(7.0, 183.0))
-                })
-                .collect()
-        }
+        Indicator::EmaRibbon { periods } => (0..periods.len())
+            .map(|i| theme::ema_ribbon_color(i, periods.len()))
+            .collect(),
         Indicator::Rsi { .. } => vec![purple],
-        Indicator::Macd { .. } => vec![blue, orange, HISTOGRAM_UP],
+        Indicator::Macd { .. } => vec![blue, orange, theme::CandleColors::WESTERN.histogram_up()],
         Indicator::Stochastic { .. } => vec![blue, orange],
         Indicator::Atr { .. } | Indicator::Roc { .. } => vec![teal],
         Indicator::Obv => vec![Color32::from_rgb(121, 85, 72)],
@@ -213,6 +206,7 @@ fn compute_lines(
             label: labels.get(i).cloned().unwrap_or(c.name),
             color: colors.get(i).copied().unwrap_or(Color32::GRAY),
             histogram: is_macd && i == 2,
+            down_color: theme::CandleColors::WESTERN.histogram_down(),
             gpu: GpuLine::new(LinePyramid::build(&c.values)),
             values: Arc::new(c.values),
         })
@@ -221,12 +215,42 @@ fn compute_lines(
 
 type JobResult = (String, Result<Arc<Vec<IndicatorLine>>, String>);
 
+/// `lines` with their histogram bars in the candles' up and down colours (the same lines
+/// when they have them already).
+fn with_candle_colors(
+    lines: &Arc<Vec<IndicatorLine>>,
+    colors: theme::CandleColors,
+) -> Arc<Vec<IndicatorLine>> {
+    let (up, down) = (colors.histogram_up(), colors.histogram_down());
+    if lines
+        .iter()
+        .all(|l| !l.histogram || (l.color == up && l.down_color == down))
+    {
+        return Arc::clone(lines);
+    }
+    Arc::new(
+        lines
+            .iter()
+            .cloned()
+            .map(|mut l| {
+                if l.histogram {
+                    l.color = up;
+                    l.down_color = down;
+                }
+                l
+            })
+            .collect(),
+    )
+}
+
 /// The indicators of one chart: what is shown, the background computations and their cache.
 pub(crate) struct IndicatorSet {
     entries: Vec<ChartIndicator>,
     jobs: Jobs<JobResult>,
     cache: HashMap<String, Arc<Vec<IndicatorLine>>>,
     series: Option<Arc<DailySeries>>,
+    /// The candles' colours, which histogram bars take.
+    colors: theme::CandleColors,
     /// The toolbar's editor: open, and the text of each entry's parameter field.
     pub(crate) editor_open: bool,
     edit_texts: Vec<String>,
@@ -240,6 +264,7 @@ impl IndicatorSet {
             jobs: Jobs::new(),
             cache: HashMap::new(),
             series: None,
+            colors: theme::CandleColors::WESTERN,
             editor_open: false,
             edit_texts: Vec::new(),
             edit_error: None,
@@ -255,6 +280,20 @@ impl IndicatorSet {
             e.lines = None;
             e.requested = false;
             e.error = None;
+        }
+    }
+
+    /// The candles' colours: histogram bars above zero take the rising colour, below zero
+    /// the falling one (red up, blue down under the Korean convention).
+    pub(crate) fn set_colors(&mut self, colors: theme::CandleColors) {
+        self.colors = colors;
+        for lines in self.cache.values_mut() {
+            *lines = with_candle_colors(lines, colors);
+        }
+        for e in &mut self.entries {
+            if let Some(lines) = &e.lines {
+                e.lines = Some(with_candle_colors(lines, colors));
+            }
         }
     }
 
@@ -330,7 +369,9 @@ impl IndicatorSet {
     /// Drains finished computations and starts the missing ones; true if lines arrived.
     pub(crate) fn poll(&mut self, ctx: &egui::Context) -> bool {
         let mut changed = false;
+        let colors = self.colors;
         for (key, result) in self.jobs.poll() {
+            let result = result.map(|lines| with_candle_colors(&lines, colors));
             for e in self
                 .entries
                 .iter_mut()
