@@ -429,6 +429,7 @@ mod tests {
                 link_crosshair: false,
                 link_range: false,
                 active: 2,
+                linked_days: None,
             },
         );
         s
