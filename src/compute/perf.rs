@@ -17,7 +17,8 @@ pub struct Performance {
     pub volatility_pct: Option<f64>,
     /// Largest fall from a running peak to a later trough, in percent (0 or negative).
     pub max_drawdown_pct: Option<f64>,
-    /// Pearson correlation of daily returns with the benchmark's, over days both have one.
+    /// Pearson correlation of daily simple returns with the benchmark's, over days both
+    /// have one (simple returns, as pandas' `pct_change().corr()`; volatility uses log returns).
     pub correlation: Option<f64>,
 }
 

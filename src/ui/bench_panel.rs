@@ -1,9 +1,78 @@
 //! The side panel's benchmarks: runs the built-in compute and rendering benchmarks on a
 //! named background thread and shows their tables. The window stays responsive meanwhile.
+//! Each table fits the panel: per row the benchmark's name (wrapped) with its other
+//! figures on a smaller line below, and its median time in a right-hand column that is
+//! never cut (a monospace text table was wider than the panel and lost the median).
 
 use std::sync::mpsc::{Receiver, sync_channel};
 
 use crate::compute::bench::{BenchRow, ComputeBenchConfig, format_table, run_compute_bench};
+
+/// One benchmark result as the panel shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultRow {
+    /// What was timed.
+    pub name: String,
+    /// The median time, formatted.
+    pub value: String,
+    /// The other figures (series, days, details), on a line of their own.
+    pub detail: String,
+}
+
+/// A finished benchmark: the aligned text table (as `wickview bench` prints it) and its
+/// rows for the panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultTable {
+    /// The text table.
+    pub text: String,
+    /// Header of the value column.
+    pub value_header: &'static str,
+    /// The rows.
+    pub rows: Vec<ResultRow>,
+}
+
+impl ResultTable {
+    /// The compute benchmark's rows: name, median ms, series × days and the extra figures.
+    pub fn compute(rows: &[BenchRow]) -> Self {
+        Self {
+            text: format_table(rows),
+            value_header: "median ms",
+            rows: rows
+                .iter()
+                .map(|r| {
+                    let mut detail = format!("{} series × {} days", r.series, r.days);
+                    for (k, v) in r.extra.iter().filter(|(k, _)| k.as_str() != "checksum") {
+                        detail.push_str(&format!(" · {k} {v}"));
+                    }
+                    ResultRow {
+                        name: r.name.clone(),
+                        value: format!("{:.3}", r.median_ms),
+                        detail,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// The render benchmark's rows: scenario and zoom, median frame CPU ms, the rest.
+    pub fn render(rows: &[super::bench_render::BenchRow]) -> Self {
+        Self {
+            text: super::bench_render::format_table(rows),
+            value_header: "frame ms",
+            rows: rows
+                .iter()
+                .map(|r| ResultRow {
+                    name: format!("{} ({})", r.scenario, r.zoom),
+                    value: format!("{:.3}", r.frame_cpu_ms),
+                    detail: format!(
+                        "{} series × {} days · {} primitives · raster {:.2} ms · {} frames",
+                        r.series, r.days, r.primitives, r.raster_ms, r.frames
+                    ),
+                })
+                .collect(),
+        }
+    }
+}
 
 /// Which benchmark a run is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,9 +86,9 @@ pub struct BenchPanel {
     series: usize,
     days: usize,
     render_series: usize,
-    running: Option<(Kind, Receiver<Result<String, String>>)>,
-    compute_table: Option<String>,
-    render_table: Option<String>,
+    running: Option<(Kind, Receiver<Result<ResultTable, String>>)>,
+    compute_table: Option<ResultTable>,
+    render_table: Option<ResultTable>,
     error: Option<String>,
 }
 
@@ -40,8 +109,8 @@ impl Default for BenchPanel {
 fn spawn_named(
     ctx: &egui::Context,
     name: &str,
-    job: impl FnOnce() -> Result<String, String> + Send + 'static,
-) -> Result<Receiver<Result<String, String>>, String> {
+    job: impl FnOnce() -> Result<ResultTable, String> + Send + 'static,
+) -> Result<Receiver<Result<ResultTable, String>>, String> {
     let (tx, rx) = sync_channel(1);
     let ctx = ctx.clone();
     std::thread::Builder::new()
@@ -59,7 +128,13 @@ fn spawn_named(
 impl BenchPanel {
     /// The last compute benchmark table, if any.
     pub fn compute_table(&self) -> Option<&str> {
-        self.compute_table.as_deref()
+        self.compute_table.as_ref().map(|t| t.text.as_str())
+    }
+
+    /// Shows these results as the last compute and render runs (tests and screenshots).
+    pub fn set_results(&mut self, compute: Option<ResultTable>, render: Option<ResultTable>) {
+        self.compute_table = compute;
+        self.render_table = render;
     }
 
     /// Whether a benchmark is running.
@@ -94,10 +169,12 @@ impl BenchPanel {
 
         ui.strong("Compute kernels");
         ui.horizontal(|ui| {
-            ui.label("Series");
-            ui.add(egui::DragValue::new(&mut self.series).range(1..=2000));
-            ui.label("Days");
-            ui.add(egui::DragValue::new(&mut self.days).range(10..=20_000));
+            let label = ui.label("Series");
+            ui.add(egui::DragValue::new(&mut self.series).range(1..=2000))
+                .labelled_by(label.id);
+            let label = ui.label("Days");
+            ui.add(egui::DragValue::new(&mut self.days).range(10..=20_000))
+                .labelled_by(label.id);
         });
         if ui
             .add_enabled(idle, egui::Button::new("Run compute benchmark"))
@@ -112,7 +189,7 @@ impl BenchPanel {
             };
             let job = move || {
                 run_compute_bench(&config)
-                    .map(|rows: Vec<BenchRow>| format_table(&rows))
+                    .map(|rows: Vec<BenchRow>| ResultTable::compute(&rows))
                     .map_err(|e| e.to_string())
             };
             match spawn_named(ui.ctx(), "wickview-bench-compute", job) {
@@ -121,14 +198,15 @@ impl BenchPanel {
             }
         }
         if let Some(t) = &self.compute_table {
-            table_ui(ui, "compute_table", t);
+            table_ui(ui, t);
         }
 
         ui.separator();
         ui.strong("Rendering");
         ui.horizontal(|ui| {
-            ui.label("Series");
-            ui.add(egui::DragValue::new(&mut self.render_series).range(1..=200));
+            let label = ui.label("Series");
+            ui.add(egui::DragValue::new(&mut self.render_series).range(1..=200))
+                .labelled_by(label.id);
         });
         if ui
             .add_enabled(idle, egui::Button::new("Run render benchmark"))
@@ -139,14 +217,24 @@ impl BenchPanel {
             .clicked()
         {
             let n = self.render_series;
-            let job = move || super::bench_render::run_table(&[n]);
+            let job = move || {
+                let config = super::bench_render::RenderBenchConfig {
+                    series: vec![n],
+                    frames: 7,
+                    max_seconds: 10.0,
+                    ..super::bench_render::RenderBenchConfig::default()
+                };
+                super::bench_render::bench(&config, |_| {})
+                    .map(|rows| ResultTable::render(&rows))
+                    .map_err(|e| e.to_string())
+            };
             match spawn_named(ui.ctx(), "wickview-bench-render", job) {
                 Ok(rx) => self.running = Some((Kind::Render, rx)),
                 Err(e) => self.error = Some(e),
             }
         }
         if let Some(t) = &self.render_table {
-            table_ui(ui, "render_table", t);
+            table_ui(ui, t);
         }
 
         if !idle {
@@ -161,8 +249,115 @@ impl BenchPanel {
     }
 }
 
-fn table_ui(ui: &mut egui::Ui, id: &str, table: &str) {
-    egui::ScrollArea::horizontal().id_salt(id).show(ui, |ui| {
-        ui.add(egui::Label::new(egui::RichText::new(table).monospace()).extend());
-    });
+/// Shows `table` in the panel's width: the value column as wide as its widest entry,
+/// on the right; the name (wrapped) and the row's details (small, wrapped) take the rest.
+fn table_ui(ui: &mut egui::Ui, table: &ResultTable) {
+    let mono = egui::TextStyle::Monospace.resolve(ui.style());
+    let value_width = std::iter::once(table.value_header)
+        .chain(table.rows.iter().map(|r| r.value.as_str()))
+        .map(|v| {
+            ui.fonts_mut(|f| {
+                f.layout_no_wrap(v.to_owned(), mono.clone(), egui::Color32::WHITE)
+                    .size()
+                    .x
+            })
+        })
+        .fold(0.0_f32, f32::max);
+    let row_ui = |ui: &mut egui::Ui, name: egui::RichText, detail: Option<&str>, value| {
+        ui.horizontal_top(|ui| {
+            let gap = ui.spacing().item_spacing.x;
+            let name_width = (ui.available_width() - value_width - gap).max(40.0);
+            ui.allocate_ui_with_layout(
+                egui::vec2(name_width, 0.0),
+                egui::Layout::top_down(egui::Align::Min),
+                |ui| {
+                    ui.set_width(name_width);
+                    ui.add(egui::Label::new(name).wrap());
+                    if let Some(d) = detail {
+                        ui.add(egui::Label::new(egui::RichText::new(d).small().weak()).wrap());
+                    }
+                },
+            );
+            ui.allocate_ui_with_layout(
+                egui::vec2(value_width, 0.0),
+                egui::Layout::top_down(egui::Align::Max),
+                |ui| {
+                    ui.add(egui::Label::new(value).extend());
+                },
+            );
+        });
+    };
+    row_ui(
+        ui,
+        egui::RichText::new("benchmark").strong(),
+        None,
+        egui::RichText::new(table.value_header).monospace().strong(),
+    );
+    for r in &table.rows {
+        row_ui(
+            ui,
+            egui::RichText::new(&r.name),
+            Some(&r.detail),
+            egui::RichText::new(&r.value).monospace(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+
+    use super::*;
+
+    fn row(name: &str, median_ms: f64) -> BenchRow {
+        BenchRow {
+            name: name.to_owned(),
+            series: 100,
+            days: 6300,
+            median_ms,
+            extra: [("ns_per_query".to_owned(), serde_json::json!(123.4))]
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// In the side panel's narrowest width (260 points) every median is inside the panel
+    /// (the monospace table was wider than the panel and cut its median column).
+    #[test]
+    fn the_median_column_fits_a_narrow_panel() {
+        let mut panel = BenchPanel::default();
+        panel.set_results(
+            Some(ResultTable::compute(&[
+                row("rolling_mean_window_20_all_series", 12.345),
+                row("drawdown", 1234.5),
+            ])),
+            None,
+        );
+        assert!(
+            panel
+                .compute_table()
+                .is_some_and(|t| t.contains("median ms"))
+        );
+        let width = 260.0;
+        let mut harness = Harness::builder()
+            .with_size((width, 700.0))
+            .build_ui(|ui| panel.ui(ui));
+        harness.run();
+        for value in ["median ms", "12.345", "1234.500"] {
+            let rect = harness.get_by_label(value).rect();
+            assert!(
+                rect.right() <= width && rect.left() >= 0.0,
+                "{value} at {rect:?}, outside the {width} points panel"
+            );
+        }
+        let name = harness
+            .get_by_label("rolling_mean_window_20_all_series")
+            .rect();
+        let median = harness.get_by_label("12.345").rect();
+        assert!(
+            name.right() <= median.left(),
+            "{name:?} overlaps {median:?}"
+        );
+    }
 }

@@ -3,6 +3,7 @@
 //! day marked in every chart) and linked time range (zoom or pan one, all follow, aligned
 //! by calendar date across trading calendars). Remembered between runs in the settings.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::chart::CandleChart;
@@ -104,6 +105,9 @@ pub struct LayoutSettings {
     pub link_range: bool,
     /// The chart that takes the keyboard and the search box's pick.
     pub active: usize,
+    /// The dates the linked charts show (first and last, edge to edge), kept so a restart
+    /// or a chart that loads later opens on them.
+    pub linked_days: Option<(NaiveDate, NaiveDate)>,
 }
 
 impl Default for LayoutSettings {
@@ -114,6 +118,7 @@ impl Default for LayoutSettings {
             link_crosshair: true,
             link_range: true,
             active: 0,
+            linked_days: None,
         }
     }
 }
@@ -135,6 +140,7 @@ impl LayoutSettings {
                 link_crosshair: field,
                 link_range: field,
                 active: field,
+                linked_days: field,
             }
         ))
     }
@@ -209,10 +215,26 @@ pub fn place_in_active_chart(settings: &mut Settings, ticker: &str) -> bool {
     false
 }
 
+/// Shows the remembered linked dates in `charts` (ones whose ticker just loaded: after a
+/// restart, every chart); returns whether each could show them (a chart with no bar
+/// between them keeps its own view, and its dates should then lead).
+pub fn show_linked_days(charts: &mut [&mut CandleChart], settings: &LayoutSettings) -> bool {
+    let Some((from, to)) = settings.linked_days.filter(|_| settings.link_range) else {
+        return false;
+    };
+    let mut all = true;
+    for c in charts.iter_mut() {
+        all &= c.show_days(from, to);
+    }
+    all
+}
+
 /// Links the charts of a layout after they were drawn: the crosshair day of the hovered
-/// chart to the others, and the dates of a chart whose view the user moved to the others.
-/// Returns whether anything changed (the others then need another frame).
-pub fn link_charts(charts: &mut [&mut CandleChart], settings: &LayoutSettings) -> bool {
+/// chart to the others, and the dates of a chart whose view the user moved to the others
+/// (by calendar date: the dates at the view's edges, so histories that end on different
+/// days show one date span), remembered in `settings`. Returns whether anything changed
+/// (the others then need another frame).
+pub fn link_charts(charts: &mut [&mut CandleChart], settings: &mut LayoutSettings) -> bool {
     let mut changed = false;
     let hovered = charts
         .iter()
@@ -230,16 +252,20 @@ pub fn link_charts(charts: &mut [&mut CandleChart], settings: &LayoutSettings) -
         .enumerate()
         .filter_map(|(i, c)| c.link_mut().take_view_moved().then_some(i))
         .last();
+    if !settings.link_range {
+        settings.linked_days = None;
+    }
     if settings.link_range
         && let Some(src) = moved
-        && let Some((from, to)) = charts[src].visible_days()
+        && let Some((from, to)) = charts[src].view_dates()
     {
         for (i, c) in charts.iter_mut().enumerate() {
-            if i != src && c.visible_days() != Some((from, to)) {
+            if i != src && c.view_dates() != Some((from, to)) {
                 c.show_days(from, to);
                 changed = true;
             }
         }
+        settings.linked_days = Some((from, to));
     }
     changed
 }

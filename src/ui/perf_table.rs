@@ -37,6 +37,17 @@ struct Key {
     range: std::ops::Range<usize>,
     keys: Vec<String>,
     benchmark: Option<String>,
+    /// What the CSV's comment lines say of the figures.
+    about: About,
+}
+
+/// The basis of the figures, written as the CSV's leading `#` lines: the first and last
+/// day of the range, the currency and whether prices are total return.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct About {
+    days: Option<(chrono::NaiveDate, chrono::NaiveDate, usize)>,
+    currency: Option<String>,
+    total_return: bool,
 }
 
 /// One row: a series and its figures.
@@ -56,6 +67,9 @@ type PerfJob = (Key, Receiver<Vec<Performance>>, Vec<(String, String)>);
 /// The table's state.
 pub struct PerfTable {
     benchmark: Option<String>,
+    /// The currency the chart shows (`None`: each series in its own) and whether its
+    /// prices are total return, as the host last said.
+    basis: (Option<String>, bool),
     sort: (PerfColumn, bool),
     rows: Vec<PerfRow>,
     computed: Option<Key>,
@@ -68,6 +82,7 @@ impl Default for PerfTable {
     fn default() -> Self {
         Self {
             benchmark: None,
+            basis: (None, false),
             sort: (PerfColumn::Return, true),
             rows: Vec::new(),
             computed: None,
@@ -107,6 +122,12 @@ impl PerfTable {
         self.benchmark = key;
     }
 
+    /// What the figures are in, for the CSV's comment lines: the currency every series is
+    /// shown in (`None`: each in its own) and whether prices include dividends.
+    pub fn set_basis(&mut self, currency: Option<String>, total_return: bool) {
+        self.basis = (currency, total_return);
+    }
+
     /// Sorts by `column` (descending for figures, ascending for names).
     pub fn sort_by(&mut self, column: PerfColumn) {
         self.sort = if self.sort.0 == column {
@@ -142,15 +163,44 @@ impl PerfTable {
         });
     }
 
-    /// The table as CSV (`ticker,name,return_pct,volatility_pct,max_drawdown_pct,correlation`).
+    /// The table as CSV (`ticker,name,return_pct,volatility_pct,max_drawdown_pct,correlation`),
+    /// after `#` comment lines naming the range, the currency, the price basis and the
+    /// benchmark the figures were computed for (`pandas.read_csv(path, comment="#")`).
     pub fn csv(&self) -> String {
-        let mut out = String::from("ticker,name,return_pct,volatility_pct,max_drawdown_pct,");
+        let mut out = String::from("# wickview performance table\n");
+        let about = self.computed.as_ref().map(|k| &k.about);
+        if let Some((from, to, n)) = about.and_then(|a| a.days) {
+            out.push_str(&format!("# range: {from} to {to} ({n} trading days)\n"));
+        }
+        if let Some(about) = about {
+            match &about.currency {
+                Some(c) => out.push_str(&format!("# currency: {c}\n")),
+                None => out.push_str("# currency: each series in its own\n"),
+            }
+            out.push_str(if about.total_return {
+                "# prices: adjusted for splits and dividends (total return)\n"
+            } else {
+                "# prices: adjusted for splits\n"
+            });
+        }
+        let benchmark = self
+            .computed
+            .as_ref()
+            .and_then(|k| k.benchmark.as_deref())
+            .or(self.benchmark.as_deref());
+        if let Some(b) = benchmark {
+            out.push_str(&format!(
+                "# benchmark: {b} (correlation of daily simple returns)\n"
+            ));
+        }
+        out.push_str("ticker,name,return_pct,volatility_pct,max_drawdown_pct,");
         out.push_str(&format!(
             "correlation_with_{}\n",
             self.benchmark.as_deref().unwrap_or("benchmark")
         ));
         for r in &self.rows {
-            let name = if r.name.contains([',', '"']) {
+            // Quoted with a '#' too: pandas' comment='#' would cut the line there.
+            let name = if r.name.contains([',', '"', '#']) {
                 format!("\"{}\"", r.name.replace('"', "\"\""))
             } else {
                 r.name.clone()
@@ -196,11 +246,21 @@ impl PerfTable {
         if self.benchmark.as_ref().is_none_or(|b| !keys.contains(b)) {
             self.benchmark = keys.first().cloned();
         }
+        let range = chart.view().bar_range(calendar.len());
+        let days = calendar
+            .get(range.start)
+            .zip(range.end.checked_sub(1).and_then(|i| calendar.get(i)))
+            .map(|(a, b)| (*a, *b, range.len()));
         let key = Key {
             generation,
-            range: chart.view().bar_range(calendar.len()),
+            range,
             keys: keys.to_vec(),
             benchmark: self.benchmark.clone(),
+            about: About {
+                days,
+                currency: self.basis.0.clone(),
+                total_return: self.basis.1,
+            },
         };
         if self.computed.as_ref() == Some(&key) || keys.len() != chart.len() {
             return;

@@ -101,6 +101,11 @@ impl SeriesList {
         &self.selected
     }
 
+    /// The filter text.
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
     /// Sets the filter text (rows whose key or name contain it, any case).
     pub fn set_filter(&mut self, text: &str) {
         text.clone_into(&mut self.filter);

@@ -463,6 +463,7 @@ mod tests {
                 link_crosshair: false,
                 link_range: false,
                 active: 2,
+                linked_days: None,
             },
         );
         s.set_interval(Category::KoreanStock, 2, crate::compute::Interval::Monthly);

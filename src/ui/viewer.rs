@@ -275,6 +275,8 @@ impl CategoryViewer {
                 .flatten()
         });
         let mut joined = false;
+        // Charts whose ticker loaded this frame (every chart, after a restart).
+        let mut new_tickers: Vec<usize> = Vec::new();
         for (slot, rect) in cells.iter().enumerate() {
             if clicked_at.is_some_and(|p| rect.contains(p)) {
                 layout.active = slot;
@@ -327,10 +329,24 @@ impl CategoryViewer {
             let before = shown.clone();
             slot_ui(&mut child, chart, shown, sync, &ticker, &mut env);
             joined |= *shown != before;
+            if shown.as_ref().map(|s| &s.0) != before.as_ref().map(|s| &s.0) {
+                new_tickers.push(slot);
+            }
         }
         ui.advance_cursor_after_rect(area);
         let count = layout.layout.count();
-        if joined && layout.link_range {
+        let restored = !new_tickers.is_empty() && {
+            // A chart whose ticker just loaded opens on the remembered linked dates.
+            let (first_chart, rest) = (&mut self.chart, &mut self.extra);
+            let mut loaded: Vec<&mut CandleChart> = std::iter::once(first_chart)
+                .chain(rest.iter_mut().map(|e| &mut e.chart))
+                .enumerate()
+                .filter(|(slot, _)| new_tickers.contains(slot))
+                .map(|(_, c)| c)
+                .collect();
+            super::layout::show_linked_days(&mut loaded, layout)
+        };
+        if joined && layout.link_range && !restored {
             // A chart that just loaded takes the dates of the active chart (or the first).
             let lead = self
                 .chart_at(layout.active)
@@ -691,7 +707,11 @@ impl ComparisonViewer {
                     }
                 }
             }
-            Some(AddOutcome::Replace(tickers)) => settings.comparison = tickers,
+            Some(AddOutcome::Replace(tickers)) => {
+                // Another watchlist: a filter typed for the last one would hide its rows.
+                settings.comparison = tickers;
+                self.list.set_filter("");
+            }
             None => {}
         }
         // Load every ticker of the set and rebuild the chart when the loaded set changes.
@@ -798,6 +818,8 @@ impl ComparisonViewer {
             self.apply(action, settings, &keys);
         }
         if self.perf_open && !keys.is_empty() {
+            let currency = self.shown_fx.0.code().map(|c| c.to_string());
+            self.perf.set_basis(currency, settings.total_return);
             self.perf.poll(&self.chart, &keys, ui.ctx());
             egui::Panel::bottom("comparison_performance")
                 .resizable(true)

@@ -797,13 +797,27 @@ impl CandleChart {
         ))
     }
 
-    /// Shows the bars from `from` to `to` (calendar days; with another trading calendar,
-    /// the bars of this series that fall between them).
-    pub fn show_days(&mut self, from: chrono::NaiveDate, to: chrono::NaiveDate) {
-        if let Some(data) = &self.data {
-            let view = super::link::view_of_days(data.series.days(), from, to);
-            self.set_view(view);
-        }
+    /// The calendar dates at the edges of the view (past the history, where a linked view
+    /// reaches there, counted in weekdays): what a linked time range shares.
+    pub fn view_dates(&self) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+        super::link::dates_of_view(self.data.as_ref()?.series.days(), self.view)
+    }
+
+    /// Shows the calendar dates `from` to `to` edge to edge (with another trading calendar,
+    /// the bars of this series that fall between them; past its history, empty days), so
+    /// linked charts show one date span. Returns whether it could: no bar of this series
+    /// between the dates leaves the view as it was.
+    pub fn show_days(&mut self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> bool {
+        let Some(data) = &self.data else {
+            return false;
+        };
+        let Some(view) = super::link::view_of_dates(data.series.days(), from, to) else {
+            return false;
+        };
+        // Not clamped to the history: the dates it lacks stay empty.
+        self.view = view;
+        self.update_y();
+        true
     }
 
     /// Centres the view on `day` (the first bar on or after it), keeping the zoom.

@@ -9,16 +9,14 @@ use chrono::NaiveDate;
 use egui_plot::{AxisHints, HPlacement, HoverPosition, PlotBounds, PlotUi, VLine};
 use rayon::prelude::*;
 
-use super::candle::{base_plot, log_price_marks, navigate, nice_linear_marks, range_slider_ui};
+use super::candle::{base_plot, navigate, nice_linear_marks, range_slider_ui};
+use super::compare_axis::{linear_ticks, log_marks, round_value_step};
 use super::compare_read::{
     LineRef, nearest_line, plotted_at, range_return, range_volatility, tooltip_text, value_text,
 };
 use super::jobs::Jobs;
 use super::time_axis::{RangePreset, XView, bar_at};
-use super::{
-    ChartSeries, GpuLayer, PriceFormat, format_percent_mark, format_price, format_price_mark,
-    padded_y,
-};
+use super::{ChartSeries, GpuLayer, PriceFormat, format_percent_mark, format_price_mark, padded_y};
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
 use crate::ui::theme;
@@ -108,6 +106,9 @@ pub struct ComparisonChart {
     hover_bar: Option<usize>,
     tooltip: Option<String>,
     plot_transform: Option<egui_plot::PlotTransform>,
+    /// The dual-axis mode's right axis as drawn last frame: each tick's value in the
+    /// second series' units and its label.
+    right_axis: Vec<(f64, String)>,
 }
 
 impl ComparisonChart {
@@ -137,6 +138,7 @@ impl ComparisonChart {
             hover_bar: None,
             tooltip: None,
             plot_transform: None,
+            right_axis: Vec::new(),
         }
     }
 
@@ -414,6 +416,13 @@ impl ComparisonChart {
         self.plot_transform.map(|t| *t.frame())
     }
 
+    /// The right axis of the dual-axis mode as drawn last frame: each tick's value in the
+    /// second series' own units (round 1-2-5 steps of its own) and its label; empty in
+    /// the other modes.
+    pub fn right_axis_labels(&self) -> &[(f64, String)] {
+        &self.right_axis
+    }
+
     /// Where series `k`'s value on `bar` was drawn last frame, in screen points.
     pub fn screen_pos(&self, k: usize, bar: usize) -> Option<egui::Pos2> {
         let t = self.plot_transform?;
@@ -463,14 +472,17 @@ impl ComparisonChart {
     }
 
     /// Series `k`'s value on `bar` in a few characters, as the series list shows it: the
-    /// rebased value, the percent change, or the raw value.
+    /// rebased value, the percent change, or the real value (in dual-axis mode too: the
+    /// right series' close in its own units, not mapped onto the left axis).
     pub fn list_value_text(&self, k: usize, bar: usize) -> Option<String> {
         let p = self.plotted_value(k, bar)?;
         Some(match self.effective_mode() {
             CompareMode::Rebased100 => format!("{p:.1}"),
             CompareMode::PercentChange if self.effective_log_y() => format!("{:+.1}%", p - 100.0),
             CompareMode::PercentChange => format!("{p:+.1}%"),
-            CompareMode::Absolute | CompareMode::DualAxis => self.price_format(k).price(p),
+            CompareMode::Absolute | CompareMode::DualAxis => self
+                .price_format(k)
+                .price(*self.aligned_values(k)?.get(bar)?),
         })
     }
 
@@ -644,29 +656,25 @@ impl ComparisonChart {
             .height(height)
             .y_grid_spacer(move |input| {
                 if log_y {
-                    log_price_marks(&input)
+                    // base_step_size is log10 units per 8 points: labels ~40 points apart.
+                    log_marks(input.bounds.0, input.bounds.1, input.base_step_size * 5.0)
                 } else {
                     nice_linear_marks(&input)
                 }
             });
         if mode == CompareMode::DualAxis {
-            let (s, o) = self.transforms.get(1).copied().unwrap_or((1.0, 0.0));
             let left_color = self.color(0);
-            let right_color = self.color(1);
             let mut left = AxisHints::new_y()
                 .placement(HPlacement::Left)
                 .formatter(left_fmt);
-            let mut right =
-                AxisHints::new_y()
-                    .placement(HPlacement::Right)
-                    .formatter(move |mark, _| {
-                        format_price_mark((mark.value - o) / s, mark.step_size / s.abs())
-                    });
+            // The right axis has ticks of its own (painted after the plot): the left grid
+            // mapped into its units would read 316.01545, 308.74780…
+            let right = AxisHints::new_y()
+                .placement(HPlacement::Right)
+                .formatter(|_, _| String::new())
+                .min_thickness(self.right_axis_width(ui));
             if let Some(c) = left_color {
                 left = left.tick_label_color(c);
-            }
-            if let Some(c) = right_color {
-                right = right.tick_label_color(c);
             }
             plot = plot.custom_y_axes(vec![left, right]);
         } else {
@@ -770,6 +778,11 @@ impl ComparisonChart {
             }
         });
         self.plot_transform = Some(response.transform);
+        self.right_axis = if mode == CompareMode::DualAxis {
+            self.paint_right_axis(ui, &response.transform, response.response.rect)
+        } else {
+            Vec::new()
+        };
         let tooltip = match (pointer, self.hover_bar) {
             (Some(_), Some(i)) => Some(tooltip_text(
                 &calendar[i].format("%Y-%m-%d %a").to_string(),
@@ -797,6 +810,77 @@ impl ComparisonChart {
             self.view = v;
             self.fit_y();
         }
+    }
+
+    /// Width of the dual-axis mode's right axis: its widest label last frame, with margins.
+    fn right_axis_width(&self, ui: &egui::Ui) -> f32 {
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let widest = self
+            .right_axis
+            .iter()
+            .map(|(_, label)| {
+                ui.fonts_mut(|f| {
+                    f.layout_no_wrap(label.clone(), font.clone(), egui::Color32::WHITE)
+                        .size()
+                        .x
+                })
+            })
+            .fold(0.0_f32, f32::max);
+        (widest + 2.0 * RIGHT_AXIS_MARGIN).max(RIGHT_AXIS_MIN_WIDTH)
+    }
+
+    /// Paints the right axis of the dual-axis mode beside the plot drawn with `transform`
+    /// (`widget` is the whole plot, axes included): round ticks in the second series' own
+    /// units, in its colour, with a short tick mark at the plot's edge. Returns the ticks.
+    fn paint_right_axis(
+        &self,
+        ui: &egui::Ui,
+        transform: &egui_plot::PlotTransform,
+        widget: egui::Rect,
+    ) -> Vec<(f64, String)> {
+        let (s, o) = self.transforms.get(1).copied().unwrap_or((1.0, 0.0));
+        if !(s.is_finite() && s != 0.0 && o.is_finite()) {
+            return Vec::new();
+        }
+        let frame = *transform.frame();
+        let bounds = transform.bounds();
+        let (r0, r1) = ((bounds.min()[1] - o) / s, (bounds.max()[1] - o) / s);
+        let ticks = linear_ticks(
+            r0.min(r1),
+            r0.max(r1),
+            f64::from(frame.height()),
+            RIGHT_TICK_SPACING_PT,
+        );
+        let color = self.color(1).unwrap_or(ui.visuals().text_color());
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let painter = ui.painter().with_clip_rect(egui::Rect::from_x_y_ranges(
+            frame.left()..=widget.right(),
+            frame.y_range(),
+        ));
+        let mut out = Vec::with_capacity(ticks.len());
+        for (value, step) in ticks {
+            let y = transform.position_from_point_y(value * s + o);
+            if y < frame.top() || y > frame.bottom() {
+                continue;
+            }
+            let label = format_price_mark(value, step);
+            painter.line_segment(
+                [
+                    egui::pos2(frame.right() - 4.0, y),
+                    egui::pos2(frame.right(), y),
+                ],
+                egui::Stroke::new(1.0, color),
+            );
+            painter.text(
+                egui::pos2(frame.right() + RIGHT_AXIS_MARGIN, y),
+                egui::Align2::LEFT_CENTER,
+                &label,
+                font.clone(),
+                color,
+            );
+            out.push((value, label));
+        }
+        out
     }
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
@@ -839,6 +923,13 @@ impl ComparisonChart {
     }
 }
 
+/// Smallest distance between the right axis' ticks, in points.
+const RIGHT_TICK_SPACING_PT: f64 = 40.0;
+/// Space left and right of the right axis' labels, in points.
+const RIGHT_AXIS_MARGIN: f32 = 4.0;
+/// Narrowest right axis, in points.
+const RIGHT_AXIS_MIN_WIDTH: f32 = 48.0;
+
 /// Colour of the rebase-day marker.
 const ANCHOR_COLOR: egui::Color32 = egui::Color32::from_rgb(200, 200, 200);
 
@@ -848,10 +939,13 @@ const ANCHOR_COLOR: egui::Color32 = egui::Color32::from_rgb(200, 200, 200);
 /// formatted by their own size.
 fn axis_label(mode: CompareMode, log_y: bool, value: f64, step: f64) -> String {
     if log_y {
+        // Marks sit on round values (see `log_marks`): each written with the decimals it
+        // needs (150, 2.5), not those of its neighbours.
         let v = 10f64.powf(value);
+        let v = (v * 1e9).round() / 1e9;
         return match mode {
-            CompareMode::PercentChange => format_percent_mark(v - 100.0, 0.0),
-            _ => format_price(v),
+            CompareMode::PercentChange => format_percent_mark(v - 100.0, round_value_step(v)),
+            _ => format_price_mark(v, round_value_step(v)),
         };
     }
     match mode {
@@ -963,9 +1057,14 @@ mod tests {
             axis_label(CompareMode::PercentChange, true, 2.0, 0.1),
             "+0%"
         );
+        assert_eq!(axis_label(CompareMode::Absolute, true, 3.0, 0.1), "1,000");
         assert_eq!(
-            axis_label(CompareMode::Absolute, true, 3.0, 0.1),
-            "1,000.00"
+            axis_label(CompareMode::Absolute, true, 150f64.log10(), 0.1),
+            "150"
+        );
+        assert_eq!(
+            axis_label(CompareMode::PercentChange, true, 60f64.log10(), 0.1),
+            "-40%"
         );
     }
 

@@ -126,6 +126,102 @@ pub fn view_of_days(days: &[NaiveDate], from: NaiveDate, to: NaiveDate) -> XView
     view.clamped(n)
 }
 
+/// `day` moved by `k` weekdays (Monday to Friday; negative: back). Past either end of a
+/// history its trading days are not known: weekdays stand in for them.
+fn add_weekdays(day: NaiveDate, k: i64) -> NaiveDate {
+    use chrono::Datelike as _;
+    let mut d = day;
+    let step = if k < 0 { -1 } else { 1 };
+    let mut left = k.unsigned_abs();
+    // Whole weeks first (five weekdays are seven days), then day by day.
+    let weeks = left / 5;
+    if weeks > 1 {
+        let days = chrono::Days::new((weeks - 1) * 7);
+        d = if step > 0 {
+            d.checked_add_days(days).unwrap_or(d)
+        } else {
+            d.checked_sub_days(days).unwrap_or(d)
+        };
+        left -= (weeks - 1) * 5;
+    }
+    while left > 0 {
+        let next = if step > 0 { d.succ_opt() } else { d.pred_opt() };
+        let Some(next) = next else { break };
+        d = next;
+        if d.weekday().num_days_from_monday() < 5 {
+            left -= 1;
+        }
+    }
+    d
+}
+
+/// Weekdays after `a` up to and including `b` (0 when `b <= a`).
+fn weekdays_after(a: NaiveDate, b: NaiveDate) -> i64 {
+    use chrono::Datelike as _;
+    if b <= a {
+        return 0;
+    }
+    let days = (b - a).num_days();
+    let (weeks, rest) = (days / 7, days % 7);
+    let mut n = weeks * 5;
+    let mut d = a + chrono::Days::new(u64::try_from(weeks * 7).unwrap_or(0));
+    for _ in 0..rest {
+        d = d.succ_opt().unwrap_or(d);
+        if d.weekday().num_days_from_monday() < 5 {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The calendar dates at the edges of `view` over `days`: the first and the last day at
+/// least half visible. A view reaching past the history (a chart linked to one whose
+/// history ends later) counts weekdays there, so two linked charts name the same dates.
+pub fn dates_of_view(days: &[NaiveDate], view: XView) -> Option<(NaiveDate, NaiveDate)> {
+    let (&first, &last) = (days.first()?, days.last()?);
+    let n = days.len() as i64;
+    if !(view.start.is_finite() && view.end.is_finite()) {
+        return None;
+    }
+    let at = |i: i64| {
+        if i < 0 {
+            add_weekdays(first, i)
+        } else if i >= n {
+            add_weekdays(last, i - (n - 1))
+        } else {
+            days[i as usize]
+        }
+    };
+    let a = (view.start + 0.5).ceil() as i64;
+    let b = ((view.end + 0.5).floor() as i64 - 1).max(a);
+    Some((at(a), at(b)))
+}
+
+/// The view over `days` that shows the calendar dates `from` to `to` at its edges, reaching
+/// past the history where the dates do (counted in weekdays there), so charts whose
+/// histories end on different days show one date span. `None` when no bar of `days` falls
+/// between the dates (the chart keeps its own view).
+pub fn view_of_dates(days: &[NaiveDate], from: NaiveDate, to: NaiveDate) -> Option<XView> {
+    let (&first, &last) = (days.first()?, days.last()?);
+    let n = days.len();
+    let start = if from < first {
+        -(weekdays_after(from, first) as f64) - 0.5
+    } else {
+        days.partition_point(|d| *d < from) as f64 - 0.5
+    };
+    let end = if to > last {
+        (n - 1) as f64 + weekdays_after(last, to) as f64 + 0.5
+    } else {
+        days.partition_point(|d| *d <= to) as f64 - 0.5
+    };
+    // Some bar of this history must be in view.
+    if from > last || to < first || end <= start {
+        return None;
+    }
+    let end = end.max(start + super::time_axis::MIN_VISIBLE_BARS.min(n as f64));
+    Some(XView { start, end })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +251,65 @@ mod tests {
         assert_eq!(v, XView::full(days.len()));
         let v = view_of_days(&days, d(2030, 1, 1), d(2030, 2, 1));
         assert!(v.width() >= 5.0 && v.end == days.len() as f64 - 0.5);
+    }
+
+    /// Weekdays from `from` to `to`, inclusive.
+    fn weekdays(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+        use chrono::Datelike as _;
+        from.iter_days()
+            .take_while(|x| *x <= to)
+            .filter(|x| x.weekday().num_days_from_monday() < 5)
+            .collect()
+    }
+
+    #[test]
+    fn weekday_arithmetic() {
+        // Fri 2024-06-07 + 1 weekday = Mon 06-10; + 6 = Mon 06-17; - 5 = Fri 05-31.
+        assert_eq!(add_weekdays(d(2024, 6, 7), 1), d(2024, 6, 10));
+        assert_eq!(add_weekdays(d(2024, 6, 7), 6), d(2024, 6, 17));
+        assert_eq!(add_weekdays(d(2024, 6, 7), -5), d(2024, 5, 31));
+        assert_eq!(add_weekdays(d(2024, 6, 7), 0), d(2024, 6, 7));
+        for k in [1, 2, 4, 5, 6, 11, 23, 260] {
+            let to = add_weekdays(d(2024, 6, 5), k);
+            assert_eq!(weekdays_after(d(2024, 6, 5), to), k, "{k}");
+            assert_eq!(add_weekdays(to, -k), d(2024, 6, 5), "{k}");
+        }
+        assert_eq!(weekdays_after(d(2024, 6, 7), d(2024, 6, 9)), 0);
+    }
+
+    /// Two histories ending on different days: the one that ends earlier shows the same
+    /// first and last date as the other once linked, its last days left empty, and each
+    /// date sits at the same fraction of both views.
+    #[test]
+    fn histories_ending_on_different_days_link_by_date() {
+        let long = weekdays(d(2024, 1, 1), d(2024, 6, 14));
+        let short = weekdays(d(2024, 1, 1), d(2024, 6, 5));
+        // The long chart shows its last month.
+        let view = super::super::RangePreset::M1.view(&long);
+        let (from, to) = dates_of_view(&long, view).unwrap();
+        assert_eq!(to, d(2024, 6, 14));
+        let linked = view_of_dates(&short, from, to).unwrap();
+        assert_eq!(dates_of_view(&short, linked), Some((from, to)));
+        assert!(
+            (linked.width() - view.width()).abs() < 1e-9,
+            "{linked:?} {view:?}"
+        );
+        // The same day at the same place (both calendars are weekdays here).
+        let frac = |v: XView, days: &[NaiveDate], day| {
+            let i = days.iter().position(|x| *x == day).unwrap() as f64;
+            (i - v.start) / v.width()
+        };
+        let day = d(2024, 6, 3);
+        assert!((frac(view, &long, day) - frac(linked, &short, day)).abs() < 1e-9);
+        // Before the history, the other way round.
+        let late = weekdays(d(2024, 2, 1), d(2024, 6, 14));
+        let v = view_of_dates(&late, d(2024, 1, 15), d(2024, 3, 1)).unwrap();
+        assert_eq!(
+            dates_of_view(&late, v),
+            Some((d(2024, 1, 15), d(2024, 3, 1)))
+        );
+        // No bar between the dates: no view.
+        assert_eq!(view_of_dates(&short, d(2024, 7, 1), d(2024, 7, 31)), None);
+        assert_eq!(view_of_dates(&late, d(2023, 1, 1), d(2023, 2, 1)), None);
     }
 }

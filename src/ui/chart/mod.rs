@@ -11,6 +11,7 @@
 mod callback;
 mod candle;
 mod compare;
+pub mod compare_axis;
 pub mod compare_read;
 mod drawings;
 mod interval;
