@@ -34,6 +34,8 @@ pub struct Sample {
     pub ticker: &'static str,
     /// Display name.
     pub name: &'static str,
+    /// English name, where the display name is in another script (empty otherwise).
+    pub name_en: &'static str,
     /// Resolved Yahoo symbol, where it differs from the ticker.
     pub source_symbol: Option<&'static str>,
     /// Whether updates collect it. The US samples are unadjusted prices, while Yahoo's chart
@@ -52,6 +54,7 @@ pub const SAMPLES: &[Sample] = &[
         category: Category::KoreanStock,
         ticker: "005930",
         name: "삼성전자",
+        name_en: "Samsung Electronics",
         source_symbol: Some("005930.KS"),
         active: true,
         csv: include_str!("../assets/sample/005930.csv"),
@@ -61,6 +64,7 @@ pub const SAMPLES: &[Sample] = &[
         category: Category::Index,
         ticker: "^GSPC",
         name: "S&P 500",
+        name_en: "",
         source_symbol: None,
         active: true,
         csv: include_str!("../assets/sample/GSPC.csv"),
@@ -70,6 +74,7 @@ pub const SAMPLES: &[Sample] = &[
         category: Category::UsStock,
         ticker: "AAPL",
         name: "Apple",
+        name_en: "",
         source_symbol: None,
         active: false,
         csv: include_str!("../assets/sample/AAPL.csv"),
@@ -79,6 +84,7 @@ pub const SAMPLES: &[Sample] = &[
         category: Category::UsStock,
         ticker: "MSFT",
         name: "Microsoft",
+        name_en: "",
         source_symbol: None,
         active: false,
         csv: include_str!("../assets/sample/MSFT.csv"),
@@ -88,6 +94,7 @@ pub const SAMPLES: &[Sample] = &[
         category: Category::UsStock,
         ticker: "IBM",
         name: "IBM",
+        name_en: "",
         source_symbol: None,
         active: false,
         csv: include_str!("../assets/sample/IBM.csv"),
@@ -97,6 +104,7 @@ pub const SAMPLES: &[Sample] = &[
         category: Category::UsStock,
         ticker: "GOOG",
         name: "Alphabet (Google)",
+        name_en: "",
         source_symbol: None,
         active: false,
         csv: include_str!("../assets/sample/GOOG.csv"),
@@ -125,6 +133,7 @@ pub async fn seed_if_empty(store: &Store) -> Result<usize, SampleError> {
         })?;
         let ticker = Ticker::parse(sample.category, sample.ticker)?;
         let mut meta = TickerMeta::new(ticker.clone(), sample.name);
+        meta.name_en = sample.name_en.to_owned();
         meta.source_symbol = sample.source_symbol.map(str::to_owned);
         meta.active = sample.active;
         match store.add_ticker(&meta).await {
@@ -158,6 +167,7 @@ mod tests {
         assert_eq!(seed_if_empty(&store).await.unwrap(), SAMPLES.len());
         let samsung = store.ticker("005930").await.unwrap().unwrap();
         assert_eq!(samsung.name, "삼성전자");
+        assert_eq!(samsung.name_en, "Samsung Electronics");
         assert_eq!(samsung.source_symbol.as_deref(), Some("005930.KS"));
         assert!(samsung.active);
         assert!(!store.ticker("AAPL").await.unwrap().unwrap().active);

@@ -184,6 +184,11 @@ pub struct TickerMeta {
     pub ticker: Ticker,
     /// Display name, e.g. `삼성전자` or `Microsoft`; editable.
     pub name: String,
+    /// The name in English where the display name is in another script (`Samsung
+    /// Electronics` for 삼성전자), so a search in either finds the ticker; empty when none.
+    /// Documents and files written before it existed read as empty.
+    #[serde(default)]
+    pub name_en: String,
     /// The resolved source symbol (`005930.KS`), once known.
     pub source_symbol: Option<String>,
     /// Whether updates collect this ticker.
@@ -201,6 +206,7 @@ impl TickerMeta {
         Self {
             ticker,
             name: name.into(),
+            name_en: String::new(),
             source_symbol: None,
             active: true,
             created_at: now,
@@ -221,6 +227,36 @@ impl TickerMeta {
             &self.name
         }
     }
+
+    /// Whether the ticker has a name of its own: not empty, and not just its symbol (what
+    /// imports and `repair` file when they know no name). An update fills a name from the
+    /// source only where this is false.
+    pub fn has_name(&self) -> bool {
+        let name = self.name.trim();
+        !name.is_empty() && !name.eq_ignore_ascii_case(self.ticker.as_str())
+    }
+
+    /// Whether a name from the download source would add to this metadata: it has no name
+    /// ([`Self::has_name`]), or its name is in another script than English (삼성전자) and it
+    /// has no English name yet.
+    pub fn wants_source_name(&self) -> bool {
+        !self.has_name() || (self.name_en.trim().is_empty() && !self.name.is_ascii())
+    }
+}
+
+/// A symbol without its decorations, for matching what a user types: upper case, without
+/// a `^`, a `=X`, a `.KS`/`.KQ` suffix, dashes, dots and spaces (`^GSPC` → `GSPC`,
+/// `KRW=X` → `KRW`, `005930.KS` → `005930`, `BRK-B` and `brk.b` → `BRKB`).
+pub fn bare_symbol(text: &str) -> String {
+    let upper = text.trim().to_ascii_uppercase();
+    let body = upper
+        .strip_suffix(".KS")
+        .or_else(|| upper.strip_suffix(".KQ"))
+        .or_else(|| upper.strip_suffix("=X"))
+        .unwrap_or(&upper);
+    body.chars()
+        .filter(|c| !matches!(c, '^' | '=' | '-' | '.') && !c.is_whitespace())
+        .collect()
 }
 
 #[cfg(test)]
@@ -275,6 +311,33 @@ mod tests {
             }
             assert!(!err.to_string().is_empty());
         }
+    }
+
+    #[test]
+    fn bare_symbols_drop_decorations() {
+        assert_eq!(bare_symbol("^GSPC"), "GSPC");
+        assert_eq!(bare_symbol("gspc"), "GSPC");
+        assert_eq!(bare_symbol("KRW=X"), "KRW");
+        assert_eq!(bare_symbol("eurusd=x"), "EURUSD");
+        assert_eq!(bare_symbol("005930.KS"), "005930");
+        assert_eq!(bare_symbol("035720.kq"), "035720");
+        assert_eq!(bare_symbol("BRK-B"), "BRKB");
+        assert_eq!(bare_symbol("brk.b"), "BRKB");
+        assert_eq!(bare_symbol(" ^ "), "");
+    }
+
+    #[test]
+    fn a_name_that_is_the_symbol_is_no_name() {
+        let t = Ticker::parse(Category::UsStock, "IBM").unwrap();
+        assert!(!TickerMeta::new(t.clone(), "").has_name());
+        assert!(!TickerMeta::new(t.clone(), " ibm ").has_name());
+        assert!(TickerMeta::new(t, "International Business Machines").has_name());
+        // Old documents without an English name still read.
+        let json = r#"{"ticker":{"category":"us_stock","symbol":"IBM"},"name":"IBM",
+            "source_symbol":null,"active":true,"created_at":"2024-01-01T00:00:00Z",
+            "updated_at":"2024-01-01T00:00:00Z"}"#;
+        let meta: TickerMeta = serde_json::from_str(json).unwrap();
+        assert_eq!(meta.name_en, "");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!
 //! ```json
 //! {"chart":{"result":[{
-//!     "meta":{"symbol":"AAPL","exchangeTimezoneName":"America/New_York","gmtoffset":-14400, ...},
+//!     "meta":{"symbol":"AAPL","longName":"Apple Inc.","shortName":"Apple Inc.",
+//!             "exchangeTimezoneName":"America/New_York","gmtoffset":-14400, ...},
 //!     "timestamp":[1704205800, ...],
 //!     "events":{"dividends":{"1707489000":{"amount":0.24,"date":1707489000}},
 //!               "splits":{"1598880600":{"date":1598880600,"numerator":4,"denominator":1,"splitRatio":"4:1"}}},
@@ -33,6 +34,9 @@ pub struct ChartData {
     pub time_zone: String,
     /// The currency of the prices (`meta.currency`), if given.
     pub currency: Option<String>,
+    /// The instrument's name (`meta.longName`, else `meta.shortName`), if given and not
+    /// blank: `Samsung Electronics Co., Ltd.`, `Apple Inc.`.
+    pub name: Option<String>,
     /// The valid bars, one per trading day, ascending.
     pub series: DailySeries,
     /// Days left out because a price (open, high, low or close) was null or missing, or
@@ -126,6 +130,10 @@ struct Meta {
     gmtoffset: Option<i64>,
     #[serde(default)]
     current_trading_period: Option<TradingPeriods>,
+    #[serde(default)]
+    long_name: Option<String>,
+    #[serde(default)]
+    short_name: Option<String>,
 }
 
 #[derive(Default, Deserialize)]
@@ -311,8 +319,14 @@ pub fn parse_chart(body: &[u8]) -> Result<ChartData, ChartError> {
         .as_ref()
         .and_then(|p| p.regular.as_ref())
         .and_then(|r| Some((zone.day(r.start?)?, r.end?)));
+    let name = [result.meta.long_name, result.meta.short_name]
+        .into_iter()
+        .flatten()
+        .map(|n| n.trim().to_owned())
+        .find(|n| !n.is_empty());
     Ok(ChartData {
         trading_period,
+        name,
         symbol: result.meta.symbol,
         time_zone: zone.name(),
         currency: result.meta.currency,
@@ -345,6 +359,28 @@ mod tests {
         assert_eq!(data.series.volume(), &[82_488_700.0, 60_402_900.0]);
         assert_eq!(data.time_zone, "America/New_York");
         assert_eq!(data.symbol.as_deref(), Some("AAPL"));
+    }
+
+    #[test]
+    fn the_long_name_is_taken_else_the_short_one() {
+        let body = |names: &str| {
+            format!(
+                r#"{{"chart":{{"result":[{{"meta":{{"symbol":"005930.KS"{names}}},"timestamp":[],
+                "indicators":{{"quote":[{{}}]}}}}],"error":null}}}}"#
+            )
+        };
+        let name = |names: &str| parse_chart(body(names).as_bytes()).unwrap().name;
+        assert_eq!(
+            name(r#","longName":"Samsung Electronics Co., Ltd.","shortName":"SamsungElec""#)
+                .as_deref(),
+            Some("Samsung Electronics Co., Ltd.")
+        );
+        assert_eq!(
+            name(r#","longName":" ","shortName":"SamsungElec""#).as_deref(),
+            Some("SamsungElec")
+        );
+        assert_eq!(name(r#","longName":null"#), None);
+        assert_eq!(name(""), None);
     }
 
     #[test]

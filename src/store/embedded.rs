@@ -1,11 +1,14 @@
 //! The embedded backend: SQLite through rusqlite (bundled), one file in the data directory.
 //!
-//! Schema (version 2, `PRAGMA user_version`; version 1 files are upgraded in place at the
-//! first read-write open: nullable open/high/low, the `provisional` flag, `watchlists`, `drawings`):
+//! Schema (version 3, `PRAGMA user_version`; older files are upgraded in place at the
+//! first read-write open: nullable open/high/low, the `provisional` flag, `watchlists`,
+//! `drawings` (2), the English name `name_en` (3)):
 //! - one `WITHOUT ROWID` table per category (`korean_stocks`, `us_stocks`, `indices`,
 //!   `currencies`) with `PRIMARY KEY (ticker, date)`, so a ticker's bars are stored
 //!   contiguously in day order and a 25-year load is one range scan;
-//! - `ticker_metadata` keyed by `ticker`, with an index on `(category, ticker)`;
+//! - `ticker_metadata` keyed by `ticker`, with an index on `(category, ticker)`; its
+//!   `name_folded` holds the name and the English name lower-cased, one per line, for
+//!   searches in any script (SQLite's `lower` folds ASCII only);
 //! - `watchlists` keyed by `name`, tickers in order as a JSON array (`embedded/watchlists.rs`;
 //!   created with `IF NOT EXISTS`, so older files gain it on open); every edit, and a
 //!   ticker's deletion taking it out of them, reads and writes it in one transaction.
@@ -41,15 +44,17 @@ use rusqlite::{
 
 mod watchlists;
 
+use super::search::{SQL_BARE_TICKER, SearchText, best};
 use super::{
     EMBEDDED_FILE_NAME, StoreError, TickerDeletion, TickerEdit, TickerPage, TickerQuery,
     UpsertSummary, apply_edit, epoch_days, from_epoch_days,
 };
-use crate::model::{Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta};
+use crate::model::{Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta, bare_symbol};
 
 /// 2: nullable open/high/low (close-only bars), the `provisional` flag, `watchlists`,
-/// `drawings`. An older file is upgraded at the first read-write open.
-const SCHEMA_VERSION: i64 = 2;
+/// `drawings`; 3: `ticker_metadata.name_en`. An older file is upgraded at the first
+/// read-write open.
+const SCHEMA_VERSION: i64 = 3;
 /// How long a write waits for another process's write transaction to end.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_IDLE_READERS: usize = 4;
@@ -58,7 +63,8 @@ const MAX_IDLE_READERS: usize = 4;
 /// connections (each with its own page cache) on a machine with a few cores, so the rest
 /// wait their turn and reuse the pooled connections.
 const MAX_CONCURRENT_READS: usize = MAX_IDLE_READERS;
-const META_COLUMNS: &str = "ticker, name, category, source_symbol, active, created_at, updated_at";
+const META_COLUMNS: &str =
+    "ticker, name, category, source_symbol, active, created_at, updated_at, name_en";
 
 fn read_slots() -> Arc<tokio::sync::Semaphore> {
     Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_READS))
@@ -427,17 +433,19 @@ impl EmbeddedStore {
         self.write(move |conn| {
             let result = conn.execute(
                 "INSERT INTO ticker_metadata
-                     (ticker, name, name_folded, category, source_symbol, active, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     (ticker, name, name_folded, category, source_symbol, active, created_at,
+                      updated_at, name_en)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     meta.ticker.as_str(),
                     meta.name,
-                    meta.name.to_lowercase(),
+                    super::search::folded_names(&meta),
                     meta.category().storage_name(),
                     meta.source_symbol,
                     meta.active,
                     meta.created_at.timestamp_millis(),
                     meta.updated_at.timestamp_millis(),
+                    meta.name_en,
                 ],
             );
             match result {
@@ -490,16 +498,17 @@ impl EmbeddedStore {
             }
             tx.execute(
                 "UPDATE ticker_metadata SET name = ?2, name_folded = ?3, category = ?4,
-                     source_symbol = ?5, active = ?6, updated_at = ?7
+                     source_symbol = ?5, active = ?6, updated_at = ?7, name_en = ?8
                  WHERE ticker = ?1",
                 params![
                     key,
                     next.name,
-                    next.name.to_lowercase(),
+                    super::search::folded_names(&next),
                     next.category().storage_name(),
                     next.source_symbol,
                     next.active,
-                    next.updated_at.timestamp_millis()
+                    next.updated_at.timestamp_millis(),
+                    next.name_en,
                 ],
             )?;
             tx.commit()?;
@@ -552,11 +561,16 @@ impl EmbeddedStore {
                     .map(str::trim)
                     .filter(|f| !f.is_empty())
                 {
+                    // What the search matches (`search.rs`): the symbol without its
+                    // decorations, the name and the English name.
                     values.push(Value::Text(filter.to_ascii_uppercase()));
                     let prefix = values.len();
+                    values.push(Value::Text(bare_symbol(filter)));
+                    let bare = values.len();
                     values.push(Value::Text(filter.to_lowercase()));
                     conditions.push(format!(
-                        "(instr(ticker, ?{prefix}) = 1 OR instr(name_folded, ?{}) > 0)",
+                        "(instr(ticker, ?{prefix}) = 1 OR (?{bare} != '' AND instr({SQL_BARE_TICKER}, ?{bare}) = 1)
+                          OR instr(name_folded, ?{}) > 0)",
                         values.len()
                     ));
                 }
@@ -598,35 +612,31 @@ impl EmbeddedStore {
         Ok(TickerPage { items, total })
     }
 
-    pub async fn search(&self, text: &str, limit: usize) -> Result<Vec<TickerMeta>, StoreError> {
-        let prefix = text.to_ascii_uppercase();
-        let folded = text.to_lowercase();
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    /// Every row that can match (SQL finds a superset of what [`SearchText::rank`]
+    /// accepts), ranked in Rust the same way as on MongoDB.
+    pub async fn search(
+        &self,
+        text: &SearchText,
+        limit: usize,
+    ) -> Result<Vec<TickerMeta>, StoreError> {
+        let (upper, bare, folded) = (text.upper.clone(), text.bare.clone(), text.folded.clone());
         let rows = self
             .read(move |conn| {
-                let mut out = conn
-                    .prepare_cached(&format!(
-                        "SELECT {META_COLUMNS} FROM ticker_metadata
-                         WHERE instr(ticker, ?1) = 1 ORDER BY ticker LIMIT ?2"
-                    ))?
-                    .query_map(params![prefix, limit], meta_row)?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                let rest = limit - out.len() as i64;
-                if rest > 0 {
-                    let by_name = conn
-                        .prepare_cached(&format!(
-                            "SELECT {META_COLUMNS} FROM ticker_metadata
-                             WHERE instr(name_folded, ?1) > 0 AND instr(ticker, ?2) != 1
-                             ORDER BY ticker LIMIT ?3"
-                        ))?
-                        .query_map(params![folded, prefix, rest], meta_row)?
-                        .collect::<rusqlite::Result<Vec<_>>>()?;
-                    out.extend(by_name);
-                }
-                Ok(out)
+                conn.prepare_cached(&format!(
+                    "SELECT {META_COLUMNS} FROM ticker_metadata
+                     WHERE instr(ticker, ?1) = 1
+                        OR (?2 != '' AND instr({SQL_BARE_TICKER}, ?2) = 1)
+                        OR instr(name_folded, ?3) > 0"
+                ))?
+                .query_map(params![upper, bare, folded], meta_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
-        rows.into_iter().map(MetaRow::into_meta).collect()
+        let metas = rows
+            .into_iter()
+            .map(MetaRow::into_meta)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(best(metas, text, limit))
     }
 
     pub async fn drop_all_data(&self) -> Result<(), StoreError> {
@@ -697,6 +707,7 @@ impl From<rusqlite::Error> for WriteError {
 struct MetaRow {
     ticker: String,
     name: String,
+    name_en: String,
     category: String,
     source_symbol: Option<String>,
     active: bool,
@@ -713,6 +724,7 @@ fn meta_row(row: &Row<'_>) -> rusqlite::Result<MetaRow> {
         active: row.get(4)?,
         created_at: row.get(5)?,
         updated_at: row.get(6)?,
+        name_en: row.get(7)?,
     })
 }
 
@@ -721,6 +733,7 @@ impl MetaRow {
         super::StoredMeta {
             ticker: self.ticker,
             name: self.name,
+            name_en: self.name_en,
             category: self.category,
             source_symbol: self.source_symbol,
             active: self.active,
@@ -764,7 +777,8 @@ fn create_or_upgrade(conn: &mut Connection, path: &Path) -> Result<(), WriteErro
             source_symbol TEXT,
             active INTEGER NOT NULL,
             created_at INTEGER NOT NULL,
-            updated_at INTEGER NOT NULL
+            updated_at INTEGER NOT NULL,
+            name_en TEXT NOT NULL DEFAULT ''
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ticker_metadata_category ON ticker_metadata (category, ticker);",
     );
@@ -791,6 +805,7 @@ fn create_or_upgrade(conn: &mut Connection, path: &Path) -> Result<(), WriteErro
     tx.execute_batch(&ddl)?;
     super::embedded_migrate::allow_close_only_bars(&tx)?;
     super::embedded_migrate::add_provisional_flag(&tx)?;
+    super::embedded_migrate::add_english_names(&tx)?;
     tx.commit()?;
     Ok(())
 }
@@ -1050,6 +1065,42 @@ mod tests {
         drop(store);
         let reader = EmbeddedStore::open_read_only(dir.path()).await.unwrap();
         assert_eq!(reader.load_series(&t, None).await.unwrap().close(), &[1.5]);
+    }
+
+    /// A schema 2 file (metadata without English names) gains `name_en` at the first
+    /// read-write open; its tickers read with none, and one set afterwards is searched.
+    #[tokio::test]
+    async fn schema_2_files_gain_english_names() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let c = Connection::open(dir.path().join(EMBEDDED_FILE_NAME)).unwrap();
+            c.execute_batch(
+                "CREATE TABLE ticker_metadata (
+                    ticker TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL,
+                    name_folded TEXT NOT NULL, category TEXT NOT NULL, source_symbol TEXT,
+                    active INTEGER NOT NULL, created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL) WITHOUT ROWID;
+                 INSERT INTO ticker_metadata
+                    VALUES ('005930', '삼성전자', '삼성전자', 'korean_stock', '005930.KS', 1, 0, 0);
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        }
+        let store = EmbeddedStore::open(dir.path()).await.unwrap();
+        let meta = store.ticker("005930").await.unwrap().unwrap();
+        assert_eq!((meta.name.as_str(), meta.name_en.as_str()), ("삼성전자", ""));
+        let search = |t: &str| SearchText::new(t).unwrap();
+        assert_eq!(store.search(&search("삼성"), 5).await.unwrap().len(), 1);
+        assert!(store.search(&search("samsung"), 5).await.unwrap().is_empty());
+        let edit = TickerEdit {
+            name_en: Some("Samsung Electronics".into()),
+            ..TickerEdit::default()
+        };
+        store.update_ticker("005930", &edit).await.unwrap();
+        let found = store.search(&search("SAMSUNG"), 5).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].name_en, "Samsung Electronics");
+        assert_eq!(store.search(&search("삼성"), 5).await.unwrap().len(), 1);
     }
 
     /// Many reads asked at once (a 500-series comparison) run a few at a time on the

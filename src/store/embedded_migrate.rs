@@ -66,6 +66,24 @@ pub(super) fn add_provisional_flag(tx: &Transaction<'_>) -> rusqlite::Result<()>
     Ok(())
 }
 
+/// Adds the English name `name_en` to `ticker_metadata` when it lacks it (files of schema
+/// 2 and older). Their `name_folded` holds the name alone, which is what it holds for a
+/// ticker without an English name.
+pub(super) fn add_english_names(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let has: bool = tx.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('ticker_metadata') WHERE name = 'name_en'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        tracing::info!("embedded store: adding English names to ticker_metadata");
+        tx.execute_batch(
+            "ALTER TABLE ticker_metadata ADD COLUMN name_en TEXT NOT NULL DEFAULT '';",
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;

@@ -26,6 +26,7 @@ mod mongo_bars;
 mod mongo_repair;
 mod repair;
 mod replace;
+mod search;
 mod watchlists;
 
 use std::collections::HashMap;
@@ -95,6 +96,14 @@ pub struct TickerEdit {
     /// New resolved source symbol (`Some(None)` clears it). A category change without
     /// this field clears the old category's symbol so the updater resolves it again.
     pub source_symbol: Option<Option<String>>,
+    /// New English name (trimmed; empty clears it).
+    pub name_en: Option<String>,
+    /// A name the download source gave (Yahoo's long name): it becomes the display name
+    /// when the ticker has none ([`TickerMeta::has_name`]), or the English name when the
+    /// display name is in another script and there is no English name yet
+    /// ([`TickerMeta::wants_source_name`]). A name already set is never replaced, and the
+    /// check is made on the stored metadata, inside the write.
+    pub source_name: Option<String>,
 }
 
 /// A filtered, paginated request for ticker metadata.
@@ -254,6 +263,7 @@ impl Store {
     pub async fn add_ticker(&self, meta: &TickerMeta) -> Result<(), StoreError> {
         let meta = normalized_meta(meta);
         check_name(&meta.name)?;
+        check_name(&meta.name_en)?;
         dispatch!(self.add_ticker(&meta))
     }
 
@@ -273,7 +283,7 @@ impl Store {
         edit: &TickerEdit,
     ) -> Result<TickerMeta, StoreError> {
         let key = canonical_key(ticker);
-        if let Some(name) = &edit.name {
+        for name in [&edit.name, &edit.name_en].into_iter().flatten() {
             check_name(name)?;
         }
         dispatch!(self.update_ticker(&key, edit))
@@ -293,15 +303,19 @@ impl Store {
         dispatch!(self.list_tickers(query))
     }
 
-    /// Autocomplete: tickers whose symbol starts with `text` (sorted by ticker) first,
-    /// then tickers whose name contains it (sorted by ticker); case-insensitive, any
-    /// script (`삼성` finds 삼성전자). At most `limit` results; blank text finds nothing.
+    /// Autocomplete: tickers whose symbol starts with `text`, decorations ignored (`GSPC`
+    /// finds `^GSPC`, `krw` finds `KRW=X`), then tickers whose name or English name contains
+    /// it (`삼성` and `samsung` find 삼성전자); case-insensitive, any script; ranked as
+    /// `search.rs` says (the symbol itself first). At most `limit` results; blank text finds
+    /// nothing.
     pub async fn search(&self, text: &str, limit: usize) -> Result<Vec<TickerMeta>, StoreError> {
-        let text = text.trim();
-        if text.is_empty() || limit == 0 {
+        let Some(text) = search::SearchText::new(text) else {
+            return Ok(Vec::new());
+        };
+        if limit == 0 {
             return Ok(Vec::new());
         }
-        dispatch!(self.search(text, limit))
+        dispatch!(self.search(&text, limit))
     }
 
     /// How many bars are stored under this ticker symbol (0 if none or unknown).
@@ -350,9 +364,22 @@ fn check_name(name: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A name from the download source as one plain line: control characters dropped, runs
+/// of spaces made one, at most 200 characters.
+fn source_name(name: &str) -> String {
+    name.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(200)
+        .collect()
+}
+
 fn normalized_meta(meta: &TickerMeta) -> TickerMeta {
     let mut out = meta.clone();
     out.name = out.name.trim().to_owned();
+    out.name_en = out.name_en.trim().to_owned();
     out.created_at = to_millis(out.created_at);
     out.updated_at = to_millis(out.updated_at);
     out
@@ -367,6 +394,19 @@ pub(crate) fn apply_edit(
     let mut next = current.clone();
     if let Some(name) = &edit.name {
         next.name = name.trim().to_owned();
+    }
+    if let Some(name_en) = &edit.name_en {
+        next.name_en = name_en.trim().to_owned();
+    }
+    if let Some(found) = edit.source_name.as_deref().map(source_name)
+        && !found.is_empty()
+        && next.wants_source_name()
+    {
+        if next.has_name() {
+            next.name_en = found;
+        } else {
+            next.name = found;
+        }
     }
     if let Some(category) = edit.category
         && category != current.category()
@@ -407,22 +447,11 @@ pub(crate) fn from_epoch_days(days: i64) -> Option<NaiveDate> {
         .and_then(NaiveDate::from_epoch_days)
 }
 
-/// Escapes `text` for use inside a regular expression (MongoDB `$regex`).
-pub(crate) fn escape_regex(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if "\\^$.|?*+()[]{}-/".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A stored `ticker_metadata` row, as both backends read it (timestamps in Unix milliseconds).
 struct StoredMeta {
     ticker: String,
     name: String,
+    name_en: String,
     category: String,
     source_symbol: Option<String>,
     active: bool,
@@ -450,6 +479,7 @@ impl StoredMeta {
             updated_at: time(self.updated_at_ms)?,
             ticker,
             name: self.name,
+            name_en: self.name_en,
             source_symbol: self.source_symbol,
             active: self.active,
         })
@@ -477,15 +507,6 @@ mod tests {
         let old = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
         assert_eq!(from_epoch_days(epoch_days(old)), Some(old));
         assert_eq!(from_epoch_days(i64::MAX), None);
-    }
-
-    #[test]
-    fn regex_escaping() {
-        assert_eq!(escape_regex("^KS11"), "\\^KS11");
-        assert_eq!(escape_regex("KRW=X"), "KRW=X");
-        assert_eq!(escape_regex("BRK-B"), "BRK\\-B");
-        assert_eq!(escape_regex("a.b*"), "a\\.b\\*");
-        assert_eq!(escape_regex("삼성"), "삼성");
     }
 
     #[test]
@@ -522,5 +543,40 @@ mod tests {
             "same category keeps it"
         );
         assert!(moved.updated_at >= us.updated_at);
+    }
+
+    #[test]
+    fn source_names_fill_only_missing_names() {
+        let fill = |meta: &TickerMeta, found: &str| {
+            apply_edit(
+                meta,
+                &TickerEdit {
+                    source_name: Some(found.to_owned()),
+                    ..TickerEdit::default()
+                },
+            )
+            .unwrap()
+        };
+        let aapl = Ticker::parse(Category::UsStock, "AAPL").unwrap();
+        // No name, or the symbol as its name (imports, `repair`): the source's name.
+        for unnamed in ["", "AAPL", " aapl "] {
+            let got = fill(&TickerMeta::new(aapl.clone(), unnamed), "Apple Inc.");
+            assert_eq!(got.name, "Apple Inc.");
+            assert_eq!(got.name_en, "", "no second copy in name_en");
+        }
+        // A name the user set stays; a Korean name gains the English one, an English name
+        // no second English one.
+        let mut named = TickerMeta::new(aapl.clone(), "애플");
+        assert_eq!(fill(&named, "Apple Inc.").name, "애플");
+        assert_eq!(fill(&named, "Apple Inc.").name_en, "Apple Inc.");
+        named.name_en = "Apple".into();
+        assert_eq!(fill(&named, "Apple Inc.").name_en, "Apple");
+        let english = fill(&TickerMeta::new(aapl, "Apple"), "Apple Inc.");
+        assert_eq!((english.name.as_str(), english.name_en.as_str()), ("Apple", ""));
+        // One plain line, never blank.
+        let samsung = TickerMeta::new(Ticker::parse(Category::KoreanStock, "005930").unwrap(), "");
+        let got = fill(&samsung, " Samsung\tElectronics\n Co., Ltd. ");
+        assert_eq!(got.name, "Samsung Electronics Co., Ltd.");
+        assert_eq!(fill(&samsung, " \u{7} ").name, "");
     }
 }

@@ -44,9 +44,10 @@ use serde::Serialize;
 use self::driver_error::{Class, server_code};
 use super::config::MongoUri;
 use super::mongo_bars;
+use super::search::{self, SearchText};
 use super::{
     MONGO_BATCH, StoreError, TickerDeletion, TickerEdit, TickerPage, TickerQuery, UpsertSummary,
-    apply_edit, epoch_days, escape_regex, from_epoch_days,
+    apply_edit, epoch_days, from_epoch_days,
 };
 use crate::model::{
     Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta, exchange_time_zone,
@@ -698,21 +699,14 @@ impl MongoStore {
             .as_deref()
             .map(str::trim)
             .filter(|f| !f.is_empty());
-        let prefix = text.map(str::to_ascii_uppercase);
-        let folded = text.map(str::to_lowercase);
+        let text = text.and_then(SearchText::new);
         let matching: Vec<TickerMeta> = self
             .all_meta()
             .await?
             .into_iter()
             .filter(|m| query.category.is_none_or(|c| m.category() == c))
             .filter(|m| !query.active_only || m.active)
-            .filter(|m| match (&prefix, &folded) {
-                (Some(prefix), Some(folded)) => {
-                    m.ticker.as_str().starts_with(prefix.as_str())
-                        || m.name.to_lowercase().contains(folded.as_str())
-                }
-                _ => true,
-            })
+            .filter(|m| text.as_ref().is_none_or(|t| t.matches(m)))
             .collect();
         let total = matching.len() as u64;
         let offset = usize::try_from(query.offset).unwrap_or(usize::MAX);
@@ -724,53 +718,14 @@ impl MongoStore {
         Ok(TickerPage { items, total })
     }
 
-    /// Reads the documents `filter` finds, each on its own; unreadable ones are left out
-    /// with a warning.
-    async fn find_meta_docs(
+    /// Ranks every readable document (as [`Self::list_tickers`] filters them), the same way
+    /// as the embedded store: a document of another tool's shape matches by what it means.
+    pub async fn search(
         &self,
-        filter: Document,
-        limit: i64,
+        text: &SearchText,
+        limit: usize,
     ) -> Result<Vec<TickerMeta>, StoreError> {
-        let mut cursor = self
-            .meta()
-            .find(filter)
-            .sort(doc! { "ticker": 1 })
-            .limit(limit)
-            .await
-            .map_err(|e| self.error(&e))?;
-        let mut out = Vec::new();
-        while let Some(d) = cursor.try_next().await.map_err(|e| self.error(&e))? {
-            match meta::read(&d, &|_| None) {
-                Ok(read) => out.push(read.meta),
-                Err(reason) => self.warn_unreadable(&d, &reason),
-            }
-        }
-        Ok(out)
-    }
-
-    pub async fn search(&self, text: &str, limit: usize) -> Result<Vec<TickerMeta>, StoreError> {
-        let limit_i64 = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut out = self
-            .find_meta_docs(doc! { "ticker": prefix_regex(text) }, limit_i64)
-            .await?;
-        out.truncate(limit);
-        if out.len() < limit {
-            // Fewer prefix matches than the limit means `out` holds all of them; asking
-            // for `limit` name matches leaves enough after dropping those.
-            let by_name = self
-                .find_meta_docs(doc! { "name": substring_regex(text) }, limit_i64)
-                .await?;
-            let prefix = text.to_ascii_uppercase();
-            let room = limit - out.len();
-            let extra: Vec<TickerMeta> = by_name
-                .into_iter()
-                .filter(|m| !m.ticker.as_str().starts_with(&prefix))
-                .filter(|m| !out.iter().any(|o| o.ticker == m.ticker))
-                .take(room)
-                .collect();
-            out.extend(extra);
-        }
-        Ok(out)
+        Ok(search::best(self.all_meta().await?, text, limit))
     }
 
     pub async fn drop_all_data(&self) -> Result<(), StoreError> {
@@ -788,19 +743,6 @@ impl MongoStore {
         }
         Ok(total)
     }
-}
-
-/// `{$regex: "^PREFIX"}` on the upper-cased text (tickers are stored upper-case).
-///
-/// The `$regex` operator form, not a bare BSON regular expression value: SecantusDB (the
-/// CI server) matches nothing with a bare regex on an indexed field; MongoDB takes both.
-fn prefix_regex(text: &str) -> Document {
-    doc! { "$regex": format!("^{}", escape_regex(&text.to_ascii_uppercase())) }
-}
-
-/// A case-insensitive substring match (`$regex` operator form, see [`prefix_regex`]).
-fn substring_regex(text: &str) -> Document {
-    doc! { "$regex": escape_regex(text), "$options": "i" }
 }
 
 /// A count in a command reply (`Int32` or `Int64` depending on the server).
@@ -829,15 +771,6 @@ mod tests {
         assert_eq!(naive_date(later), Some(d));
         let before_1970 = NaiveDate::from_ymd_opt(1965, 6, 1).unwrap();
         assert_eq!(naive_date(bson_date(before_1970)), Some(before_1970));
-    }
-
-    #[test]
-    fn regexes_are_escaped_and_case_insensitive_for_names() {
-        assert_eq!(prefix_regex("^ks"), doc! { "$regex": "^\\^KS" });
-        assert_eq!(
-            substring_regex("삼성"),
-            doc! { "$regex": "삼성", "$options": "i" }
-        );
     }
 
     /// The bar move of a category change, against a real server (skips loudly without one).

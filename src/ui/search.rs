@@ -1,5 +1,6 @@
-//! The search box of every view: matches ticker or name as you type (from `ticker_metadata`),
-//! Korean names included, with keyboard navigation of the suggestions.
+//! The search box of every view: matches ticker or name as you type (from `ticker_metadata`;
+//! `GSPC` finds `^GSPC`, `삼성` and `samsung` find 005930, see `store/search.rs`), with
+//! keyboard navigation of the suggestions.
 
 use poll_promise::Promise;
 
@@ -169,8 +170,9 @@ impl SearchBox {
     }
 }
 
-/// One suggestion's text: the ticker in strong text, its name, and its category in weak
-/// text (`AAPL  Apple  · US stocks`), never wrapped.
+/// One suggestion's text: the ticker in strong text, its name, its English name (where it
+/// has one) and its category in weak text (`005930  삼성전자  Samsung Electronics  · Korean
+/// stocks`), never wrapped.
 fn suggestion_row(ui: &egui::Ui, meta: &TickerMeta) -> egui::text::LayoutJob {
     let style = ui.style();
     let font = egui::TextStyle::Button.resolve(style);
@@ -181,6 +183,10 @@ fn suggestion_row(ui: &egui::Ui, meta: &TickerMeta) -> egui::text::LayoutJob {
     };
     add(meta.ticker.as_str(), visuals.strong_text_color());
     add(&format!("  {}", meta.display_name()), visuals.text_color());
+    let name_en = meta.name_en.trim();
+    if !name_en.is_empty() && name_en != meta.display_name() {
+        add(&format!("  {name_en}"), visuals.weak_text_color());
+    }
     add(
         &format!("  · {}", meta.category().label()),
         visuals.weak_text_color(),

@@ -583,9 +583,18 @@ async fn update_one(
             });
         }
     }
-    if meta.source_symbol.as_deref() != Some(fetched.symbol.as_str()) {
+    // The resolved symbol, and the source's name where the ticker lacks one (the store
+    // checks again, inside the write, that no name set meanwhile is replaced).
+    let resolved = meta.source_symbol.as_deref() != Some(fetched.symbol.as_str());
+    let source_name = fetched
+        .chart
+        .name
+        .clone()
+        .filter(|_| meta.wants_source_name());
+    if resolved || source_name.is_some() {
         let edit = TickerEdit {
-            source_symbol: Some(Some(fetched.symbol.clone())),
+            source_symbol: resolved.then(|| Some(fetched.symbol.clone())),
+            source_name,
             ..TickerEdit::default()
         };
         if let Err(err) = store.update_ticker(&ticker, &edit).await {

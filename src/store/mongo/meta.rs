@@ -1,7 +1,9 @@
 //! `ticker_metadata` documents: their canonical form, and reading other tools' documents.
 //!
-//! wickview writes `{ticker, name, category, source_symbol, active, created_at,
-//! updated_at}` with a text ticker, name and category, a boolean `active` and BSON dates.
+//! wickview writes `{ticker, name, name_en, category, source_symbol, active, created_at,
+//! updated_at}` with a text ticker, name, English name and category, a boolean `active` and
+//! BSON dates (`name_en` only when there is one: a document without it, as earlier versions
+//! wrote, is canonical and has none).
 //! Other tools write other shapes, and each document is read on its own and leniently
 //! where its meaning is clear:
 //!
@@ -135,6 +137,16 @@ pub(in crate::store) fn read(
         }
     };
 
+    // Earlier versions and other tools wrote no English name: that is none, not untidy.
+    let name_en = match doc.get("name_en") {
+        Some(Bson::String(s)) => s.trim().to_owned(),
+        None | Some(Bson::Null) => String::new(),
+        Some(other) => number_text(other).unwrap_or_else(|| {
+            untidy.push("name_en was not text".to_owned());
+            String::new()
+        }),
+    };
+
     let mut source_symbol = match doc.get("source_symbol") {
         Some(Bson::String(s)) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
         None | Some(Bson::Null) => None,
@@ -188,6 +200,7 @@ pub(in crate::store) fn read(
         meta: TickerMeta {
             ticker,
             name,
+            name_en,
             source_symbol,
             active,
             created_at,
@@ -200,7 +213,7 @@ pub(in crate::store) fn read(
 
 /// The canonical document of `meta` (what wickview writes, and `repair` `$set`s).
 pub(in crate::store) fn to_document(meta: &TickerMeta) -> Document {
-    doc! {
+    let mut doc = doc! {
         "ticker": meta.ticker.as_str(),
         "name": meta.name.as_str(),
         "category": meta.category().storage_name(),
@@ -208,7 +221,11 @@ pub(in crate::store) fn to_document(meta: &TickerMeta) -> Document {
         "active": meta.active,
         "created_at": bson::DateTime::from_millis(meta.created_at.timestamp_millis()),
         "updated_at": bson::DateTime::from_millis(meta.updated_at.timestamp_millis()),
+    };
+    if !meta.name_en.is_empty() {
+        doc.insert("name_en", meta.name_en.as_str());
     }
+    doc
 }
 
 /// An integer, or a double holding one, as `i64`.
@@ -316,6 +333,23 @@ mod tests {
         let again = super::read(&written, &none).unwrap();
         assert_eq!(again.meta, read.meta);
         assert!(again.untidy.is_empty());
+    }
+
+    #[test]
+    fn english_names_round_trip_and_may_be_missing() {
+        let read = read(&canonical(), &none).unwrap();
+        assert_eq!(read.meta.name_en, "");
+        assert!(!to_document(&read.meta).contains_key("name_en"));
+        let mut meta = read.meta;
+        meta.name_en = "Apple Inc.".into();
+        let written = to_document(&meta);
+        assert_eq!(written.get_str("name_en"), Ok("Apple Inc."));
+        let again = super::read(&written, &none).unwrap();
+        assert_eq!(again.meta, meta);
+        assert!(again.untidy.is_empty());
+        let mut d = canonical();
+        d.insert("name_en", Bson::Null);
+        assert!(super::read(&d, &none).unwrap().untidy.is_empty());
     }
 
     #[test]
