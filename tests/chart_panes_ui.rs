@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use wickview::compute::indicators::{Indicator, macd, rsi, stochastic};
+use wickview::compute::indicators::{Indicator, IndicatorKind, macd, rsi, stochastic};
 use wickview::model::{DailySeries, MA_SET_A};
 use wickview::ui::chart::{CandleChart, ChartSeries, format_price};
 use wickview::ui::demo::read_csv;
@@ -28,6 +28,10 @@ fn sample(name: &str) -> Arc<DailySeries> {
 }
 
 fn harness(chart: CandleChart) -> Harness<'static, CandleChart> {
+    harness_sized(chart, SIZE)
+}
+
+fn harness_sized(chart: CandleChart, size: (f32, f32)) -> Harness<'static, CandleChart> {
     let rs = egui_kittest::wgpu::create_render_state(
         egui_kittest::wgpu::default_wgpu_setup(),
         egui_wgpu::RendererOptions::PREDICTABLE,
@@ -35,7 +39,7 @@ fn harness(chart: CandleChart) -> Harness<'static, CandleChart> {
     wickview::ui::chart::init_render_resources(&rs, 1, None);
     let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(rs);
     Harness::builder()
-        .with_size(SIZE)
+        .with_size(size)
         .renderer(renderer)
         .build_ui_state(|ui, chart: &mut CandleChart| chart.ui(ui), chart)
 }
@@ -117,6 +121,19 @@ fn add_rsi_and_macd_from_the_toolbar_and_read_them_under_the_crosshair() {
             format!("C {}", format_price(s.close()[day])),
         ] {
             assert!(text.contains(&line), "{line:?} missing from\n{text}");
+        }
+        // Each pane's legend shows that day's values, the price legend the day's OHLC.
+        let legends = h.state().legend_texts().to_vec();
+        for want in [
+            format!("RSI (14)  {}", format_price(want_rsi[day])),
+            format!("signal {}", format_price(want_macd.signal[day])),
+            format!("C {}", format_price(s.close()[day])),
+            date.clone(),
+        ] {
+            assert!(
+                legends.iter().any(|l| l.contains(&want)),
+                "{want:?} missing from the legends {legends:#?}"
+            );
         }
         // The chart's lines are the kernels' values, bit for bit.
         let rsi_line = &h.state().indicator_entries()[0].lines().unwrap()[0];
@@ -208,4 +225,187 @@ fn edited_parameters_recompute_and_bad_ones_are_explained() {
             .is_some(),
         "the error is shown"
     );
+}
+
+fn rect_of(h: &Harness<'_, CandleChart>, name: &str) -> egui::Rect {
+    h.state()
+        .pane_rects()
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, r)| *r)
+        .unwrap_or_else(|| panic!("no {name} pane in {:?}", h.state().pane_rects()))
+}
+
+/// The share of the chart (from the price pane's top to the range slider) the price and
+/// volume panes take.
+fn price_share(h: &Harness<'_, CandleChart>) -> f32 {
+    let price = rect_of(h, "price");
+    let volume = rect_of(h, "volume");
+    let slider = h.get_by_label("History range").rect();
+    (volume.bottom() - price.top()) / (slider.top() - price.top())
+}
+
+/// Every study on at 1000x700: the price pane keeps its share (the panes scroll), every pane
+/// has the same axis width, a handle dragged far up cannot squeeze the price pane, and a
+/// pane collapses to its name and last value.
+#[test]
+fn every_study_at_1000x700_keeps_the_price_pane() {
+    let (mut chart, s) = samsung_chart();
+    let all: Vec<Indicator> = IndicatorKind::ALL
+        .iter()
+        .map(|k| k.default_indicator())
+        .collect();
+    chart.set_indicators(&all);
+    let mut h = harness_sized(chart, (1000.0, 700.0));
+    settle(&mut h);
+    let price = rect_of(&h, "price");
+    assert!(price.height() >= 180.0, "price pane {price:?}");
+    assert!(price_share(&h) >= 0.45, "share {}", price_share(&h));
+    // One axis width: every pane's plot ends at the same x (the dates line up).
+    let rights: Vec<f32> = h
+        .state()
+        .pane_rects()
+        .iter()
+        .map(|(_, r)| r.right())
+        .collect();
+    assert!(
+        rights.iter().all(|r| (r - rights[0]).abs() < 0.5),
+        "{:?}",
+        h.state().pane_rects()
+    );
+    // The panes scroll: some are below the visible room.
+    let slider = h.get_by_label("History range").rect();
+    assert!(
+        h.state()
+            .pane_rects()
+            .iter()
+            .any(|(_, r)| r.top() > slider.top()),
+        "{:?}",
+        h.state().pane_rects()
+    );
+
+    // Drag the first pane's handle far up: the price pane keeps its share.
+    let handle = h.get_by_label("Resize rsi:14 pane").rect().center();
+    h.drag_at(handle);
+    h.run_steps(1);
+    h.hover_at(handle - egui::vec2(0.0, 300.0));
+    h.run_steps(1);
+    h.drop_at(handle - egui::vec2(0.0, 300.0));
+    h.run_steps(3);
+    assert!(price_share(&h) >= 0.45, "after a drag: {}", price_share(&h));
+    assert!(rect_of(&h, "price").height() >= 180.0);
+
+    // Collapse the RSI pane from its legend: one line with its last value.
+    h.remove_cursor();
+    h.run_steps(1);
+    h.get_by_label("Collapse the rsi:14 pane").click();
+    h.run_steps(3);
+    assert!(
+        !h.state().pane_rects().iter().any(|(n, _)| n == "rsi:14"),
+        "collapsed"
+    );
+    let want_rsi = rsi(s.close(), 14).unwrap();
+    let last = format!("RSI (14)  {}", format_price(want_rsi[s.len() - 1]));
+    assert!(
+        h.state().legend_texts().contains(&last),
+        "{last:?} in {:#?}",
+        h.state().legend_texts()
+    );
+    h.get_by_label("Expand the rsi:14 pane").click();
+    h.run_steps(3);
+    assert!(h.state().pane_rects().iter().any(|(n, _)| n == "rsi:14"));
+}
+
+/// Clicking a line's name in a legend hides the line; clicking it again shows it.
+#[test]
+fn clicking_a_legend_name_hides_its_line() {
+    let (mut chart, s) = samsung_chart();
+    chart.set_indicators(&[Indicator::Macd {
+        fast: 12,
+        slow: 26,
+        signal: 9,
+    }]);
+    let mut h = harness(chart);
+    settle(&mut h);
+    let want = macd(s.close(), (12, 26, 9)).unwrap();
+    let label = format!("signal {}", format_price(want.signal[s.len() - 1]));
+    h.get_by_label(&label).click();
+    h.run_steps(3);
+    assert!(
+        h.state()
+            .legend_texts()
+            .iter()
+            .any(|l| l.contains("signal (hidden)")),
+        "{:#?}",
+        h.state().legend_texts()
+    );
+    h.get_by_label("signal").click();
+    h.run_steps(1);
+    // The pointer off the chart: the legend shows the last day again.
+    h.remove_cursor();
+    h.run_steps(3);
+    assert!(
+        h.state().legend_texts().iter().any(|l| l.contains(&label)),
+        "{:#?}",
+        h.state().legend_texts()
+    );
+    // An MA hidden from the price legend leaves the fitted range.
+    let ma = h.state().overlays()[3].clone();
+    let value = format_price(ma.values().unwrap()[s.len() - 1]);
+    let before = h.state().y_bounds().unwrap();
+    h.get_by_label(&format!("{} {value}", ma.name())).click();
+    h.run_steps(3);
+    let after = h.state().y_bounds().unwrap();
+    assert!(
+        after.1 < before.1,
+        "y no longer fits {}: {before:?} -> {after:?}",
+        ma.name()
+    );
+    assert!(
+        h.state()
+            .legend_texts()
+            .iter()
+            .any(|l| l.contains(&format!("{} (hidden)", ma.name()))),
+        "{:#?}",
+        h.state().legend_texts()
+    );
+}
+
+/// A series without volume (a currency) has no volume pane: the price pane takes its room.
+#[test]
+fn no_volume_pane_without_volume() {
+    let s = sample("GSPC.csv");
+    let (fx, _) = DailySeries::from_bars(s.bars().map(|mut b| {
+        b.volume = 0.0;
+        b
+    }));
+    let mut chart = CandleChart::new("fx");
+    chart.set_series(
+        ChartSeries::new("KRW=X", Arc::new(fx)),
+        CandleColors::WESTERN,
+        &[20],
+    );
+    let mut h = harness_sized(chart, (1000.0, 700.0));
+    settle(&mut h);
+    assert!(!h.state().has_volume_pane());
+    let names: Vec<&str> = h
+        .state()
+        .pane_rects()
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(names, ["price"]);
+    assert!(
+        !h.state()
+            .legend_texts()
+            .iter()
+            .any(|l| l.starts_with("Volume")),
+        "{:?}",
+        h.state().legend_texts()
+    );
+    let (chart, _) = samsung_chart();
+    let mut with = harness_sized(chart, (1000.0, 700.0));
+    settle(&mut with);
+    assert!(with.state().has_volume_pane());
+    assert!(rect_of(&h, "price").height() > rect_of(&with, "price").height() + 50.0);
 }

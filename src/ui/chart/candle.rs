@@ -5,22 +5,27 @@
 use std::sync::Arc;
 
 use egui::{Color32, Sense, Vec2b};
-use egui_plot::{HPlacement, HoverPosition, Legend, Plot, PlotBounds, PlotUi};
+use egui_plot::{HPlacement, Plot, PlotBounds, PlotUi};
 
 use super::drawings::{DrawingLayer, Geometry};
 use super::jobs::Jobs;
 use super::keys::{self, ChartKey};
+use super::pane_layout::{self, PaneRequest};
 use super::panes::{ChartIndicator, HANDLE_HEIGHT, IndicatorSet, PANE_MIN_HEIGHT};
-use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
+use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label_among};
+use super::y_axis::YAxis;
 use super::{
-    ChartSeries, GpuLayer, LegendEntry, ZOOM_PER_NOTCH, format_price, format_volume,
-    hidden_in_legend, padded_y, wheel_notches,
+    ChartSeries, GpuLayer, ZOOM_PER_NOTCH, format_price, format_volume, hidden_in_legend, padded_y,
+    wheel_notches,
 };
 use crate::compute::Interval;
 use crate::compute::indicators::Indicator;
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
 use crate::ui::theme::{self, CandleColors};
+use pane_ui::{DatesUnder, PaneFrame, PaneRole, PanesArgs, PanesState};
+
+mod pane_ui;
 
 /// A moving-average overlay of the chart.
 #[derive(Clone, Debug)]
@@ -62,8 +67,6 @@ struct MaResult {
     line: Arc<GpuLine>,
 }
 
-/// Price pane share of the height left after the toolbar and slider.
-const PRICE_PANE_SHARE: f32 = 0.74;
 /// Width reserved for the right-hand price axis, so both panes line up.
 const Y_AXIS_WIDTH: f32 = 72.0;
 /// Vertical padding of the fitted price range, as a fraction of the span.
@@ -94,6 +97,14 @@ pub struct CandleChart {
     /// The bar interval, and the daily series the shown bars are made of.
     interval: Interval,
     daily: Option<ChartSeries>,
+    /// Whether the series has volume (else no volume pane).
+    has_volume: bool,
+    /// The price axis width every pane uses: the widest labels of the last frame.
+    axis_width: f32,
+    legend_folded: bool,
+    volume_legend_folded: bool,
+    pane_rects: Vec<(String, egui::Rect)>,
+    legend_texts: Vec<String>,
 }
 
 impl CandleChart {
@@ -119,6 +130,12 @@ impl CandleChart {
             tooltip_lines: Vec::new(),
             interval: Interval::Daily,
             daily: None,
+            has_volume: false,
+            axis_width: Y_AXIS_WIDTH,
+            legend_folded: false,
+            volume_legend_folded: false,
+            pane_rects: Vec::new(),
+            legend_texts: Vec::new(),
         }
     }
 
@@ -134,6 +151,11 @@ impl CandleChart {
         self.drawings.set_price_format(series.price_format);
         self.indicators.set_series(Arc::clone(&series.series));
         self.hovered = None;
+        self.has_volume = series
+            .series
+            .volume()
+            .iter()
+            .any(|v| v.is_finite() && *v != 0.0);
         self.data = Some(series);
         self.colors = colors;
         self.indicators.set_colors(colors);
@@ -472,22 +494,37 @@ impl CandleChart {
         let price_id = self.id.with("price");
         let hidden = hidden_in_legend(ui.ctx(), price_id);
         let slider_h = 18.0;
-        let panes: Vec<ChartIndicator> = self
+        let panes: Vec<(usize, ChartIndicator)> = self
             .indicators
             .entries()
             .iter()
-            .filter(|e| e.is_pane())
-            .cloned()
+            .enumerate()
+            .filter(|(_, e)| e.is_pane())
+            .map(|(k, e)| (k, e.clone()))
             .collect();
         let gap = ui.spacing().item_spacing.y;
-        let avail = (ui.available_height() - slider_h - gap * 2.0).max(120.0);
-        // Panes keep their heights while the price and volume panes keep at least 45%.
-        let pane_heights = fit_pane_heights(&panes, avail * 0.55, gap);
-        let panes_h: f32 = pane_heights.iter().map(|h| h + HANDLE_HEIGHT + gap).sum();
-        let avail = avail - panes_h;
-        let price_h = (avail * PRICE_PANE_SHARE).round();
-        let volume_h = avail - price_h;
+        let avail = (ui.available_height() - slider_h).max(120.0);
+        let with_volume = self.has_volume;
+        let requests: Vec<PaneRequest> = panes
+            .iter()
+            .map(|(_, e)| PaneRequest {
+                height: e.height,
+                collapsed: e.collapsed,
+            })
+            .collect();
+        // The price (and volume) panes keep their share first; past what fits, the
+        // indicator panes scroll.
+        let layout = pane_layout::layout(avail, with_volume, &requests, gap);
+        // The dates go under the lowest pane on screen.
+        let last_open = panes.iter().rposition(|(_, e)| !e.collapsed);
+        let dates_under = match last_open {
+            Some(i) if !layout.scroll => DatesUnder::Pane(i),
+            _ if with_volume => DatesUnder::Volume,
+            _ => DatesUnder::Price,
+        };
+        let axis_w = self.axis_width;
         self.hovered = None;
+        let mut frames: Vec<PaneFrame> = Vec::new();
 
         let n = data.len();
         let days: Arc<[chrono::NaiveDate]> = Arc::from(data.series.days());
@@ -531,43 +568,24 @@ impl CandleChart {
             .filter(|(n, ..)| !hidden.contains(&egui_plot::ItemId::new(n.as_str())))
             .map(|(n, _, _, v)| (n.clone(), Arc::clone(v), true))
             .collect();
-        for e in &panes {
+        for (_, e) in &panes {
             for l in e.lines().unwrap_or(&[]) {
                 tooltip_lines.push((l.label.clone(), Arc::clone(&l.values), false));
             }
         }
         self.tooltip_lines.clone_from(&tooltip_lines);
-        let tooltip = Arc::new((data.name.clone(), data.clone(), tooltip_lines));
-        let price_tip = Arc::clone(&tooltip);
         let price_format = data.price_format;
         let provisional = super::provisional::marker(&data.series, log_y);
+        let price_axis = YAxis::Price {
+            log: log_y,
+            format: price_format,
+        };
         let response = base_plot(price_id, Arc::clone(&days), link)
-            .height(price_h)
-            .show_axes(Vec2b::new(false, true))
-            .legend(
-                Legend::default()
-                    .position(egui_plot::Corner::LeftTop)
-                    .follow_insertion_order(true),
-            )
-            .y_axis_formatter(move |mark, _| {
-                if log_y {
-                    price_format.price(10f64.powf(mark.value))
-                } else {
-                    price_format.mark(mark.value, mark.step_size)
-                }
-            })
-            .y_grid_spacer(move |input| {
-                if log_y {
-                    log_price_marks(&input)
-                } else {
-                    nice_linear_marks(&input)
-                }
-            })
-            .label_formatter(move |pos| {
-                let (HoverPosition::Elsewhere { position }
-                | HoverPosition::NearDataPoint { position, .. }) = *pos;
-                price_tooltip(&price_tip.0, &price_tip.1, &price_tip.2, position.x)
-            })
+            .height(layout.price)
+            .y_axis_min_width(axis_w)
+            .show_axes(Vec2b::new(dates_under == DatesUnder::Price, true))
+            .y_axis_formatter(move |mark, _| price_axis.label(mark))
+            .y_grid_spacer(move |input| price_axis.marks(&input))
             .show(ui, |plot_ui: &mut PlotUi<'_>| {
                 let response = plot_ui.response().clone();
                 let transform = *plot_ui.transform();
@@ -593,9 +611,6 @@ impl CandleChart {
                 if let Some(marker) = provisional {
                     plot_ui.add(marker);
                 }
-                for (name, color, _, _) in &overlay_items {
-                    plot_ui.add(LegendEntry::new(name, *color));
-                }
             });
         primitives += count_primitives(&DrawList {
             view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), log_y),
@@ -610,142 +625,132 @@ impl CandleChart {
         self.price_transform = Some(response.transform);
         self.link
             .paint_x(ui.painter(), &data.series, &response.transform);
-
-        // Volume pane.
-        let volume_id = self.id.with("volume");
-        let vol_cmds = vec![DrawCmd::Volume {
-            data: Arc::clone(data.candles()),
-            up: theme::rgba(self.colors.volume_up),
-            down: theme::rgba(self.colors.volume_down),
-        }];
-        let vol_tip = Arc::clone(&tooltip);
-        let vol_cmds_count = vol_cmds.clone();
-        let response = base_plot(volume_id, Arc::clone(&days), link)
-            .height(volume_h)
-            // The dates go under the lowest pane.
-            .show_axes(Vec2b::new(panes.is_empty(), true))
-            .y_grid_spacer(|input| nice_linear_marks(&input))
-            .y_axis_formatter(|mark, _| format_volume(mark.value))
-            .label_formatter(move |pos| {
-                let (HoverPosition::Elsewhere { position }
-                | HoverPosition::NearDataPoint { position, .. }) = *pos;
-                price_tooltip(&vol_tip.0, &vol_tip.1, &vol_tip.2, position.x)
-            })
-            .show(ui, |plot_ui: &mut PlotUi<'_>| {
-                let response = plot_ui.response().clone();
-                self.track_hover(&response, plot_ui.transform());
-                let before = self.view;
-                self.interact_and_fit(&response, *plot_ui.transform().frame(), &hidden);
-                self.link
-                    .hover(&data.series, &response, plot_ui.pointer_coordinate());
-                if self.view != before {
-                    // The price pane above already drew this frame with the old view.
-                    plot_ui.ctx().request_repaint();
-                }
-                let vtop = self.volume_top.unwrap_or(1.0);
-                plot_ui.set_plot_bounds(PlotBounds::from_min_max(
-                    [self.view.start, 0.0],
-                    [self.view.end, vtop],
-                ));
-                plot_ui.add(GpuLayer::new(vol_cmds, false));
-            });
-        primitives += count_primitives(&DrawList {
-            view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), false),
-            cmds: vol_cmds_count,
+        frames.push(PaneFrame {
+            role: PaneRole::Price,
+            plot_id: price_id,
+            frame: response.response.rect,
+            clip: ui.clip_rect(),
+            transform: Some(response.transform),
+            axis: price_axis,
+            dates: dates_under == DatesUnder::Price,
         });
-        self.link
-            .paint_x(ui.painter(), &data.series, &response.transform);
 
-        // Indicator panes, each under a drag handle that resizes it.
-        let mut resize: Vec<(usize, f32)> = Vec::new();
-        let mut hovered = None;
-        let mut pane_view = self.view;
-        let mut pane_index = 0;
-        for (k, e) in self.indicators.entries().iter().enumerate() {
-            if !e.is_pane() {
-                continue;
-            }
-            let Some(&height) = pane_heights.get(pane_index) else {
-                break;
-            };
-            pane_index += 1;
-            if let Some(dy) = pane_handle_ui(ui, &e.title()) {
-                resize.push((k, height - dy));
-            }
-            let pane_id = self.id.with(("pane", k));
-            let cmds = e.draw_cmds(line_px, &hidden_in_legend(ui.ctx(), pane_id));
-            let tip = Arc::clone(&tooltip);
-            let range = self.view.bar_range(n);
-            let (y0, y1) = e.y_range(range);
-            let guides = e.guides();
-            let legend: Vec<(String, Color32)> = e
-                .lines()
-                .unwrap_or(&[])
-                .iter()
-                .map(|l| (l.label.clone(), l.color))
-                .collect();
-            let cmds_count = cmds.clone();
-            let response = base_plot(pane_id, Arc::clone(&days), link)
-                .height(height)
-                .show_axes(Vec2b::new(pane_index == panes.len(), true))
-                .legend(
-                    Legend::default()
-                        .position(egui_plot::Corner::LeftTop)
-                        .follow_insertion_order(true),
-                )
-                .y_grid_spacer(|input| nice_linear_marks(&input))
-                .y_axis_formatter(|mark, _| format_price(mark.value))
-                .label_formatter(move |pos| {
-                    let (HoverPosition::Elsewhere { position }
-                    | HoverPosition::NearDataPoint { position, .. }) = *pos;
-                    price_tooltip(&tip.0, &tip.1, &tip.2, position.x)
-                })
+        // Volume pane, unless the series has no volume (currencies, rates).
+        if with_volume {
+            let volume_id = self.id.with("volume");
+            let vol_cmds = vec![DrawCmd::Volume {
+                data: Arc::clone(data.candles()),
+                up: theme::rgba(self.colors.volume_up),
+                down: theme::rgba(self.colors.volume_down),
+            }];
+            let vol_cmds_count = vol_cmds.clone();
+            let response = base_plot(volume_id, Arc::clone(&days), link)
+                .height(layout.volume)
+                .y_axis_min_width(axis_w)
+                .show_axes(Vec2b::new(dates_under == DatesUnder::Volume, true))
+                .y_grid_spacer(|input| YAxis::Volume.marks(&input))
+                .y_axis_formatter(|mark, _| YAxis::Volume.label(mark))
                 .show(ui, |plot_ui: &mut PlotUi<'_>| {
                     let response = plot_ui.response().clone();
-                    hover_bar(&response, plot_ui.transform(), n, &mut hovered);
-                    let (view, changed) =
-                        navigate(pane_view, n, &response, *plot_ui.transform().frame());
-                    if changed {
-                        pane_view = view;
+                    self.track_hover(&response, plot_ui.transform());
+                    let before = self.view;
+                    self.interact_and_fit(&response, *plot_ui.transform().frame(), &hidden);
+                    self.link
+                        .hover(&data.series, &response, plot_ui.pointer_coordinate());
+                    if self.view != before {
+                        // The price pane above already drew this frame with the old view.
                         plot_ui.ctx().request_repaint();
                     }
+                    let vtop = self.volume_top.unwrap_or(1.0);
                     plot_ui.set_plot_bounds(PlotBounds::from_min_max(
-                        [pane_view.start, y0],
-                        [pane_view.end, y1],
+                        [self.view.start, 0.0],
+                        [self.view.end, vtop],
                     ));
-                    for &g in guides {
-                        plot_ui.hline(
-                            egui_plot::HLine::new("", g)
-                                .color(Color32::from_gray(140).gamma_multiply(0.5))
-                                .style(egui_plot::LineStyle::dashed_loose()),
-                        );
-                    }
-                    plot_ui.add(GpuLayer::new(cmds, false));
-                    for (label, color) in &legend {
-                        plot_ui.add(LegendEntry::new(label, *color));
-                    }
+                    plot_ui.add(GpuLayer::new(vol_cmds, false));
                 });
             primitives += count_primitives(&DrawList {
                 view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), false),
-                cmds: cmds_count,
+                cmds: vol_cmds_count,
             });
             self.link
                 .paint_x(ui.painter(), &data.series, &response.transform);
+            frames.push(PaneFrame {
+                role: PaneRole::Volume,
+                plot_id: volume_id,
+                frame: response.response.rect,
+                clip: ui.clip_rect(),
+                transform: Some(response.transform),
+                axis: YAxis::Volume,
+                dates: dates_under == DatesUnder::Volume,
+            });
         }
-        if hovered.is_some() {
-            self.hovered = hovered;
+
+        // Indicator panes, each under a drag handle that resizes it; in a scroll area when
+        // they do not fit in the room the price pane leaves.
+        let mut state = PanesState {
+            resize: Vec::new(),
+            hovered: None,
+            view: self.view,
+            primitives: 0,
+            frames: Vec::new(),
+        };
+        if !panes.is_empty() {
+            let args = PanesArgs {
+                panes: &panes,
+                heights: &layout.panes,
+                dates_under,
+                axis_w,
+                days: &days,
+                link,
+                line_px,
+                series: &data.series,
+            };
+            if layout.scroll {
+                egui::ScrollArea::vertical()
+                    .id_salt(self.id.with("pane_scroll"))
+                    .max_height((layout.panes_room - gap).max(0.0))
+                    .auto_shrink([false, true])
+                    .scroll_source(egui::containers::scroll_area::ScrollSource::SCROLL_BAR)
+                    .show(ui, |ui| self.indicator_panes_ui(ui, &args, &mut state));
+            } else {
+                self.indicator_panes_ui(ui, &args, &mut state);
+            }
         }
-        if pane_view != self.view {
-            self.view = pane_view;
+        primitives += state.primitives;
+        frames.append(&mut state.frames);
+        if state.hovered.is_some() {
+            self.hovered = state.hovered;
+        }
+        if state.view != self.view {
+            self.view = state.view;
             self.update_y_with_hidden(&hidden);
         }
-        for (k, h) in resize {
+        for (k, h) in state.resize {
             self.set_pane_height(k, h);
         }
         self.primitives = primitives;
 
+        // Legends and axis tags over the panes, now that the crosshair's day is known.
+        self.legends_ui(ui, &data, &frames, &overlay_items, &hidden);
+        self.axis_tags_ui(ui, &data, &frames);
+        // One axis width for every pane: the widest labels of any pane (next frame).
+        let widest = frames
+            .iter()
+            .filter_map(|f| Some(f.axis.label_width(ui, f.transform.as_ref()?)))
+            .fold(Y_AXIS_WIDTH, f32::max)
+            .ceil();
+        if (widest - self.axis_width).abs() > 0.5 {
+            self.axis_width = widest;
+            ui.ctx().request_repaint();
+        }
+        self.pane_rects = frames
+            .iter()
+            .filter(|f| f.transform.is_some())
+            .map(|f| (f.role.name(&self.indicators), f.frame))
+            .collect();
+
         // Range slider over the whole history.
-        if let Some(v) = range_slider_ui(ui, self.view, n, slider_h) {
+        if let Some(v) = range_slider_with_axis(ui, self.view, n, slider_h, axis_w) {
             self.view = v;
             self.update_y_with_hidden(&hidden);
         }
@@ -982,23 +987,6 @@ fn hover_bar(
     }
 }
 
-/// Pane heights that fit in `room` points: the user's heights, scaled down together when
-/// they do not fit, never below [`PANE_MIN_HEIGHT`].
-fn fit_pane_heights(panes: &[ChartIndicator], room: f32, gap: f32) -> Vec<f32> {
-    let overhead = panes.len() as f32 * (HANDLE_HEIGHT + gap);
-    let wanted: f32 = panes.iter().map(|p| p.height).sum();
-    let room = (room - overhead).max(0.0);
-    let scale = if wanted > room && wanted > 0.0 {
-        room / wanted
-    } else {
-        1.0
-    };
-    panes
-        .iter()
-        .map(|p| (p.height * scale).max(PANE_MIN_HEIGHT).round())
-        .collect()
-}
-
 /// The drag handle above a pane; returns the vertical drag this frame (points, down > 0).
 fn pane_handle_ui(ui: &mut egui::Ui, title: &str) -> Option<f32> {
     let width = ui.available_width();
@@ -1055,6 +1043,9 @@ pub(crate) fn base_plot<'a>(
     link: egui::Id,
 ) -> Plot<'a> {
     let days_for_grid = Arc::clone(&days);
+    // The marks of this frame, for labels that add the year at the first mark.
+    let marks = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let marks_for_labels = std::rc::Rc::clone(&marks);
     Plot::new("wickview_plot")
         .id(id)
         .allow_drag(false)
@@ -1070,8 +1061,12 @@ pub(crate) fn base_plot<'a>(
         .show_crosshair(true)
         .link_axis(link, Vec2b::new(true, false))
         .link_cursor(link, Vec2b::new(true, false))
-        .x_grid_spacer(move |input| calendar_marks(&days_for_grid, &input, 8.0))
-        .x_axis_formatter(move |mark, _| date_label(&days, mark))
+        .x_grid_spacer(move |input| {
+            let grid = calendar_marks(&days_for_grid, &input, 8.0);
+            marks.borrow_mut().clone_from(&grid);
+            grid
+        })
+        .x_axis_formatter(move |mark, _| date_label_among(&days, mark, &marks_for_labels.borrow()))
         .sense(Sense::click_and_drag())
 }
 
@@ -1202,13 +1197,23 @@ pub(crate) fn range_slider_ui(
     n: usize,
     height: f32,
 ) -> Option<XView> {
+    range_slider_with_axis(ui, view, n, height, Y_AXIS_WIDTH)
+}
+
+/// [`range_slider_ui`] under plots whose price axis is `axis_w` wide.
+fn range_slider_with_axis(
+    ui: &mut egui::Ui,
+    view: XView,
+    n: usize,
+    height: f32,
+    axis_w: f32,
+) -> Option<XView> {
     let width = ui.available_width();
     let (rect, response) =
         ui.allocate_exact_size(egui::vec2(width, height), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Slider, true, "History range"));
     // Line the track up with the plot frame (the price axis is on the right).
-    let track =
-        egui::Rect::from_min_max(rect.min, egui::pos2(rect.max.x - Y_AXIS_WIDTH, rect.max.y));
+    let track = egui::Rect::from_min_max(rect.min, egui::pos2(rect.max.x - axis_w, rect.max.y));
     let full = XView::full(n);
     let to_x = |v: f64| track.left() + ((v - full.start) / full.width()) as f32 * track.width();
     let visuals = ui.visuals();

@@ -8,6 +8,7 @@
 //! that panning is x-only, clamped to the history, and the y axis fits the visible data in
 //! the same frame, answered by the level-of-detail pyramids.
 
+mod axis_tags;
 mod callback;
 mod candle;
 mod compare;
@@ -17,11 +18,14 @@ mod drawings;
 mod interval;
 mod jobs;
 mod keys;
+mod legend;
 mod link;
+mod pane_layout;
 mod panes;
 mod price_format;
 mod provisional;
 mod time_axis;
+mod y_axis;
 
 use std::sync::Arc;
 
@@ -355,47 +359,6 @@ impl PlotItem for GpuLayer {
 
     fn color(&self) -> Color32 {
         Color32::TRANSPARENT
-    }
-
-    fn geometry(&self) -> PlotGeometry<'_> {
-        PlotGeometry::None
-    }
-
-    fn bounds(&self) -> PlotBounds {
-        PlotBounds::NOTHING
-    }
-
-    fn base(&self) -> &PlotItemBase {
-        &self.base
-    }
-
-    fn base_mut(&mut self) -> &mut PlotItemBase {
-        &mut self.base
-    }
-}
-
-/// A legend entry (name and colour) for something the GPU layer draws.
-struct LegendEntry {
-    base: PlotItemBase,
-    color: Color32,
-}
-
-impl LegendEntry {
-    fn new(name: &str, color: Color32) -> Self {
-        Self {
-            base: PlotItemBase::new(name.to_owned()),
-            color,
-        }
-    }
-}
-
-impl PlotItem for LegendEntry {
-    fn shapes(&self, _ui: &egui::Ui, _transform: &PlotTransform, _shapes: &mut Vec<egui::Shape>) {}
-
-    fn initialize(&mut self, _x_range: std::ops::RangeInclusive<f64>) {}
-
-    fn color(&self) -> Color32 {
-        self.color
     }
 
     fn geometry(&self) -> PlotGeometry<'_> {

@@ -61,6 +61,8 @@ pub struct ChartIndicator {
     pub indicator: Indicator,
     /// Pane height in points (panes only; overlays live in the price pane).
     pub height: f32,
+    /// Collapsed to one line (its name and last value).
+    pub collapsed: bool,
     lines: Option<Arc<Vec<IndicatorLine>>>,
     requested: bool,
     error: Option<String>,
@@ -71,6 +73,7 @@ impl ChartIndicator {
         Self {
             indicator,
             height: PANE_DEFAULT_HEIGHT,
+            collapsed: false,
             lines: None,
             requested: false,
             error: None,
@@ -154,11 +157,20 @@ impl ChartIndicator {
         }
     }
 
-    /// Horizontal guide levels of the pane (RSI 30/70, Stochastic 20/80, MACD 0).
+    /// The legend's title: the indicator and its parameters, e.g. `MACD (12,26,9)`.
+    pub fn legend_title(&self) -> String {
+        let kind = self.indicator.kind().title();
+        match self.title().split_once(':') {
+            Some((_, params)) if !params.is_empty() => format!("{kind} ({params})"),
+            _ => kind.to_owned(),
+        }
+    }
+
+    /// Horizontal guide levels of the pane (RSI 30/50/70, Stochastic 20/50/80, MACD 0).
     pub(crate) fn guides(&self) -> &'static [f64] {
         match self.indicator.kind() {
             IndicatorKind::Rsi => &[30.0, 50.0, 70.0],
-            IndicatorKind::Stochastic => &[20.0, 80.0],
+            IndicatorKind::Stochastic => &[20.0, 50.0, 80.0],
             IndicatorKind::Macd | IndicatorKind::Roc => &[0.0],
             _ => &[],
         }
@@ -352,8 +364,10 @@ impl IndicatorSet {
             return;
         }
         let height = self.entries[index].height;
+        let collapsed = self.entries[index].collapsed;
         let mut e = self.fresh(indicator);
         e.height = height;
+        e.collapsed = collapsed;
         self.entries[index] = e;
         self.sync_texts();
     }

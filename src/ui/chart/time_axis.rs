@@ -373,6 +373,44 @@ pub fn date_label(days: &[NaiveDate], mark: GridMark) -> String {
     }
 }
 
+/// The label of `mark` among the axis' `marks` (in order): as [`date_label`], with the year
+/// added at the first mark and where the year changes, when the marks are days, weeks or
+/// months (`Mar 2024`, `Mar 5, 2024`), so a zoomed-in axis always says which year it shows.
+pub fn date_label_among(days: &[NaiveDate], mark: GridMark, marks: &[GridMark]) -> String {
+    let label = date_label(days, mark);
+    let day_of = |m: &GridMark| {
+        usize::try_from(m.value.round() as i64)
+            .ok()
+            .and_then(|i| days.get(i))
+            .copied()
+    };
+    let Some(d) = day_of(&mark) else {
+        return label;
+    };
+    if mark.step_size >= 250.0 || label.len() == 4 {
+        // Years, or a January that is labelled by its year already.
+        return label;
+    }
+    let Some(pos) = marks.iter().position(|m| m.value == mark.value) else {
+        return label;
+    };
+    let new_year = match pos
+        .checked_sub(1)
+        .and_then(|p| marks.get(p))
+        .and_then(day_of)
+    {
+        None => true,
+        Some(prev) => prev.year() != d.year(),
+    };
+    if !new_year {
+        label
+    } else if mark.step_size >= 20.0 {
+        d.format("%b %Y").to_string()
+    } else {
+        d.format("%b %-d, %Y").to_string()
+    }
+}
+
 /// The full date of the bar nearest `x`, for tooltips.
 pub fn bar_at(days: &[NaiveDate], x: f64) -> Option<usize> {
     if days.is_empty() || !x.is_finite() {
@@ -518,5 +556,49 @@ mod tests {
         };
         let marks = calendar_marks(&days, &input, 8.0);
         assert!(marks.iter().all(|m| days[m.value as usize].day() <= 5));
+    }
+
+    #[test]
+    fn zoomed_in_axes_name_the_year_first_and_where_it_changes() {
+        let days = weekdays(d(2023, 6, 1), 300);
+        let n = days.len() as f64;
+        // A year in 900 points: months; the first names its year, January is the year.
+        let input = GridInput {
+            bounds: (n - 252.0, n - 0.5),
+            base_step_size: 8.0 * 252.0 / 900.0,
+        };
+        let marks = calendar_marks(&days, &input, 8.0);
+        let labels: Vec<String> = marks
+            .iter()
+            .map(|m| date_label_among(&days, *m, &marks))
+            .collect();
+        assert!(labels[0].ends_with(" 2023"), "{labels:?}");
+        assert!(labels.contains(&"2024".to_owned()), "{labels:?}");
+        assert!(
+            labels[1..].iter().all(|l| !l.contains("2023")),
+            "{labels:?}"
+        );
+        // A month across New Year: days; the first and the first of January name the year.
+        let ny = days.partition_point(|x| *x < d(2024, 1, 1)) as f64;
+        let input = GridInput {
+            bounds: (ny - 10.0, ny + 10.0),
+            base_step_size: 8.0 * 20.0 / 900.0,
+        };
+        let marks = calendar_marks(&days, &input, 8.0);
+        let labels: Vec<String> = marks
+            .iter()
+            .map(|m| date_label_among(&days, *m, &marks))
+            .collect();
+        assert!(labels[0].ends_with(", 2023"), "{labels:?}");
+        assert_eq!(
+            labels.iter().filter(|l| l.contains("2024")).count(),
+            1,
+            "{labels:?}"
+        );
+        assert_eq!(
+            labels.iter().filter(|l| l.contains("2023")).count(),
+            1,
+            "{labels:?}"
+        );
     }
 }
