@@ -411,11 +411,17 @@ mod tests {
     #[test]
     fn window_size_arguments_are_known_when_given() {
         let cli = Cli::try_parse_from(["wickview", "--width", "1400", "--height", "900"]).unwrap();
-        assert_eq!((cli.window.width, cli.window.height), (Some(1400.0), Some(900.0)));
+        assert_eq!(
+            (cli.window.width, cli.window.height),
+            (Some(1400.0), Some(900.0))
+        );
         // The window's builder hook runs after eframe restored a remembered size.
         let remembered = egui::ViewportBuilder::default().with_inner_size([1600.0, 1000.0]);
         let hook = native_options(&cli.window).window_builder.unwrap();
-        assert_eq!(hook(remembered.clone()).inner_size, Some(egui::vec2(1400.0, 900.0)));
+        assert_eq!(
+            hook(remembered.clone()).inner_size,
+            Some(egui::vec2(1400.0, 900.0))
+        );
         let cli = Cli::try_parse_from(["wickview", "--width", "800"]).unwrap();
         assert_eq!((cli.window.width, cli.window.height), (Some(800.0), None));
         // Not given: the remembered size (or the default) applies.
@@ -427,7 +433,10 @@ mod tests {
             Some(egui::vec2(window::DEFAULT_WIDTH, window::DEFAULT_HEIGHT))
         );
         let hook = options.window_builder.unwrap();
-        assert_eq!(hook(remembered).inner_size, Some(egui::vec2(1600.0, 1000.0)));
+        assert_eq!(
+            hook(remembered).inner_size,
+            Some(egui::vec2(1600.0, 1000.0))
+        );
     }
 
     #[test]

@@ -73,7 +73,10 @@ mod tests {
     #[test]
     fn a_screenshot_never_takes_the_remembered_size() {
         let b = sized(remembered(), None, None, true);
-        assert_eq!(b.inner_size, Some(egui::vec2(DEFAULT_WIDTH, DEFAULT_HEIGHT)));
+        assert_eq!(
+            b.inner_size,
+            Some(egui::vec2(DEFAULT_WIDTH, DEFAULT_HEIGHT))
+        );
         let b = sized(remembered(), Some(1400.0), Some(900.0), true);
         assert_eq!(b.inner_size, Some(egui::vec2(1400.0, 900.0)));
     }

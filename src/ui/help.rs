@@ -196,11 +196,7 @@ mod tests {
                 "'{text}' has a character the fonts draw poorly"
             );
         }
-        assert!(
-            CHART_KEY_HELP
-                .iter()
-                .any(|(k, _)| *k == "Left / Right")
-        );
+        assert!(CHART_KEY_HELP.iter().any(|(k, _)| *k == "Left / Right"));
     }
 
     #[test]
