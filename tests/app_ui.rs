@@ -518,6 +518,18 @@ fn update_all_runs_to_completion_then_cancel_midway() {
         app.harness.query_by_label_contains("cancelled: ").is_some(),
         "the panel shows the cancelled run"
     );
+    // Both downloads were under way: cancelled, not "not attempted".
+    assert_eq!((summary.interrupted, summary.not_attempted), (2, 0));
+    assert!(
+        app.harness
+            .query_by_label_contains("2 tickers cancelled while downloading")
+            .is_some()
+            && app
+                .harness
+                .query_by_label_contains("not attempted")
+                .is_none(),
+        "the panel counts the downloads in flight as cancelled"
+    );
     // Nothing stored was lost, nothing half-written.
     assert_eq!(
         (

@@ -404,7 +404,10 @@ async fn cancelled_then_rerun_equals_uninterrupted(backend: Backend) {
         cancelled.succeeded >= 3 && cancelled.succeeded < 20,
         "{cancelled:?}"
     );
-    assert_eq!(cancelled.succeeded + cancelled.not_attempted, 20);
+    assert_eq!(
+        cancelled.succeeded + cancelled.interrupted + cancelled.not_attempted,
+        20
+    );
     assert!(cancelled.failed.is_empty());
     let mut stored_after_cancel = 0;
     for (s, series) in &universe {
@@ -484,7 +487,11 @@ async fn cancel_is_prompt_even_during_long_retries() {
     let summary = job.await.unwrap().unwrap();
     assert!(asked.elapsed() < Duration::from_secs(1), "stopped promptly");
     assert!(summary.cancelled);
-    assert_eq!(summary.not_attempted, 1);
+    assert_eq!(
+        (summary.interrupted, summary.not_attempted),
+        (1, 0),
+        "the ticker whose download was under way counts as cancelled, not as not attempted"
+    );
 }
 
 #[tokio::test]

@@ -128,11 +128,15 @@ fn report(s: &UpdateSummary) {
         s.succeeded,
         s.total,
         s.failed.len(),
-        if s.not_attempted > 0 {
-            format!(", {} not attempted", s.not_attempted)
-        } else {
-            String::new()
-        },
+        [
+            (s.up_to_date, "already up to date"),
+            (s.interrupted, "cancelled while downloading"),
+            (s.not_attempted, "not attempted"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!(", {n} {what}"))
+        .collect::<String>(),
         s.bars_written(),
         s.bars_inserted,
         s.bars_updated,

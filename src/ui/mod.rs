@@ -16,6 +16,7 @@ pub mod drawing_sync;
 pub mod fonts;
 pub mod help;
 pub mod layout;
+pub mod layout_toolbar;
 pub mod lenient;
 pub mod perf_table;
 pub mod search;

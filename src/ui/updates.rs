@@ -68,6 +68,8 @@ pub struct RunProgress {
     in_flight: std::collections::HashMap<String, u64>,
     /// Failed tickers with reasons.
     pub failures: Vec<(String, String)>,
+    /// Finished tickers the source had nothing new for (no day stored or changed).
+    pub up_to_date: usize,
     /// The summary, once the run ended.
     pub summary: Option<UpdateSummary>,
     /// Why the run as a whole failed (the store went away, the job could not start or
@@ -304,6 +306,8 @@ fn apply_event(progress: &mut RunProgress, updated: &mut Vec<String>, event: Upd
             progress.bars_written += bars_written.saturating_sub(counted);
             if bars_written > 0 {
                 updated.push(ticker);
+            } else {
+                progress.up_to_date += 1;
             }
         }
         UpdateEvent::TickerFailed { ticker, reason, .. } => {
@@ -342,18 +346,21 @@ fn progress_ui(ui: &mut egui::Ui, run: &Run) {
             .animate(!p.is_over()),
     );
     ui.label(format!(
-        "{state}: {} / {total} tickers, {} bars written, {} failed",
+        "{state}: {} / {total} tickers, {} bars written, {} failed{}",
         p.done,
         p.bars_written,
-        p.failures.len()
+        p.failures.len(),
+        if p.up_to_date > 0 {
+            format!(", {} up to date", p.up_to_date)
+        } else {
+            String::new()
+        }
     ));
     if let Some(error) = &p.error {
         ui.colored_label(egui::Color32::LIGHT_RED, format!("The run failed: {error}"));
     }
-    if let Some(s) = &p.summary
-        && s.not_attempted > 0
-    {
-        ui.label(format!("{} tickers not attempted", s.not_attempted));
+    if let Some(line) = p.summary.as_ref().and_then(left_undone) {
+        ui.label(line);
     }
     if !p.failures.is_empty() {
         egui::CollapsingHeader::new(format!("Failures ({})", p.failures.len()))
@@ -366,6 +373,21 @@ fn progress_ui(ui: &mut egui::Ui, run: &Run) {
                     });
                 }
             });
+    }
+}
+
+/// The tickers a cancelled run left: those whose download the cancel stopped, and those it
+/// never started (`None` when there are none).
+pub fn left_undone(s: &UpdateSummary) -> Option<String> {
+    let tickers = |n: usize| if n == 1 { "ticker" } else { "tickers" };
+    match (s.interrupted, s.not_attempted) {
+        (0, 0) => None,
+        (c, 0) => Some(format!("{c} {} cancelled while downloading", tickers(c))),
+        (0, n) => Some(format!("{n} {} not attempted", tickers(n))),
+        (c, n) => Some(format!(
+            "{c} {} cancelled while downloading, {n} not attempted",
+            tickers(c)
+        )),
     }
 }
 
@@ -410,6 +432,54 @@ mod tests {
         );
         assert_eq!((p.done, p.bars_written), (1, 2500));
         assert_eq!(updated, ["AAPL"]);
+    }
+
+    /// A ticker the source had nothing new for is counted up to date, not updated.
+    #[test]
+    fn a_ticker_with_nothing_new_is_up_to_date() {
+        let mut p = RunProgress::default();
+        let mut updated = Vec::new();
+        apply_event(
+            &mut p,
+            &mut updated,
+            UpdateEvent::TickerDone {
+                ticker: "AAPL".into(),
+                category: Category::UsStock,
+                symbol: "AAPL".into(),
+                bars_fetched: 0,
+                bars_written: 0,
+                skipped_nulls: 0,
+                rejected_bars: 0,
+                readjusted: None,
+            },
+        );
+        assert_eq!((p.done, p.up_to_date, p.failures.len()), (1, 1, 0));
+        assert!(updated.is_empty());
+    }
+
+    /// A cancelled run names the tickers whose download it stopped apart from those it
+    /// never started.
+    #[test]
+    fn a_cancel_counts_downloads_in_flight_as_cancelled() {
+        let s = |interrupted, not_attempted| UpdateSummary {
+            interrupted,
+            not_attempted,
+            cancelled: true,
+            ..UpdateSummary::default()
+        };
+        assert_eq!(left_undone(&s(0, 0)), None);
+        assert_eq!(
+            left_undone(&s(1, 0)).as_deref(),
+            Some("1 ticker cancelled while downloading")
+        );
+        assert_eq!(
+            left_undone(&s(2, 7)).as_deref(),
+            Some("2 tickers cancelled while downloading, 7 not attempted")
+        );
+        assert_eq!(
+            left_undone(&s(0, 3)).as_deref(),
+            Some("3 tickers not attempted")
+        );
     }
 
     /// A run that fails as a whole (here: the store refuses writes) shows the job's own

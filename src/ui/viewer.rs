@@ -193,6 +193,7 @@ impl CategoryViewer {
         }
         let count = layout.layout.count();
         if count == 1 {
+            self.chart.set_toolbar_outside(false);
             self.chart.link_mut().keyboard = true;
             self.chart.link_mut().linked_day = None;
             let mut env = SlotEnv {
@@ -259,6 +260,7 @@ impl CategoryViewer {
         rt: &tokio::runtime::Handle,
         store: Option<&Store>,
     ) {
+        self.active_toolbar_ui(ui, layout, first);
         let area = ui.available_rect_before_wrap();
         let cells = layout.layout.cells(area, 8.0);
         let mut env = SlotEnv {
@@ -278,8 +280,10 @@ impl CategoryViewer {
         // Charts whose ticker loaded this frame (every chart, after a restart).
         let mut new_tickers: Vec<usize> = Vec::new();
         for (slot, rect) in cells.iter().enumerate() {
-            if clicked_at.is_some_and(|p| rect.contains(p)) {
+            if clicked_at.is_some_and(|p| rect.contains(p)) && layout.active != slot {
                 layout.active = slot;
+                // The toolbar above, drawn already, now belongs to this chart.
+                ui.ctx().request_repaint();
             }
             let ticker = if slot == 0 {
                 first.map(str::to_owned)
@@ -326,6 +330,7 @@ impl CategoryViewer {
                 }
             };
             chart.link_mut().keyboard = active;
+            chart.set_toolbar_outside(true);
             let before = shown.clone();
             slot_ui(&mut child, chart, shown, sync, &ticker, &mut env);
             joined |= *shown != before;
@@ -365,6 +370,25 @@ impl CategoryViewer {
         if link_charts(&mut charts, layout) {
             ui.ctx().request_repaint();
         }
+    }
+
+    /// The one toolbar of a multi-chart layout, above the grid: the active chart's, once
+    /// it shows its ticker.
+    fn active_toolbar_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        layout: &LayoutSettings,
+        first: Option<&str>,
+    ) {
+        let slot = layout.active.min(layout.layout.count() - 1);
+        let ticker = if slot == 0 {
+            first
+        } else {
+            layout.ticker(slot)
+        };
+        let loaded = ticker.is_some() && ticker == self.shown_ticker_at(slot);
+        let chart = self.chart_at_mut(slot).filter(|_| loaded);
+        super::layout_toolbar::active_toolbar_ui(ui, slot, chart);
     }
 
     /// The index viewer's choice of moving-average set.

@@ -38,6 +38,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+mod fetch;
 pub mod readjust;
 
 use crate::model::{BarIssue, Category, TickerMeta, latest_day};
@@ -176,8 +177,14 @@ pub struct UpdateSummary {
     pub succeeded: usize,
     /// Tickers that failed, with reasons.
     pub failed: Vec<TickerFailure>,
-    /// Tickers not attempted because the run was cancelled.
+    /// Tickers not attempted because the run was cancelled before their download began.
     pub not_attempted: usize,
+    /// Tickers whose download was under way when the run was cancelled: cancelled, nothing
+    /// of them stored (the next run fetches them).
+    pub interrupted: usize,
+    /// Tickers downloaded and stored with nothing new: no day newly stored or changed (the
+    /// source had no bar after the last stored one).
+    pub up_to_date: usize,
     /// Days newly stored.
     pub bars_inserted: u64,
     /// Days stored again with different values.
@@ -235,6 +242,8 @@ enum Outcome {
         rejected_bars: usize,
         readjusted: Option<String>,
     },
+    /// The download was under way when the run was cancelled.
+    Cancelled,
     Failed {
         ticker: String,
         category: Category,
@@ -350,6 +359,9 @@ impl UpdateJob {
                     readjusted,
                 } => {
                     summary.succeeded += 1;
+                    if upsert.written() == 0 {
+                        summary.up_to_date += 1;
+                    }
                     if let Some(why) = &readjusted {
                         tracing::info!(%ticker, "{why}");
                         summary.readjusted.push((ticker.clone(), why.clone()));
@@ -409,6 +421,10 @@ impl UpdateJob {
                 }
                 Outcome::NotAttempted => {
                     summary.not_attempted += 1;
+                    continue;
+                }
+                Outcome::Cancelled => {
+                    summary.interrupted += 1;
                     continue;
                 }
             };
@@ -509,8 +525,8 @@ async fn update_one(
         ));
     }
     let fetched = tokio::select! {
-        fetched = source.fetch_ticker(&meta.ticker, meta.source_symbol.as_deref(), from, to) => fetched,
-        () = cancel.cancelled() => return Outcome::NotAttempted,
+        fetched = fetch::since(source, meta, from, to, last.is_some()) => fetched,
+        () = cancel.cancelled() => return Outcome::Cancelled,
     };
     let mut fetched = match fetched {
         Ok(f) => f,
@@ -528,7 +544,7 @@ async fn update_one(
     if readjust.is_some() {
         let full = tokio::select! {
             full = source.fetch_ticker(&meta.ticker, Some(&fetched.symbol), default_start, to) => full,
-            () = cancel.cancelled() => return Outcome::NotAttempted,
+            () = cancel.cancelled() => return Outcome::Cancelled,
         };
         fetched = match full {
             Ok(f) => f,

@@ -105,6 +105,9 @@ pub struct CandleChart {
     volume_legend_folded: bool,
     pane_rects: Vec<(String, egui::Rect)>,
     legend_texts: Vec<String>,
+    /// The toolbars (range, log, averages, indicators; drawing tools) are drawn by the
+    /// viewer above a multi-chart layout, for the active chart only ([`Self::toolbar_ui`]).
+    toolbar_outside: bool,
 }
 
 impl CandleChart {
@@ -136,7 +139,14 @@ impl CandleChart {
             volume_legend_folded: false,
             pane_rects: Vec::new(),
             legend_texts: Vec::new(),
+            toolbar_outside: false,
         }
+    }
+
+    /// Whether the chart leaves its toolbars to the viewer (a multi-chart layout draws one
+    /// set, the active chart's, above the grid) instead of drawing them itself.
+    pub fn set_toolbar_outside(&mut self, outside: bool) {
+        self.toolbar_outside = outside;
     }
 
     /// Shows `series` (daily bars) with the given candle colours and moving averages (each
@@ -478,7 +488,9 @@ impl CandleChart {
         if self.link.keyboard {
             self.handle_keys(ui.ctx());
         }
-        self.toolbar_ui(ui);
+        if !self.toolbar_outside {
+            self.toolbar_ui(ui);
+        }
         let Some(data) = self.data.clone() else {
             ui.centered_and_justified(|ui| ui.label("No series loaded"));
             return;
@@ -487,7 +499,7 @@ impl CandleChart {
             ui.centered_and_justified(|ui| ui.label(format!("{}: no bars", data.name)));
             return;
         }
-        if self.link.keyboard {
+        if self.link.keyboard && !self.toolbar_outside {
             // One drawing toolbar: the active chart's (the only one in a one-chart viewer).
             self.drawings.toolbar_ui(ui);
         }
@@ -861,6 +873,8 @@ impl CandleChart {
                     self.drawings.redo();
                 }
                 ChartKey::Interval(interval) => self.set_interval(interval),
+                // As its button does: the preset's button lights up.
+                ChartKey::Range(preset) => self.apply_range(preset),
                 nav => {
                     if let Some(s) = &series
                         && let Some(v) = keys::apply_view_key(nav, self.view, s.days())
@@ -913,7 +927,11 @@ impl CandleChart {
         }
     }
 
-    fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
+    /// The chart's toolbar: name, range buttons, log switch, moving averages, indicators
+    /// (and the indicator editor when open). Drawn by [`Self::ui`] unless
+    /// [`Self::set_toolbar_outside`]; then the viewer draws it (with
+    /// [`Self::drawing_toolbar_ui`]) where it wants.
+    pub fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
             if let Some(d) = &self.data {
                 ui.strong(&d.name);
@@ -961,6 +979,14 @@ impl CandleChart {
         });
         if self.indicators.editor_open && self.indicators.editor_ui(ui) {
             self.update_y();
+        }
+    }
+
+    /// The drawing tools of the chart, shown once it has bars (the chart draws them itself
+    /// when it is active, unless [`Self::set_toolbar_outside`]).
+    pub fn drawing_toolbar_ui(&mut self, ui: &mut egui::Ui) {
+        if self.data.as_ref().is_some_and(|d| !d.is_empty()) {
+            self.drawings.toolbar_ui(ui);
         }
     }
 
