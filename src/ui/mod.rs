@@ -18,6 +18,7 @@ pub mod help;
 pub mod layout;
 pub mod lenient;
 pub mod perf_table;
+pub mod save_file;
 pub mod search;
 pub mod series_cache;
 pub mod series_list;
