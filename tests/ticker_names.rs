@@ -164,7 +164,12 @@ async fn the_first_update_fills_missing_names(backend: Backend) {
     add(store, Category::KoreanStock, "005930", "삼성전자", "").await;
     add(store, Category::UsStock, "SHRT", "", "").await;
     add(store, Category::UsStock, "NONE", "", "").await;
-    serve(&server, "AAPL", named_chart("AAPL", Some("Apple Inc."), Some("Apple"))).await;
+    serve(
+        &server,
+        "AAPL",
+        named_chart("AAPL", Some("Apple Inc."), Some("Apple")),
+    )
+    .await;
     serve(
         &server,
         "MSFT",
@@ -191,13 +196,21 @@ async fn the_first_update_fills_missing_names(backend: Backend) {
         ),
     )
     .await;
-    serve(&server, "SHRT", named_chart("SHRT", None, Some("Short Only Inc"))).await;
+    serve(
+        &server,
+        "SHRT",
+        named_chart("SHRT", None, Some("Short Only Inc")),
+    )
+    .await;
     serve(&server, "NONE", named_chart("NONE", None, None)).await;
 
     let summary = update(store, &server).await;
     assert_eq!(summary.succeeded, 6, "{summary:?}");
     assert_eq!(names(store, "AAPL").await, pair("Apple Inc.", ""));
-    assert_eq!(names(store, "MSFT").await, pair("Microsoft Corporation", ""));
+    assert_eq!(
+        names(store, "MSFT").await,
+        pair("Microsoft Corporation", "")
+    );
     assert_eq!(names(store, "IBM").await, pair("Big Blue", ""));
     assert_eq!(
         names(store, "005930").await,
@@ -214,7 +227,12 @@ async fn the_first_update_fills_missing_names(backend: Backend) {
     // A later update never replaces a name that is set, whatever the source says now.
     server.reset().await;
     mount_handshake(&server).await;
-    serve(&server, "AAPL", named_chart("AAPL", Some("Apple Renamed"), None)).await;
+    serve(
+        &server,
+        "AAPL",
+        named_chart("AAPL", Some("Apple Renamed"), None),
+    )
+    .await;
     serve(
         &server,
         "005930.KS",

@@ -1088,10 +1088,19 @@ mod tests {
         }
         let store = EmbeddedStore::open(dir.path()).await.unwrap();
         let meta = store.ticker("005930").await.unwrap().unwrap();
-        assert_eq!((meta.name.as_str(), meta.name_en.as_str()), ("삼성전자", ""));
+        assert_eq!(
+            (meta.name.as_str(), meta.name_en.as_str()),
+            ("삼성전자", "")
+        );
         let search = |t: &str| SearchText::new(t).unwrap();
         assert_eq!(store.search(&search("삼성"), 5).await.unwrap().len(), 1);
-        assert!(store.search(&search("samsung"), 5).await.unwrap().is_empty());
+        assert!(
+            store
+                .search(&search("samsung"), 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let edit = TickerEdit {
             name_en: Some("Samsung Electronics".into()),
             ..TickerEdit::default()

@@ -572,7 +572,10 @@ mod tests {
         named.name_en = "Apple".into();
         assert_eq!(fill(&named, "Apple Inc.").name_en, "Apple");
         let english = fill(&TickerMeta::new(aapl, "Apple"), "Apple Inc.");
-        assert_eq!((english.name.as_str(), english.name_en.as_str()), ("Apple", ""));
+        assert_eq!(
+            (english.name.as_str(), english.name_en.as_str()),
+            ("Apple", "")
+        );
         // One plain line, never blank.
         let samsung = TickerMeta::new(Ticker::parse(Category::KoreanStock, "005930").unwrap(), "");
         let got = fill(&samsung, " Samsung\tElectronics\n Co., Ltd. ");

@@ -59,10 +59,7 @@ impl SearchText {
         if names.iter().any(word_start) {
             return Some(3);
         }
-        names
-            .iter()
-            .any(|n| n.contains(&self.folded))
-            .then_some(4)
+        names.iter().any(|n| n.contains(&self.folded)).then_some(4)
     }
 
     /// Whether `meta` matches at all (the ticker lists' filter).
@@ -105,8 +102,7 @@ pub(crate) fn folded_names(meta: &TickerMeta) -> String {
 /// without `=X`, `^`, `-`, `.` and `=` (canonical tickers carry no `.KS`/`.KQ` suffix and no
 /// space). It starts with [`bare_symbol`] of the ticker, so it finds at least what
 /// [`SearchText::rank`] accepts.
-pub(crate) const SQL_BARE_TICKER: &str =
-    "replace(replace(replace(replace(replace(ticker, '=X', ''), '^', ''), '-', ''), '.', ''), '=', '')";
+pub(crate) const SQL_BARE_TICKER: &str = "replace(replace(replace(replace(replace(ticker, '=X', ''), '^', ''), '-', ''), '.', ''), '=', '')";
 
 #[cfg(test)]
 mod tests {
@@ -123,7 +119,12 @@ mod tests {
         vec![
             meta(Category::Index, "^GSPC", "S&P 500", ""),
             meta(Category::UsStock, "GS", "Goldman Sachs", ""),
-            meta(Category::KoreanStock, "005930", "삼성전자", "Samsung Electronics"),
+            meta(
+                Category::KoreanStock,
+                "005930",
+                "삼성전자",
+                "Samsung Electronics",
+            ),
             meta(Category::KoreanStock, "006400", "삼성SDI", "Samsung SDI"),
             meta(Category::KoreanStock, "028260", "삼성물산", ""),
             meta(Category::Currency, "KRW=X", "USD/KRW", ""),
@@ -174,7 +175,10 @@ mod tests {
         assert_eq!(all[0].ticker.as_str(), "SSNLF");
         assert_eq!(best(set(), &text, 2).len(), 2);
         let twice: Vec<TickerMeta> = set().into_iter().chain(set()).collect();
-        assert_eq!(best(twice, &SearchText::new("samsung").unwrap(), 12).len(), 3);
+        assert_eq!(
+            best(twice, &SearchText::new("samsung").unwrap(), 12).len(),
+            3
+        );
         assert!(SearchText::new("  ").is_none());
         let only_decoration = SearchText::new("^").unwrap();
         assert_eq!(best(set(), &only_decoration, 12).len(), 1);
@@ -182,10 +186,7 @@ mod tests {
 
     #[test]
     fn folded_names_hold_both_names() {
-        assert_eq!(
-            folded_names(&set()[2]),
-            "삼성전자\nsamsung electronics"
-        );
+        assert_eq!(folded_names(&set()[2]), "삼성전자\nsamsung electronics");
         assert_eq!(folded_names(&set()[0]), "s&p 500");
     }
 }
