@@ -1,10 +1,12 @@
 //! Where "Export PNG" and "Save CSV" write: a native save dialog (the `rfd` crate: the XDG
 //! desktop portal on Linux, zenity where no portal answers; the system dialogs on Windows
 //! and macOS), opened off the UI thread on the platform's folder for the kind of file
-//! ([`default_folder`]), so the window never freezes while it is open. Tests and scripted
+//! ([`default_folder`]), so the window never freezes while it is open. Where no dialog can
+//! open at all, the file goes into that folder under its proposed name. Tests and scripted
 //! runs set a fixed folder instead ([`set_target`]), and nothing asks.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
 
@@ -96,6 +98,25 @@ fn target(ctx: &egui::Context) -> SaveTarget {
         .unwrap_or_default()
 }
 
+/// No dialog answers sooner than this when a person cancels it; a quicker "no file" means
+/// no dialog could open (no portal, no zenity).
+const NO_DIALOG: Duration = Duration::from_millis(400);
+
+/// What a save dialog's answer means: the file chosen; nothing when the user cancelled; the
+/// default folder's file when no dialog could open at all (the answer came back within
+/// [`NO_DIALOG`]), so the button still saves somewhere sensible, and says where.
+fn without_dialog(
+    chosen: Option<PathBuf>,
+    waited: Duration,
+    fallback: Option<PathBuf>,
+) -> Option<PathBuf> {
+    if chosen.is_none() && waited < NO_DIALOG {
+        tracing::warn!("no save dialog could open; saving into the default folder");
+        return fallback;
+    }
+    chosen
+}
+
 /// `path` with the kind's extension when it has none (a name typed without one).
 fn with_extension(mut path: PathBuf, kind: SaveKind) -> PathBuf {
     if path.extension().is_none() {
@@ -135,12 +156,16 @@ impl PendingChoice {
                     .add_filter(filter, &[extension])
                     .set_file_name(file_name)
                     .set_can_create_directories(true);
-                if let Some(dir) = default_folder(kind, &UserFolders::of_platform()) {
+                let folder = default_folder(kind, &UserFolders::of_platform());
+                if let Some(dir) = &folder {
                     dialog = dialog.set_directory(dir);
                 }
+                let fallback = folder.map(|dir| dir.join(file_name));
                 bg::spawn(rt, ctx, async move {
-                    let chosen = dialog.save_file().await;
-                    Ok(chosen.map(|h| with_extension(h.path().to_path_buf(), kind)))
+                    let asked = Instant::now();
+                    let chosen = dialog.save_file().await.map(|h| h.path().to_path_buf());
+                    let path = without_dialog(chosen, asked.elapsed(), fallback);
+                    Ok(path.map(|p| with_extension(p, kind)))
                 })
             }
         });
@@ -224,6 +249,23 @@ mod tests {
             default_folder(SaveKind::Image, &folders),
             Some(home.path().to_owned())
         );
+    }
+
+    #[test]
+    fn without_any_dialog_the_default_folder_is_used() {
+        let chosen = Some(PathBuf::from("/chosen/a.png"));
+        let fallback = Some(PathBuf::from("/home/u/Pictures/a.png"));
+        let quick = Duration::from_millis(40);
+        let slow = Duration::from_secs(3);
+        // A choice stands, however fast; a cancel after a while is a cancel.
+        assert_eq!(
+            without_dialog(chosen.clone(), quick, fallback.clone()),
+            chosen
+        );
+        assert_eq!(without_dialog(None, slow, fallback.clone()), None);
+        // No dialog at all (an answer at once): the default folder.
+        assert_eq!(without_dialog(None, quick, fallback.clone()), fallback);
+        assert_eq!(without_dialog(None, quick, None), None);
     }
 
     #[test]
