@@ -95,6 +95,8 @@ pub struct WickviewApp {
     screenshot_requested: bool,
     settled_frames: u32,
     shot: Option<PendingShot>,
+    /// Where Export PNG saves, while its save dialog is open.
+    export_choice: super::save_file::PendingChoice,
     exit_error: Option<String>,
     /// Panics caught in background work, shown until dismissed, and how many were seen.
     failures: (Vec<String>, usize),
@@ -265,6 +267,7 @@ impl WickviewApp {
             screenshot_requested: false,
             settled_frames: 0,
             shot: None,
+            export_choice: super::save_file::PendingChoice::default(),
             exit_error: None,
             failures: (Vec::new(), 0),
             open_watchlists,
@@ -620,12 +623,20 @@ impl WickviewApp {
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
-                    .button("Export PNG")
+                    .add_enabled(
+                        !self.export_choice.is_open(),
+                        egui::Button::new("Export PNG"),
+                    )
                     .on_hover_text("Save the window as a PNG image")
                     .clicked()
                 {
-                    let path = export_file_name(&self.settings, &self.options);
-                    self.request_shot(ui.ctx(), path, false);
+                    let name = export_file_name(&self.settings);
+                    self.export_choice.start(
+                        ui.ctx(),
+                        &self.rt,
+                        super::save_file::SaveKind::Image,
+                        &name,
+                    );
                 }
                 match &self.store {
                     StoreState::Ready(s) => {
@@ -800,6 +811,12 @@ impl WickviewApp {
     }
 
     fn handle_screenshots(&mut self, ctx: &egui::Context) {
+        // Export PNG: the save dialog closed; the pixels are asked for once it is gone.
+        match self.export_choice.take() {
+            Some(Ok(Some(path))) => self.request_shot(ctx, path, false),
+            Some(Err(e)) => self.status = Some((format!("Could not save the PNG: {e}"), true)),
+            Some(Ok(None)) | None => {}
+        }
         // The pixels arrive in a frame; encoding and writing the PNG happen off the UI thread.
         if let Some(shot) = &mut self.shot
             && shot.saving.is_none()
@@ -911,7 +928,8 @@ fn connect(
     }))
 }
 
-fn export_file_name(settings: &Settings, options: &AppOptions) -> PathBuf {
+/// The file name Export PNG proposes: `wickview-{ticker or view}-{time}.png`.
+fn export_file_name(settings: &Settings) -> String {
     let what = match settings.view {
         ViewKind::Category(c) => settings
             .selected
@@ -931,14 +949,7 @@ fn export_file_name(settings: &Settings, options: &AppOptions) -> PathBuf {
         })
         .collect();
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    let dir = directories::UserDirs::new()
-        .and_then(|u| u.picture_dir().map(std::path::Path::to_path_buf))
-        .or_else(|| match &options.store {
-            Some(StoreConfig::Embedded { data_dir }) => Some(data_dir.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| PathBuf::from("."));
-    dir.join(format!("wickview-{safe}-{stamp}.png"))
+    format!("wickview-{safe}-{stamp}.png")
 }
 
 /// Writes `image` as a PNG file.

@@ -19,6 +19,7 @@ pub mod layout;
 pub mod layout_toolbar;
 pub mod lenient;
 pub mod perf_table;
+pub mod save_file;
 pub mod search;
 pub mod series_cache;
 pub mod series_list;

@@ -75,6 +75,8 @@ pub struct PerfTable {
     computed: Option<Key>,
     job: Option<PerfJob>,
     saving: Option<Promise<Result<PathBuf, String>>>,
+    /// Where Save CSV writes, while its save dialog is open.
+    choice: super::save_file::PendingChoice,
     message: Option<(String, bool)>,
 }
 
@@ -88,6 +90,7 @@ impl Default for PerfTable {
             computed: None,
             job: None,
             saving: None,
+            choice: super::save_file::PendingChoice::default(),
             message: None,
         }
     }
@@ -292,6 +295,22 @@ impl PerfTable {
         self.job = Some((key, rx, names));
     }
 
+    /// Writes the table as CSV to `path`, off the UI thread.
+    fn write_csv(&mut self, ctx: &egui::Context, rt: &tokio::runtime::Handle, path: PathBuf) {
+        let text = self.csv();
+        self.saving = Some(bg::spawn(rt, ctx, async move {
+            if let Some(dir) = path.parent() {
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            tokio::fs::write(&path, text)
+                .await
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(path)
+        }));
+    }
+
     /// Shows the table.
     pub fn ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, keys: &[String]) {
         if let Some(result) = bg::take_ready(&mut self.saving) {
@@ -317,20 +336,23 @@ impl PerfTable {
                 ui.ctx().copy_text(self.csv());
                 self.message = Some(("Copied the table as CSV".to_owned(), false));
             }
-            if ui.button("Save CSV").clicked() && self.saving.is_none() {
-                let path = csv_path();
-                let text = self.csv();
-                self.saving = Some(bg::spawn(rt, ui.ctx(), async move {
-                    if let Some(dir) = path.parent() {
-                        tokio::fs::create_dir_all(dir)
-                            .await
-                            .map_err(|e| format!("{}: {e}", dir.display()))?;
-                    }
-                    tokio::fs::write(&path, text)
-                        .await
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
-                    Ok(path)
-                }));
+            let idle = self.saving.is_none() && !self.choice.is_open();
+            if ui
+                .add_enabled(idle, egui::Button::new("Save CSV"))
+                .clicked()
+            {
+                self.choice.start(
+                    ui.ctx(),
+                    rt,
+                    super::save_file::SaveKind::Table,
+                    &csv_file_name(),
+                );
+            }
+            // The dialog closed: the table as it is now goes to the chosen file.
+            match self.choice.take() {
+                Some(Ok(Some(path))) => self.write_csv(ui.ctx(), rt, path),
+                Some(Err(e)) => self.message = Some((format!("Could not save the CSV: {e}"), true)),
+                Some(Ok(None)) | None => {}
             }
             if self.job.is_some() {
                 ui.spinner();
@@ -393,15 +415,8 @@ impl PerfTable {
     }
 }
 
-/// Where "Save CSV" writes: the user's documents (or home) directory, with a time stamp.
-fn csv_path() -> PathBuf {
+/// The file name "Save CSV" proposes, with a time stamp.
+fn csv_file_name() -> String {
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    let dir = directories::UserDirs::new()
-        .and_then(|u| {
-            u.document_dir()
-                .map(std::path::Path::to_path_buf)
-                .or_else(|| Some(u.home_dir().to_path_buf()))
-        })
-        .unwrap_or_else(|| PathBuf::from("."));
-    dir.join(format!("wickview-performance-{stamp}.csv"))
+    format!("wickview-performance-{stamp}.csv")
 }
