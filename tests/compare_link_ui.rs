@@ -13,7 +13,7 @@ use chrono::{Datelike as _, NaiveDate};
 use egui::accesskit::Role;
 use egui::{Modifiers, Pos2, Rect, vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use egui_kittest::kittest::Queryable as _;
 use wickview::model::{Bar, Category, DailySeries, Ticker, TickerMeta};
 use wickview::store::{Store, StoreConfig};
 use wickview::ui::app::{AppOptions, WickviewApp};
@@ -149,7 +149,9 @@ impl TestApp {
     fn texts(&self) -> Vec<(String, Rect)> {
         fn walk(shape: &egui::Shape, out: &mut Vec<(String, Rect)>) {
             match shape {
-                egui::Shape::Text(t) => out.push((t.galley.text().to_owned(), t.visual_bounding_rect())),
+                egui::Shape::Text(t) => {
+                    out.push((t.galley.text().to_owned(), t.visual_bounding_rect()))
+                }
                 egui::Shape::Vec(v) => v.iter().for_each(|s| walk(s, out)),
                 _ => {}
             }
@@ -196,7 +198,12 @@ fn dual_axis_has_its_own_round_right_axis_and_the_list_shows_real_closes() {
     let small: Vec<(NaiveDate, f64)> = days
         .iter()
         .enumerate()
-        .map(|(i, day)| (*day, 243.17 + 3.41 * i as f64 + if i % 3 == 0 { 1.7 } else { 0.0 }))
+        .map(|(i, day)| {
+            (
+                *day,
+                243.17 + 3.41 * i as f64 + if i % 3 == 0 { 1.7 } else { 0.0 },
+            )
+        })
         .collect();
     seed(&rt, dir.path(), "BIG", &big);
     seed(&rt, dir.path(), "SMALL", &small);
@@ -222,7 +229,10 @@ fn dual_axis_has_its_own_round_right_axis_and_the_list_shows_real_closes() {
     assert!(is_round_step(step), "step {step} of {ticks:?}");
     for (value, label) in &ticks {
         let k = value / step;
-        assert!((k - k.round()).abs() < 1e-6, "{value} is no multiple of {step}");
+        assert!(
+            (k - k.round()).abs() < 1e-6,
+            "{value} is no multiple of {step}"
+        );
         assert_eq!(number(label), Some(*value), "{label}");
         // In SMALL's own range.
         assert!(*value > 230.0 && *value < 330.0, "{value}");
@@ -232,9 +242,9 @@ fn dual_axis_has_its_own_round_right_axis_and_the_list_shows_real_closes() {
     let texts = app.texts();
     for (_, label) in &ticks {
         assert!(
-            texts
-                .iter()
-                .any(|(t, r)| t == label && r.left() >= plot.right() && r.center().y <= plot.bottom()),
+            texts.iter().any(|(t, r)| t == label
+                && r.left() >= plot.right()
+                && r.center().y <= plot.bottom()),
             "{label} is not painted beside the plot"
         );
     }
@@ -253,6 +263,31 @@ fn dual_axis_has_its_own_round_right_axis_and_the_list_shows_real_closes() {
         "the list shows {want} for SMALL"
     );
     assert!(app.harness.query_by_label(&format_price(mapped)).is_none());
+
+    // The performance CSV names its range, currency, price basis and benchmark in leading
+    // '#' lines; the table after them has a header and one row per series.
+    app.click(Role::Button, "Performance");
+    app.wait_for("the performance figures", |a| {
+        !a.comparison.perf.is_busy() && a.comparison.perf.rows().len() == 2
+    });
+    let csv = app.app().comparison.perf.csv();
+    let comments: Vec<&str> = csv.lines().take_while(|l| l.starts_with('#')).collect();
+    let range = format!("# range: {} to {} (", days[0], days[days.len() - 1]);
+    for want in [
+        range.as_str(),
+        "# currency: each series in its own",
+        "# prices: adjusted for splits",
+        "# benchmark: BIG (correlation of daily simple returns)",
+    ] {
+        assert!(
+            comments.iter().any(|l| l.starts_with(want)),
+            "no '{want}' in {comments:?}"
+        );
+    }
+    let table: Vec<&str> = csv.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(table[0].starts_with("ticker,name,return_pct"), "{csv}");
+    assert_eq!(table.len(), 3, "{csv}");
+    assert!(table.iter().all(|l| l.split(',').count() == 6), "{csv}");
 }
 
 /// A log axis over 60 to 180 (rebased) carries several round labels, not 100 alone.
@@ -439,12 +474,18 @@ fn linked_charts_share_dates_across_different_last_days_and_a_restart() {
     );
     let both = |a: &WickviewApp| {
         let v = a.viewer(Category::UsStock);
-        a.is_settled() && v.shown_ticker_at(0) == Some("LONG") && v.shown_ticker_at(1) == Some("SHORT")
+        a.is_settled()
+            && v.shown_ticker_at(0) == Some("LONG")
+            && v.shown_ticker_at(1) == Some("SHORT")
     };
     app.wait_for("both charts", both);
     app.steps(3);
     let opened = linked_dates(&app, 0).unwrap();
-    assert_eq!(linked_dates(&app, 1), Some(opened), "the charts open on one date span");
+    assert_eq!(
+        linked_dates(&app, 1),
+        Some(opened),
+        "the charts open on one date span"
+    );
 
     // Zoom out over LONG (left): its last bar stays at the right edge; SHORT follows with
     // the same dates, its days after June 5 empty.
@@ -480,7 +521,10 @@ fn linked_charts_share_dates_across_different_last_days_and_a_restart() {
             continue;
         }
         let (a, b) = (place_of(&app, 0, day), place_of(&app, 1, day));
-        assert!((a - b).abs() < 1e-6, "{day} at {a} in LONG and {b} in SHORT");
+        assert!(
+            (a - b).abs() < 1e-6,
+            "{day} at {a} in LONG and {b} in SHORT"
+        );
     }
     let saved = app.app().settings.clone();
     assert_eq!(saved.layouts[&us].linked_days, Some((from, to)));

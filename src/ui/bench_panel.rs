@@ -334,7 +334,11 @@ mod tests {
             ])),
             None,
         );
-        assert!(panel.compute_table().is_some_and(|t| t.contains("median ms")));
+        assert!(
+            panel
+                .compute_table()
+                .is_some_and(|t| t.contains("median ms"))
+        );
         let width = 260.0;
         let mut harness = Harness::builder()
             .with_size((width, 700.0))
@@ -347,8 +351,13 @@ mod tests {
                 "{value} at {rect:?}, outside the {width} points panel"
             );
         }
-        let name = harness.get_by_label("rolling_mean_window_20_all_series").rect();
+        let name = harness
+            .get_by_label("rolling_mean_window_20_all_series")
+            .rect();
         let median = harness.get_by_label("12.345").rect();
-        assert!(name.right() <= median.left(), "{name:?} overlaps {median:?}");
+        assert!(
+            name.right() <= median.left(),
+            "{name:?} overlaps {median:?}"
+        );
     }
 }

@@ -218,7 +218,11 @@ mod tests {
         }
         // Twelve decades in 100 points: every other decade or sparser.
         let marks = log_marks(-2.0, 10.0, 12.0 * 40.0 / 100.0);
-        assert!(!marks.is_empty() && marks.len() <= 4, "{:?}", values(&marks));
+        assert!(
+            !marks.is_empty() && marks.len() <= 4,
+            "{:?}",
+            values(&marks)
+        );
         assert!(log_marks(1.0, 1.0, 0.1).is_empty());
     }
 
