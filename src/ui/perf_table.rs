@@ -417,26 +417,28 @@ mod tests {
     #[test]
     fn csv_names_its_range_currency_and_benchmark() {
         let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).unwrap();
-        let mut t = PerfTable::default();
-        t.rows = vec![PerfRow {
-            key: "AAPL".into(),
-            name: "Apple #1".into(),
-            perf: Performance {
-                return_pct: Some(1.5),
-                ..Performance::default()
-            },
-        }];
-        t.computed = Some(Key {
-            generation: 1,
-            range: 0..21,
-            keys: vec!["AAPL".into()],
-            benchmark: Some("^GSPC".into()),
-            about: About {
-                days: Some((day(2), day(31), 21)),
-                currency: Some("KRW".into()),
-                total_return: true,
-            },
-        });
+        let t = PerfTable {
+            rows: vec![PerfRow {
+                key: "AAPL".into(),
+                name: "Apple #1".into(),
+                perf: Performance {
+                    return_pct: Some(1.5),
+                    ..Performance::default()
+                },
+            }],
+            computed: Some(Key {
+                generation: 1,
+                range: 0..21,
+                keys: vec!["AAPL".into()],
+                benchmark: Some("^GSPC".into()),
+                about: About {
+                    days: Some((day(2), day(31), 21)),
+                    currency: Some("KRW".into()),
+                    total_return: true,
+                },
+            }),
+            ..PerfTable::default()
+        };
         let csv = t.csv();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(
