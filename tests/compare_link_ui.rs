@@ -150,7 +150,7 @@ impl TestApp {
         fn walk(shape: &egui::Shape, out: &mut Vec<(String, Rect)>) {
             match shape {
                 egui::Shape::Text(t) => {
-                    out.push((t.galley.text().to_owned(), t.visual_bounding_rect()))
+                    out.push((t.galley.text().to_owned(), t.visual_bounding_rect()));
                 }
                 egui::Shape::Vec(v) => v.iter().for_each(|s| walk(s, out)),
                 _ => {}
