@@ -13,7 +13,7 @@ use chrono::{Datelike as _, NaiveDate};
 use egui::accesskit::Role;
 use egui::{Modifiers, Pos2, Rect, vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use egui_kittest::kittest::Queryable as _;
 use wickview::model::{Bar, Category, DailySeries, Ticker, TickerMeta};
 use wickview::store::{Store, StoreConfig};
 use wickview::ui::app::{AppOptions, WickviewApp};
@@ -150,7 +150,7 @@ impl TestApp {
         fn walk(shape: &egui::Shape, out: &mut Vec<(String, Rect)>) {
             match shape {
                 egui::Shape::Text(t) => {
-                    out.push((t.galley.text().to_owned(), t.visual_bounding_rect()))
+                    out.push((t.galley.text().to_owned(), t.visual_bounding_rect()));
                 }
                 egui::Shape::Vec(v) => v.iter().for_each(|s| walk(s, out)),
                 _ => {}
@@ -263,6 +263,31 @@ fn dual_axis_has_its_own_round_right_axis_and_the_list_shows_real_closes() {
         "the list shows {want} for SMALL"
     );
     assert!(app.harness.query_by_label(&format_price(mapped)).is_none());
+
+    // The performance CSV names its range, currency, price basis and benchmark in leading
+    // '#' lines; the table after them has a header and one row per series.
+    app.click(Role::Button, "Performance");
+    app.wait_for("the performance figures", |a| {
+        !a.comparison.perf.is_busy() && a.comparison.perf.rows().len() == 2
+    });
+    let csv = app.app().comparison.perf.csv();
+    let comments: Vec<&str> = csv.lines().take_while(|l| l.starts_with('#')).collect();
+    let range = format!("# range: {} to {} (", days[0], days[days.len() - 1]);
+    for want in [
+        range.as_str(),
+        "# currency: each series in its own",
+        "# prices: adjusted for splits",
+        "# benchmark: BIG (correlation of daily simple returns)",
+    ] {
+        assert!(
+            comments.iter().any(|l| l.starts_with(want)),
+            "no '{want}' in {comments:?}"
+        );
+    }
+    let table: Vec<&str> = csv.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(table[0].starts_with("ticker,name,return_pct"), "{csv}");
+    assert_eq!(table.len(), 3, "{csv}");
+    assert!(table.iter().all(|l| l.split(',').count() == 6), "{csv}");
 }
 
 /// A log axis over 60 to 180 (rebased) carries several round labels, not 100 alone.

@@ -257,15 +257,15 @@ pub fn link_charts(charts: &mut [&mut CandleChart], settings: &mut LayoutSetting
     }
     if settings.link_range
         && let Some(src) = moved
-        && let Some((from, to)) = charts[src].view_dates()
+        && let Some(span) = charts[src].linked_span()
     {
         for (i, c) in charts.iter_mut().enumerate() {
-            if i != src && c.view_dates() != Some((from, to)) {
-                c.show_days(from, to);
+            if i != src && c.linked_span() != Some(span) {
+                c.show_span(span);
                 changed = true;
             }
         }
-        settings.linked_days = Some((from, to));
+        settings.linked_days = Some((span.from, span.to));
     }
     changed
 }

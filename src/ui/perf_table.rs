@@ -420,3 +420,53 @@ fn csv_file_name() -> String {
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
     format!("wickview-performance-{stamp}.csv")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    /// The CSV's leading '#' lines name what the figures were computed for; the table
+    /// below them is unchanged, and a name with '#' is quoted (pandas' comment='#' would
+    /// cut the line there otherwise).
+    #[test]
+    fn csv_names_its_range_currency_and_benchmark() {
+        let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).unwrap();
+        let t = PerfTable {
+            rows: vec![PerfRow {
+                key: "AAPL".into(),
+                name: "Apple #1".into(),
+                perf: Performance {
+                    return_pct: Some(1.5),
+                    ..Performance::default()
+                },
+            }],
+            computed: Some(Key {
+                generation: 1,
+                range: 0..21,
+                keys: vec!["AAPL".into()],
+                benchmark: Some("^GSPC".into()),
+                about: About {
+                    days: Some((day(2), day(31), 21)),
+                    currency: Some("KRW".into()),
+                    total_return: true,
+                },
+            }),
+            ..PerfTable::default()
+        };
+        let csv = t.csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            &lines[..6],
+            &[
+                "# wickview performance table",
+                "# range: 2024-01-02 to 2024-01-31 (21 trading days)",
+                "# currency: KRW",
+                "# prices: adjusted for splits and dividends (total return)",
+                "# benchmark: ^GSPC (correlation of daily simple returns)",
+                "ticker,name,return_pct,volatility_pct,max_drawdown_pct,correlation_with_benchmark",
+            ]
+        );
+        assert_eq!(lines[6], "AAPL,\"Apple #1\",1.500000,,,");
+    }
+}

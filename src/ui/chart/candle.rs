@@ -825,10 +825,25 @@ impl CandleChart {
     /// linked charts show one date span. Returns whether it could: no bar of this series
     /// between the dates leaves the view as it was.
     pub fn show_days(&mut self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> bool {
+        self.show_span(super::link::LinkedSpan {
+            from,
+            to,
+            start_offset: 0.0,
+            end_offset: 0.0,
+        })
+    }
+
+    /// The view's dates and edge offsets, as linked charts share them.
+    pub fn linked_span(&self) -> Option<super::link::LinkedSpan> {
+        super::link::span_of_view(self.data.as_ref()?.series.days(), self.view)
+    }
+
+    /// Shows `span` (see [`Self::show_days`]); returns whether it could.
+    pub fn show_span(&mut self, span: super::link::LinkedSpan) -> bool {
         let Some(data) = &self.data else {
             return false;
         };
-        let Some(view) = super::link::view_of_dates(data.series.days(), from, to) else {
+        let Some(view) = super::link::view_of_span(data.series.days(), span) else {
             return false;
         };
         // Not clamped to the history: the dates it lacks stay empty.

@@ -197,6 +197,42 @@ pub fn dates_of_view(days: &[NaiveDate], view: XView) -> Option<(NaiveDate, Naiv
     Some((at(a), at(b)))
 }
 
+/// What linked charts share: the dates at the view's edges (see [`dates_of_view`]) and how
+/// far each edge sits from the edge of its date's bar, in bars (`start_offset` in `(-1, 0]`,
+/// `end_offset` in `[0, 1)`), so a zoom that shows part of a bar puts each day at the same
+/// place in every chart.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkedSpan {
+    /// The first date at least half visible.
+    pub from: NaiveDate,
+    /// The last date at least half visible.
+    pub to: NaiveDate,
+    /// The view's left edge minus the left edge of `from`'s bar.
+    pub start_offset: f64,
+    /// The view's right edge minus the right edge of `to`'s bar.
+    pub end_offset: f64,
+}
+
+/// The [`LinkedSpan`] of `view` over `days`.
+pub fn span_of_view(days: &[NaiveDate], view: XView) -> Option<LinkedSpan> {
+    let (from, to) = dates_of_view(days, view)?;
+    let a = (view.start + 0.5).ceil();
+    let b = ((view.end + 0.5).floor() - 1.0).max(a);
+    Some(LinkedSpan {
+        from,
+        to,
+        start_offset: (view.start - (a - 0.5)).clamp(-1.0, 0.0),
+        end_offset: (view.end - (b + 0.5)).clamp(0.0, 1.0),
+    })
+}
+
+/// The view over `days` showing `span`: [`view_of_dates`] with the span's edge offsets.
+pub fn view_of_span(days: &[NaiveDate], span: LinkedSpan) -> Option<XView> {
+    let v = view_of_dates(days, span.from, span.to)?;
+    let (start, end) = (v.start + span.start_offset, v.end + span.end_offset);
+    (end > start).then_some(XView { start, end })
+}
+
 /// The view over `days` that shows the calendar dates `from` to `to` at its edges, reaching
 /// past the history where the dates do (counted in weekdays there), so charts whose
 /// histories end on different days show one date span. `None` when no bar of `days` falls
@@ -301,6 +337,15 @@ mod tests {
         };
         let day = d(2024, 6, 3);
         assert!((frac(view, &long, day) - frac(linked, &short, day)).abs() < 1e-9);
+        // A zoom showing parts of bars: the span keeps the parts too.
+        let zoomed = XView {
+            start: view.start - 3.3,
+            end: view.end - 0.2,
+        };
+        let span = span_of_view(&long, zoomed).unwrap();
+        let linked = view_of_span(&short, span).unwrap();
+        assert_eq!(span_of_view(&short, linked), Some(span));
+        assert!((frac(zoomed, &long, day) - frac(linked, &short, day)).abs() < 1e-9);
         // Before the history, the other way round.
         let late = weekdays(d(2024, 2, 1), d(2024, 6, 14));
         let v = view_of_dates(&late, d(2024, 1, 15), d(2024, 3, 1)).unwrap();

@@ -43,7 +43,7 @@ pub use compare::{CompareMode, ComparisonChart};
 pub use drawings::{DrawingLayer, PALETTE, Tool, measure_text};
 pub use interval::interval_default_range;
 pub use keys::{CHART_KEY_HELP, ChartKey, RANGE_KEYS, apply_view_key, chart_keys};
-pub use link::{LinkState, view_of_days};
+pub use link::{LinkState, LinkedSpan, view_of_days};
 pub use panes::{ChartIndicator, IndicatorLine, PANE_DEFAULT_HEIGHT, PANE_MIN_HEIGHT};
 pub use price_format::PriceFormat;
 pub use time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
