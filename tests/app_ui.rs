@@ -1171,3 +1171,49 @@ fn search_suggestions_are_one_readable_line_each() {
         }
     }
 }
+
+/// `--interval w` opens the charts on weekly bars; the keys `d` and `m` on the active chart
+/// switch it, and the settings remember each chart's interval (the other viewers keep
+/// theirs). Korean prices carry the whole-won format from the store's metadata.
+#[test]
+fn bar_interval_from_the_command_line_and_the_keys_is_remembered_per_chart() {
+    use wickview::compute::Interval;
+    let mut app = start_app(runtime(), |o| {
+        o.view = Some(ViewKind::Category(Category::KoreanStock));
+        o.ticker = Some("005930".into());
+        o.interval = Some(Interval::Weekly);
+    });
+    let loaded = |a: &WickviewApp, interval: Interval| {
+        let v = a.viewer(Category::KoreanStock);
+        v.shown_ticker() == Some("005930")
+            && !v.chart.is_loading()
+            && v.chart.interval() == interval
+    };
+    app.wait_for("005930 in weekly bars", |a| loaded(a, Interval::Weekly));
+    let chart = &app.app().viewer(Category::KoreanStock).chart;
+    let daily = chart.daily_series().unwrap().len();
+    assert!(chart.series().unwrap().len() < daily / 4);
+    assert_eq!(
+        chart.series().unwrap().price_format,
+        wickview::ui::chart::PriceFormat::Whole
+    );
+    app.harness.key_press(egui::Key::D);
+    app.wait_for("daily bars", |a| loaded(a, Interval::Daily));
+    assert_eq!(
+        app.app()
+            .viewer(Category::KoreanStock)
+            .chart
+            .series()
+            .unwrap()
+            .len(),
+        daily
+    );
+    app.harness.key_press(egui::Key::M);
+    app.wait_for("monthly bars, remembered", |a| {
+        loaded(a, Interval::Monthly)
+            && a.settings.interval(Category::KoreanStock, 0) == Interval::Monthly
+    });
+    let s = &app.app().settings;
+    assert_eq!(s.interval(Category::KoreanStock, 1), Interval::Weekly);
+    assert_eq!(s.interval(Category::UsStock, 0), Interval::Weekly);
+}

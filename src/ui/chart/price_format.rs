@@ -2,7 +2,8 @@
 //! are quoted in whole units (`8,093`, `Δ +5,515`), as Korean and Japanese tools show them,
 //! adjusted history included; every other price keeps the decimals its size needs
 //! ([`format_price`]: `151.23`, `1.0845`). Exchange rates are rates, not prices, and keep
-//! their decimals (`KRW=X` 1,380.25).
+//! their decimals (`KRW=X` 1,380.25); so do index levels, which are points (KOSPI 2,501.53),
+//! while an index fund listed in Seoul (`069500`) is priced in won.
 
 use super::{format_price, format_price_mark, format_with};
 use crate::model::{Category, TickerMeta};
@@ -28,19 +29,12 @@ impl PriceFormat {
         }
     }
 
-    /// The format of `meta`'s prices: won for Korean stocks and KRX indices
-    /// ([`price_currency`]), yen for Tokyo listings (`7203.T`) and the Nikkei (`^N225`).
+    /// The format of `meta`'s prices: won for Korean stocks and KRX-listed funds
+    /// ([`price_currency`]); index levels (`^KS11`, `^N225`) and rates keep their decimals.
+    /// (Yen prices come from a comparison shown *All in JPY*.)
     pub fn for_ticker(meta: &TickerMeta) -> Self {
-        let symbol = meta.ticker.as_str().to_ascii_uppercase();
-        let source = meta
-            .source_symbol
-            .as_deref()
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        let tokyo = meta.category() != Category::Currency
-            && (symbol.ends_with(".T") || source.ends_with(".T") || symbol == "^N225");
-        if tokyo {
-            return Self::Whole;
+        if meta.ticker.as_str().starts_with('^') || meta.category() == Category::Currency {
+            return Self::Auto;
         }
         Self::for_currency(price_currency(meta))
     }
@@ -100,10 +94,15 @@ mod tests {
             "8,100.5",
             "sub-won marks stay apart"
         );
-        // KOSPI is in won; the S&P 500 and a US stock in dollars.
+        // A KRX-listed index fund is in won; index levels are points, as Korean tools show
+        // them (KOSPI 2,501.53); a US stock is in dollars.
+        assert_eq!(
+            PriceFormat::for_ticker(&meta(Category::Index, "069500")),
+            PriceFormat::Whole
+        );
         assert_eq!(
             PriceFormat::for_ticker(&meta(Category::Index, "^KS11")),
-            PriceFormat::Whole
+            PriceFormat::Auto
         );
         let usd = PriceFormat::for_ticker(&meta(Category::UsStock, "AAPL"));
         assert_eq!(usd, PriceFormat::Auto);
@@ -113,10 +112,10 @@ mod tests {
             PriceFormat::for_ticker(&meta(Category::Index, "^GSPC")),
             PriceFormat::Auto
         );
-        // Yen.
+        // Yen (a comparison in JPY); the Nikkei's level is points.
         assert_eq!(
             PriceFormat::for_ticker(&meta(Category::Index, "^N225")),
-            PriceFormat::Whole
+            PriceFormat::Auto
         );
         assert_eq!(
             PriceFormat::for_currency(CurrencyCode::parse("jpy")),

@@ -303,9 +303,11 @@ pub fn calendar_marks(
         return Vec::new();
     }
     let pt_per_bar = min_grid_spacing_pt / input.base_step_size;
+    // Weekly and monthly bars span several trading days each.
+    let pt_per_day = pt_per_bar / trading_days_per_bar(days);
     let period = Period::LADDER
         .into_iter()
-        .find(|p| p.bars() * pt_per_bar >= X_LABEL_SPACING_PT)
+        .find(|p| p.bars() * pt_per_day >= X_LABEL_SPACING_PT)
         .unwrap_or(Period::Years(50));
     let lo = (input.bounds.0.floor().max(0.0) as usize).min(n - 1);
     let hi = (input.bounds.1.ceil().max(0.0) as usize).min(n - 1);
@@ -347,6 +349,18 @@ pub fn calendar_marks(
         }
     }
     marks
+}
+
+/// Trading days per bar, from the calendar span of the bars: 1 for daily bars (at most 1.5
+/// calendar days each), about 5 for weekly and 21 for monthly bars.
+fn trading_days_per_bar(days: &[NaiveDate]) -> f64 {
+    match (days.first(), days.last()) {
+        (Some(first), Some(last)) if days.len() > 1 => {
+            let per_bar = (*last - *first).num_days() as f64 / (days.len() - 1) as f64;
+            (per_bar / 1.5).max(1.0)
+        }
+        _ => 1.0,
+    }
 }
 
 /// The date label of the mark at bar `value`, formatted for the mark's period: years,
@@ -600,5 +614,26 @@ mod tests {
             1,
             "{labels:?}"
         );
+    }
+
+    /// Weekly bars: a year of 52 bars in 900 points is labelled by month, not every week.
+    #[test]
+    fn weekly_bars_are_labelled_by_month() {
+        let weeks: Vec<NaiveDate> = (0..520u64)
+            .map(|i| d(2010, 1, 8) + chrono::Days::new(7 * i))
+            .collect();
+        let n = weeks.len() as f64;
+        let input = GridInput {
+            bounds: (n - 52.5, n - 0.5),
+            base_step_size: 8.0 * 52.0 / 900.0,
+        };
+        let marks = calendar_marks(&weeks, &input, 8.0);
+        assert!((6..=13).contains(&marks.len()), "{} marks", marks.len());
+        assert!(
+            marks.iter().all(|m| !date_label(&weeks, *m).contains(' ')),
+            "month or year labels"
+        );
+        assert_eq!(trading_days_per_bar(&weeks[..1]), 1.0);
+        assert!((trading_days_per_bar(&weeks) - 4.67).abs() < 0.01);
     }
 }
