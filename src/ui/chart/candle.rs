@@ -652,6 +652,9 @@ impl CandleChart {
                     .max_height((layout.panes_room - gap).max(0.0))
                     .auto_shrink([false, true])
                     .scroll_source(egui::containers::scroll_area::ScrollSource::SCROLL_BAR)
+                    .scroll_bar_visibility(
+                        egui::containers::scroll_area::ScrollBarVisibility::AlwaysVisible,
+                    )
                     .show(ui, |ui| self.indicator_panes_ui(ui, &args, &mut state));
             } else {
                 self.indicator_panes_ui(ui, &args, &mut state);
