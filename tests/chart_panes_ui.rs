@@ -331,6 +331,16 @@ fn clicking_a_legend_name_hides_its_line() {
     let label = format!("signal {}", format_price(want.signal[s.len() - 1]));
     h.get_by_label(&label).click();
     h.run_steps(3);
+    // The pointer rests on the legend: it keeps showing the last day, not the day under it.
+    let macd_last = format!("MACD {}", format_price(want.macd[s.len() - 1]));
+    assert!(
+        h.state()
+            .legend_texts()
+            .iter()
+            .any(|l| l.contains(&macd_last)),
+        "{macd_last:?} in {:#?}",
+        h.state().legend_texts()
+    );
     assert!(
         h.state()
             .legend_texts()

@@ -101,6 +101,9 @@ pub struct CandleChart {
     volume_legend_folded: bool,
     pane_rects: Vec<(String, egui::Rect)>,
     legend_texts: Vec<String>,
+    /// Where the legends were and which bar they showed (last frame).
+    legend_areas: Vec<egui::Rect>,
+    legend_bar_shown: Option<usize>,
 }
 
 impl CandleChart {
@@ -130,6 +133,8 @@ impl CandleChart {
             volume_legend_folded: false,
             pane_rects: Vec::new(),
             legend_texts: Vec::new(),
+            legend_areas: Vec::new(),
+            legend_bar_shown: None,
         }
     }
 
@@ -217,8 +222,9 @@ impl CandleChart {
         self.hovered
     }
 
-    /// The crosshair tooltip of the bar under the pointer (the text every pane shows): date,
-    /// OHLC, volume, and the value of every visible line, moving averages and indicators.
+    /// The values at the bar under the pointer as one text (what the panes' legends show):
+    /// date, OHLC, volume, and the value of every visible line, moving averages and
+    /// indicators.
     pub fn tooltip_text(&self) -> Option<String> {
         let data = self.data.as_ref()?;
         price_tooltip(
