@@ -331,6 +331,16 @@ fn clicking_a_legend_name_hides_its_line() {
     let label = format!("signal {}", format_price(want.signal[s.len() - 1]));
     h.get_by_label(&label).click();
     h.run_steps(3);
+    // The pointer rests on the legend: it keeps showing the last day, not the day under it.
+    let macd_last = format!("MACD {}", format_price(want.macd[s.len() - 1]));
+    assert!(
+        h.state()
+            .legend_texts()
+            .iter()
+            .any(|l| l.contains(&macd_last)),
+        "{macd_last:?} in {:#?}",
+        h.state().legend_texts()
+    );
     assert!(
         h.state()
             .legend_texts()
@@ -408,4 +418,74 @@ fn no_volume_pane_without_volume() {
     settle(&mut with);
     assert!(with.state().has_volume_pane());
     assert!(rect_of(&h, "price").height() > rect_of(&with, "price").height() + 50.0);
+}
+
+/// Pixels of `color` (within 2 per channel) in `rect` of `image`.
+fn count_color(image: &image::RgbaImage, rect: egui::Rect, color: egui::Color32) -> usize {
+    let mut n = 0;
+    for y in rect.top().max(0.0) as u32..(rect.bottom() as u32).min(image.height()) {
+        for x in rect.left().max(0.0) as u32..(rect.right() as u32).min(image.width()) {
+            let p = image.get_pixel(x, y).0;
+            if p[..3]
+                .iter()
+                .zip([color.r(), color.g(), color.b()])
+                .all(|(a, b)| a.abs_diff(b) <= 2)
+            {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// The last close is tagged on the price axis in the last candle's colour; under the pointer
+/// the price axis shows the price there and the time axis the date (a snapshot at 1000x700
+/// with every study on shows them).
+#[test]
+fn axis_tags_mark_the_last_price_and_the_crosshair() {
+    let (mut chart, s) = samsung_chart();
+    let all: Vec<Indicator> = IndicatorKind::ALL
+        .iter()
+        .map(|k| k.default_indicator())
+        .collect();
+    chart.set_indicators(&all);
+    let mut h = harness_sized(chart, (1000.0, 700.0));
+    settle(&mut h);
+    let price = rect_of(&h, "price");
+    let axis =
+        egui::Rect::from_x_y_ranges(price.right() + 2.0..=price.right() + 12.0, price.y_range());
+    let n = s.len();
+    let last_up = s.close()[n - 1] >= s.open()[n - 1];
+    let (tag, other) = if last_up {
+        (CandleColors::KOREAN.up, CandleColors::KOREAN.down)
+    } else {
+        (CandleColors::KOREAN.down, CandleColors::KOREAN.up)
+    };
+    let image = h.render().unwrap();
+    assert!(count_color(&image, axis, tag) > 50, "a last-price tag");
+    assert_eq!(count_color(&image, axis, other), 0);
+
+    // The crosshair over the price pane: a tag on the price axis at the pointer, and one on
+    // the time axis under the lowest pane on screen (the volume pane: the panes scroll).
+    let p = egui::pos2(price.center().x, price.top() + price.height() * 0.3);
+    h.hover_at(p);
+    h.run_steps(3);
+    let image = h.render().unwrap();
+    // The crosshair tags' fill (dark or light theme).
+    let gray = |r: egui::Rect| {
+        count_color(&image, r, egui::Color32::from_gray(80))
+            + count_color(&image, r, egui::Color32::from_gray(60))
+    };
+    let at_pointer = egui::Rect::from_x_y_ranges(axis.x_range(), p.y - 3.0..=p.y + 3.0);
+    assert!(gray(at_pointer) > 20, "a price tag at the pointer");
+    let volume = rect_of(&h, "volume");
+    let date_strip = egui::Rect::from_x_y_ranges(
+        p.x - 20.0..=p.x + 20.0,
+        volume.bottom() + 2.0..=volume.bottom() + 12.0,
+    );
+    assert!(gray(date_strip) > 100, "a date tag at the pointer");
+    let opts = egui_kittest::SnapshotOptions::new()
+        .threshold(2.0)
+        .max_failed_pixels(400);
+    h.snapshot_options("panes_all_studies_1000x700", &opts);
 }

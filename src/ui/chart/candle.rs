@@ -108,6 +108,9 @@ pub struct CandleChart {
     /// The toolbars (range, log, averages, indicators; drawing tools) are drawn by the
     /// viewer above a multi-chart layout, for the active chart only ([`Self::toolbar_ui`]).
     toolbar_outside: bool,
+    /// Where the legends were and which bar they showed (last frame).
+    legend_areas: Vec<egui::Rect>,
+    legend_bar_shown: Option<usize>,
 }
 
 impl CandleChart {
@@ -140,6 +143,8 @@ impl CandleChart {
             pane_rects: Vec::new(),
             legend_texts: Vec::new(),
             toolbar_outside: false,
+            legend_areas: Vec::new(),
+            legend_bar_shown: None,
         }
     }
 
@@ -287,8 +292,9 @@ impl CandleChart {
         self.hovered
     }
 
-    /// The crosshair tooltip of the bar under the pointer (the text every pane shows): date,
-    /// OHLC, volume, and the value of every visible line, moving averages and indicators.
+    /// The values at the bar under the pointer as one text (what the panes' legends show):
+    /// date, OHLC, volume, and the value of every visible line, moving averages and
+    /// indicators.
     pub fn tooltip_text(&self) -> Option<String> {
         let data = self.data.as_ref()?;
         price_tooltip(&data.name, data, &self.tooltip_lines, self.hovered? as f64)
@@ -723,6 +729,9 @@ impl CandleChart {
                     .max_height((layout.panes_room - gap).max(0.0))
                     .auto_shrink([false, true])
                     .scroll_source(egui::containers::scroll_area::ScrollSource::SCROLL_BAR)
+                    .scroll_bar_visibility(
+                        egui::containers::scroll_area::ScrollBarVisibility::AlwaysVisible,
+                    )
                     .show(ui, |ui| self.indicator_panes_ui(ui, &args, &mut state));
             } else {
                 self.indicator_panes_ui(ui, &args, &mut state);

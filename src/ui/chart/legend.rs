@@ -77,17 +77,18 @@ pub(crate) enum LegendClick {
 }
 
 /// Draws `legend` at the top-left of `frame`, clipped to `frame` and `clip` (a scroll
-/// area's visible part); returns what was clicked this frame.
+/// area's visible part); returns what was clicked this frame and the rect the legend
+/// covers.
 pub(crate) fn show(
     ui: &mut egui::Ui,
     id: egui::Id,
     legend: &Legend,
     frame: Rect,
     clip: Rect,
-) -> Option<LegendClick> {
+) -> (Option<LegendClick>, Rect) {
     let clip = frame.intersect(clip);
     if !clip.is_positive() {
-        return None;
+        return (None, Rect::NOTHING);
     }
     let painter = ui.painter().with_clip_rect(clip);
     let font = FontId::proportional(FONT_SIZE);
@@ -146,16 +147,18 @@ pub(crate) fn show(
     };
     let title = painter.layout_no_wrap(legend.title.clone(), font.clone(), strong);
     let at = place(&mut pos, title.size().x);
+    let mut area = toggle.union(Rect::from_min_size(at, title.size()));
     painter.galley(at, title, strong);
     if legend.folded {
-        return clicked;
+        return (clicked, area);
     }
     if !legend.detail.is_empty() {
         let detail = painter.layout_no_wrap(legend.detail.clone(), font.clone(), text_color);
         let at = place(&mut pos, detail.size().x);
+        area = area.union(Rect::from_min_size(at, detail.size()));
         painter.galley(at, detail, text_color);
     }
-    for entry in &legend.entries {
+    for (k, entry) in legend.entries.iter().enumerate() {
         let color = if entry.hidden {
             entry.color.gamma_multiply(0.35)
         } else {
@@ -170,13 +173,14 @@ pub(crate) fn show(
         let galley = painter.layout_no_wrap(text, font.clone(), color);
         let at = place(&mut pos, galley.size().x);
         let rect = Rect::from_min_size(at, galley.size());
+        area = area.union(rect);
         painter.galley(at, galley, color);
         let visible = rect.intersect(clip);
         if !visible.is_positive() {
             continue;
         }
         let response = ui
-            .interact(visible, id.with(("entry", &entry.name)), Sense::click())
+            .interact(visible, id.with(("entry", k)), Sense::click())
             .on_hover_cursor(egui::CursorIcon::PointingHand);
         let label = if entry.hidden {
             entry.name.clone()
@@ -193,7 +197,7 @@ pub(crate) fn show(
             clicked = Some(LegendClick::Entry(entry.name.clone()));
         }
     }
-    clicked
+    (clicked, area)
 }
 
 /// Hides `name` in the plot `plot_id` if shown, shows it if hidden (the set the chart reads

@@ -231,7 +231,18 @@ impl CandleChart {
         overlays: &[OverlayItem],
         hidden: &egui_plot::ItemIdSet,
     ) {
-        let i = self.legend_bar(&data.series);
+        // While the pointer is on a legend, its values stay (they would otherwise follow the
+        // crosshair under it and move the names about).
+        let on_legend = ui
+            .ctx()
+            .pointer_hover_pos()
+            .is_some_and(|p| self.legend_areas.iter().any(|r| r.contains(p)));
+        let i = match self.legend_bar_shown {
+            Some(i) if on_legend => i.min(data.len().saturating_sub(1)),
+            _ => self.legend_bar(&data.series),
+        };
+        self.legend_bar_shown = Some(i);
+        let mut areas = Vec::new();
         let value_at = |values: &[f64]| values.get(i).copied().unwrap_or(f64::NAN);
         let mut clicks = Vec::new();
         let mut texts = Vec::new();
@@ -294,11 +305,14 @@ impl CandleChart {
             };
             texts.push(legend.text());
             let id = self.id.with(("legend", f.plot_id));
-            if let Some(click) = super::super::legend::show(ui, id, &legend, f.frame, f.clip) {
+            let (click, area) = super::super::legend::show(ui, id, &legend, f.frame, f.clip);
+            areas.push(area);
+            if let Some(click) = click {
                 clicks.push((f.role, f.plot_id, click));
             }
         }
         self.legend_texts = texts;
+        self.legend_areas = areas;
         for (role, plot_id, click) in clicks {
             match click {
                 LegendClick::Toggle => match role {
