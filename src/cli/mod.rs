@@ -95,12 +95,24 @@ pub struct WindowArgs {
     /// stoch:14,3,3, atr:14, ema:10,20,30, obv, roc:10.
     #[arg(long = "indicator", value_name = "SPEC", value_parser = parse_indicator)]
     pub indicators: Vec<crate::compute::indicators::Indicator>,
+    /// How the category charts draw the price: candles, ohlc, line or area.
+    #[arg(long, value_name = "TYPE", value_parser = parse_chart_type)]
+    pub chart_type: Option<crate::ui::chart::ChartType>,
     /// Window width in points.
     #[arg(long, default_value_t = 1000.0)]
     pub width: f32,
     /// Window height in points.
     #[arg(long, default_value_t = 700.0)]
     pub height: f32,
+}
+
+fn parse_chart_type(s: &str) -> Result<crate::ui::chart::ChartType, String> {
+    crate::ui::chart::ChartType::parse(s).ok_or_else(|| {
+        format!(
+            "unknown chart type '{}' (candles, ohlc, line, area)",
+            shown(s)
+        )
+    })
 }
 
 fn parse_indicator(s: &str) -> Result<crate::compute::indicators::Indicator, String> {
@@ -310,6 +322,7 @@ fn run_app(
         panel_tab: args.panel_tab,
         index_ma_set: args.ma_set,
         indicators: args.indicators.clone(),
+        chart_type: args.chart_type,
     };
     // Background jobs spawn onto this runtime from the UI thread.
     let _guard = runtime.enter();
@@ -369,7 +382,10 @@ fn run_demo(args: &WindowArgs) -> anyhow::Result<std::process::ExitCode> {
         (None, Some((series, days))) => DemoSource::Synthetic { series, days },
         (None, None) => anyhow::bail!("pass --csv FILE or --demo N,D"),
     };
-    let app = DemoApp::new(&source, args.range, args.screenshot.clone())?;
+    let mut app = DemoApp::new(&source, args.range, args.screenshot.clone())?;
+    if let Some(chart_type) = args.chart_type {
+        app = app.with_chart_type(chart_type);
+    }
     let error = std::sync::Arc::clone(&app.error);
     eframe::run_native(
         "wickview",

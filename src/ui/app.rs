@@ -52,6 +52,8 @@ pub struct AppOptions {
     pub index_ma_set: Option<crate::model::MaSet>,
     /// Indicators on every category chart, instead of the remembered ones.
     pub indicators: Vec<crate::compute::indicators::Indicator>,
+    /// How every category chart draws the price, instead of the remembered way.
+    pub chart_type: Option<crate::ui::chart::ChartType>,
 }
 
 enum StoreState {
@@ -215,6 +217,11 @@ impl WickviewApp {
         }
         if let Some(currency) = options.currency {
             settings.comparison_currency = currency;
+        }
+        if let Some(chart_type) = options.chart_type {
+            for c in Category::ALL {
+                settings.set_chart_type(c, chart_type);
+            }
         }
         let mut open_watchlists = Vec::new();
         if !options.compare.is_empty() {

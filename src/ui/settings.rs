@@ -169,6 +169,11 @@ pub struct Settings {
     /// The indicators of each category's chart (`storage_name` → specs such as `rsi:14`),
     /// remembered as the user adds, edits and removes them.
     pub indicators: BTreeMap<String, Vec<String>>,
+    /// How each category's chart draws the price (`storage_name` → candles, OHLC bars,
+    /// line or area); candles when none is set.
+    pub chart_types: BTreeMap<String, crate::ui::chart::ChartType>,
+    /// Whether the price scale fits the bars only, not the moving averages and overlays.
+    pub scale_candles_only: bool,
 }
 
 impl Default for Settings {
@@ -192,6 +197,8 @@ impl Default for Settings {
             page_size: 25,
             layouts: BTreeMap::new(),
             indicators: BTreeMap::new(),
+            chart_types: BTreeMap::new(),
+            scale_candles_only: true,
         }
     }
 }
@@ -233,6 +240,8 @@ impl Settings {
                     page_size: field,
                     layouts: map_with(LayoutSettings::from_stored),
                     indicators: map,
+                    chart_types: map,
+                    scale_candles_only: field,
                 }
             ),
             None => Self::default(),
@@ -267,6 +276,20 @@ impl Settings {
         let specs: Vec<String> = indicators.iter().map(ToString::to_string).collect();
         self.indicators
             .insert(category.storage_name().to_owned(), specs);
+    }
+
+    /// How `category`'s chart draws the price.
+    pub fn chart_type(&self, category: Category) -> crate::ui::chart::ChartType {
+        self.chart_types
+            .get(category.storage_name())
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Remembers how `category`'s chart draws the price.
+    pub fn set_chart_type(&mut self, category: Category, chart_type: crate::ui::chart::ChartType) {
+        self.chart_types
+            .insert(category.storage_name().to_owned(), chart_type);
     }
 
     /// The moving-average windows offered in `category`'s viewer, and whether each is on.
@@ -395,6 +418,39 @@ mod tests {
         );
     }
 
+    /// The chart type is remembered per category; settings written before it existed (no
+    /// `chart_types`, no `scale_candles_only`) load with candles and the bars-only scale.
+    #[test]
+    fn chart_types_are_per_category_and_old_settings_load() {
+        use crate::ui::chart::ChartType;
+        let mut s = Settings::default();
+        assert_eq!(s.chart_type(Category::UsStock), ChartType::Candles);
+        assert!(s.scale_candles_only);
+        s.set_chart_type(Category::UsStock, ChartType::Ohlc);
+        assert_eq!(s.chart_type(Category::UsStock), ChartType::Ohlc);
+        assert_eq!(s.chart_type(Category::KoreanStock), ChartType::Candles);
+        let (back, resets) = Settings::from_stored(&stored(&s));
+        assert_eq!(back.chart_type(Category::UsStock), ChartType::Ohlc);
+        assert!(resets.is_empty(), "{resets:?}");
+
+        let old = stored(&Settings::default())
+            .replacen("chart_types:{},", "", 1)
+            .replacen(",scale_candles_only:true", "", 1);
+        assert!(
+            !old.contains("chart_types") && !old.contains("scale_candles_only"),
+            "{old}"
+        );
+        let (back, resets) = Settings::from_stored(&old);
+        assert_eq!(back, Settings::default());
+        assert!(resets.is_empty(), "{resets:?}");
+        // An unknown type stored by a later version drops that entry alone.
+        let text = stored(&s).replacen("\"us_stock\":ohlc", "\"us_stock\":renko", 1);
+        assert_ne!(text, stored(&s));
+        let (back, resets) = Settings::from_stored(&text);
+        assert_eq!(back.chart_type(Category::UsStock), ChartType::Candles);
+        assert_eq!(resets.len(), 1, "{resets:?}");
+    }
+
     /// Settings unlike the defaults in every field.
     fn customised() -> Settings {
         use super::super::layout::Layout;
@@ -413,8 +469,10 @@ mod tests {
             panel_open: false,
             panel_tab: PanelTab::Tickers,
             page_size: 100,
+            scale_candles_only: false,
             ..Settings::default()
         };
+        s.set_chart_type(Category::UsStock, crate::ui::chart::ChartType::Area);
         s.set_ma(Category::KoreanStock, 20, false);
         s.set_ma(Category::Currency, 50, true);
         s.set_indicators(

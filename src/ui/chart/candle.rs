@@ -7,10 +7,13 @@ use std::sync::Arc;
 use egui::{Color32, Sense, Vec2b};
 use egui_plot::{HPlacement, HoverPosition, Legend, Plot, PlotBounds, PlotUi};
 
+use super::chart_type::ChartType;
+use super::context_menu::{ContextMenu, MenuAction};
 use super::drawings::{DrawingLayer, Geometry};
 use super::jobs::Jobs;
 use super::keys::{self, ChartKey};
 use super::panes::{ChartIndicator, HANDLE_HEIGHT, IndicatorSet, PANE_MIN_HEIGHT};
+use super::price_scale::PriceScale;
 use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 use super::{
     ChartSeries, GpuLayer, LegendEntry, ZOOM_PER_NOTCH, format_price, format_price_mark,
@@ -90,6 +93,9 @@ pub struct CandleChart {
     indicators: IndicatorSet,
     hovered: Option<usize>,
     tooltip_lines: Vec<(String, Arc<Vec<f64>>)>,
+    chart_type: ChartType,
+    price_scale: PriceScale,
+    context_menu: ContextMenu,
 }
 
 impl CandleChart {
@@ -113,6 +119,9 @@ impl CandleChart {
             indicators: IndicatorSet::new(),
             hovered: None,
             tooltip_lines: Vec::new(),
+            chart_type: ChartType::default(),
+            price_scale: PriceScale::default(),
+            context_menu: ContextMenu::default(),
         }
     }
 
@@ -123,6 +132,10 @@ impl CandleChart {
         self.range = Some(RangePreset::M1);
         self.indicators.set_series(Arc::clone(&series.series));
         self.hovered = None;
+        if self.data.as_ref().is_none_or(|d| d.name != series.name) {
+            // Another series: its prices have another scale.
+            self.price_scale.set_auto();
+        }
         self.data = Some(series);
         self.colors = colors;
         self.jobs.new_generation();
@@ -253,6 +266,10 @@ impl CandleChart {
 
     /// Linear (false) or logarithmic (true) price axis.
     pub fn set_log_y(&mut self, log_y: bool) {
+        if log_y != self.log_y {
+            // A range set by hand is in the other axis' units.
+            self.price_scale.set_auto();
+        }
         self.log_y = log_y;
         self.update_y();
     }
@@ -309,9 +326,14 @@ impl CandleChart {
             return;
         };
         let range = self.view.bar_range(data.len());
-        let mut lo_hi = data.price_range(range.clone());
+        let mut lo_hi = super::chart_type::price_range(data, self.chart_type, range.clone());
+        // "Scale on candles only": the overlays do not widen the fitted range.
+        let fit_lines = !self.price_scale.candles_only();
         for o in &self.overlays {
-            if !o.enabled || hidden.contains(&egui_plot::ItemId::new(o.name().as_str())) {
+            if !o.enabled
+                || !fit_lines
+                || hidden.contains(&egui_plot::ItemId::new(o.name().as_str()))
+            {
                 continue;
             }
             if let Some(line) = &o.line
@@ -320,7 +342,12 @@ impl CandleChart {
                 lo_hi = Some(lo_hi.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))));
             }
         }
-        for e in self.indicators.entries().iter().filter(|e| !e.is_pane()) {
+        for e in self
+            .indicators
+            .entries()
+            .iter()
+            .filter(|e| fit_lines && !e.is_pane())
+        {
             for l in e.lines().unwrap_or(&[]) {
                 if hidden.contains(&egui_plot::ItemId::new(l.label.as_str())) {
                     continue;
@@ -333,6 +360,7 @@ impl CandleChart {
         if let Some((lo, hi)) = lo_hi {
             self.y_plot = padded_y(lo, hi, self.log_y, Y_PADDING);
         }
+        self.y_plot = self.price_scale.shown(self.y_plot);
         self.volume_top = data
             .candles()
             .pyramid()
@@ -447,7 +475,7 @@ impl CandleChart {
             .filter_map(|o| Some((o.name(), o.color, o.line.clone()?, o.values.clone()?)))
             .collect();
         let line_px = theme::LINE_WIDTH_PT * ui.ctx().pixels_per_point();
-        let mut cmds = vec![data.price_cmd(self.colors, line_px)];
+        let mut cmds = super::chart_type::price_cmds(&data, self.chart_type, self.colors, line_px);
         let mut overlay_items = overlay_items;
         for e in self.indicators.entries().iter().filter(|e| !e.is_pane()) {
             for l in e.lines().unwrap_or(&[]) {
@@ -485,6 +513,7 @@ impl CandleChart {
         let tooltip = Arc::new((data.name.clone(), Arc::clone(&data.series), tooltip_lines));
         let price_tip = Arc::clone(&tooltip);
         let provisional = super::provisional::marker(&data.series, log_y);
+        let mut menu_action = None;
         let response = base_plot(price_id, Arc::clone(&days), link)
             .height(price_h)
             .show_axes(Vec2b::new(false, true))
@@ -526,6 +555,10 @@ impl CandleChart {
                 } else {
                     self.interact_and_fit(&response, *transform.frame(), &hidden);
                 }
+                let candles_only = self.price_scale.candles_only();
+                menu_action =
+                    self.context_menu
+                        .ui(&response, &geometry, &mut self.drawings, candles_only);
                 self.link
                     .hover(&data.series, &response, plot_ui.pointer_coordinate());
                 let (y0, y1) = self.y_plot.unwrap_or((0.0, 1.0));
@@ -552,6 +585,7 @@ impl CandleChart {
         };
         self.drawings.paint(ui.painter(), &geometry);
         self.price_transform = Some(response.transform);
+        self.price_axis_ui(ui, price_id, menu_action);
         self.link
             .paint_x(ui.painter(), &data.series, &response.transform);
 
@@ -803,7 +837,7 @@ impl CandleChart {
         overlays: &[OverlayItem],
         hidden: &egui_plot::ItemIdSet,
     ) -> Vec<DrawCmd> {
-        let mut cmds = vec![data.price_cmd(self.colors, 1.0)];
+        let mut cmds = super::chart_type::price_cmds(data, self.chart_type, self.colors, 1.0);
         for (name, _, line, _) in overlays {
             if !hidden.contains(&egui_plot::ItemId::new(name.as_str())) {
                 cmds.push(DrawCmd::Line {
@@ -855,6 +889,13 @@ impl CandleChart {
             if ui.checkbox(&mut log_y, "Log").changed() {
                 self.set_log_y(log_y);
             }
+            if self.price_scale.auto_toggle_ui(ui, self.y_plot) {
+                self.update_y();
+            }
+            let mut chart_type = self.chart_type;
+            if chart_type.combo_ui(ui, self.id) {
+                self.set_chart_type(chart_type);
+            }
             ui.separator();
             let mut toggles = Vec::new();
             for o in &self.overlays {
@@ -881,6 +922,76 @@ impl CandleChart {
         });
         if self.indicators.editor_open && self.indicators.editor_ui(ui) {
             self.update_y();
+        }
+    }
+
+    /// How the price is drawn.
+    pub fn chart_type(&self) -> ChartType {
+        self.chart_type
+    }
+
+    /// Draws the price as `chart_type` (the autoscale fits what it draws).
+    pub fn set_chart_type(&mut self, chart_type: ChartType) {
+        self.chart_type = chart_type;
+        self.update_y();
+    }
+
+    /// Whether the price scale follows the visible bars (not set by dragging the axis).
+    pub fn auto_scale(&self) -> bool {
+        self.price_scale.is_auto()
+    }
+
+    /// Back to the automatic price scale (`true`), or keeps the range shown (`false`).
+    pub fn set_auto_scale(&mut self, on: bool) {
+        if on {
+            self.price_scale.set_auto();
+        } else if let Some(r) = self.y_plot {
+            self.price_scale.freeze(r);
+        }
+        self.update_y();
+    }
+
+    /// Whether the autoscale fits the bars only, not the moving averages and overlays.
+    pub fn scale_candles_only(&self) -> bool {
+        self.price_scale.candles_only()
+    }
+
+    /// Makes the autoscale fit the bars only (`true`) or the overlays too.
+    pub fn set_scale_candles_only(&mut self, on: bool) {
+        self.price_scale.set_candles_only(on);
+        self.update_y();
+    }
+
+    /// The price axis right of the price pane (drag to stretch, double-click for auto) and
+    /// the context menu's choice of this frame.
+    fn price_axis_ui(&mut self, ui: &egui::Ui, price_id: egui::Id, action: Option<MenuAction>) {
+        let Some(transform) = self.price_transform else {
+            return;
+        };
+        let frame = *transform.frame();
+        let axis = egui::Rect::from_x_y_ranges(
+            frame.right()..=frame.right() + Y_AXIS_WIDTH,
+            frame.y_range(),
+        );
+        let mut changed = self
+            .price_scale
+            .axis_ui(ui, price_id.with("axis"), axis, self.y_plot);
+        match action {
+            Some(MenuAction::ResetView) => {
+                self.price_scale.set_auto();
+                self.apply_range(self.range.unwrap_or(RangePreset::M1));
+                changed = true;
+            }
+            Some(MenuAction::CandlesOnly(on)) => {
+                self.price_scale.set_candles_only(on);
+                changed = true;
+            }
+            None => {}
+        }
+        if changed {
+            // The price pane drew this frame with the old range.
+            self.update_y();
+            ui.ctx().request_repaint();
         }
     }
 
