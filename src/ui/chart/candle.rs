@@ -514,6 +514,7 @@ impl CandleChart {
         let price_tip = Arc::clone(&tooltip);
         let provisional = super::provisional::marker(&data.series, log_y);
         let mut menu_action = None;
+        let menu_open = self.context_menu.is_open();
         let response = base_plot(price_id, Arc::clone(&days), link)
             .height(price_h)
             .show_axes(Vec2b::new(false, true))
@@ -539,7 +540,10 @@ impl CandleChart {
             .label_formatter(move |pos| {
                 let (HoverPosition::Elsewhere { position }
                 | HoverPosition::NearDataPoint { position, .. }) = *pos;
-                price_tooltip(&price_tip.0, &price_tip.1, &price_tip.2, position.x)
+                // No tooltip over the context menu.
+                (!menu_open)
+                    .then(|| price_tooltip(&price_tip.0, &price_tip.1, &price_tip.2, position.x))
+                    .flatten()
             })
             .show(ui, |plot_ui: &mut PlotUi<'_>| {
                 let response = plot_ui.response().clone();

@@ -36,6 +36,8 @@ pub(crate) struct ContextMenu {
     /// A label or width edit of this opening is under way: later keystrokes join its undo step.
     editing_label: bool,
     editing_width: bool,
+    /// Whether the menu was shown in the last frame.
+    open: bool,
 }
 
 impl ContextMenu {
@@ -62,16 +64,26 @@ impl ContextMenu {
                 None => g.anchor_at(pos, false).map(|(a, _)| Target::Chart(a)),
             };
         }
-        let target = self.target?;
+        let Some(target) = self.target else {
+            self.open = false;
+            return None;
+        };
         let mut action = None;
         // Clicks inside keep it open (colours, width, label); its buttons close it.
-        egui::Popup::context_menu(response)
+        self.open = egui::Popup::context_menu(response)
             .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
             .show(|ui| match target {
                 Target::Chart(at) => action = chart_menu(ui, at, layer, candles_only),
                 Target::Drawing(id) => self.drawing_menu(ui, id, layer),
-            });
+            })
+            .is_some();
         action
+    }
+
+    /// Whether the menu is open (shown in the last frame): the crosshair's tooltip, which
+    /// would cover it, is left out meanwhile.
+    pub(crate) fn is_open(&self) -> bool {
+        self.open
     }
 
     fn drawing_menu(&mut self, ui: &mut egui::Ui, id: i64, layer: &mut DrawingLayer) {
