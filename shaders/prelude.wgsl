@@ -1,5 +1,5 @@
 // Shared declarations of every wickview chart shader; concatenated in front of
-// candles.wgsl, lines.wgsl and volume.wgsl at pipeline creation.
+// every other shader in this folder at pipeline creation.
 //
 // Keep `View` in sync with `render::gpu::ViewUniform` (src/render/gpu.rs).
 

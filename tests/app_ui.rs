@@ -1217,3 +1217,72 @@ fn bar_interval_from_the_command_line_and_the_keys_is_remembered_per_chart() {
     assert_eq!(s.interval(Category::KoreanStock, 1), Interval::Weekly);
     assert_eq!(s.interval(Category::UsStock, 0), Interval::Weekly);
 }
+
+/// `--chart-type` opens every category chart with that type; picking another in the chart's
+/// combo box and switching "scale on candles only" in its context menu land in the settings
+/// (so they are saved and come back).
+#[test]
+fn chart_type_and_candles_only_scale_are_remembered() {
+    use wickview::ui::chart::ChartType;
+    // Remembered settings in use (none stored yet), so that the window saves them.
+    let mut app = start_app_stored(runtime(), None, |o| {
+        o.fresh_settings = false;
+        o.view = Some(ViewKind::Category(Category::KoreanStock));
+        o.ticker = Some("005930".to_owned());
+        o.chart_type = Some(ChartType::Area);
+    });
+    app.wait_for("005930 in the viewer", |a| {
+        a.viewer(Category::KoreanStock).chart.series().is_some() && a.is_settled()
+    });
+    let chart = &app.app().viewer(Category::KoreanStock).chart;
+    assert_eq!(chart.chart_type(), ChartType::Area);
+    assert!(chart.scale_candles_only());
+    assert_eq!(
+        app.app().settings.chart_type(Category::KoreanStock),
+        ChartType::Area
+    );
+    app.harness
+        .get_by(|n| n.role() == Role::ComboBox && n.value().as_deref() == Some("Area"))
+        .click();
+    app.steps(2);
+    app.harness.get_by_label("OHLC bars").click();
+    app.steps(2);
+    assert_eq!(
+        app.app().viewer(Category::KoreanStock).chart.chart_type(),
+        ChartType::Ohlc
+    );
+    assert_eq!(
+        app.app().settings.chart_type(Category::KoreanStock),
+        ChartType::Ohlc
+    );
+
+    // A point of the price pane: the last close.
+    let chart = &app.app().viewer(Category::KoreanStock).chart;
+    let series = chart.series().unwrap().series.clone();
+    let last = series.len() - 1;
+    let price_pane = chart
+        .screen_pos(series.days()[last], series.close()[last])
+        .unwrap()
+        - egui::vec2(30.0, 0.0);
+    app.harness.hover_at(price_pane);
+    app.steps(1);
+    for pressed in [true, false] {
+        app.harness.event(egui::Event::PointerButton {
+            pos: price_pane,
+            button: egui::PointerButton::Secondary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        app.steps(1);
+    }
+    // The menu's first frame only measures it.
+    app.steps(2);
+    app.harness.get_by_label("Scale on candles only").click();
+    app.steps(2);
+    assert!(!app.app().settings.scale_candles_only);
+    let mut saved = MemoryStorage::default();
+    eframe::App::save(app.harness.state_mut(), &mut saved);
+    let (back, _) = Settings::load(Some(&saved));
+    assert_eq!(back.chart_type(Category::KoreanStock), ChartType::Ohlc);
+    assert!(!back.scale_candles_only);
+}

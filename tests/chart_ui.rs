@@ -66,7 +66,8 @@ fn gspc_chart() -> (CandleChart, Arc<DailySeries>) {
     (chart, s)
 }
 
-/// Brute-force (min low, max high) of bars in `r` and of the enabled MAs there.
+/// Brute-force (min low, max high) of bars in `r` and, unless the scale fits the candles
+/// only, of the enabled MAs there.
 fn brute_y(chart: &CandleChart, s: &DailySeries, r: std::ops::Range<usize>) -> (f64, f64) {
     let mut lo = s.low()[r.clone()]
         .iter()
@@ -76,7 +77,8 @@ fn brute_y(chart: &CandleChart, s: &DailySeries, r: std::ops::Range<usize>) -> (
         .iter()
         .copied()
         .fold(f64::NEG_INFINITY, f64::max);
-    for o in chart.overlays().iter().filter(|o| o.enabled) {
+    let fit_mas = !chart.scale_candles_only();
+    for o in chart.overlays().iter().filter(|o| fit_mas && o.enabled) {
         for v in o.values().unwrap()[r.clone()]
             .iter()
             .filter(|v| v.is_finite())
@@ -245,7 +247,10 @@ fn moving_averages_switch_and_fit() {
     );
     assert!(h.state().overlays().iter().all(|o| o.is_ready()));
     // In the weeks after the March 2020 crash the longer averages lie far above the prices:
-    // y includes them; switched off, y fits the bars (and the short MA5) only.
+    // with the scale fitting the lines too, y includes them; switched off, y fits the bars
+    // (and the short MA5) only.
+    h.state_mut().set_scale_candles_only(false);
+    h.run_steps(2);
     let with = h.state().y_bounds().unwrap();
     for w in [10, 20, 50, 200] {
         // The toolbar checkbox (the legend has an entry of the same name after it).

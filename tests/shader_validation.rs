@@ -42,9 +42,11 @@ fn every_shader_validates() {
     assert_eq!(
         checked,
         [
+            "area.wgsl",
             "candles.wgsl",
             "histogram.wgsl",
             "lines.wgsl",
+            "ohlc.wgsl",
             "prelude.wgsl",
             "volume.wgsl"
         ]

@@ -97,6 +97,9 @@ pub struct WindowArgs {
     /// stoch:14,3,3, atr:14, ema:10,20,30, obv, roc:10.
     #[arg(long = "indicator", value_name = "SPEC", value_parser = parse_indicator)]
     pub indicators: Vec<crate::compute::indicators::Indicator>,
+    /// How the category charts draw the price: candles, ohlc, line or area.
+    #[arg(long, value_name = "TYPE", value_parser = parse_chart_type)]
+    pub chart_type: Option<crate::ui::chart::ChartType>,
     /// Window width in points (default: as remembered, else 1000); wins over the
     /// remembered width.
     #[arg(long)]
@@ -116,6 +119,15 @@ pub(crate) fn parse_interval(s: &str) -> Result<crate::compute::Interval, String
     crate::compute::Interval::parse(s).ok_or_else(|| {
         format!(
             "unknown interval '{}' (d, w or m: daily, weekly, monthly)",
+            shown(s)
+        )
+    })
+}
+
+fn parse_chart_type(s: &str) -> Result<crate::ui::chart::ChartType, String> {
+    crate::ui::chart::ChartType::parse(s).ok_or_else(|| {
+        format!(
+            "unknown chart type '{}' (candles, ohlc, line, area)",
             shown(s)
         )
     })
@@ -336,6 +348,7 @@ fn run_app(
         index_ma_set: args.ma_set,
         indicators: args.indicators.clone(),
         interval: args.interval,
+        chart_type: args.chart_type,
     };
     // Background jobs spawn onto this runtime from the UI thread.
     let _guard = runtime.enter();
@@ -399,7 +412,10 @@ fn run_demo(args: &WindowArgs) -> anyhow::Result<std::process::ExitCode> {
     let range = args
         .range
         .unwrap_or_else(|| crate::ui::chart::interval_default_range(interval));
-    let app = DemoApp::new(&source, range, args.screenshot.clone())?.with_interval(interval);
+    let mut app = DemoApp::new(&source, range, args.screenshot.clone())?.with_interval(interval);
+    if let Some(chart_type) = args.chart_type {
+        app = app.with_chart_type(chart_type);
+    }
     let error = std::sync::Arc::clone(&app.error);
     eframe::run_native(
         "wickview",

@@ -258,8 +258,10 @@ impl Alive {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum PipelineKind {
     Candles,
+    Ohlc,
     Volume,
     Line,
+    Area,
     Histogram,
 }
 
@@ -308,8 +310,10 @@ pub struct UploadStats {
 /// (stored in egui_wgpu's callback resources by the UI) and reused every frame.
 pub struct ChartRenderer {
     candle_pipeline: wgpu::RenderPipeline,
+    ohlc_pipeline: wgpu::RenderPipeline,
     volume_pipeline: wgpu::RenderPipeline,
     line_pipeline: wgpu::RenderPipeline,
+    area_pipeline: wgpu::RenderPipeline,
     histogram_pipeline: wgpu::RenderPipeline,
     layout: wgpu::BindGroupLayout,
     ring: UniformRing,
@@ -326,6 +330,8 @@ const CANDLES_WGSL: &str = include_str!("../../shaders/candles.wgsl");
 const VOLUME_WGSL: &str = include_str!("../../shaders/volume.wgsl");
 const LINES_WGSL: &str = include_str!("../../shaders/lines.wgsl");
 const HISTOGRAM_WGSL: &str = include_str!("../../shaders/histogram.wgsl");
+const OHLC_WGSL: &str = include_str!("../../shaders/ohlc.wgsl");
+const AREA_WGSL: &str = include_str!("../../shaders/area.wgsl");
 
 /// A shader's full source: the shared prelude followed by the shader.
 pub fn shader_source(body: &str) -> String {
@@ -412,6 +418,19 @@ impl ChartRenderer {
             size_of::<CandleInstance>(),
             &candle_attrs,
         );
+        // OHLC bars read the candle instances, the area the line segments: same buffers.
+        let ohlc_pipeline = make(
+            "wickview_ohlc",
+            OHLC_WGSL,
+            size_of::<CandleInstance>(),
+            &candle_attrs,
+        );
+        let area_pipeline = make(
+            "wickview_area",
+            AREA_WGSL,
+            size_of::<SegmentInstance>(),
+            &line_attrs,
+        );
         let volume_pipeline = make(
             "wickview_volume",
             VOLUME_WGSL,
@@ -435,8 +454,10 @@ impl ChartRenderer {
         let ring = Self::make_ring(device, &layout, stride, 64);
         Self {
             candle_pipeline,
+            ohlc_pipeline,
             volume_pipeline,
             line_pipeline,
+            area_pipeline,
             histogram_pipeline,
             layout,
             ring,
@@ -691,6 +712,16 @@ impl ChartRenderer {
                 u.color_a = self.shader_color(*up);
                 u.color_b = self.shader_color(*down);
             }
+            DrawCmd::Ohlc {
+                up, down, width_px, ..
+            } => {
+                u.color_a = self.shader_color(*up);
+                u.color_b = self.shader_color(*down);
+                u.line_half_width_px = (width_px * 0.5).max(0.5);
+            }
+            DrawCmd::Area { color, .. } => {
+                u.color_a = self.shader_color(*color);
+            }
             DrawCmd::Volume { up, down, .. } => {
                 u.color_a = self.shader_color(*up);
                 u.color_b = self.shader_color(*down);
@@ -732,11 +763,15 @@ impl ChartRenderer {
             return Some(cached.len);
         }
         let (len, alive) = match cmd {
-            DrawCmd::Candles { data, .. } | DrawCmd::Volume { data, .. } => (
+            DrawCmd::Candles { data, .. }
+            | DrawCmd::Ohlc { data, .. }
+            | DrawCmd::Volume { data, .. } => (
                 data.pyramid().levels().get(level)?.open.len(),
                 Alive::Candles(Arc::downgrade(data)),
             ),
-            DrawCmd::Line { data, .. } | DrawCmd::Histogram { data, .. } => (
+            DrawCmd::Line { data, .. }
+            | DrawCmd::Area { data, .. }
+            | DrawCmd::Histogram { data, .. } => (
                 data.pyramid().levels().get(level)?.min.len(),
                 Alive::Line(Arc::downgrade(data)),
             ),
@@ -776,7 +811,7 @@ impl ChartRenderer {
         let range = c * CHUNK_BUCKETS..((c + 1) * CHUNK_BUCKETS).min(len);
         let instances = u32::try_from(range.len()).ok()?;
         let buffer = match cmd {
-            DrawCmd::Candles { data, .. } => upload(
+            DrawCmd::Candles { data, .. } | DrawCmd::Ohlc { data, .. } => upload(
                 device,
                 &candle_instances(data.pyramid().levels().get(level)?, range),
             ),
@@ -784,7 +819,7 @@ impl ChartRenderer {
                 device,
                 &volume_instances(data.pyramid().levels().get(level)?, range),
             ),
-            DrawCmd::Line { data, .. } => upload(
+            DrawCmd::Line { data, .. } | DrawCmd::Area { data, .. } => upload(
                 device,
                 &segment_instances(data.pyramid().levels().get(level)?, range),
             ),
@@ -811,13 +846,16 @@ impl ChartRenderer {
             }
             let pipeline = match draw.pipeline {
                 PipelineKind::Candles => &self.candle_pipeline,
+                PipelineKind::Ohlc => &self.ohlc_pipeline,
                 PipelineKind::Volume => &self.volume_pipeline,
                 PipelineKind::Line => &self.line_pipeline,
+                PipelineKind::Area => &self.area_pipeline,
                 PipelineKind::Histogram => &self.histogram_pipeline,
             };
             let vertices = match draw.pipeline {
                 PipelineKind::Volume | PipelineKind::Histogram => 6,
-                PipelineKind::Candles | PipelineKind::Line => 12,
+                PipelineKind::Candles | PipelineKind::Line | PipelineKind::Area => 12,
+                PipelineKind::Ohlc => 18,
             };
             pass.set_pipeline(pipeline);
             pass.set_bind_group(0, &draw.bind_group, &[draw.uniform_offset]);
@@ -835,6 +873,18 @@ fn describe(cmd: &DrawCmd) -> (SeriesId, BufferKind, PipelineKind, usize) {
             BufferKind::Candles,
             PipelineKind::Candles,
             size_of::<CandleInstance>(),
+        ),
+        DrawCmd::Ohlc { data, .. } => (
+            data.id(),
+            BufferKind::Candles,
+            PipelineKind::Ohlc,
+            size_of::<CandleInstance>(),
+        ),
+        DrawCmd::Area { data, .. } => (
+            data.id(),
+            BufferKind::Line,
+            PipelineKind::Area,
+            size_of::<SegmentInstance>(),
         ),
         DrawCmd::Volume { data, .. } => (
             data.id(),
@@ -926,6 +976,79 @@ mod tests {
             (-1.0, 2.0, -1.0)
         );
         assert_eq!((coarse[2].low, coarse[2].high), (-3.0, 0.5));
+    }
+
+    /// OHLC bars draw from the candles' instance buffers and the area from the line's:
+    /// switching the chart type uploads nothing new, and each draws its vertices.
+    #[test]
+    fn ohlc_and_area_share_the_buffers_of_candles_and_lines() {
+        let rs = egui_kittest::wgpu::create_render_state(
+            egui_kittest::wgpu::default_wgpu_setup(),
+            egui_wgpu::RendererOptions::PREDICTABLE,
+        );
+        let (device, queue) = (&rs.device, &rs.queue);
+        let mut r = ChartRenderer::new(
+            device,
+            RenderTarget {
+                format: rs.target_format,
+                msaa_samples: 1,
+                depth_format: None,
+            },
+        );
+        let values: Vec<f64> = (0..300).map(|i| 100.0 + (i as f64 * 0.1).sin()).collect();
+        let hi: Vec<f64> = values.iter().map(|v| v + 1.0).collect();
+        let lo: Vec<f64> = values.iter().map(|v| v - 1.0).collect();
+        let candles = GpuCandles::new(crate::compute::lod::CandlePyramid::build(
+            &values, &hi, &lo, &values, &values,
+        ));
+        let line = GpuLine::new(LinePyramid::build(&values));
+        let list = |cmds| DrawList {
+            view: ViewTransform {
+                x_min: 250.0,
+                x_max: 300.0,
+                y_min: 90.0,
+                y_max: 110.0,
+                log_y: false,
+                width_px: 800.0,
+                height_px: 400.0,
+            },
+            cmds,
+        };
+        let first = list(vec![
+            DrawCmd::Candles {
+                data: Arc::clone(&candles),
+                up: [1.0; 4],
+                down: [1.0; 4],
+            },
+            DrawCmd::Line {
+                data: Arc::clone(&line),
+                color: [1.0; 4],
+                width_px: 1.0,
+                y_scale: 1.0,
+                y_offset: 0.0,
+            },
+        ]);
+        r.prepare(device, queue, &first);
+        r.finish_frame();
+        let created = r.stats().buffers_created;
+        let second = list(vec![
+            DrawCmd::Ohlc {
+                data: Arc::clone(&candles),
+                up: [1.0; 4],
+                down: [1.0; 4],
+                width_px: 1.0,
+            },
+            DrawCmd::Area {
+                data: Arc::clone(&line),
+                color: [1.0; 4],
+            },
+        ]);
+        let p = r.prepare(device, queue, &second);
+        r.finish_frame();
+        assert_eq!(r.stats().buffers_created, created, "no new upload");
+        let kinds: Vec<PipelineKind> = p.draws.iter().map(|d| d.pipeline).collect();
+        assert_eq!(kinds, [PipelineKind::Ohlc, PipelineKind::Area]);
+        assert!(p.primitives > 0);
     }
 
     fn line_list(line: &Arc<GpuLine>, x: Range<f64>) -> DrawList {

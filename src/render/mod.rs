@@ -1,4 +1,5 @@
-//! GPU drawing of candles, wicks, volume bars, lines and histograms with wgpu (WGSL in `shaders/`).
+//! GPU drawing of candles, OHLC bars, volume bars, lines, filled areas and histograms with wgpu
+//! (WGSL in `shaders/`).
 //!
 //! Depends on `model` and `compute` (the level-of-detail pyramids); never on egui, `store`
 //! or `source`. The UI wraps [`ChartRenderer`] in an egui_wgpu paint callback.

@@ -52,6 +52,26 @@ pub enum DrawCmd {
         /// Colour of falling candles.
         down: Rgba,
     },
+    /// OHLC bars of a series: a vertical line from low to high, the open as a tick to the
+    /// left and the close as a tick to the right, no body.
+    Ohlc {
+        /// The series' pyramid.
+        data: Arc<GpuCandles>,
+        /// Colour of rising bars.
+        up: Rgba,
+        /// Colour of falling bars.
+        down: Rgba,
+        /// Thickness of the lines and ticks in physical pixels.
+        width_px: f32,
+    },
+    /// The area under a line down to the bottom of the view, filled (the line itself is a
+    /// separate [`DrawCmd::Line`] drawn over it).
+    Area {
+        /// The line's pyramid.
+        data: Arc<GpuLine>,
+        /// Fill colour (with its alpha).
+        color: Rgba,
+    },
     /// Volume bars of a series (y axis from 0, linear).
     Volume {
         /// The series' pyramid.
@@ -136,28 +156,32 @@ fn visible_buckets(
 pub fn plan_draw(cmd: &DrawCmd, view: &ViewTransform) -> Option<DrawPlan> {
     let visible = (view.x_max - view.x_min).max(1.0);
     let (level, bucket_len, n, extra, quads) = match cmd {
-        DrawCmd::Candles { data, .. } | DrawCmd::Volume { data, .. } => {
+        DrawCmd::Candles { data, .. }
+        | DrawCmd::Ohlc { data, .. }
+        | DrawCmd::Volume { data, .. } => {
             let p = data.pyramid();
             if p.is_empty() {
                 return None;
             }
             let level = p.level_for(visible, view.width_px);
             let l = p.levels().get(level)?;
-            let quads = if matches!(cmd, DrawCmd::Candles { .. }) {
-                2
-            } else {
-                1
+            let quads = match cmd {
+                DrawCmd::Candles { .. } => 2,
+                DrawCmd::Ohlc { .. } => 3,
+                _ => 1,
             };
             (level, l.bucket_len, l.open.len(), 0, quads)
         }
-        DrawCmd::Line { data, .. } | DrawCmd::Histogram { data, .. } => {
+        DrawCmd::Line { data, .. }
+        | DrawCmd::Area { data, .. }
+        | DrawCmd::Histogram { data, .. } => {
             let p = data.pyramid();
             if p.is_empty() {
                 return None;
             }
             let level = p.level_for(visible, view.width_px);
             let l = p.levels().get(level)?;
-            if matches!(cmd, DrawCmd::Line { .. }) {
+            if matches!(cmd, DrawCmd::Line { .. } | DrawCmd::Area { .. }) {
                 (level, l.bucket_len, l.min.len(), 1, 2)
             } else {
                 (level, l.bucket_len, l.min.len(), 0, 1)
@@ -281,6 +305,58 @@ mod tests {
         assert_eq!(p.level, 0);
         assert!(p.instances.start <= 500 && p.instances.end >= 521);
         assert!(p.instances.end - p.instances.start <= 23);
+    }
+
+    /// OHLC bars cost three quads a bucket (line and two ticks) on the candle pyramid; the
+    /// area two (column and trapezoid) on the line pyramid, from the bucket before the view
+    /// (its join reaches in), as the line does.
+    #[test]
+    fn ohlc_and_area_plan_like_their_pyramids() {
+        let c = candles(1000);
+        let line = GpuLine::new(LinePyramid::build(&vec![1.0; 1000]));
+        let v = view(500.0 - 0.5, 520.0 + 0.5, 600.0);
+        let candle_plan = plan_draw(
+            &DrawCmd::Candles {
+                data: c.clone(),
+                up: [0.0; 4],
+                down: [0.0; 4],
+            },
+            &v,
+        )
+        .unwrap();
+        let ohlc = plan_draw(
+            &DrawCmd::Ohlc {
+                data: c,
+                up: [0.0; 4],
+                down: [0.0; 4],
+                width_px: 1.0,
+            },
+            &v,
+        )
+        .unwrap();
+        assert_eq!(ohlc.instances, candle_plan.instances);
+        assert_eq!(ohlc.quads_per_instance, 3);
+        let line_plan = plan_draw(
+            &DrawCmd::Line {
+                data: line.clone(),
+                color: [0.0; 4],
+                width_px: 1.0,
+                y_scale: 1.0,
+                y_offset: 0.0,
+            },
+            &v,
+        )
+        .unwrap();
+        let area = plan_draw(
+            &DrawCmd::Area {
+                data: line,
+                color: [0.0; 4],
+            },
+            &v,
+        )
+        .unwrap();
+        assert_eq!(area.instances, line_plan.instances);
+        assert_eq!(area.quads_per_instance, 2);
     }
 
     #[test]

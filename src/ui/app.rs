@@ -54,6 +54,8 @@ pub struct AppOptions {
     pub indicators: Vec<crate::compute::indicators::Indicator>,
     /// The bar interval of every category chart, instead of the remembered ones.
     pub interval: Option<crate::compute::Interval>,
+    /// How every category chart draws the price, instead of the remembered way.
+    pub chart_type: Option<crate::ui::chart::ChartType>,
 }
 
 enum StoreState {
@@ -225,6 +227,11 @@ impl WickviewApp {
                 for slot in 0..4 {
                     settings.set_interval(c, slot, interval);
                 }
+            }
+        }
+        if let Some(chart_type) = options.chart_type {
+            for c in Category::ALL {
+                settings.set_chart_type(c, chart_type);
             }
         }
         let mut open_watchlists = Vec::new();

@@ -117,6 +117,14 @@ pub struct DemoApp {
 }
 
 impl DemoApp {
+    /// Draws the price of a one-series demo as `chart_type` (a comparison has lines only).
+    pub fn with_chart_type(mut self, chart_type: super::chart::ChartType) -> Self {
+        if let Shown::Candles(chart) = &mut self.shown {
+            chart.set_chart_type(chart_type);
+        }
+        self
+    }
+
     /// Loads `source` and builds the app; `screenshot` makes it save a PNG and close.
     pub fn new(
         source: &DemoSource,

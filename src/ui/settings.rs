@@ -172,6 +172,11 @@ pub struct Settings {
     /// The bar interval of each chart of each category viewer (`storage_name` → one per
     /// chart of its layout, the first chart first); daily where none is set.
     pub intervals: BTreeMap<String, Vec<crate::compute::Interval>>,
+    /// How each category's chart draws the price (`storage_name` → candles, OHLC bars,
+    /// line or area); candles when none is set.
+    pub chart_types: BTreeMap<String, crate::ui::chart::ChartType>,
+    /// Whether the price scale fits the bars only, not the moving averages and overlays.
+    pub scale_candles_only: bool,
 }
 
 impl Default for Settings {
@@ -196,6 +201,8 @@ impl Default for Settings {
             layouts: BTreeMap::new(),
             indicators: BTreeMap::new(),
             intervals: BTreeMap::new(),
+            chart_types: BTreeMap::new(),
+            scale_candles_only: true,
         }
     }
 }
@@ -238,6 +245,8 @@ impl Settings {
                     layouts: map_with(LayoutSettings::from_stored),
                     indicators: map,
                     intervals: map,
+                    chart_types: map,
+                    scale_candles_only: field,
                 }
             ),
             None => Self::default(),
@@ -283,6 +292,14 @@ impl Settings {
             .unwrap_or_default()
     }
 
+    /// How `category`'s chart draws the price.
+    pub fn chart_type(&self, category: Category) -> crate::ui::chart::ChartType {
+        self.chart_types
+            .get(category.storage_name())
+            .copied()
+            .unwrap_or_default()
+    }
+
     /// Remembers the bar interval of chart `slot` of `category`'s viewer.
     pub fn set_interval(
         &mut self,
@@ -301,6 +318,12 @@ impl Settings {
             v.resize(slot + 1, crate::compute::Interval::Daily);
         }
         v[slot] = interval;
+    }
+
+    /// Remembers how `category`'s chart draws the price.
+    pub fn set_chart_type(&mut self, category: Category, chart_type: crate::ui::chart::ChartType) {
+        self.chart_types
+            .insert(category.storage_name().to_owned(), chart_type);
     }
 
     /// The moving-average windows offered in `category`'s viewer, and whether each is on.
@@ -429,6 +452,39 @@ mod tests {
         );
     }
 
+    /// The chart type is remembered per category; settings written before it existed (no
+    /// `chart_types`, no `scale_candles_only`) load with candles and the bars-only scale.
+    #[test]
+    fn chart_types_are_per_category_and_old_settings_load() {
+        use crate::ui::chart::ChartType;
+        let mut s = Settings::default();
+        assert_eq!(s.chart_type(Category::UsStock), ChartType::Candles);
+        assert!(s.scale_candles_only);
+        s.set_chart_type(Category::UsStock, ChartType::Ohlc);
+        assert_eq!(s.chart_type(Category::UsStock), ChartType::Ohlc);
+        assert_eq!(s.chart_type(Category::KoreanStock), ChartType::Candles);
+        let (back, resets) = Settings::from_stored(&stored(&s));
+        assert_eq!(back.chart_type(Category::UsStock), ChartType::Ohlc);
+        assert!(resets.is_empty(), "{resets:?}");
+
+        let old = stored(&Settings::default())
+            .replacen("chart_types:{},", "", 1)
+            .replacen(",scale_candles_only:true", "", 1);
+        assert!(
+            !old.contains("chart_types") && !old.contains("scale_candles_only"),
+            "{old}"
+        );
+        let (back, resets) = Settings::from_stored(&old);
+        assert_eq!(back, Settings::default());
+        assert!(resets.is_empty(), "{resets:?}");
+        // An unknown type stored by a later version drops that entry alone.
+        let text = stored(&s).replacen("\"us_stock\":ohlc", "\"us_stock\":renko", 1);
+        assert_ne!(text, stored(&s));
+        let (back, resets) = Settings::from_stored(&text);
+        assert_eq!(back.chart_type(Category::UsStock), ChartType::Candles);
+        assert_eq!(resets.len(), 1, "{resets:?}");
+    }
+
     /// Settings unlike the defaults in every field.
     fn customised() -> Settings {
         use super::super::layout::Layout;
@@ -447,8 +503,10 @@ mod tests {
             panel_open: false,
             panel_tab: PanelTab::Tickers,
             page_size: 100,
+            scale_candles_only: false,
             ..Settings::default()
         };
+        s.set_chart_type(Category::UsStock, crate::ui::chart::ChartType::Area);
         s.set_ma(Category::KoreanStock, 20, false);
         s.set_ma(Category::Currency, 50, true);
         s.set_indicators(

@@ -160,6 +160,10 @@ impl CategoryViewer {
             }
         }
         settings.log_y = self.chart.log_y();
+        settings.scale_candles_only = self.chart.scale_candles_only();
+        if self.chart.chart_type() != settings.chart_type(self.category) {
+            settings.set_chart_type(self.category, self.chart.chart_type());
+        }
         let shown = self.chart.indicators();
         if shown != settings.indicators_for(self.category) {
             settings.set_indicators(self.category, &shown);
@@ -493,6 +497,8 @@ fn slot_ui(
             apply_ma_settings(chart, env.category, env.settings);
             chart.set_indicators(&env.settings.indicators_for(env.category));
             chart.set_log_y(env.settings.log_y);
+            chart.set_chart_type(env.settings.chart_type(env.category));
+            chart.set_scale_candles_only(env.settings.scale_candles_only);
             if same_ticker {
                 // New bars arrived for the ticker on screen: keep where the user looks.
                 chart.set_view(view);

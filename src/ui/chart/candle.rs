@@ -7,11 +7,14 @@ use std::sync::Arc;
 use egui::{Color32, Sense, Vec2b};
 use egui_plot::{HPlacement, Plot, PlotBounds, PlotUi};
 
+use super::chart_type::ChartType;
+use super::context_menu::{ContextMenu, MenuAction};
 use super::drawings::{DrawingLayer, Geometry};
 use super::jobs::Jobs;
 use super::keys::{self, ChartKey};
 use super::pane_layout::{self, PaneRequest};
 use super::panes::{ChartIndicator, HANDLE_HEIGHT, IndicatorSet, PANE_MIN_HEIGHT};
+use super::price_scale::PriceScale;
 use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label_among};
 use super::y_axis::YAxis;
 use super::{
@@ -111,6 +114,9 @@ pub struct CandleChart {
     /// Where the legends were and which bar they showed (last frame).
     legend_areas: Vec<egui::Rect>,
     legend_bar_shown: Option<usize>,
+    chart_type: ChartType,
+    price_scale: PriceScale,
+    context_menu: ContextMenu,
 }
 
 impl CandleChart {
@@ -145,6 +151,9 @@ impl CandleChart {
             toolbar_outside: false,
             legend_areas: Vec::new(),
             legend_bar_shown: None,
+            chart_type: ChartType::default(),
+            price_scale: PriceScale::default(),
+            context_menu: ContextMenu::default(),
         }
     }
 
@@ -171,6 +180,10 @@ impl CandleChart {
             .volume()
             .iter()
             .any(|v| v.is_finite() && *v != 0.0);
+        if self.data.as_ref().is_none_or(|d| d.name != series.name) {
+            // Another series: its prices have another scale.
+            self.price_scale.set_auto();
+        }
         self.data = Some(series);
         self.colors = colors;
         self.indicators.set_colors(colors);
@@ -346,6 +359,10 @@ impl CandleChart {
 
     /// Linear (false) or logarithmic (true) price axis.
     pub fn set_log_y(&mut self, log_y: bool) {
+        if log_y != self.log_y {
+            // A range set by hand is in the other axis' units.
+            self.price_scale.set_auto();
+        }
         self.log_y = log_y;
         self.update_y();
     }
@@ -402,9 +419,14 @@ impl CandleChart {
             return;
         };
         let range = self.view.bar_range(data.len());
-        let mut lo_hi = data.price_range(range.clone());
+        let mut lo_hi = super::chart_type::price_range(data, self.chart_type, range.clone());
+        // "Scale on candles only": the overlays do not widen the fitted range.
+        let fit_lines = !self.price_scale.candles_only();
         for o in &self.overlays {
-            if !o.enabled || hidden.contains(&egui_plot::ItemId::new(o.name().as_str())) {
+            if !o.enabled
+                || !fit_lines
+                || hidden.contains(&egui_plot::ItemId::new(o.name().as_str()))
+            {
                 continue;
             }
             if let Some(line) = &o.line
@@ -413,7 +435,12 @@ impl CandleChart {
                 lo_hi = Some(lo_hi.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))));
             }
         }
-        for e in self.indicators.entries().iter().filter(|e| !e.is_pane()) {
+        for e in self
+            .indicators
+            .entries()
+            .iter()
+            .filter(|e| fit_lines && !e.is_pane())
+        {
             for l in e.lines().unwrap_or(&[]) {
                 if hidden.contains(&egui_plot::ItemId::new(l.label.as_str())) {
                     continue;
@@ -426,6 +453,7 @@ impl CandleChart {
         if let Some((lo, hi)) = lo_hi {
             self.y_plot = padded_y(lo, hi, self.log_y, Y_PADDING);
         }
+        self.y_plot = self.price_scale.shown(self.y_plot);
         self.volume_top = data
             .candles()
             .pyramid()
@@ -557,7 +585,7 @@ impl CandleChart {
             .filter_map(|o| Some((o.name(), o.color, o.line.clone()?, o.values.clone()?)))
             .collect();
         let line_px = theme::LINE_WIDTH_PT * ui.ctx().pixels_per_point();
-        let mut cmds = vec![data.price_cmd(self.colors, line_px)];
+        let mut cmds = super::chart_type::price_cmds(&data, self.chart_type, self.colors, line_px);
         let mut overlay_items = overlay_items;
         for e in self.indicators.entries().iter().filter(|e| !e.is_pane()) {
             for l in e.lines().unwrap_or(&[]) {
@@ -594,6 +622,7 @@ impl CandleChart {
         self.tooltip_lines.clone_from(&tooltip_lines);
         let price_format = data.price_format;
         let provisional = super::provisional::marker(&data.series, log_y);
+        let mut menu_action = None;
         let price_axis = YAxis::Price {
             log: log_y,
             format: price_format,
@@ -618,6 +647,10 @@ impl CandleChart {
                 } else {
                     self.interact_and_fit(&response, *transform.frame(), &hidden);
                 }
+                let candles_only = self.price_scale.candles_only();
+                menu_action =
+                    self.context_menu
+                        .ui(&response, &geometry, &mut self.drawings, candles_only);
                 self.link
                     .hover(&data.series, &response, plot_ui.pointer_coordinate());
                 let (y0, y1) = self.y_plot.unwrap_or((0.0, 1.0));
@@ -641,6 +674,7 @@ impl CandleChart {
         };
         self.drawings.paint(ui.painter(), &geometry);
         self.price_transform = Some(response.transform);
+        self.price_axis_ui(ui, price_id, menu_action);
         self.link
             .paint_x(ui.painter(), &data.series, &response.transform);
         frames.push(PaneFrame {
@@ -917,7 +951,7 @@ impl CandleChart {
         overlays: &[OverlayItem],
         hidden: &egui_plot::ItemIdSet,
     ) -> Vec<DrawCmd> {
-        let mut cmds = vec![data.price_cmd(self.colors, 1.0)];
+        let mut cmds = super::chart_type::price_cmds(data, self.chart_type, self.colors, 1.0);
         for (name, _, line, _) in overlays {
             if !hidden.contains(&egui_plot::ItemId::new(name.as_str())) {
                 cmds.push(DrawCmd::Line {
@@ -977,6 +1011,13 @@ impl CandleChart {
             if ui.checkbox(&mut log_y, "Log").changed() {
                 self.set_log_y(log_y);
             }
+            if self.price_scale.auto_toggle_ui(ui, self.y_plot) {
+                self.update_y();
+            }
+            let mut chart_type = self.chart_type;
+            if chart_type.combo_ui(ui, self.id) {
+                self.set_chart_type(chart_type);
+            }
             ui.separator();
             let mut toggles = Vec::new();
             for o in &self.overlays {
@@ -1011,6 +1052,76 @@ impl CandleChart {
     pub fn drawing_toolbar_ui(&mut self, ui: &mut egui::Ui) {
         if self.data.as_ref().is_some_and(|d| !d.is_empty()) {
             self.drawings.toolbar_ui(ui);
+        }
+    }
+
+    /// How the price is drawn.
+    pub fn chart_type(&self) -> ChartType {
+        self.chart_type
+    }
+
+    /// Draws the price as `chart_type` (the autoscale fits what it draws).
+    pub fn set_chart_type(&mut self, chart_type: ChartType) {
+        self.chart_type = chart_type;
+        self.update_y();
+    }
+
+    /// Whether the price scale follows the visible bars (not set by dragging the axis).
+    pub fn auto_scale(&self) -> bool {
+        self.price_scale.is_auto()
+    }
+
+    /// Back to the automatic price scale (`true`), or keeps the range shown (`false`).
+    pub fn set_auto_scale(&mut self, on: bool) {
+        if on {
+            self.price_scale.set_auto();
+        } else if let Some(r) = self.y_plot {
+            self.price_scale.freeze(r);
+        }
+        self.update_y();
+    }
+
+    /// Whether the autoscale fits the bars only, not the moving averages and overlays.
+    pub fn scale_candles_only(&self) -> bool {
+        self.price_scale.candles_only()
+    }
+
+    /// Makes the autoscale fit the bars only (`true`) or the overlays too.
+    pub fn set_scale_candles_only(&mut self, on: bool) {
+        self.price_scale.set_candles_only(on);
+        self.update_y();
+    }
+
+    /// The price axis right of the price pane (drag to stretch, double-click for auto) and
+    /// the context menu's choice of this frame.
+    fn price_axis_ui(&mut self, ui: &egui::Ui, price_id: egui::Id, action: Option<MenuAction>) {
+        let Some(transform) = self.price_transform else {
+            return;
+        };
+        let frame = *transform.frame();
+        let axis = egui::Rect::from_x_y_ranges(
+            frame.right()..=frame.right() + self.axis_width,
+            frame.y_range(),
+        );
+        let mut changed = self
+            .price_scale
+            .axis_ui(ui, price_id.with("axis"), axis, self.y_plot);
+        match action {
+            Some(MenuAction::ResetView) => {
+                self.price_scale.set_auto();
+                self.apply_range(self.range.unwrap_or(RangePreset::M1));
+                changed = true;
+            }
+            Some(MenuAction::CandlesOnly(on)) => {
+                self.price_scale.set_candles_only(on);
+                changed = true;
+            }
+            None => {}
+        }
+        if changed {
+            // The price pane drew this frame with the old range.
+            self.update_y();
+            ui.ctx().request_repaint();
         }
     }
 

@@ -426,6 +426,47 @@ impl DrawingLayer {
         self.commit(before);
     }
 
+    /// The drawing under `pos` (its body or a handle of the selected one), topmost first.
+    pub(crate) fn drawing_at(&self, pos: Pos2, g: &Geometry<'_>) -> Option<i64> {
+        self.pick(pos, g).map(|(id, _)| id)
+    }
+
+    /// Adds a drawing of `kind` through `anchors` in the tools' colour and width, selected;
+    /// undoable. Returns its id.
+    pub fn add_styled(&mut self, kind: DrawingKind, anchors: Vec<Anchor>) -> i64 {
+        let d = self.styled(kind, anchors);
+        self.add(d)
+    }
+
+    /// Changes drawing `id` with `edit` (its width kept within the limits); undoable: one
+    /// undo step, or with `merge` part of the last one (a label typed is one step). Whether
+    /// it changed.
+    pub fn edit_drawing(&mut self, id: i64, merge: bool, edit: impl FnOnce(&mut Drawing)) -> bool {
+        let before = self.drawings.clone();
+        let Some(d) = self.find_mut(id) else {
+            return false;
+        };
+        edit(d);
+        d.width = d.width.clamp(0.5, MAX_DRAWING_WIDTH);
+        d.text = d.text.chars().take(crate::model::MAX_NOTE_CHARS).collect();
+        if before == self.drawings {
+            return false;
+        }
+        if merge && !self.undo.is_empty() {
+            self.redo.clear();
+            self.changed = true;
+        } else {
+            self.commit(before);
+        }
+        true
+    }
+
+    /// Deletes drawing `id`; undoable. Whether it was there.
+    pub fn delete(&mut self, id: i64) -> bool {
+        self.select(Some(id));
+        self.delete_selected()
+    }
+
     /// The drawing whose handle (anchor index) or body is under `pos`, topmost first.
     fn pick(&self, pos: Pos2, g: &Geometry<'_>) -> Option<(i64, Option<usize>)> {
         if let Some(sel) = self
@@ -958,10 +999,42 @@ fn paint_drawing(
         }
         _ => {}
     }
+    // A label on a line, level, rectangle or retracement (notes show their text already).
+    if d.kind != DrawingKind::Text
+        && !d.text.is_empty()
+        && let Some(at) = label_position(d.kind, &pts, frame)
+    {
+        painter.text(
+            at,
+            Align2::LEFT_BOTTOM,
+            &d.text,
+            FontId::proportional(12.0),
+            color,
+        );
+    }
     if selected {
         for p in &pts {
             painter.circle(*p, HANDLE_RADIUS, Color32::WHITE, Stroke::new(1.5, color));
         }
+    }
+}
+
+/// Where a drawing's label goes (its bottom-left corner): above a level at the left edge,
+/// above the end of a line, inside a rectangle's top-left corner, above a retracement's
+/// first anchor.
+fn label_position(kind: DrawingKind, pts: &[Pos2], frame: Rect) -> Option<Pos2> {
+    match (kind, pts) {
+        (DrawingKind::Level, [a]) => Some(Pos2::new(frame.left() + 4.0, a.y - 2.0)),
+        (DrawingKind::TrendLine | DrawingKind::Ray, [a, b]) => {
+            let end = if b.x >= a.x { b } else { a };
+            Some(Pos2::new(end.x + 4.0, end.y - 4.0))
+        }
+        (DrawingKind::Rectangle, [a, b]) => {
+            let r = Rect::from_two_pos(*a, *b);
+            Some(Pos2::new(r.left() + 4.0, r.top() + 16.0))
+        }
+        (DrawingKind::Fibonacci, [a, _]) => Some(Pos2::new(a.x + 4.0, a.y - 16.0)),
+        _ => None,
     }
 }
 

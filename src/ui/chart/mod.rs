@@ -11,9 +11,11 @@
 mod axis_tags;
 mod callback;
 mod candle;
+mod chart_type;
 mod compare;
 pub mod compare_axis;
 pub mod compare_read;
+mod context_menu;
 mod drawings;
 mod interval;
 mod jobs;
@@ -23,6 +25,7 @@ mod link;
 mod pane_layout;
 mod panes;
 mod price_format;
+mod price_scale;
 mod provisional;
 mod time_axis;
 mod y_axis;
@@ -39,6 +42,7 @@ use crate::ui::theme::CandleColors;
 
 pub use callback::{ChartCallback, init_render_resources};
 pub use candle::{CandleChart, MaOverlay};
+pub use chart_type::ChartType;
 pub use compare::{CompareMode, ComparisonChart};
 pub use drawings::{DrawingLayer, PALETTE, Tool, measure_text};
 pub use interval::interval_default_range;
@@ -46,6 +50,7 @@ pub use keys::{CHART_KEY_HELP, ChartKey, RANGE_KEYS, apply_view_key, chart_keys}
 pub use link::{LinkState, LinkedSpan, view_of_days};
 pub use panes::{ChartIndicator, IndicatorLine, PANE_DEFAULT_HEIGHT, PANE_MIN_HEIGHT};
 pub use price_format::PriceFormat;
+pub use price_scale::PriceScale;
 pub use time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 
 /// One series ready to chart: its bars and, built on first use and shared by every clone,
