@@ -758,15 +758,21 @@ impl CandleChart {
                 series: &data.series,
             };
             if layout.scroll {
-                egui::ScrollArea::vertical()
-                    .id_salt(self.id.with("pane_scroll"))
-                    .max_height((layout.panes_room - gap).max(0.0))
-                    .auto_shrink([false, true])
-                    .scroll_source(egui::containers::scroll_area::ScrollSource::SCROLL_BAR)
-                    .scroll_bar_visibility(
-                        egui::containers::scroll_area::ScrollBarVisibility::AlwaysVisible,
-                    )
-                    .show(ui, |ui| self.indicator_panes_ui(ui, &args, &mut state));
+                ui.scope(|ui| {
+                    // A floating bar that shows even at rest: the panes below are found.
+                    let bar = &mut ui.spacing_mut().scroll;
+                    bar.dormant_handle_opacity = 0.8;
+                    bar.dormant_background_opacity = 0.4;
+                    egui::ScrollArea::vertical()
+                        .id_salt(self.id.with("pane_scroll"))
+                        .max_height((layout.panes_room - gap).max(0.0))
+                        .auto_shrink([false, true])
+                        .scroll_source(egui::containers::scroll_area::ScrollSource::SCROLL_BAR)
+                        .scroll_bar_visibility(
+                            egui::containers::scroll_area::ScrollBarVisibility::AlwaysVisible,
+                        )
+                        .show(ui, |ui| self.indicator_panes_ui(ui, &args, &mut state));
+                });
             } else {
                 self.indicator_panes_ui(ui, &args, &mut state);
             }
