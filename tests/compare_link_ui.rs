@@ -145,22 +145,34 @@ impl TestApp {
         self.steps(2);
     }
 
-    /// Every text painted last frame, with its rectangle.
+    /// Every text painted visibly last frame (whole inside its clip rectangle), with its
+    /// rectangle.
     fn texts(&self) -> Vec<(String, Rect)> {
-        fn walk(shape: &egui::Shape, out: &mut Vec<(String, Rect)>) {
+        fn walk(shape: &egui::Shape, clip: Rect, out: &mut Vec<(String, Rect)>) {
             match shape {
                 egui::Shape::Text(t) => {
-                    out.push((t.galley.text().to_owned(), t.visual_bounding_rect()));
+                    let r = t.visual_bounding_rect();
+                    if clip.expand(0.5).contains_rect(r) {
+                        out.push((t.galley.text().to_owned(), r));
+                    }
                 }
-                egui::Shape::Vec(v) => v.iter().for_each(|s| walk(s, out)),
+                egui::Shape::Vec(v) => v.iter().for_each(|s| walk(s, clip, out)),
                 _ => {}
             }
         }
         let mut out = Vec::new();
         for clipped in &self.harness.output().shapes {
-            walk(&clipped.shape, &mut out);
+            walk(&clipped.shape, clipped.clip_rect, &mut out);
         }
         out
+    }
+}
+
+/// Saves the window to `$WICKVIEW_SCREENSHOT_DIR/name` when that is set (to look at).
+fn save_if_asked(app: &mut TestApp, name: &str) {
+    if let Some(dir) = std::env::var_os("WICKVIEW_SCREENSHOT_DIR") {
+        let image = app.harness.render().unwrap();
+        image.save(Path::new(&dir).join(name)).unwrap();
     }
 }
 
@@ -252,6 +264,7 @@ fn dual_axis_has_its_own_round_right_axis_and_the_list_shows_real_closes() {
     // The list's value of SMALL under the crosshair is its close.
     app.harness.hover_at(plot.center());
     app.steps(3);
+    save_if_asked(&mut app, "dual-axis.png");
     let chart = &app.app().comparison.chart;
     let bar = chart.hovered_bar().unwrap();
     let real = chart.aligned_values(1).unwrap()[bar];
@@ -327,6 +340,7 @@ fn a_log_axis_labels_a_threefold_range_several_times() {
             && a.comparison.chart.effective_log_y()
     });
     app.steps(3);
+    save_if_asked(&mut app, "log-axis.png");
     let plot = app.app().comparison.chart.plot_rect().unwrap();
     let labels: Vec<f64> = app
         .texts()
@@ -526,6 +540,7 @@ fn linked_charts_share_dates_across_different_last_days_and_a_restart() {
             "{day} at {a} in LONG and {b} in SHORT"
         );
     }
+    save_if_asked(&mut app, "linked.png");
     let saved = app.app().settings.clone();
     assert_eq!(saved.layouts[&us].linked_days, Some((from, to)));
     drop(app);

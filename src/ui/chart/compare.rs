@@ -853,9 +853,14 @@ impl ComparisonChart {
         );
         let color = self.color(1).unwrap_or(ui.visuals().text_color());
         let font = egui::TextStyle::Body.resolve(ui.style());
+        // The axis' own strip right of the plot (the plot widget's response covers the
+        // plot area only), a label's half height above and below it.
+        let right = widget
+            .right()
+            .max(frame.right() + self.right_axis_width(ui));
         let painter = ui.painter().with_clip_rect(egui::Rect::from_x_y_ranges(
-            frame.left()..=widget.right(),
-            frame.y_range(),
+            frame.left()..=right,
+            (frame.top() - 10.0)..=(frame.bottom() + 10.0),
         ));
         let mut out = Vec::with_capacity(ticks.len());
         for (value, step) in ticks {
