@@ -359,7 +359,10 @@ fn clicking_a_legend_name_hides_its_line() {
         "{:#?}",
         h.state().legend_texts()
     );
-    // An MA hidden from the price legend leaves the fitted range.
+    // An MA hidden from the price legend leaves the fitted range (when the scale fits the
+    // lines too, not the candles only).
+    h.state_mut().set_scale_candles_only(false);
+    h.run_steps(2);
     let ma = h.state().overlays()[3].clone();
     let value = format_price(ma.values().unwrap()[s.len() - 1]);
     let before = h.state().y_bounds().unwrap();

@@ -204,6 +204,13 @@ fn save_csv_writes_into_the_fixed_folder() {
     );
     app.wait_for_label("Saved ");
     let text = std::fs::read_to_string(&file).unwrap();
-    assert!(text.starts_with("ticker,name,return_pct"), "{text}");
+    // The `#` lines name the range, currency and benchmark; the table follows them.
+    assert!(text.starts_with("# wickview performance table"), "{text}");
+    assert!(
+        text.lines()
+            .find(|l| !l.starts_with('#'))
+            .is_some_and(|l| l.starts_with("ticker,name,return_pct")),
+        "{text}"
+    );
     assert!(text.contains("AAPL") && text.contains("MSFT"), "{text}");
 }

@@ -76,6 +76,9 @@ pub(crate) enum LegendClick {
     Entry(String),
 }
 
+/// The most of its pane's height a legend covers (it keeps at least one line).
+const MAX_LEGEND_SHARE: f32 = 0.3;
+
 /// Draws `legend` at the top-left of `frame`, clipped to `frame` and `clip` (a scroll
 /// area's visible part); returns what was clicked this frame and the rect the legend
 /// covers.
@@ -137,16 +140,25 @@ pub(crate) fn show(
     painter.add(egui::Shape::convex_polygon(points, tri_color, Stroke::NONE));
 
     let mut pos = pos2(toggle.right() + 2.0, toggle.top());
-    let place = |pos: &mut Pos2, width: f32| -> Pos2 {
+    // A legend never covers more than a fraction of its pane: in a short pane (a cell of a
+    // 2x2 layout) it keeps to one line, and what does not fit is counted as "+N".
+    let max_rows = ((frame.height() * MAX_LEGEND_SHARE) / row_h)
+        .floor()
+        .max(1.0);
+    let last_row_top = toggle.top() + (max_rows - 1.0) * row_h;
+    let place = |pos: &mut Pos2, width: f32| -> Option<Pos2> {
         if pos.x + width > right && pos.x > toggle.right() + 2.0 {
+            if pos.y + row_h > last_row_top + 0.5 {
+                return None;
+            }
             *pos = pos2(toggle.right() + 2.0, pos.y + row_h);
         }
         let at = *pos;
         pos.x += width + ENTRY_GAP;
-        at
+        Some(at)
     };
     let title = painter.layout_no_wrap(legend.title.clone(), font.clone(), strong);
-    let at = place(&mut pos, title.size().x);
+    let at = place(&mut pos, title.size().x).unwrap_or(pos);
     let mut area = toggle.union(Rect::from_min_size(at, title.size()));
     painter.galley(at, title, strong);
     if legend.folded {
@@ -154,11 +166,16 @@ pub(crate) fn show(
     }
     if !legend.detail.is_empty() {
         let detail = painter.layout_no_wrap(legend.detail.clone(), font.clone(), text_color);
-        let at = place(&mut pos, detail.size().x);
+        let at = place(&mut pos, detail.size().x).unwrap_or(pos);
         area = area.union(Rect::from_min_size(at, detail.size()));
         painter.galley(at, detail, text_color);
     }
+    let mut left_out = 0;
     for (k, entry) in legend.entries.iter().enumerate() {
+        if left_out > 0 {
+            left_out += 1;
+            continue;
+        }
         let color = if entry.hidden {
             entry.color.gamma_multiply(0.35)
         } else {
@@ -171,7 +188,10 @@ pub(crate) fn show(
             (false, false) => entry.value.clone(),
         };
         let galley = painter.layout_no_wrap(text, font.clone(), color);
-        let at = place(&mut pos, galley.size().x);
+        let Some(at) = place(&mut pos, galley.size().x) else {
+            left_out = 1;
+            continue;
+        };
         let rect = Rect::from_min_size(at, galley.size());
         area = area.union(rect);
         painter.galley(at, galley, color);
@@ -196,6 +216,12 @@ pub(crate) fn show(
         if response.clicked() {
             clicked = Some(LegendClick::Entry(entry.name.clone()));
         }
+    }
+    if left_out > 0 {
+        let more = painter.layout_no_wrap(format!("+{left_out}"), font, text_color);
+        let at = pos2(pos.x.min(right - more.size().x), pos.y);
+        area = area.union(Rect::from_min_size(at, more.size()));
+        painter.galley(at, more, text_color);
     }
     (clicked, area)
 }
