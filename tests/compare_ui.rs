@@ -249,7 +249,7 @@ fn hover_highlights_and_names_the_nearest_line() {
     let tip = chart.tooltip().unwrap();
     let name = chart.series_names()[target].to_owned();
     let second = tip.lines().nth(1).unwrap();
-    assert!(second.starts_with(&format!("● {name} ")), "{tip}");
+    assert!(second.starts_with(&format!("> {name} ")), "{tip}");
     // Twelve lines: the tooltip lists the extremes, not all of them.
     assert!(tip.lines().count() <= 12, "{tip}");
     assert!(tip.contains("Highest:") && tip.contains("Lowest:"), "{tip}");

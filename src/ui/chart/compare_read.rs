@@ -99,9 +99,9 @@ pub fn tooltip_text(
     };
     if let Some(h) = highlighted {
         match row(h) {
-            Some(r) => text.push_str(&format!("\n● {r}")),
+            Some(r) => text.push_str(&format!("\n> {r}")),
             None => text.push_str(&format!(
-                "\n● {}: no value this day",
+                "\n> {}: no value this day",
                 names.get(h).map_or("", String::as_str)
             )),
         }
@@ -218,7 +218,7 @@ mod tests {
         );
         let rows: Vec<&str> = t.lines().collect();
         assert_eq!(rows[0], "2024-01-02");
-        assert_eq!(rows[1], "● S4 5.0000");
+        assert_eq!(rows[1], "> S4 5.0000");
         assert_eq!(
             &rows[2..],
             &[
@@ -263,7 +263,7 @@ mod tests {
             CompareMode::Absolute,
             false,
         );
-        assert_eq!(t, "d\n● S0 8,093\nS1 273.63");
+        assert_eq!(t, "d\n> S0 8,093\nS1 273.63");
     }
 
     #[test]
