@@ -157,6 +157,11 @@ pub(crate) fn show(
         pos.x += width + ENTRY_GAP;
         Some(at)
     };
+    let more_width = painter
+        .layout_no_wrap("+99".to_owned(), font.clone(), text_color)
+        .size()
+        .x
+        + ENTRY_GAP;
     let title = painter.layout_no_wrap(legend.title.clone(), font.clone(), strong);
     let at = place(&mut pos, title.size().x).unwrap_or(pos);
     let mut area = toggle.union(Rect::from_min_size(at, title.size()));
@@ -188,7 +193,14 @@ pub(crate) fn show(
             (false, false) => entry.value.clone(),
         };
         let galley = painter.layout_no_wrap(text, font.clone(), color);
-        let Some(at) = place(&mut pos, galley.size().x) else {
+        // On the last row an entry leaves room for the "+N" of the entries after it.
+        let on_last_row = pos.y + row_h > last_row_top + 0.5;
+        let reserve = if on_last_row && k + 1 < legend.entries.len() {
+            more_width
+        } else {
+            0.0
+        };
+        let Some(at) = place(&mut pos, galley.size().x + reserve) else {
             left_out = 1;
             continue;
         };
