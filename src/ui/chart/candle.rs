@@ -1240,38 +1240,7 @@ pub(crate) fn base_plot<'a>(
 /// Grid marks at 1-2-5 multiples: labelled marks at least ~40 points apart, and faint
 /// minor marks a fifth (or half) of that apart.
 pub(crate) fn nice_linear_marks(input: &egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
-    let (lo, hi) = input.bounds;
-    // base_step_size is value units per 8 points.
-    let min_step = input.base_step_size * 5.0;
-    if !(lo.is_finite() && hi.is_finite() && min_step > 0.0) || hi <= lo {
-        return Vec::new();
-    }
-    let decade = 10f64.powf(min_step.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * decade)
-        .find(|s| *s >= min_step)
-        .unwrap_or(10.0 * decade);
-    let minor = if (step / decade - 2.0).abs() < 1e-9 {
-        step / 2.0
-    } else {
-        step / 5.0
-    };
-    let first = (lo / minor).ceil() as i64;
-    let last = (hi / minor).floor() as i64;
-    if last - first > 10_000 {
-        return Vec::new();
-    }
-    (first..=last)
-        .map(|k| {
-            let value = k as f64 * minor;
-            let major = ((value / step).round() * step - value).abs() < minor * 1e-6;
-            egui_plot::GridMark {
-                value,
-                step_size: if major { step } else { minor },
-            }
-        })
-        .collect()
+    super::y_axis::round_marks(input, 40.0)
 }
 
 /// Grid marks for a log10 price axis at 1-2-5 prices.
