@@ -102,16 +102,33 @@ pub struct WindowArgs {
     pub chart_type: Option<crate::ui::chart::ChartType>,
     /// Window width in points (default: as remembered, else 1000); wins over the
     /// remembered width.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_window_side)]
     pub width: Option<f32>,
     /// Window height in points (default: as remembered, else 700); wins over the
     /// remembered height.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_window_side)]
     pub height: Option<f32>,
     /// Bars of the candle charts: d (daily), w (weekly) or m (monthly); default: as
     /// remembered (daily for --csv and --demo).
     #[arg(long, value_name = "D|W|M", value_parser = parse_interval)]
     pub interval: Option<crate::compute::Interval>,
+}
+
+/// Smallest and largest window side accepted on the command line (points): a window system
+/// refuses a zero-sized window and cannot create one millions of points wide.
+const WINDOW_SIDE: std::ops::RangeInclusive<f32> = 200.0..=16_384.0;
+
+/// Parses a window width or height in points, within [`WINDOW_SIDE`].
+fn parse_window_side(s: &str) -> Result<f32, String> {
+    match s.trim().parse::<f32>() {
+        Ok(v) if WINDOW_SIDE.contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{}' is not a window size (points, {} to {})",
+            shown(s),
+            WINDOW_SIDE.start(),
+            WINDOW_SIDE.end()
+        )),
+    }
 }
 
 /// Parses `d`, `w` or `m` (or `daily`, `weekly`, `monthly`).
@@ -443,6 +460,23 @@ fn run_demo(args: &WindowArgs) -> anyhow::Result<std::process::ExitCode> {
 mod tests {
     use super::*;
     use crate::ui::compare_fx::{CurrencyCode, DisplayCurrency};
+
+    #[test]
+    fn window_sizes_a_window_system_refuses_are_explained() {
+        for bad in ["0", "-5", "NaN", "inf", "1e9", "12x", ""] {
+            let err = Cli::try_parse_from(["wickview", &format!("--width={bad}")]).unwrap_err();
+            assert!(
+                err.to_string().contains("is not a window size"),
+                "{bad}: {err}"
+            );
+            assert!(Cli::try_parse_from(["wickview", &format!("--height={bad}")]).is_err());
+        }
+        let cli = Cli::try_parse_from(["wickview", "--width", "200", "--height", "16384"]).unwrap();
+        assert_eq!(
+            (cli.window.width, cli.window.height),
+            (Some(200.0), Some(16_384.0))
+        );
+    }
 
     #[test]
     fn window_size_arguments_are_known_when_given() {
