@@ -1,16 +1,27 @@
-//! Download sources of daily bars (Yahoo Finance's chart API over reqwest).
+//! Download sources of daily bars behind one interface ([`Source`]): Yahoo Finance's
+//! chart API (the default primary), Naver Finance for KRX stocks and indices, and the ECB
+//! and FRED for exchange rates; per-run health with a circuit breaker ([`HealthBoard`]),
+//! and the order each category's sources are tried in ([`Routes`], [`SourceSet`]).
 //!
 //! Depends on `model`.
 
 pub mod chart;
+pub mod health;
+pub mod http;
+pub mod provider;
 pub mod retry;
+pub mod route;
 pub mod yahoo;
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub use chart::{ChartData, ChartError, parse_chart};
+pub use health::{HealthBoard, SourceHealth};
+pub use provider::{Fetched, Source, SourceId};
 pub use retry::RetryPolicy;
-pub use yahoo::{Fetched, YahooSource};
+pub use route::{Routes, SourceSet};
+pub use yahoo::YahooSource;
 
 /// Yahoo Finance's API host, the default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://query1.finance.yahoo.com";
@@ -42,6 +53,13 @@ pub struct SourceConfig {
     pub retry: RetryPolicy,
     /// The User-Agent header sent.
     pub user_agent: String,
+    /// Base URLs of the other sources, where they are not the public ones (mirrors, test
+    /// servers); Yahoo's is `base_url`.
+    pub urls: BTreeMap<SourceId, String>,
+    /// The order each category's sources are tried in.
+    pub routes: Routes,
+    /// Consecutive failures after which a source is skipped for the rest of a run.
+    pub breaker_failures: u32,
 }
 
 impl Default for SourceConfig {
@@ -55,6 +73,9 @@ impl Default for SourceConfig {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
+            urls: BTreeMap::new(),
+            routes: Routes::default(),
+            breaker_failures: health::DEFAULT_BREAKER_FAILURES,
         }
     }
 }
@@ -71,8 +92,90 @@ impl SourceConfig {
         }
     }
 
-    /// Applies the `[source]` table of the config file (durations in seconds).
+    /// The base URL of a source, without a trailing slash.
+    pub fn url(&self, id: SourceId) -> String {
+        match id {
+            SourceId::Yahoo => self.base_url.clone(),
+            other => self
+                .urls
+                .get(&other)
+                .cloned()
+                .unwrap_or_else(|| other.default_url().to_owned()),
+        }
+    }
+
+    /// Sets a source's base URL (Yahoo's moves its cookie endpoint too).
+    pub fn set_url(&mut self, id: SourceId, url: &str) {
+        let url = url.trim().trim_end_matches('/').to_owned();
+        match id {
+            SourceId::Yahoo => {
+                let moved = Self::with_base_url(&url);
+                self.base_url = moved.base_url;
+                self.cookie_url = moved.cookie_url;
+            }
+            other => {
+                self.urls.insert(other, url);
+            }
+        }
+    }
+
+    /// Applies one `--source-url` value: `NAME=URL` for a named source (`naver=http://…`),
+    /// a bare `URL` for Yahoo.
+    pub fn apply_source_url(&mut self, flag: &str) -> Result<(), String> {
+        let flag = flag.trim();
+        let (id, url) = match flag.split_once('=') {
+            Some((name, url)) if SourceId::parse(name).is_some() => {
+                (SourceId::parse(name).unwrap_or(SourceId::Yahoo), url.trim())
+            }
+            Some((name, _)) if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic()) => {
+                return Err(format!(
+                    "--source-url {}: unknown source {:?}; the sources are {}",
+                    crate::model::shown_at_most(flag, 80),
+                    crate::model::shown_at_most(name, 20),
+                    SourceId::ALL.map(SourceId::name).join(", ")
+                ));
+            }
+            _ => (SourceId::Yahoo, flag),
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(format!(
+                "--source-url {}: give an http:// or https:// URL",
+                crate::model::shown_at_most(flag, 80)
+            ));
+        }
+        self.set_url(id, url);
+        Ok(())
+    }
+
+    /// The sources' URLs from `--source-url` values (after `WICKVIEW_SOURCE_URL`, which
+    /// sets Yahoo's), else the public ones.
+    pub fn from_flags(flags: &[String]) -> Result<Self, String> {
+        let mut config = Self::from_flag_or_env(None);
+        for flag in flags {
+            config.apply_source_url(flag)?;
+        }
+        Ok(config)
+    }
+
+    /// Applies the `[source]` table of the config file (durations in seconds, URLs,
+    /// orders, the breaker). URLs given on the command line win over the file's.
     pub fn with_settings(mut self, settings: &SourceSettings) -> Self {
+        for (id, url) in &settings.url {
+            let from_flag = match id {
+                SourceId::Yahoo => self.base_url != DEFAULT_BASE_URL,
+                other => self.urls.contains_key(other),
+            };
+            if !from_flag {
+                self.set_url(*id, url);
+            }
+        }
+        for (category, order) in &settings.order {
+            // Checked when the table was read.
+            let _checked = self.routes.set(*category, order.clone());
+        }
+        if let Some(n) = settings.breaker_failures {
+            self.breaker_failures = n.max(1);
+        }
         let secs = |s: Option<f64>| s.and_then(|s| Duration::try_from_secs_f64(s).ok());
         if let Some(d) = secs(settings.read_timeout_s) {
             self.read_timeout = d;
@@ -106,6 +209,15 @@ pub struct SourceSettings {
     pub ticker_deadline_s: Option<f64>,
     /// Seconds allowed for one whole request, body included (default 30).
     pub request_timeout_s: Option<f64>,
+    /// Consecutive failures after which a source is skipped for the rest of a run
+    /// (default 3).
+    pub breaker_failures: Option<u32>,
+    /// `[source.url]`: base URLs by source name (`naver = "http://…"`).
+    #[serde(default)]
+    pub url: BTreeMap<SourceId, String>,
+    /// `[source.order]`: sources tried per category (`korean_stock = ["naver", "yahoo"]`).
+    #[serde(default)]
+    pub order: BTreeMap<crate::model::Category, Vec<SourceId>>,
 }
 
 impl SourceSettings {
@@ -136,6 +248,21 @@ impl SourceSettings {
                     "[source] {name} = {v}: give a positive number of seconds (at most 86400)"
                 ));
             }
+        }
+        if settings.breaker_failures == Some(0) {
+            return Err("[source] breaker_failures = 0: give at least 1".to_owned());
+        }
+        for (id, url) in &settings.url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!(
+                    "[source.url] {id} = {:?}: give an http:// or https:// URL",
+                    crate::model::shown_at_most(url, 80)
+                ));
+            }
+        }
+        let mut routes = Routes::default();
+        for (category, order) in &settings.order {
+            routes.set(*category, order.clone())?;
         }
         Ok(settings)
     }
@@ -198,6 +325,14 @@ pub enum SourceError {
     /// Another transport failure (connection reset, protocol error).
     #[error("network error: {0}")]
     Network(String),
+    /// A successful status with a body that is no data: empty, an HTML page (a challenge
+    /// or consent page), or another format than the source's. Retried, then a failure;
+    /// never "no new bars".
+    #[error("the answer is not data: {what}")]
+    NotData {
+        /// What came instead.
+        what: String,
+    },
     /// The body is not a usable chart document.
     #[error("malformed response ({}): {detail}", if *.truncated { "cut short" } else { "not a chart document" })]
     Malformed {
@@ -229,7 +364,8 @@ impl SourceError {
             | Self::Timeout
             | Self::Connect(_)
             | Self::Body(_)
-            | Self::Network(_) => true,
+            | Self::Network(_)
+            | Self::NotData { .. } => true,
             Self::Malformed { truncated, .. } => *truncated,
             Self::UnknownSymbol { .. }
             | Self::Unauthorized { .. }
@@ -269,6 +405,56 @@ mod tests {
         let d = SourceConfig::default();
         assert_eq!(d.base_url, DEFAULT_BASE_URL);
         assert_eq!(d.cookie_url, DEFAULT_COOKIE_URL);
+    }
+
+    #[test]
+    fn source_url_flags_name_their_source() {
+        let mut c = SourceConfig::default();
+        c.apply_source_url("naver=http://127.0.0.1:7/").unwrap();
+        c.apply_source_url("http://127.0.0.1:8/x?a=b").unwrap();
+        c.apply_source_url("FRED=https://mirror.example/fred").unwrap();
+        assert_eq!(c.url(SourceId::Naver), "http://127.0.0.1:7");
+        assert_eq!(c.url(SourceId::Yahoo), "http://127.0.0.1:8/x?a=b");
+        assert_eq!(c.cookie_url, "http://127.0.0.1:8/x?a=b/fc");
+        assert_eq!(c.url(SourceId::Fred), "https://mirror.example/fred");
+        assert_eq!(c.url(SourceId::Ecb), SourceId::Ecb.default_url());
+        let err = c.apply_source_url("bloomberg=http://x").unwrap_err();
+        assert!(err.contains("unknown source") && err.contains("naver"), "{err}");
+        assert!(c.apply_source_url("naver=ftp://x").is_err());
+        assert!(c.apply_source_url("").is_err());
+    }
+
+    #[test]
+    fn source_table_sets_urls_orders_and_the_breaker() {
+        let s = SourceSettings::from_toml(
+            "[source]\nbreaker_failures = 5\n[source.url]\nnaver = \"http://127.0.0.1:9\"\n\
+             [source.order]\nkorean_stock = [\"naver\", \"yahoo\"]\n",
+        )
+        .unwrap();
+        let mut flagged = SourceConfig::default();
+        flagged.apply_source_url("naver=http://127.0.0.1:10").unwrap();
+        let c = flagged.with_settings(&s);
+        assert_eq!(c.url(SourceId::Naver), "http://127.0.0.1:10", "the flag wins");
+        let c = SourceConfig::default().with_settings(&s);
+        assert_eq!(c.url(SourceId::Naver), "http://127.0.0.1:9");
+        assert_eq!(c.breaker_failures, 5);
+        assert_eq!(
+            c.routes.for_category(crate::model::Category::KoreanStock),
+            &[SourceId::Naver, SourceId::Yahoo]
+        );
+        assert_eq!(
+            c.routes.for_category(crate::model::Category::Currency),
+            &[SourceId::Yahoo, SourceId::Ecb, SourceId::Fred]
+        );
+        for bad in [
+            "[source.order]\nkorean_stock = []\n",
+            "[source.order]\nkorean_stock = [\"naver\", \"naver\"]\n",
+            "[source.order]\nkorean_stock = [\"bloomberg\"]\n",
+            "[source.url]\nnaver = \"file:///etc\"\n",
+            "[source]\nbreaker_failures = 0\n",
+        ] {
+            assert!(SourceSettings::from_toml(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -8,20 +8,10 @@ use reqwest::StatusCode;
 use tokio::sync::Mutex;
 
 use super::chart::{ChartData, ChartError, parse_chart};
+use super::http::{error_chain, from_reqwest, snippet};
 use super::retry::parse_retry_after;
-use super::{SourceConfig, SourceError};
+use super::{Fetched, SourceConfig, SourceError};
 use crate::model::Ticker;
-
-/// Bars fetched for one symbol.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Fetched {
-    /// The Yahoo symbol that answered (`005930.KS`, `AAPL`).
-    pub symbol: String,
-    /// The parsed chart, limited to days on or after the requested first day.
-    pub chart: ChartData,
-    /// Attempts made for the symbol that answered (1 when the first one succeeded).
-    pub attempts: u32,
-}
 
 #[derive(Debug, Default)]
 struct CrumbState {
@@ -65,58 +55,10 @@ fn midnight_utc_secs(day: NaiveDate) -> i64 {
     day.and_time(NaiveTime::MIN).and_utc().timestamp()
 }
 
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut s: String = text.chars().take(200).collect();
-    if text.chars().nth(200).is_some() {
-        s.push('…');
-    }
-    s.trim().to_owned()
-}
-
-/// Maps a transport error, first cutting the query off its URL: the query holds the
-/// session crumb, which must not reach logs or the panel.
-fn from_reqwest(mut err: reqwest::Error) -> SourceError {
-    if let Some(url) = err.url_mut() {
-        url.set_query(None);
-    }
-    let err = &err;
-    if err.is_timeout() {
-        SourceError::Timeout
-    } else if err.is_connect() {
-        SourceError::Connect(error_chain(err))
-    } else if err.is_body() || err.is_decode() {
-        SourceError::Body(error_chain(err))
-    } else {
-        SourceError::Network(error_chain(err))
-    }
-}
-
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 impl YahooSource {
     /// Builds the client (pool, cookie jar, gzip, timeouts, User-Agent).
     pub fn new(config: SourceConfig) -> Result<Self, SourceError> {
-        install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .cookie_store(true)
-            .gzip(true)
-            .timeout(config.request_timeout)
-            .read_timeout(config.read_timeout)
-            .connect_timeout(config.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| SourceError::Client(error_chain(&e)))?;
+        let http = super::http::client(&config, true)?;
         Ok(Self {
             http,
             config,
@@ -310,11 +252,7 @@ impl YahooSource {
             };
             let (err, generation) = match result {
                 Ok(chart) => {
-                    return Ok(Fetched {
-                        symbol: symbol.to_owned(),
-                        chart,
-                        attempts: attempt,
-                    });
+                    return Ok(Fetched::new(symbol.to_owned(), chart, attempt));
                 }
                 Err(failure) => failure,
             };
@@ -395,6 +333,27 @@ impl YahooSource {
             symbol: unknown.join(", "),
             detail: "the source has no data under any of these symbols".to_owned(),
         })
+    }
+}
+
+impl super::Source for YahooSource {
+    fn id(&self) -> super::SourceId {
+        super::SourceId::Yahoo
+    }
+
+    fn symbol(&self, meta: &crate::model::TickerMeta) -> Option<String> {
+        meta.source_symbol
+            .clone()
+            .or_else(|| meta.ticker.source_symbol_candidates().into_iter().next())
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        meta: &'a crate::model::TickerMeta,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> futures::future::BoxFuture<'a, Result<Fetched, SourceError>> {
+        Box::pin(self.fetch_ticker(&meta.ticker, meta.source_symbol.as_deref(), from, to))
     }
 }
 
