@@ -536,7 +536,7 @@ impl MongoStore {
                     unset.insert("provisional", "");
                 }
                 match &stamp.source {
-                    Some(source) => set.insert("source", source.as_ref()),
+                    Some(source) => set.insert("source", source.to_string()),
                     None => unset.insert("source", ""),
                 };
                 if let Some(ratio) = stamp.foreign_ratio {
