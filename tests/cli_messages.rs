@@ -143,7 +143,7 @@ fn export_ranges_and_windows_mean_what_was_typed() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
-        "date,open,high,low,close,volume,sma_5,sma_20"
+        "date,open,high,low,close,volume,sma_5,sma_20,source,foreign_ratio"
     );
     assert_eq!(text.lines().count(), 6);
 }

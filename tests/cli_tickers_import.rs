@@ -238,7 +238,7 @@ fn close_only_series_import_export_and_rounding_glitches() {
         .map(|l| l.split(',').collect())
         .collect();
     assert_eq!(rows.len(), days);
-    assert_eq!(rows[0], ["1990-01-01", "", "", "", "7", "0", ""]);
+    assert_eq!(rows[0], ["1990-01-01", "", "", "", "7", "0", "", "", ""]);
     assert_eq!(rows[4][..5], ["1990-01-05", "", "", "", "7.04"]);
     let sma: f64 = rows[4][6].parse().unwrap();
     assert!(

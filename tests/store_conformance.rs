@@ -220,7 +220,13 @@ mod cases {
         );
         // Another ticker's days are its own.
         let other = ticker(Category::KoreanStock, "000660");
-        assert!(store.load_provenance(&other, None).await.unwrap().is_empty());
+        assert!(
+            store
+                .load_provenance(&other, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     /// A whole real history (more days than one MongoDB batch) from Naver with a ratio per
@@ -277,11 +283,7 @@ mod cases {
             (days[3], 212.0),
         ]);
         store
-            .upsert_bars_from(
-                &t,
-                &old,
-                from("naver", &[(days[1], 50.0), (days[2], 50.5)]),
-            )
+            .upsert_bars_from(&t, &old, from("naver", &[(days[1], 50.0), (days[2], 50.5)]))
             .await
             .unwrap();
         store
@@ -296,11 +298,7 @@ mod cases {
             (days[4], 54.0),
         ]);
         let summary = store
-            .replace_series_from(
-                &t,
-                &new,
-                from("yahoo", &[(days[2], 60.0), (days[4], 61.0)]),
-            )
+            .replace_series_from(&t, &new, from("yahoo", &[(days[2], 60.0), (days[4], 61.0)]))
             .await
             .unwrap();
         assert_eq!(
@@ -371,7 +369,13 @@ mod cases {
         );
         // Another category's table or collection is not read.
         let currency = ticker(Category::Currency, "KRW=X");
-        assert!(store.load_provenance(&currency, None).await.unwrap().is_empty());
+        assert!(
+            store
+                .load_provenance(&currency, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     /// Writes three real series (Korean stock, index, US stock) and reads them back bit for bit.

@@ -106,7 +106,10 @@ pub fn write_export_with(
             .filter_map(|day| {
                 let p = by_day.get(day)?;
                 let source = p.source.clone().unwrap_or_default();
-                Some((*day, (source, p.foreign_ratio.map_or_else(String::new, cell))))
+                Some((
+                    *day,
+                    (source, p.foreign_ratio.map_or_else(String::new, cell)),
+                ))
             })
             .collect();
         series
@@ -125,7 +128,10 @@ pub fn write_export_with(
                 // An aggregated bar is dated by its period's last day.
                 let last = series.days()[period.end - 1];
                 let ratio = by_day.get(&last).and_then(|p| p.foreign_ratio);
-                (last, (sources.join("+"), ratio.map_or_else(String::new, cell)))
+                (
+                    last,
+                    (sources.join("+"), ratio.map_or_else(String::new, cell)),
+                )
             })
             .collect();
         resampled = compute::resample(series, options.interval);
@@ -318,7 +324,10 @@ mod tests {
         );
         let back = super::super::read_csv(text.as_bytes()).unwrap();
         assert!(back.bad_rows.is_empty(), "{:?}", back.bad_rows);
-        assert_eq!(back.series.bars().collect::<Vec<_>>(), s.bars().collect::<Vec<_>>());
+        assert_eq!(
+            back.series.bars().collect::<Vec<_>>(),
+            s.bars().collect::<Vec<_>>()
+        );
 
         let mut out = Vec::new();
         let weekly = ExportOptions {

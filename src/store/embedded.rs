@@ -48,8 +48,8 @@ use rusqlite::{
 
 mod watchlists;
 
-use super::search::{SQL_BARE_TICKER, SearchText, best};
 use super::embedded_migrate::{BAR_COLUMNS, bar_table_ddl};
+use super::search::{SQL_BARE_TICKER, SearchText, best};
 use super::{
     BarProvenance, EMBEDDED_FILE_NAME, Stamp, StoreError, TickerDeletion, TickerEdit, TickerPage,
     TickerQuery, UpsertSummary, apply_edit, epoch_days, from_epoch_days,
@@ -1241,7 +1241,11 @@ mod tests {
         );
         drop(reader);
         let version = |c: &Connection| schema_version(c).unwrap();
-        assert_eq!(version(&Connection::open(&file).unwrap()), 3, "reading wrote nothing");
+        assert_eq!(
+            version(&Connection::open(&file).unwrap()),
+            3,
+            "reading wrote nothing"
+        );
 
         let store = EmbeddedStore::open(dir.path()).await.unwrap();
         assert_eq!(version(&Connection::open(&file).unwrap()), SCHEMA_VERSION);
@@ -1250,7 +1254,8 @@ mod tests {
             store.load_provenance(&t, Some((jan3, jan3))).await.unwrap(),
             [not_recorded(jan3)]
         );
-        let (fresh, _) = DailySeries::from_bars([Bar::ohlc(jan3, 78500.0, 78800.0, 77000.0, 77000.0)]);
+        let (fresh, _) =
+            DailySeries::from_bars([Bar::ohlc(jan3, 78500.0, 78800.0, 77000.0, 77000.0)]);
         let naver = crate::store::Provenance {
             source: Some("naver"),
             foreign_ratio: &[(jan3, 52.31)],
@@ -1287,7 +1292,10 @@ mod tests {
         for (i, t) in tickers.iter().enumerate() {
             let c = 1.0 + i as f64;
             let (bars, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 2), c, c, c, c)]);
-            store.upsert_bars(t, &bars, &unstamped(&bars)).await.unwrap();
+            store
+                .upsert_bars(t, &bars, &unstamped(&bars))
+                .await
+                .unwrap();
         }
         let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -1331,7 +1339,10 @@ mod tests {
         let store = EmbeddedStore::open(dir.path()).await.unwrap();
         let t = Ticker::parse(Category::UsStock, "AAPL").unwrap();
         let (bars, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 2), 1.0, 2.0, 0.5, 1.5)]);
-        store.upsert_bars(&t, &bars, &unstamped(&bars)).await.unwrap();
+        store
+            .upsert_bars(&t, &bars, &unstamped(&bars))
+            .await
+            .unwrap();
         drop(store);
         let again = EmbeddedStore::open(dir.path()).await.unwrap();
         assert_eq!(again.load_series(&t, None).await.unwrap(), bars);
@@ -1431,7 +1442,10 @@ mod tests {
             thread
         };
         let other = hold(300);
-        let summary = store.upsert_bars(&t, &bars, &unstamped(&bars)).await.unwrap();
+        let summary = store
+            .upsert_bars(&t, &bars, &unstamped(&bars))
+            .await
+            .unwrap();
         assert_eq!(summary.inserted, 1);
         other.join().unwrap();
 
@@ -1440,7 +1454,10 @@ mod tests {
             .unwrap();
         let other = hold(1500);
         let (more, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 3), 1.0, 2.0, 0.5, 1.5)]);
-        let err = short.upsert_bars(&t, &more, &unstamped(&more)).await.unwrap_err();
+        let err = short
+            .upsert_bars(&t, &more, &unstamped(&more))
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
         assert!(err.to_string().contains("another process"), "{err}");
         other.join().unwrap();
@@ -1538,7 +1555,10 @@ mod tests {
         let (bars, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 2), 1.0, 2.0, 0.5, 1.5)]);
         {
             let store = EmbeddedStore::open(dir.path()).await.unwrap();
-            store.upsert_bars(&t, &bars, &unstamped(&bars)).await.unwrap();
+            store
+                .upsert_bars(&t, &bars, &unstamped(&bars))
+                .await
+                .unwrap();
         }
         let file = dir.path().join(EMBEDDED_FILE_NAME);
         let before = std::fs::read(&file).unwrap();
@@ -1554,7 +1574,10 @@ mod tests {
                 }),
             };
             assert_eq!(ro.load_series(&t, None).await.unwrap(), bars, "{mode:?}");
-            let err = ro.upsert_bars(&t, &bars, &unstamped(&bars)).await.unwrap_err();
+            let err = ro
+                .upsert_bars(&t, &bars, &unstamped(&bars))
+                .await
+                .unwrap_err();
             assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
         }
         let opened = EmbeddedStore::open_read_only(dir.path()).await.unwrap();
