@@ -384,6 +384,7 @@ impl EmbeddedStore {
         let table = ticker.category().collection();
         let symbol = ticker.as_str().to_owned();
         let bars = bars.clone();
+        debug_assert_eq!(stamps.len(), bars.len(), "one stamp per bar");
         let stamps = stamps.to_vec();
         self.write(move |conn| {
             let tx = immediate(conn)?;

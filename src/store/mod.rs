@@ -309,8 +309,9 @@ impl Store {
     /// Embedded: one transaction for the whole call (all or nothing). MongoDB: batches
     /// of [`MONGO_BATCH`] upserts; after a failure, the batches already confirmed stay.
     ///
-    /// The source is not recorded: the same as [`Store::upsert_bars_from`] with
-    /// [`Provenance::default`].
+    /// Records no source: the same as [`Store::upsert_bars_from`] with
+    /// [`Provenance::default`], so each day written reads as of an unknown source afterwards
+    /// (its foreign ratio stays).
     pub async fn upsert_bars(
         &self,
         ticker: &Ticker,
@@ -335,6 +336,7 @@ impl Store {
             return Ok(UpsertSummary::default());
         }
         let stamps = from.stamps(bars);
+        debug_assert_eq!(stamps.len(), bars.len());
         dispatch!(self.upsert_bars(ticker, bars, &stamps))
     }
 

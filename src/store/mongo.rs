@@ -510,6 +510,7 @@ impl MongoStore {
     ) -> Result<UpsertSummary, StoreError> {
         let collection = category.collection();
         let mut summary = UpsertSummary::default();
+        debug_assert_eq!(stamps.len(), bars.len(), "one stamp per bar");
         let all: Vec<(Bar, &Stamp)> = bars.bars().zip(stamps).collect();
         for chunk in all.chunks(MONGO_BATCH) {
             self.stamp_stored(collection, symbol, chunk).await?;

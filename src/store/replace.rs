@@ -28,8 +28,9 @@ impl Store {
     /// readable history whose last day is still the old one, so the next update sees the
     /// same split again and completes the replacement.
     ///
-    /// The source is not recorded: the same as [`Store::replace_series_from`] with
-    /// [`Provenance::default`].
+    /// Records no source: the same as [`Store::replace_series_from`] with
+    /// [`Provenance::default`], so every day of the new history reads as of an unknown
+    /// source.
     pub async fn replace_series(
         &self,
         ticker: &Ticker,
