@@ -6,6 +6,9 @@
 //! Depends on `model`.
 
 pub mod chart;
+pub mod ecb;
+pub mod fred;
+pub mod fx_pair;
 pub mod health;
 pub mod http;
 pub mod provider;
@@ -21,6 +24,8 @@ pub use health::{HealthBoard, SourceHealth};
 pub use provider::{Fetched, Source, SourceId};
 pub use retry::RetryPolicy;
 pub use route::{Routes, SourceSet};
+pub use ecb::EcbSource;
+pub use fred::FredSource;
 pub use yahoo::YahooSource;
 
 /// Yahoo Finance's API host, the default base URL.
