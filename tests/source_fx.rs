@@ -515,9 +515,9 @@ async fn fred_faults_500_challenge_and_cut_body_are_retried() {
         .with_priority(4)
         .mount(&server)
         .await;
-    let mut config = config(&server);
-    config.retry.max_attempts = 4;
-    let source = FredSource::new(&config).unwrap();
+    let mut four = config(&server);
+    four.retry.max_attempts = 4;
+    let source = FredSource::new(&four).unwrap();
     let f = source
         .fetch(&meta("KRW=X"), d(2024, 1, 2), d(2024, 1, 5))
         .await

@@ -276,7 +276,7 @@ impl FredSource {
                 detail: "FRED has no H.10 daily series of one of its currencies".to_owned(),
             });
         };
-        let answers = if from > to {
+        let answers: Vec<(Observations, u32)> = if from > to {
             legs.iter().map(|_| (Observations::default(), 0)).collect()
         } else {
             futures::future::try_join_all(

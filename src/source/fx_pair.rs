@@ -157,7 +157,7 @@ pub fn combine(factors: &[(&BTreeMap<NaiveDate, f64>, Power)]) -> Vec<(NaiveDate
     };
     first
         .keys()
-        .filter(|day| rest.iter().all(|(values, _)| values.contains_key(day)))
+        .filter(|day| rest.iter().all(|(values, _)| values.contains_key(*day)))
         .filter_map(|day| {
             let mut numerator: Option<f64> = None;
             let mut denominator: Option<f64> = None;
