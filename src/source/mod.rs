@@ -20,12 +20,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub use chart::{ChartData, ChartError, parse_chart};
+pub use ecb::EcbSource;
+pub use fred::FredSource;
 pub use health::{HealthBoard, SourceHealth};
 pub use provider::{Fetched, Source, SourceId};
 pub use retry::RetryPolicy;
 pub use route::{Routes, SourceSet};
-pub use ecb::EcbSource;
-pub use fred::FredSource;
 pub use yahoo::YahooSource;
 
 /// Yahoo Finance's API host, the default base URL.
