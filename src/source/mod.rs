@@ -6,6 +6,9 @@
 //! Depends on `model`.
 
 pub mod chart;
+pub mod ecb;
+pub mod fred;
+pub mod fx_pair;
 pub mod health;
 pub mod http;
 pub mod provider;
@@ -17,6 +20,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub use chart::{ChartData, ChartError, parse_chart};
+pub use ecb::EcbSource;
+pub use fred::FredSource;
 pub use health::{HealthBoard, SourceHealth};
 pub use provider::{Fetched, Source, SourceId};
 pub use retry::RetryPolicy;

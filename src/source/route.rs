@@ -119,7 +119,9 @@ impl SourceSet {
 pub fn build(id: SourceId, config: &SourceConfig) -> Result<Arc<dyn Source>, SourceError> {
     Ok(match id {
         SourceId::Yahoo => Arc::new(super::YahooSource::new(config.clone())?),
-        SourceId::Naver | SourceId::Ecb | SourceId::Fred => {
+        SourceId::Ecb => Arc::new(super::EcbSource::new(config)?),
+        SourceId::Fred => Arc::new(super::FredSource::new(config)?),
+        SourceId::Naver => {
             return Err(SourceError::Client(format!("{} is not available yet", id.label())));
         }
     })
