@@ -8,6 +8,7 @@
 pub mod chart;
 pub mod health;
 pub mod http;
+pub mod naver;
 pub mod provider;
 pub mod retry;
 pub mod route;

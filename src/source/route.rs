@@ -112,7 +112,8 @@ impl SourceSet {
 pub fn build(id: SourceId, config: &SourceConfig) -> Result<Arc<dyn Source>, SourceError> {
     Ok(match id {
         SourceId::Yahoo => Arc::new(super::YahooSource::new(config.clone())?),
-        SourceId::Naver | SourceId::Ecb | SourceId::Fred => {
+        SourceId::Naver => Arc::new(super::naver::NaverSource::new(config)?),
+        SourceId::Ecb | SourceId::Fred => {
             return Err(SourceError::Client(format!("{} is not available yet", id.label())));
         }
     })
