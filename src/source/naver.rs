@@ -45,6 +45,7 @@ use std::borrow::Cow;
 
 use chrono::{NaiveDate, NaiveTime, TimeZone as _, Utc};
 use futures::future::BoxFuture;
+use quick_xml::events::Event;
 
 use super::http::{BodyKind, get_with_retry};
 use super::{ChartData, Fetched, Source, SourceConfig, SourceError, SourceId};
@@ -221,7 +222,7 @@ struct JsReader<'a> {
 /// Arrays nest at most this deep: the document, its rows.
 const MAX_DEPTH: usize = 2;
 
-impl<'a> JsReader<'a> {
+impl JsReader<'_> {
     fn skip_ws(&mut self) {
         while self
             .text
@@ -502,6 +503,7 @@ fn declared_encoding(body: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 fn attribute(
     element: &quick_xml::events::BytesStart<'_>,
     name: &str,
+    decoder: quick_xml::Decoder,
 ) -> Result<Option<String>, SourceError> {
     let attr = element
         .try_get_attribute(name)
@@ -510,10 +512,7 @@ fn attribute(
         return Ok(None);
     };
     let value = attr
-        .decoded_and_normalized_value(
-            quick_xml::XmlVersion::Implicit1_0,
-            quick_xml::Decoder::utf8(),
-        )
+        .decoded_and_normalized_value(quick_xml::XmlVersion::Implicit1_0, decoder)
         .map_err(|e| malformed(format!("attribute {name}: {e}"), false))?;
     Ok(Some(value.into_owned()))
 }
@@ -542,7 +541,6 @@ pub fn parse_fchart_xml(body: &[u8]) -> Result<NaverChart, SourceError> {
             let truncated = !closed;
             malformed(format!("XML: {e}"), truncated)
         })?;
-        use quick_xml::events::Event;
         let (element, empty) = match event {
             Event::Start(e) => (e, false),
             Event::Empty(e) => (e, true),
@@ -562,18 +560,18 @@ pub fn parse_fchart_xml(body: &[u8]) -> Result<NaverChart, SourceError> {
         }
         match tag.as_str() {
             "chartdata" => {
-                if let Some(frame) = attribute(&element, "timeframe")?
+                if let Some(frame) = attribute(&element, "timeframe", reader.decoder())?
                     && frame != "day"
                 {
                     return Err(malformed(format!("a chart of timeframe {frame:?}, not days"), false));
                 }
-                symbol = attribute(&element, "symbol")?.filter(|s| !s.trim().is_empty());
-                name = attribute(&element, "name")?
+                symbol = attribute(&element, "symbol", reader.decoder())?.filter(|s| !s.trim().is_empty());
+                name = attribute(&element, "name", reader.decoder())?
                     .map(|n| n.trim().to_owned())
                     .filter(|n| !n.is_empty());
             }
             "item" => {
-                let data = attribute(&element, "data")?.unwrap_or_default();
+                let data = attribute(&element, "data", reader.decoder())?.unwrap_or_default();
                 let fields: Vec<&str> = data.split('|').collect();
                 let num = |i: usize| fields.get(i).and_then(|f| parse_number(f));
                 out.push(
@@ -958,6 +956,57 @@ mod tests {
                 matches!(err, SourceError::Malformed { truncated: false, .. }),
                 "{bad}: {err:?}"
             );
+        }
+    }
+
+    #[test]
+    fn every_cut_of_a_real_answer_is_truncated() {
+        let sise = SISE.as_bytes();
+        let start = sise.iter().position(|b| *b == b'[').unwrap();
+        let end = sise.iter().rposition(|b| *b == b']').unwrap();
+        for cut in start + 1..=end {
+            let err = parse_sise_json(&sise[..cut]).unwrap_err();
+            assert!(
+                matches!(err, SourceError::Malformed { truncated: true, .. }),
+                "cut at {cut}: {err:?}"
+            );
+        }
+        assert!(parse_sise_json(&sise[..=end]).is_ok());
+        let xml = fchart_euc_kr(&["20240102|78200|79800|78200|79600|17142847"]);
+        let end = xml.iter().rposition(|b| *b == b'>').unwrap();
+        for cut in 1..=end {
+            let err = parse_fchart_xml(&xml[..cut]).unwrap_err();
+            assert!(
+                matches!(err, SourceError::Malformed { truncated: true, .. }),
+                "cut at {cut} ({:?}): {err:?}",
+                String::from_utf8_lossy(&xml[..cut])
+            );
+        }
+        assert_eq!(parse_fchart_xml(&xml[..=end]).unwrap().rows, 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let _sise = parse_sise_json(&bytes);
+            let _fchart = parse_fchart_xml(&bytes);
+        }
+
+        #[test]
+        fn parsers_never_panic_on_near_answers(
+            cut in 0usize..420,
+            flip in 0usize..420,
+            byte in proptest::prelude::any::<u8>(),
+        ) {
+            let mut sise = SISE.as_bytes().to_vec();
+            let mut xml = fchart_euc_kr(&["20240102|78200|79800|78200|79600|17142847"]);
+            for doc in [&mut sise, &mut xml] {
+                let at = flip % doc.len();
+                doc[at] = byte;
+                doc.truncate(cut.min(doc.len()));
+            }
+            let _sise = parse_sise_json(&sise);
+            let _fchart = parse_fchart_xml(&xml);
         }
     }
 
