@@ -51,7 +51,9 @@ fn sise_body(rows: &[(&str, [f64; 5], f64)]) -> String {
     let mut text =
         String::from("\n [['날짜', '시가', '고가', '저가', '종가', '거래량', '외국인소진율']");
     for (day, [o, h, l, c, v], ratio) in rows {
-        text.push_str(&format!(",\n\t\t\n[\"{day}\", {o}, {h}, {l}, {c}, {v}, {ratio}]"));
+        text.push_str(&format!(
+            ",\n\t\t\n[\"{day}\", {o}, {h}, {l}, {c}, {v}, {ratio}]"
+        ));
     }
     text.push_str("\n\t\t\n]\n");
     text
@@ -77,10 +79,26 @@ fn xml_response(body: Vec<u8>) -> ResponseTemplate {
 }
 
 const SAMSUNG: [(&str, [f64; 5], f64); 4] = [
-    ("20240102", [78200.0, 79800.0, 78200.0, 79600.0, 17142847.0], 54.05),
-    ("20240103", [78500.0, 78800.0, 77000.0, 77000.0, 21753644.0], 54.04),
-    ("20240104", [76100.0, 77300.0, 76100.0, 76600.0, 15324439.0], 54.01),
-    ("20240105", [76700.0, 77100.0, 76400.0, 76600.0, 11304316.0], 53.96),
+    (
+        "20240102",
+        [78200.0, 79800.0, 78200.0, 79600.0, 17142847.0],
+        54.05,
+    ),
+    (
+        "20240103",
+        [78500.0, 78800.0, 77000.0, 77000.0, 21753644.0],
+        54.04,
+    ),
+    (
+        "20240104",
+        [76100.0, 77300.0, 76100.0, 76600.0, 15324439.0],
+        54.01,
+    ),
+    (
+        "20240105",
+        [76700.0, 77100.0, 76400.0, 76600.0, 11304316.0],
+        53.96,
+    ),
 ];
 
 const SAMSUNG_XML: [&str; 6] = [
@@ -248,7 +266,10 @@ async fn an_html_challenge_page_falls_back_to_fchart_and_fails_clearly_when_both
     assert_eq!(hits(&server, SISE).await, 3, "every attempt of the primary");
     let counts = fchart_counts(&server).await;
     assert_eq!(counts.len(), 1);
-    assert!(counts[0] >= 3, "asked back to the window's first day: {counts:?}");
+    assert!(
+        counts[0] >= 3,
+        "asked back to the window's first day: {counts:?}"
+    );
 
     // Both endpoints behind the challenge: a failure that says so, never an empty series.
     let server = MockServer::start().await;
@@ -268,10 +289,7 @@ async fn an_html_challenge_page_falls_back_to_fchart_and_fails_clearly_when_both
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(err.root(), SourceError::NotData { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err.root(), SourceError::NotData { .. }), "{err:?}");
     let message = err.to_string();
     assert!(
         message.contains("gave up after 3 attempts") && message.contains("an HTML page"),
@@ -294,7 +312,12 @@ async fn a_cut_body_is_retried_then_falls_back() {
         .with_priority(1)
         .mount(&server)
         .await;
-    serve_sise(&server, "005930", ResponseTemplate::new(200).set_body_string(full)).await;
+    serve_sise(
+        &server,
+        "005930",
+        ResponseTemplate::new(200).set_body_string(full),
+    )
+    .await;
     let source = NaverSource::new(&config(&server)).unwrap();
     let samsung = meta(Category::KoreanStock, "005930");
     let f = source
@@ -306,9 +329,19 @@ async fn a_cut_body_is_retried_then_falls_back() {
 
     // Always cut, and the fallback's XML cut too: a failure (cut short), not a short series.
     let server = MockServer::start().await;
-    serve_sise(&server, "005930", ResponseTemplate::new(200).set_body_string(cut)).await;
+    serve_sise(
+        &server,
+        "005930",
+        ResponseTemplate::new(200).set_body_string(cut),
+    )
+    .await;
     let xml = fchart_body("005930", "삼성전자", &SAMSUNG_XML);
-    serve_fchart(&server, "005930", xml_response(xml[..xml.len() - 40].to_vec())).await;
+    serve_fchart(
+        &server,
+        "005930",
+        xml_response(xml[..xml.len() - 40].to_vec()),
+    )
+    .await;
     let source = NaverSource::new(&config(&server)).unwrap();
     let err = source
         .fetch(&samsung, d(2024, 1, 2), d(2024, 1, 5))
@@ -354,7 +387,11 @@ async fn a_stalled_primary_falls_back_and_a_stall_everywhere_meets_the_deadline(
         .fetch(&samsung, d(2024, 1, 2), d(2024, 1, 5))
         .await
         .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(f.chart.series.len(), 4, "from fchart");
     assert_eq!(hits(&server, SISE).await, 3, "each attempt timed out");
 
@@ -384,7 +421,11 @@ async fn a_stalled_primary_falls_back_and_a_stall_everywhere_meets_the_deadline(
             after: Duration::from_secs(1)
         }
     );
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(hits(&server, SISE).await >= 2);
 }
 
@@ -452,7 +493,11 @@ async fn an_unknown_symbol_is_told_from_an_empty_window() {
         .unwrap();
     assert!(f.chart.series.is_empty());
     assert!(f.foreign_ratio.is_empty());
-    assert_eq!(fchart_counts(&server).await, vec![1, 1], "one bar confirms each");
+    assert_eq!(
+        fchart_counts(&server).await,
+        vec![1, 1],
+        "one bar confirms each"
+    );
 }
 
 #[tokio::test]
@@ -511,7 +556,11 @@ async fn indices_map_to_naver_symbols_without_a_foreign_ratio() {
 #[tokio::test]
 async fn codes_with_letters_and_the_route_reach_naver() {
     let server = MockServer::start().await;
-    let rows = [("20251119", [200000.0, 210000.0, 195000.0, 205000.0, 1234567.0], 3.2)];
+    let rows = [(
+        "20251119",
+        [200000.0, 210000.0, 195000.0, 205000.0, 1234567.0],
+        3.2,
+    )];
     serve_sise(
         &server,
         "0126Z0",

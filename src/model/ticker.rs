@@ -57,7 +57,8 @@ pub struct Ticker {
 /// (`\d{4}[0-9A-HJ-NP-TV-Z][0-9KLMN]`, "KRX stock code reform (2024.1.1~)").
 pub fn is_krx_code(code: &str) -> bool {
     let b = code.as_bytes();
-    let fifth = |c: u8| c.is_ascii_digit() || (c.is_ascii_uppercase() && !matches!(c, b'I' | b'O' | b'U'));
+    let fifth =
+        |c: u8| c.is_ascii_digit() || (c.is_ascii_uppercase() && !matches!(c, b'I' | b'O' | b'U'));
     let sixth = |c: u8| c.is_ascii_digit() || matches!(c, b'K' | b'L' | b'M' | b'N');
     b.len() == 6 && b[..4].iter().all(u8::is_ascii_digit) && fifth(b[4]) && sixth(b[5])
 }
@@ -101,7 +102,7 @@ impl Ticker {
         let symbol = match category {
             Category::KoreanStock => kr_code(&upper).ok_or_else(|| {
                 invalid(
-                    "a Korean stock is a 6-character KRX code such as 005930 or 0126Z0 (optionally with .KS or .KQ)",
+                    "a Korean stock is a 6-digit KRX code such as 005930, or since 2024 one with letters such as 0126Z0 (optionally with .KS or .KQ)",
                 )
             })?,
             Category::UsStock => us_symbol(&upper).ok_or_else(|| {
@@ -334,17 +335,23 @@ mod tests {
     #[test]
     fn krx_codes_with_letters_follow_the_2024_rule() {
         // Codes issued since the reform, preferred shares with K-N, ETFs with letters.
-        for code in ["0126Z0", "0009K0", "0000J0", "00104K", "02826K", "00088K", "005935", "0088M0"] {
+        for code in [
+            "0126Z0", "0009K0", "0000J0", "00104K", "02826K", "00088K", "005935", "0088M0",
+        ] {
             assert!(is_krx_code(code), "{code}");
             assert_eq!(ok(Category::KoreanStock, code), code);
         }
         assert_eq!(ok(Category::KoreanStock, " 0126z0.ks "), "0126Z0");
-        assert_eq!(ok(Category::Index, "0000j0"), "0000J0", "a KRX fund filed as an index");
+        assert_eq!(
+            ok(Category::Index, "0000j0"),
+            "0000J0",
+            "a KRX fund filed as an index"
+        );
         // I, O and U are never used in the fifth place; the sixth is a digit or K-N; the
         // first four are digits; exactly six characters, upper case once parsed.
         for code in [
-            "0126I0", "0126O0", "0126U0", "00593A", "00104Z", "A12345", "01A6Z0", "0126Z", "0126Z00",
-            "0126z0", "0126-0", "",
+            "0126I0", "0126O0", "0126U0", "00593A", "00104Z", "A12345", "01A6Z0", "0126Z",
+            "0126Z00", "0126z0", "0126-0", "",
         ] {
             assert!(!is_krx_code(code), "{code}");
         }
@@ -358,7 +365,11 @@ mod tests {
         assert_eq!(bare_symbol("0126z0.ks"), "0126Z0");
         // Not a KRX code under another category: US symbols start with a letter.
         assert!(Ticker::parse(Category::UsStock, "0126Z0").is_err());
-        assert!(!Ticker::parse(Category::UsStock, "AB12K0").unwrap().is_krx_code());
+        assert!(
+            !Ticker::parse(Category::UsStock, "AB12K0")
+                .unwrap()
+                .is_krx_code()
+        );
     }
 
     #[test]

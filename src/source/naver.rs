@@ -8,13 +8,13 @@
 //! 1. **siseJson** (the primary, it takes a date window and carries the foreign ownership
 //!    ratio): `https://api.finance.naver.com/siseJson.naver?symbol=005930&requestType=1&startTime=20240102&endTime=20240103&timeframe=day`
 //!    answers a JavaScript array literal (not JSON: the header row is single-quoted),
-//!    with newlines and tabs between the rows, in UTF-8:
+//!    with newlines and tabs between the rows (shown here as spaces), in UTF-8:
 //!
 //!    ```text
 //!     [['날짜', '시가', '고가', '저가', '종가', '거래량', '외국인소진율'],
 //!
-//!    		["20240102", 78200, 79800, 78200, 79600, 17142847, 54.05],
-//!    		["20240103", 78500, 78800, 77000, 77000, 21753644, 54.04]
+//!            ["20240102", 78200, 79800, 78200, 79600, 17142847, 54.05],
+//!            ["20240103", 78500, 78800, 77000, 77000, 21753644, 54.04]
 //!
 //!    ]
 //!    ```
@@ -27,9 +27,9 @@
 //!    ```text
 //!    <?xml version="1.0" encoding="EUC-KR" ?>
 //!    <protocol>
-//!    	<chartdata symbol="005930" name="삼성전자" count="1835" timeframe="day" precision="0" origintime="19900103">
-//!    		<item data="20240102|78200|79800|78200|79600|17142847" />
-//!    	</chartdata>
+//!        <chartdata symbol="005930" name="삼성전자" count="1835" timeframe="day" precision="0" origintime="19900103">
+//!            <item data="20240102|78200|79800|78200|79600|17142847" />
+//!        </chartdata>
 //!    </protocol>
 //!    ```
 //!
@@ -61,8 +61,11 @@ pub const TIME_ZONE: &str = "Asia/Seoul";
 pub const CURRENCY: &str = "KRW";
 
 /// The Yahoo-style index symbols Naver covers, with Naver's symbol for each.
-pub const INDEX_SYMBOLS: [(&str, &str); 3] =
-    [("^KS11", "KOSPI"), ("^KQ11", "KOSDAQ"), ("^KS200", "KPI200")];
+pub const INDEX_SYMBOLS: [(&str, &str); 3] = [
+    ("^KS11", "KOSPI"),
+    ("^KQ11", "KOSDAQ"),
+    ("^KS200", "KPI200"),
+];
 
 /// The most bars asked of the fchart endpoint at once (about 120 years of trading days).
 const MAX_FCHART_COUNT: i64 = 30_000;
@@ -235,7 +238,10 @@ impl JsReader<'_> {
 
     fn cut(&self, what: &str) -> SourceError {
         malformed(
-            format!("the array ends inside {what} (after {} bytes)", self.text.len()),
+            format!(
+                "the array ends inside {what} (after {} bytes)",
+                self.text.len()
+            ),
             true,
         )
     }
@@ -554,7 +560,10 @@ pub fn parse_fchart_xml(body: &[u8]) -> Result<NaverChart, SourceError> {
         let tag = String::from_utf8_lossy(element.name().as_ref()).into_owned();
         if open.is_empty() {
             if root_seen || tag != "protocol" {
-                return Err(malformed(format!("an XML document of <{tag}>, not a Naver chart"), false));
+                return Err(malformed(
+                    format!("an XML document of <{tag}>, not a Naver chart"),
+                    false,
+                ));
             }
             root_seen = true;
         }
@@ -563,9 +572,13 @@ pub fn parse_fchart_xml(body: &[u8]) -> Result<NaverChart, SourceError> {
                 if let Some(frame) = attribute(&element, "timeframe", reader.decoder())?
                     && frame != "day"
                 {
-                    return Err(malformed(format!("a chart of timeframe {frame:?}, not days"), false));
+                    return Err(malformed(
+                        format!("a chart of timeframe {frame:?}, not days"),
+                        false,
+                    ));
                 }
-                symbol = attribute(&element, "symbol", reader.decoder())?.filter(|s| !s.trim().is_empty());
+                symbol = attribute(&element, "symbol", reader.decoder())?
+                    .filter(|s| !s.trim().is_empty());
                 name = attribute(&element, "name", reader.decoder())?
                     .map(|n| n.trim().to_owned())
                     .filter(|n| !n.is_empty());
@@ -620,7 +633,7 @@ pub struct NaverSource {
 /// Where a fetch's bars came from.
 enum Answer {
     /// The window's bars, from either endpoint.
-    Bars(NaverChart, u32),
+    Bars(Box<NaverChart>, u32),
     /// A symbol Naver has no bars for at all.
     Unknown(String),
 }
@@ -674,7 +687,7 @@ impl NaverSource {
         to: NaiveDate,
     ) -> Result<Fetched, SourceError> {
         let (mut doc, attempts) = match self.answer(symbol, from, to).await? {
-            Answer::Bars(doc, attempts) => (doc, attempts),
+            Answer::Bars(doc, attempts) => (*doc, attempts),
             Answer::Unknown(detail) => {
                 return Err(SourceError::UnknownSymbol {
                     symbol: symbol.to_owned(),
@@ -697,7 +710,12 @@ impl NaverSource {
         Ok(fetched)
     }
 
-    async fn answer(&self, symbol: &str, from: NaiveDate, to: NaiveDate) -> Result<Answer, SourceError> {
+    async fn answer(
+        &self,
+        symbol: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Answer, SourceError> {
         let url = format!(
             "{}?symbol={symbol}&requestType=1&startTime={}&endTime={}&timeframe=day",
             self.sise_json_url,
@@ -714,7 +732,7 @@ impl NaverSource {
         )
         .await;
         match primary {
-            Ok((doc, attempts)) if doc.rows > 0 => Ok(Answer::Bars(doc, attempts)),
+            Ok((doc, attempts)) if doc.rows > 0 => Ok(Answer::Bars(Box::new(doc), attempts)),
             Ok((doc, attempts)) => {
                 // The header alone: a window without trading days, or a symbol Naver
                 // does not know. One bar of fchart tells them apart.
@@ -723,10 +741,10 @@ impl NaverSource {
                         "Naver has no bars for this symbol (siseJson sent only its header, fchart no items)"
                             .to_owned(),
                     )),
-                    Ok(_) => Ok(Answer::Bars(doc, attempts)),
+                    Ok(_) => Ok(Answer::Bars(Box::new(doc), attempts)),
                     Err(err) => {
                         tracing::warn!(symbol, "could not confirm an empty window with fchart: {err}");
-                        Ok(Answer::Bars(doc, attempts))
+                        Ok(Answer::Bars(Box::new(doc), attempts))
                     }
                 }
             }
@@ -737,7 +755,7 @@ impl NaverSource {
                     Ok((doc, _)) if doc.rows == 0 => Ok(Answer::Unknown(format!(
                         "fchart has no bars for this symbol (siseJson: {err})"
                     ))),
-                    Ok((doc, attempts)) => Ok(Answer::Bars(doc, attempts)),
+                    Ok((doc, attempts)) => Ok(Answer::Bars(Box::new(doc), attempts)),
                     Err(fallback) => {
                         tracing::warn!(symbol, "fchart failed too: {fallback}");
                         Err(err)
@@ -771,7 +789,9 @@ impl NaverSource {
 fn falls_back(err: &SourceError) -> bool {
     !matches!(
         err.root(),
-        SourceError::UnknownSymbol { .. } | SourceError::DeadlineExceeded { .. } | SourceError::Client(_)
+        SourceError::UnknownSymbol { .. }
+            | SourceError::DeadlineExceeded { .. }
+            | SourceError::Client(_)
     )
 }
 
@@ -869,7 +889,11 @@ mod tests {
         assert_eq!(s.volume(), &[17_142_847.0, 21_753_644.0, 15_324_439.0]);
         assert_eq!(
             doc.foreign_ratio,
-            vec![(d(2024, 1, 2), 54.05), (d(2024, 1, 3), 54.04), (d(2024, 1, 4), 54.01)]
+            vec![
+                (d(2024, 1, 2), 54.05),
+                (d(2024, 1, 3), 54.04),
+                (d(2024, 1, 4), 54.01)
+            ]
         );
         assert_eq!(doc.chart.time_zone, "Asia/Seoul");
         assert_eq!(doc.chart.currency.as_deref(), Some("KRW"));
@@ -926,7 +950,10 @@ mod tests {
         );
         // The ratio is kept for every row with a day, halted or not.
         assert_eq!(
-            doc.foreign_ratio.iter().map(|(d, _)| *d).collect::<Vec<_>>(),
+            doc.foreign_ratio
+                .iter()
+                .map(|(d, _)| *d)
+                .collect::<Vec<_>>(),
             [d(2024, 1, 2), d(2024, 1, 3), d(2024, 1, 5)]
         );
     }
@@ -937,7 +964,13 @@ mod tests {
         for cut in [10, 60, 120, full.len() - 8, full.len() - 3] {
             let err = parse_sise_json(&full[..cut]).unwrap_err();
             assert!(
-                matches!(err, SourceError::Malformed { truncated: true, .. }),
+                matches!(
+                    err,
+                    SourceError::Malformed {
+                        truncated: true,
+                        ..
+                    }
+                ),
                 "cut at {cut}: {err:?}"
             );
             assert!(err.is_transient());
@@ -953,7 +986,13 @@ mod tests {
         ] {
             let err = parse_sise_json(bad.as_bytes()).unwrap_err();
             assert!(
-                matches!(err, SourceError::Malformed { truncated: false, .. }),
+                matches!(
+                    err,
+                    SourceError::Malformed {
+                        truncated: false,
+                        ..
+                    }
+                ),
                 "{bad}: {err:?}"
             );
         }
@@ -967,7 +1006,13 @@ mod tests {
         for cut in start + 1..=end {
             let err = parse_sise_json(&sise[..cut]).unwrap_err();
             assert!(
-                matches!(err, SourceError::Malformed { truncated: true, .. }),
+                matches!(
+                    err,
+                    SourceError::Malformed {
+                        truncated: true,
+                        ..
+                    }
+                ),
                 "cut at {cut}: {err:?}"
             );
         }
@@ -977,7 +1022,13 @@ mod tests {
         for cut in 1..=end {
             let err = parse_fchart_xml(&xml[..cut]).unwrap_err();
             assert!(
-                matches!(err, SourceError::Malformed { truncated: true, .. }),
+                matches!(
+                    err,
+                    SourceError::Malformed {
+                        truncated: true,
+                        ..
+                    }
+                ),
                 "cut at {cut} ({:?}): {err:?}",
                 String::from_utf8_lossy(&xml[..cut])
             );
@@ -1017,7 +1068,10 @@ mod tests {
             "20240103|78500|78800|77000|77000|21753644",
             "20240104|0|0|0|77000|0",
         ]);
-        assert!(std::str::from_utf8(&body).is_err(), "the sample really is EUC-KR");
+        assert!(
+            std::str::from_utf8(&body).is_err(),
+            "the sample really is EUC-KR"
+        );
         let doc = parse_fchart_xml(&body).unwrap();
         assert_eq!(doc.name.as_deref(), Some("삼성전자"));
         assert_eq!(doc.chart.symbol.as_deref(), Some("005930"));
@@ -1054,7 +1108,13 @@ mod tests {
         for cut in [60, 200, full.len() - 30, full.len() - 5] {
             let err = parse_fchart_xml(&full[..cut]).unwrap_err();
             assert!(
-                matches!(err, SourceError::Malformed { truncated: true, .. }),
+                matches!(
+                    err,
+                    SourceError::Malformed {
+                        truncated: true,
+                        ..
+                    }
+                ),
                 "cut at {cut}: {err:?}"
             );
         }
@@ -1065,7 +1125,13 @@ mod tests {
         ] {
             let err = parse_fchart_xml(bad.as_bytes()).unwrap_err();
             assert!(
-                matches!(err, SourceError::Malformed { truncated: false, .. }),
+                matches!(
+                    err,
+                    SourceError::Malformed {
+                        truncated: false,
+                        ..
+                    }
+                ),
                 "{bad}: {err:?}"
             );
         }
@@ -1074,8 +1140,14 @@ mod tests {
     #[test]
     fn symbols_map_krx_codes_and_korean_indices() {
         let t = |c: Category, s: &str| naver_symbol(&Ticker::parse(c, s).unwrap());
-        assert_eq!(t(Category::KoreanStock, "005930").as_deref(), Some("005930"));
-        assert_eq!(t(Category::KoreanStock, "0126Z0.KQ").as_deref(), Some("0126Z0"));
+        assert_eq!(
+            t(Category::KoreanStock, "005930").as_deref(),
+            Some("005930")
+        );
+        assert_eq!(
+            t(Category::KoreanStock, "0126Z0.KQ").as_deref(),
+            Some("0126Z0")
+        );
         assert_eq!(t(Category::Index, "069500").as_deref(), Some("069500"));
         assert_eq!(t(Category::Index, "^KS11").as_deref(), Some("KOSPI"));
         assert_eq!(t(Category::Index, "^kq11").as_deref(), Some("KOSDAQ"));
@@ -1090,10 +1162,17 @@ mod tests {
     #[test]
     fn fchart_count_covers_the_window_back_from_today() {
         // 2024-01-02 to 2024-12-31: 365 days, 260 weekdays, 246 KRX trading days.
-        assert_eq!(fchart_count(d(2024, 1, 2), d(2024, 12, 31)), 365 * 5 / 7 + 10);
+        assert_eq!(
+            fchart_count(d(2024, 1, 2), d(2024, 12, 31)),
+            365 * 5 / 7 + 10
+        );
         assert!(fchart_count(d(2024, 1, 2), d(2024, 12, 31)) >= 260);
         assert_eq!(fchart_count(d(2024, 1, 2), d(2024, 1, 2)), 10);
-        assert_eq!(fchart_count(d(2025, 1, 2), d(2024, 1, 2)), 10, "a window in the future");
+        assert_eq!(
+            fchart_count(d(2025, 1, 2), d(2024, 1, 2)),
+            10,
+            "a window in the future"
+        );
         assert_eq!(fchart_count(d(1000, 1, 1), d(2024, 1, 2)), MAX_FCHART_COUNT);
     }
 
