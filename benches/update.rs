@@ -183,6 +183,7 @@ async fn bench_store(
             max_attempts: 2,
             ..RetryPolicy::default()
         },
+        routes: wickview::source::Routes::only(wickview::source::SourceId::Yahoo),
         ..SourceConfig::with_base_url(&url)
     };
     let config = UpdateConfig {

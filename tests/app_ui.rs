@@ -417,7 +417,7 @@ fn update_all_runs_to_completion_then_cancel_midway() {
         Duration::ZERO,
     ));
     let uri = server.uri();
-    let mut app = start_app(rt, |o| o.source_url = Some(uri));
+    let mut app = start_app(rt, |o| o.source_urls = vec![uri]);
     let store = app.store();
     let before = (
         app.block_on(store.bar_count("005930")).unwrap(),
@@ -562,7 +562,7 @@ fn update_progresses_while_the_panel_shows_another_tab() {
         ));
     }
     let uri = server.uri();
-    let mut app = start_app(rt, |o| o.source_url = Some(uri));
+    let mut app = start_app(rt, |o| o.source_urls = vec![uri]);
     let store = app.store();
     let before = app.block_on(store.bar_count("005930")).unwrap();
 
@@ -610,7 +610,7 @@ fn an_empty_viewer_opens_on_one_month_when_its_first_bars_land() {
     ));
     let uri = server.uri();
     let mut app = start_app(rt, |o| {
-        o.source_url = Some(uri);
+        o.source_urls = vec![uri];
         o.seed_sample = false;
         o.view = Some(ViewKind::Category(Category::UsStock));
     });
@@ -1079,7 +1079,7 @@ fn docs_screenshots_of_update_and_benchmarks() {
     );
     let uri = server.uri();
     let mut app = start_app(rt, |o| {
-        o.source_url = Some(uri);
+        o.source_urls = vec![uri];
         o.ticker = Some("005930".into());
     });
     app.harness

@@ -51,7 +51,7 @@ fn export_writes_weekly_and_monthly_bars() {
         let mut lines = out.lines();
         assert_eq!(
             lines.next(),
-            Some("date,open,high,low,close,volume,sma_4"),
+            Some("date,open,high,low,close,volume,sma_4,source,foreign_ratio"),
             "{arg}"
         );
         let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();

@@ -86,8 +86,18 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
     assert_eq!(
         header,
         [
-            "date", "open", "high", "low", "close", "volume", "sma_5", "sma_20", "sma_60",
-            "sma_120"
+            "date",
+            "open",
+            "high",
+            "low",
+            "close",
+            "volume",
+            "sma_5",
+            "sma_20",
+            "sma_60",
+            "sma_120",
+            "source",
+            "foreign_ratio"
         ]
     );
     assert_bars_round_trip("GSPC.csv", &rows);
@@ -150,7 +160,10 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
         ],
     ));
     let (header, rows) = parse(&out);
-    assert_eq!(header.last().unwrap(), "close_rebased_100");
+    assert_eq!(
+        header[7..],
+        ["close_rebased_100", "source", "foreign_ratio"].map(str::to_owned)
+    );
     assert_eq!(rows.len(), 5);
     assert_eq!(rows[0][7], "100");
     let close = |r: &Vec<String>| r[4].parse::<f64>().unwrap();
@@ -210,6 +223,72 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
         &["import", dir.path().join("nope.csv").to_str().unwrap()],
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// Every exported day carries its provenance in the last two columns (empty for imported
+/// bars), and an exported file imports again: the importer reads the prices and leaves the
+/// other columns, so the second export has the same bars (the copy's source not recorded).
+#[test]
+fn provenance_columns_are_exported_and_the_file_imports_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    ok(&wickview(
+        root,
+        &[
+            "import",
+            sample("005930.csv").to_str().unwrap(),
+            "--name",
+            "삼성전자",
+        ],
+    ));
+    let (header, rows) = parse(&ok(&wickview(root, &["export", "005930"])));
+    assert_eq!(header[header.len() - 2..], ["source", "foreign_ratio"]);
+    assert!(rows.iter().all(|r| r[6].is_empty() && r[7].is_empty()));
+
+    // The last two days rewritten by a download source, one of them with a foreign ratio.
+    let stored = read_sample("005930.csv");
+    let last = stored.slice(stored.len() - 2..stored.len());
+    let days = last.days().to_vec();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let config = wickview::store::StoreConfig::Embedded {
+            data_dir: root.join("data"),
+        };
+        let store = wickview::store::Store::open(&config).await.unwrap();
+        let t = store.ticker("005930").await.unwrap().unwrap().ticker;
+        let from = wickview::store::Provenance {
+            source: Some("naver"),
+            foreign_ratio: &[(days[1], 50.12)],
+        };
+        let summary = store.upsert_bars_from(&t, &last, from).await.unwrap();
+        assert_eq!(summary.unchanged, 2, "the same values");
+    });
+    let exported = ok(&wickview(root, &["export", "005930"]));
+    let (_, rows) = parse(&exported);
+    assert_bars_round_trip("005930.csv", &rows);
+    let tail: Vec<&[String]> = rows[rows.len() - 3..].iter().map(|r| &r[6..]).collect();
+    assert_eq!(
+        tail,
+        [
+            &["".to_owned(), "".to_owned()][..],
+            &["naver".to_owned(), "".to_owned()][..],
+            &["naver".to_owned(), "50.12".to_owned()][..],
+        ]
+    );
+
+    // The exported file imports under another ticker with every bar.
+    let copy = root.join("000001.csv");
+    std::fs::write(&copy, &exported).unwrap();
+    let imported = wickview(root, &["import", copy.to_str().unwrap(), "--name", "copy"]);
+    ok(&imported);
+    let report = String::from_utf8_lossy(&imported.stderr);
+    assert!(report.contains("+ 0 bad rows"), "{report}");
+    let (_, again) = parse(&ok(&wickview(root, &["export", "000001"])));
+    assert_bars_round_trip("005930.csv", &again);
+    assert!(again.iter().all(|r| r[6].is_empty() && r[7].is_empty()));
 }
 
 /// The environment of a developer whose own config points at a real MongoDB (and whose
@@ -293,7 +372,8 @@ fn export_indicators_match_talib_and_bad_specs_fail_clearly() {
         "stoch_d_14_3_3",
         "atr_14",
     ];
-    assert_eq!(header[6..], names.map(str::to_owned));
+    assert_eq!(header[6..header.len() - 2], names.map(str::to_owned));
+    assert_eq!(header[header.len() - 2..], ["source", "foreign_ratio"]);
     // Expected values from TA-Lib (tests/fixtures/talib_005930.csv), keyed by date.
     let fixture = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/talib_005930.csv"),

@@ -260,7 +260,8 @@ async fn json_cut_in_the_middle_is_retried_then_reported() {
         SourceError::RetriesExhausted { attempts: 3, .. }
     ));
 
-    // Not JSON at all (an HTML error page with 200) is not retried.
+    // Not JSON at all (an HTML challenge page with 200) is a failure, retried like other
+    // transient ones (Yahoo's non-JSON answers come in waves), never a chart without bars.
     serve(
         &server,
         "IBM",
@@ -273,16 +274,26 @@ async fn json_cut_in_the_middle_is_retried_then_reported() {
         .await
         .unwrap_err();
     assert!(
-        matches!(
-            err,
-            SourceError::Malformed {
-                truncated: false,
-                ..
-            }
-        ),
+        matches!(err.root(), SourceError::NotData { what } if what.contains("HTML page")),
         "{err:?}"
     );
-    assert_eq!(hits(&server, &chart_path("IBM")).await, 1);
+    assert!(matches!(
+        err,
+        SourceError::RetriesExhausted { attempts: 3, .. }
+    ));
+    assert_eq!(hits(&server, &chart_path("IBM")).await, 3);
+
+    // A JSON document that is no chart is not retried.
+    serve(&server, "MSFT", 200, "{"quoteResponse":{}}".to_owned()).await;
+    let err = source
+        .fetch_symbol("MSFT", d(2024, 3, 1), d(2024, 3, 8))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SourceError::Malformed { truncated: false, .. }),
+        "{err:?}"
+    );
+    assert_eq!(hits(&server, &chart_path("MSFT")).await, 1);
 }
 
 #[tokio::test]

@@ -69,6 +69,10 @@ conformance!(
     drawing_changes_touch_only_what_they_name,
     deleting_a_ticker_deletes_its_drawings,
     repair_names_the_metadata_it_creates_by_the_ticker,
+    provenance_of_written_days,
+    provenance_of_a_whole_history_rewritten_by_another_source,
+    replace_series_from_records_the_source_on_every_day,
+    load_provenance_ranges,
 );
 
 mod cases {
@@ -79,7 +83,10 @@ mod cases {
         Bar, BarIssue, BarProblem, Category, DailySeries, ModelError, SeriesBuilder, Ticker,
         TickerMeta,
     };
-    use wickview::store::{Store, StoreError, TickerEdit, TickerQuery, UpsertSummary};
+    use wickview::store::{
+        BarProvenance, Provenance, ReplaceSummary, Store, StoreError, TickerEdit, TickerQuery,
+        UpsertSummary,
+    };
 
     use crate::store_support::{day, fixture};
 
@@ -108,6 +115,263 @@ mod cases {
         );
         assert!(issues.is_empty());
         s
+    }
+
+    /// A stored day's provenance, for comparisons.
+    fn prov(date: NaiveDate, source: Option<&str>, foreign_ratio: Option<f64>) -> BarProvenance {
+        BarProvenance {
+            date,
+            source: source.map(str::to_owned),
+            foreign_ratio,
+        }
+    }
+
+    fn from<'a>(source: &'a str, foreign_ratio: &'a [(NaiveDate, f64)]) -> Provenance<'a> {
+        Provenance {
+            source: Some(source),
+            foreign_ratio,
+        }
+    }
+
+    /// Each written day records its writer; a rewrite takes the new writer's source (none
+    /// included) and replaces the foreign ratio only where it gives one; the summary
+    /// compares values only.
+    pub async fn provenance_of_written_days(store: &Store) {
+        let t = ticker(Category::KoreanStock, "005930");
+        let days: Vec<NaiveDate> = (2..=5).map(|d| day(2024, 1, d)).collect();
+        let bars = series(&[
+            (days[0], 78_200.0),
+            (days[1], 77_000.0),
+            (days[2], 76_600.0),
+            (days[3], 76_600.0),
+        ]);
+        // A ratio for a day that is not written, and one that is not a number, are not kept.
+        let ratios = [
+            (days[0], 53.54),
+            (days[1], 53.61),
+            (days[3], f64::NAN),
+            (day(2023, 12, 29), 53.4),
+        ];
+        let summary = store
+            .upsert_bars_from(&t, &bars, from("naver", &ratios))
+            .await
+            .unwrap();
+        assert_eq!(summary.inserted, 4);
+        assert_eq!(store.load_series(&t, None).await.unwrap(), bars);
+        assert_eq!(
+            store.load_provenance(&t, None).await.unwrap(),
+            [
+                prov(days[0], Some("naver"), Some(53.54)),
+                prov(days[1], Some("naver"), Some(53.61)),
+                prov(days[2], Some("naver"), None),
+                prov(days[3], Some("naver"), None),
+            ]
+        );
+
+        // Yahoo re-sends the last three days with the same values: unchanged, but now
+        // Yahoo's, and Naver's ratio stays.
+        let summary = store
+            .upsert_bars_from(&t, &bars.slice(1..4), from("yahoo", &[]))
+            .await
+            .unwrap();
+        assert_eq!(
+            summary,
+            UpsertSummary {
+                inserted: 0,
+                updated: 0,
+                unchanged: 3
+            }
+        );
+        // Naver gives a new ratio for one day; a changed value from Yahoo is an update.
+        let summary = store
+            .upsert_bars_from(&t, &bars.slice(2..3), from("naver", &[(days[2], 53.7)]))
+            .await
+            .unwrap();
+        assert_eq!(summary.unchanged, 1);
+        let mut changed = bars.bar(3).unwrap();
+        changed.close = changed.high;
+        let (changed, _) = DailySeries::from_bars([changed]);
+        let summary = store
+            .upsert_bars_from(&t, &changed, from("yahoo", &[]))
+            .await
+            .unwrap();
+        assert_eq!(summary.updated, 1);
+        // A write that records no source (an import) clears it; the ratio stays.
+        let summary = store.upsert_bars(&t, &bars.slice(0..2)).await.unwrap();
+        assert_eq!(summary.unchanged, 2);
+        // A blank source is not recorded either.
+        store
+            .upsert_bars_from(&t, &bars.slice(1..2), from("  ", &[]))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.load_provenance(&t, None).await.unwrap(),
+            [
+                prov(days[0], None, Some(53.54)),
+                prov(days[1], None, Some(53.61)),
+                prov(days[2], Some("naver"), Some(53.7)),
+                prov(days[3], Some("yahoo"), None),
+            ]
+        );
+        // The values are the last written ones throughout.
+        assert_eq!(
+            store.load_series(&t, None).await.unwrap(),
+            bars.merge(&changed)
+        );
+        // Another ticker's days are its own.
+        let other = ticker(Category::KoreanStock, "000660");
+        assert!(store.load_provenance(&other, None).await.unwrap().is_empty());
+    }
+
+    /// A whole real history (more days than one MongoDB batch) from Naver with a ratio per
+    /// day, then again from Yahoo with the same values: every day unchanged and Yahoo's,
+    /// every ratio kept.
+    pub async fn provenance_of_a_whole_history_rewritten_by_another_source(store: &Store) {
+        let (bars, _) = fixture("005930.csv");
+        assert!(bars.len() > wickview::store::MONGO_BATCH * 2);
+        let t = ticker(Category::KoreanStock, "005930");
+        let ratio = |i: usize| 40.0 + (i % 200) as f64 / 10.0;
+        let ratios: Vec<(NaiveDate, f64)> = bars
+            .days()
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (*d, ratio(i)))
+            .collect();
+        let summary = store
+            .upsert_bars_from(&t, &bars, from("naver", &ratios))
+            .await
+            .unwrap();
+        assert_eq!(summary.inserted, bars.len() as u64);
+        let summary = store
+            .upsert_bars_from(&t, &bars, from("yahoo", &[]))
+            .await
+            .unwrap();
+        assert_eq!(
+            summary,
+            UpsertSummary {
+                inserted: 0,
+                updated: 0,
+                unchanged: bars.len() as u64
+            }
+        );
+        let stored = store.load_provenance(&t, None).await.unwrap();
+        let want: Vec<BarProvenance> = bars
+            .days()
+            .iter()
+            .enumerate()
+            .map(|(i, d)| prov(*d, Some("yahoo"), Some(ratio(i))))
+            .collect();
+        assert_eq!(stored, want);
+        assert_eq!(store.load_series(&t, None).await.unwrap(), bars);
+    }
+
+    /// A replaced history is the new writer's on every day (none included); the days it
+    /// lacks go with their provenance; a kept day's foreign ratio stays unless given anew.
+    pub async fn replace_series_from_records_the_source_on_every_day(store: &Store) {
+        let t = ticker(Category::KoreanStock, "005930");
+        let days: Vec<NaiveDate> = (2..=6).map(|d| day(2024, 1, d)).collect();
+        let old = series(&[
+            (days[0], 200.0),
+            (days[1], 204.0),
+            (days[2], 208.0),
+            (days[3], 212.0),
+        ]);
+        store
+            .upsert_bars_from(
+                &t,
+                &old,
+                from("naver", &[(days[1], 50.0), (days[2], 50.5)]),
+            )
+            .await
+            .unwrap();
+        store
+            .upsert_bars_from(&t, &old.slice(0..1), from("yahoo", &[]))
+            .await
+            .unwrap();
+        // A 4:1 split re-adjusted the history: days 1 to 4, the first one gone.
+        let new = series(&[
+            (days[1], 51.0),
+            (days[2], 52.0),
+            (days[3], 53.0),
+            (days[4], 54.0),
+        ]);
+        let summary = store
+            .replace_series_from(
+                &t,
+                &new,
+                from("yahoo", &[(days[2], 60.0), (days[4], 61.0)]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            summary,
+            ReplaceSummary {
+                written: 4,
+                removed: 1
+            }
+        );
+        assert_eq!(store.load_series(&t, None).await.unwrap(), new);
+        assert_eq!(
+            store.load_provenance(&t, None).await.unwrap(),
+            [
+                prov(days[1], Some("yahoo"), Some(50.0)),
+                prov(days[2], Some("yahoo"), Some(60.0)),
+                prov(days[3], Some("yahoo"), None),
+                prov(days[4], Some("yahoo"), Some(61.0)),
+            ]
+        );
+        // A replacement that records no source leaves none on any day.
+        store.replace_series(&t, &new.slice(1..4)).await.unwrap();
+        assert_eq!(
+            store.load_provenance(&t, None).await.unwrap(),
+            [
+                prov(days[2], None, Some(60.0)),
+                prov(days[3], None, None),
+                prov(days[4], None, Some(61.0)),
+            ]
+        );
+    }
+
+    /// Provenance loads are inclusive, ascending, and empty where nothing is stored.
+    pub async fn load_provenance_ranges(store: &Store) {
+        let (bars, _) = fixture("GSPC.csv");
+        let t = ticker(Category::Index, "^GSPC");
+        store
+            .upsert_bars_from(&t, &bars, from("yahoo", &[]))
+            .await
+            .unwrap();
+        let (a, b) = (day(2008, 9, 15), day(2008, 12, 31));
+        let got = store.load_provenance(&t, Some((a, b))).await.unwrap();
+        let want: Vec<BarProvenance> = bars
+            .slice(bars.range_of(a, b))
+            .days()
+            .iter()
+            .map(|d| prov(*d, Some("yahoo"), None))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(got.first().map(|p| p.date), Some(a), "inclusive start");
+        assert_eq!(got.last().map(|p| p.date), Some(b), "inclusive end");
+        let all = store.load_provenance(&t, None).await.unwrap();
+        assert_eq!(all.len(), bars.len());
+        assert!(all.windows(2).all(|w| w[0].date < w[1].date));
+        let holiday = day(2008, 12, 25);
+        assert!(
+            store
+                .load_provenance(&t, Some((holiday, holiday)))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store
+                .load_provenance(&t, Some((b, a)))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Another category's table or collection is not read.
+        let currency = ticker(Category::Currency, "KRW=X");
+        assert!(store.load_provenance(&currency, None).await.unwrap().is_empty());
     }
 
     /// Writes three real series (Korean stock, index, US stock) and reads them back bit for bit.

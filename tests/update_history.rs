@@ -281,10 +281,10 @@ async fn provisional_bar_is_replaced(backend: Backend) {
     wickview::import::write_export(&stored, &Default::default(), &mut out).unwrap();
     let csv = String::from_utf8(out).unwrap();
     assert!(
-        csv.starts_with("date,open,high,low,close,volume,provisional\n"),
+        csv.starts_with("date,open,high,low,close,volume,provisional,source,foreign_ratio\n"),
         "{csv}"
     );
-    assert!(csv.trim_end().ends_with(",1"), "{csv}");
+    assert!(csv.trim_end().ends_with(",1,,"), "{csv}");
 
     // After the close: the day's final bar replaces it and is no longer provisional.
     let mut final_bars: Vec<Bar> = intraday.bars().collect();

@@ -5,11 +5,13 @@ use anyhow::Context as _;
 use crate::source::{SourceConfig, SourceSettings};
 use crate::store::{StoreArgs, default_config_path};
 
-/// The download source for a command: the base URL from `url` (a flag or
-/// `WICKVIEW_SOURCE_URL`), else Yahoo's, with the timeouts of the config file's
-/// `[source]` table (`--config FILE`, else the default file if it exists).
-pub fn source_config(store: &StoreArgs, url: Option<&str>) -> anyhow::Result<SourceConfig> {
-    Ok(SourceConfig::from_flag_or_env(url).with_settings(&source_settings(store)?))
+/// The download sources for a command: base URLs from `--source-url` values (`NAME=URL`,
+/// a bare URL for Yahoo, which `WICKVIEW_SOURCE_URL` also sets), then the config file's
+/// `[source]` table (`--config FILE`, else the default file if it exists): timeouts, the
+/// URLs the flags left alone, per-category orders, the breaker.
+pub fn source_config(store: &StoreArgs, urls: &[String]) -> anyhow::Result<SourceConfig> {
+    let flags = SourceConfig::from_flags(urls).map_err(anyhow::Error::msg)?;
+    Ok(flags.with_settings(&source_settings(store)?))
 }
 
 /// The config file's `[source]` table (`--config FILE`, else the default file if it exists).
@@ -52,15 +54,15 @@ mod tests {
             config: Some(file.clone()),
             ..StoreArgs::default()
         };
-        let c = source_config(&args, Some("http://127.0.0.1:9")).unwrap();
+        let c = source_config(&args, &["http://127.0.0.1:9".to_owned()]).unwrap();
         assert_eq!(c.read_timeout, Duration::from_millis(2500));
         assert_eq!(c.ticker_deadline, Duration::from_secs(20));
         assert_eq!(c.base_url, "http://127.0.0.1:9");
 
         std::fs::write(&file, "[source]\nticker_deadline_s = -1\n").unwrap();
-        let err = source_config(&args, None).unwrap_err().to_string();
+        let err = source_config(&args, &[]).unwrap_err().to_string();
         assert!(err.contains("ticker_deadline_s"), "{err}");
         std::fs::write(&file, "[source]\nread_timeout = 3\n").unwrap();
-        assert!(source_config(&args, None).is_err());
+        assert!(source_config(&args, &[]).is_err());
     }
 }

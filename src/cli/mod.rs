@@ -83,10 +83,11 @@ pub struct WindowArgs {
     /// Start from default settings and do not save them (reproducible screenshots).
     #[arg(long)]
     pub fresh_settings: bool,
-    /// Base URL of the download source, for a mirror or proxy (default: Yahoo Finance;
-    /// also WICKVIEW_SOURCE_URL).
-    #[arg(long, value_name = "URL")]
-    pub source_url: Option<String>,
+    /// Base URL of a download source, for a mirror or proxy: `NAME=URL` for a named source
+    /// (yahoo, naver, ecb, fred), a bare URL for Yahoo (also WICKVIEW_SOURCE_URL);
+    /// repeatable.
+    #[arg(long, value_name = "[NAME=]URL")]
+    pub source_url: Vec<String>,
     /// Open the side panel on this tab: update, tickers, benchmarks or storage.
     #[arg(long, value_name = "TAB", value_parser = parse_panel_tab)]
     pub panel_tab: Option<PanelTab>,
@@ -351,7 +352,10 @@ fn run_app(
     let embedded = matches!(config, crate::store::StoreConfig::Embedded { .. });
     let options = AppOptions {
         store: Some(config),
-        source_url: args.source_url.clone(),
+        source_urls: {
+            crate::source::SourceConfig::from_flags(&args.source_url).map_err(anyhow::Error::msg)?;
+            args.source_url.clone()
+        },
         source_settings: config::source_settings(store_args)?,
         seed_sample: embedded && !args.no_sample,
         view: args.view,

@@ -7,7 +7,6 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::model::Category;
-use crate::source::SOURCE_URL_ENV;
 use crate::store::{Store, StoreArgs, StoreConfig};
 use crate::update::{UpdateConfig, UpdateEvent, UpdateJob, UpdateSummary};
 
@@ -20,9 +19,11 @@ pub struct UpdateArgs {
     /// Downloads at once.
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub concurrency: u32,
-    /// Base URL of the Yahoo chart API (a mirror, a proxy, a test server).
-    #[arg(long, env = SOURCE_URL_ENV, value_name = "URL")]
-    pub source_url: Option<String>,
+    /// Base URL of a download source (a mirror, a proxy, a test server): `NAME=URL` for a
+    /// named source (yahoo, naver, ecb, fred), a bare URL for Yahoo; repeatable. Yahoo's
+    /// also from WICKVIEW_SOURCE_URL.
+    #[arg(long, value_name = "[NAME=]URL")]
+    pub source_url: Vec<String>,
 }
 
 fn categories(names: &[String]) -> anyhow::Result<Vec<Category>> {
@@ -53,7 +54,7 @@ pub fn run(
     let summary = runtime.block_on(async {
         let config = StoreConfig::resolve(store_args)?;
         let store = Store::open(&config).await?;
-        let source = super::config::source_config(store_args, args.source_url.as_deref())?;
+        let source = super::config::source_config(store_args, &args.source_url)?;
         let update = UpdateConfig {
             categories,
             concurrency: args.concurrency as usize,
@@ -83,12 +84,16 @@ pub fn run(
                         eprintln!("updating {total} tickers");
                     }
                 }
-                UpdateEvent::TickerDone { ticker, symbol, bars_written, skipped_nulls, rejected_bars, readjusted, .. } => {
+                UpdateEvent::TickerDone { ticker, symbol, source, fallback, bars_written, skipped_nulls, rejected_bars, readjusted, .. } => {
                     written += bars_written;
                     bar.inc(1);
                     bar.set_message(format!("{written} bars written, {failed} failed"));
                     if !tty {
-                        eprintln!("{ticker} ({symbol}): {bars_written} bars written, {skipped_nulls} null days skipped, {rejected_bars} impossible bars left out");
+                        eprintln!("{ticker} ({symbol}, {source}): {bars_written} bars written, {skipped_nulls} null days skipped, {rejected_bars} impossible bars left out");
+                    }
+                    if let Some(why) = fallback {
+                        let line = format!("{ticker}: served by {} because {why}", source.label());
+                        if tty { bar.println(line) } else { eprintln!("{line}") }
                     }
                     if let Some(why) = readjusted {
                         let line = format!("{ticker}: {why}");
@@ -144,6 +149,22 @@ fn report(s: &UpdateSummary) {
         s.skipped_nulls,
         s.rejected_bars,
     );
+    if !s.served_by.is_empty() {
+        let by: Vec<String> = s
+            .served_by
+            .iter()
+            .map(|(id, n)| format!("{n} from {}", id.label()))
+            .collect();
+        eprintln!("  sources: {}", by.join(", "));
+    }
+    for (id, health) in &s.sources {
+        if health.failures > 0 {
+            eprintln!("  {}: {}", id.label(), health.describe());
+        }
+    }
+    for (ticker, id, why) in &s.fallbacks {
+        eprintln!("  {ticker}: served by {} ({why})", id.label());
+    }
     for (ticker, why) in &s.readjusted {
         eprintln!("  {ticker}: {why}");
     }

@@ -3,18 +3,29 @@
 
 use std::io::Write;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use super::ImportError;
 use crate::compute;
 use crate::compute::indicators::Indicator;
 use crate::model::DailySeries;
+use crate::store::BarProvenance;
 
 /// The column `--normalize` adds: the close rebased to 100 at the first exported day.
 pub const REBASED_COLUMN: &str = "close_rebased_100";
 
 /// The column added when the exported range ends on a provisional bar: `1` on that row.
 pub const PROVISIONAL_COLUMN: &str = "provisional";
+
+/// The next to last column, always written: the download source that wrote the bar
+/// (`yahoo`, `naver`, …), empty where it is not recorded.
+pub const SOURCE_COLUMN: &str = "source";
+
+/// The last column, always written: the day's foreign ownership ratio in percent (KRX bars
+/// from Naver), empty where none is stored.
+pub const FOREIGN_RATIO_COLUMN: &str = "foreign_ratio";
 
 /// What to export.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -45,21 +56,39 @@ fn cell(v: f64) -> String {
     }
 }
 
-/// Writes `series` as CSV: `date,open,high,low,close,volume` (open/high/low empty for a
-/// close-only bar), then `sma_<w>` per window (empty where the window is not yet full), then
-/// [`REBASED_COLUMN`] if asked, then each indicator's columns (empty until defined), then
-/// [`PROVISIONAL_COLUMN`] if the last exported bar is provisional. With a weekly or monthly
-/// [`ExportOptions::interval`] the rows are the aggregated bars (total-return prices are
-/// adjusted first, then aggregated), and `--from`/`--to` pick bars by their date. Moving averages and
-/// indicators are computed over the whole series given (pandas `rolling(w).mean()`, TA-Lib for
-/// the indicators) and then cut to the range, so the first exported days carry their true
-/// values when earlier history exists. Prices are written in Rust's shortest round-trip form, so a
-/// re-import reads back the same `f64`s. Returns the rows written.
+/// [`write_export_with`] without stored provenance: the source and foreign ratio columns
+/// are written empty.
 pub fn write_export(
     series: &DailySeries,
     options: &ExportOptions,
     out: impl Write,
 ) -> Result<usize, ImportError> {
+    write_export_with(series, &[], options, out)
+}
+
+/// Writes `series` as CSV: `date,open,high,low,close,volume` (open/high/low empty for a
+/// close-only bar), then `sma_<w>` per window (empty where the window is not yet full), then
+/// [`REBASED_COLUMN`] if asked, then each indicator's columns (empty until defined), then
+/// [`PROVISIONAL_COLUMN`] if the last exported bar is provisional, then always
+/// [`SOURCE_COLUMN`] and [`FOREIGN_RATIO_COLUMN`] from `provenance` (the stored days', in
+/// any order; empty for a day it lacks). A weekly or monthly bar's source is its days' one
+/// source, or their sources joined by `+` in order of appearance where they differ (days
+/// without one left out), and its foreign ratio that of its last day. With a weekly or monthly
+/// [`ExportOptions::interval`] the rows are the aggregated bars (total-return prices are
+/// adjusted first, then aggregated), and `--from`/`--to` pick bars by their date. Moving averages and
+/// indicators are computed over the whole series given (pandas `rolling(w).mean()`, TA-Lib for
+/// the indicators) and then cut to the range, so the first exported days carry their true
+/// values when earlier history exists. Prices are written in Rust's shortest round-trip form, so a
+/// re-import reads back the same `f64`s (an import reads the prices and ignores the other
+/// columns). Returns the rows written.
+pub fn write_export_with(
+    series: &DailySeries,
+    provenance: &[BarProvenance],
+    options: &ExportOptions,
+    out: impl Write,
+) -> Result<usize, ImportError> {
+    let by_day: HashMap<NaiveDate, &BarProvenance> =
+        provenance.iter().map(|p| (p.date, p)).collect();
     let adjusted;
     let series = if options.total_return {
         adjusted = compute::adjust::total_return(series);
@@ -68,9 +97,37 @@ pub fn write_export(
         series
     };
     let resampled;
+    // Per written bar's day: its source and foreign ratio cells.
+    let provenance_cells: HashMap<NaiveDate, (String, String)>;
     let series = if options.interval == compute::Interval::Daily {
+        provenance_cells = series
+            .days()
+            .iter()
+            .filter_map(|day| {
+                let p = by_day.get(day)?;
+                let source = p.source.clone().unwrap_or_default();
+                Some((*day, (source, p.foreign_ratio.map_or_else(String::new, cell))))
+            })
+            .collect();
         series
     } else {
+        provenance_cells = compute::resample::periods(series.days(), options.interval)
+            .into_iter()
+            .map(|period| {
+                let mut sources: Vec<&str> = Vec::new();
+                for day in &series.days()[period.clone()] {
+                    if let Some(s) = by_day.get(day).and_then(|p| p.source.as_deref())
+                        && !sources.contains(&s)
+                    {
+                        sources.push(s);
+                    }
+                }
+                // An aggregated bar is dated by its period's last day.
+                let last = series.days()[period.end - 1];
+                let ratio = by_day.get(&last).and_then(|p| p.foreign_ratio);
+                (last, (sources.join("+"), ratio.map_or_else(String::new, cell)))
+            })
+            .collect();
         resampled = compute::resample(series, options.interval);
         &resampled
     };
@@ -107,6 +164,8 @@ pub fn write_export(
     if provisional.is_some() {
         header.push(PROVISIONAL_COLUMN.to_owned());
     }
+    header.push(SOURCE_COLUMN.to_owned());
+    header.push(FOREIGN_RATIO_COLUMN.to_owned());
     let io = |e: csv::Error| ImportError::Export(e.to_string());
     w.write_record(&header).map_err(io)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
@@ -135,6 +194,11 @@ pub fn write_export(
         if let Some(p) = provisional {
             row.push(if series.days()[i] == p { "1" } else { "" }.to_owned());
         }
+        let (source, ratio) = provenance_cells
+            .get(&series.days()[i])
+            .map_or(("", ""), |(s, r)| (s.as_str(), r.as_str()));
+        row.push(source.to_owned());
+        row.push(ratio.to_owned());
         w.write_record(&row).map_err(io)?;
     }
     w.flush().map_err(|e| ImportError::Export(e.to_string()))?;
@@ -170,10 +234,10 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
-            "date,open,high,low,close,volume,sma_2,sma_3,close_rebased_100\n\
-             2024-01-03,6,7,5,6,0,5,,100\n\
-             2024-01-04,8,9,7,8,0,7,6,133.33333333333331\n\
-             2024-01-05,10,11,9,10,0,9,8,166.66666666666669\n"
+            "date,open,high,low,close,volume,sma_2,sma_3,close_rebased_100,source,foreign_ratio\n\
+             2024-01-03,6,7,5,6,0,5,,100,,\n\
+             2024-01-04,8,9,7,8,0,7,6,133.33333333333331,,\n\
+             2024-01-05,10,11,9,10,0,9,8,166.66666666666669,,\n"
         );
         let mut p = s.clone();
         p.set_last_provisional(true);
@@ -189,16 +253,16 @@ mod tests {
         .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "date,open,high,low,close,volume,provisional\n\
-             2024-01-05,10,11,9,10,0,\n\
-             2024-01-06,12,13,11,12,0,1\n"
+            "date,open,high,low,close,volume,provisional,source,foreign_ratio\n\
+             2024-01-05,10,11,9,10,0,,,\n\
+             2024-01-06,12,13,11,12,0,1,,\n"
         );
         let (c, _) = DailySeries::from_bars([Bar::close_only(d(2), 7.94)]);
         let mut out = Vec::new();
         write_export(&c, &ExportOptions::default(), &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "date,open,high,low,close,volume\n2024-01-02,,,,7.94,0\n"
+            "date,open,high,low,close,volume,source,foreign_ratio\n2024-01-02,,,,7.94,0,,\n"
         );
         assert!(matches!(
             write_export(
@@ -211,6 +275,63 @@ mod tests {
             ),
             Err(ImportError::Export(_))
         ));
+    }
+
+    /// The source and foreign ratio of each stored day, last, after the provisional mark;
+    /// a weekly bar has its days' sources and its last day's ratio; the file imports again.
+    #[test]
+    fn provenance_columns_come_last() {
+        let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+        let (mut s, _) = DailySeries::from_bars([2, 3, 4, 5, 8, 9].into_iter().map(|day| {
+            let c = 70000.0 + f64::from(day) * 100.0;
+            Bar {
+                volume: 1000.0,
+                ..Bar::ohlc(d(day), c, c + 50.0, c - 50.0, c)
+            }
+        }));
+        s.set_last_provisional(true);
+        let prov = |day, source: Option<&str>, ratio| BarProvenance {
+            date: d(day),
+            source: source.map(str::to_owned),
+            foreign_ratio: ratio,
+        };
+        let provenance = [
+            prov(9, Some("naver"), Some(52.3)),
+            prov(2, None, None),
+            prov(3, Some("yahoo"), None),
+            prov(4, Some("naver"), Some(52.31)),
+            prov(5, Some("yahoo"), None),
+            prov(8, Some("naver"), None),
+        ];
+        let mut out = Vec::new();
+        write_export_with(&s, &provenance, &ExportOptions::default(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "date,open,high,low,close,volume,provisional,source,foreign_ratio\n\
+             2024-01-02,70200,70250,70150,70200,1000,,,\n\
+             2024-01-03,70300,70350,70250,70300,1000,,yahoo,\n\
+             2024-01-04,70400,70450,70350,70400,1000,,naver,52.31\n\
+             2024-01-05,70500,70550,70450,70500,1000,,yahoo,\n\
+             2024-01-08,70800,70850,70750,70800,1000,,naver,\n\
+             2024-01-09,70900,70950,70850,70900,1000,1,naver,52.3\n"
+        );
+        let back = super::super::read_csv(text.as_bytes()).unwrap();
+        assert!(back.bad_rows.is_empty(), "{:?}", back.bad_rows);
+        assert_eq!(back.series.bars().collect::<Vec<_>>(), s.bars().collect::<Vec<_>>());
+
+        let mut out = Vec::new();
+        let weekly = ExportOptions {
+            interval: compute::Interval::Weekly,
+            ..Default::default()
+        };
+        write_export_with(&s, &provenance, &weekly, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "date,open,high,low,close,volume,provisional,source,foreign_ratio\n\
+             2024-01-05,70200,70550,70150,70500,4000,,yahoo+naver,\n\
+             2024-01-09,70800,70950,70750,70900,2000,1,naver,52.3\n"
+        );
     }
 
     #[test]
@@ -241,10 +362,10 @@ mod tests {
         assert_eq!(n, 3);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "date,open,high,low,close,volume,sma_2\n\
-             2024-01-05,11,16,10,15.5,50,\n\
-             2024-01-12,18,23,17,22.5,50,19\n\
-             2024-01-15,25,26,24,25.5,10,24\n"
+            "date,open,high,low,close,volume,sma_2,source,foreign_ratio\n\
+             2024-01-05,11,16,10,15.5,50,,,\n\
+             2024-01-12,18,23,17,22.5,50,19,,\n\
+             2024-01-15,25,26,24,25.5,10,24,,\n"
         );
     }
 
@@ -316,7 +437,8 @@ mod tests {
         let mut lines = text.lines();
         assert_eq!(
             lines.next().unwrap(),
-            "date,open,high,low,close,volume,sma_2,rsi_3,macd_2_4_2,macd_signal_2_4_2,macd_hist_2_4_2"
+            "date,open,high,low,close,volume,sma_2,rsi_3,macd_2_4_2,macd_signal_2_4_2,macd_hist_2_4_2,\
+             source,foreign_ratio"
         );
         let full_rsi = compute::indicators::rsi(s.close(), 3).unwrap();
         let full_macd = compute::indicators::macd(s.close(), (2, 4, 2)).unwrap();

@@ -9,7 +9,10 @@ pub mod sqlite;
 use std::path::Path;
 
 pub use self::csv::{CsvImport, read_csv};
-pub use self::export::{ExportOptions, PROVISIONAL_COLUMN, REBASED_COLUMN, write_export};
+pub use self::export::{
+    ExportOptions, FOREIGN_RATIO_COLUMN, PROVISIONAL_COLUMN, REBASED_COLUMN, SOURCE_COLUMN,
+    write_export, write_export_with,
+};
 pub use self::sqlite::{SqliteImport, SqliteSeries, read_sqlite};
 
 use crate::model::{Category, KrMarket, ModelError, Ticker, TickerMeta, shown};
@@ -306,7 +309,8 @@ pub async fn import_file(
     Ok(vec![imported])
 }
 
-/// Loads `ticker`'s stored bars and writes them as CSV (see [`write_export`]).
+/// Loads `ticker`'s stored bars and their provenance and writes them as CSV (see
+/// [`write_export_with`]).
 pub async fn export_ticker(
     store: &Store,
     ticker: &str,
@@ -318,7 +322,8 @@ pub async fn export_ticker(
         .await?
         .ok_or_else(|| StoreError::UnknownTicker(ticker.trim().to_owned()))?;
     let series = store.load_series(&meta.ticker, None).await?;
-    write_export(&series, options, out)
+    let provenance = store.load_provenance(&meta.ticker, None).await?;
+    write_export_with(&series, &provenance, options, out)
 }
 
 /// The category a symbol's shape suggests: `^…` an index, `…=X` a currency pair, six

@@ -29,6 +29,13 @@ impl Default for Routes {
 }
 
 impl Routes {
+    /// One source for every category (a mirror of one source, tests).
+    pub fn only(id: SourceId) -> Self {
+        Self {
+            by_category: Category::ALL.into_iter().map(|c| (c, vec![id])).collect(),
+        }
+    }
+
     /// The sources of `category`, in order.
     pub fn for_category(&self, category: Category) -> &[SourceId] {
         self.by_category.get(&category).map_or(&[], Vec::as_slice)

@@ -1,14 +1,12 @@
 //! Yahoo Finance's v8 chart API: one HTTP client per run, cookie + crumb handshake,
 //! retries with backoff, and the `.KS`/`.KQ` resolution of Korean codes.
 
-use std::time::Duration;
-
 use chrono::{NaiveDate, NaiveTime};
 use reqwest::StatusCode;
 use tokio::sync::Mutex;
 
 use super::chart::{ChartData, ChartError, parse_chart};
-use super::http::{error_chain, from_reqwest, snippet};
+use super::http::{from_reqwest, snippet};
 use super::retry::parse_retry_after;
 use super::{Fetched, SourceConfig, SourceError};
 use crate::model::Ticker;
@@ -192,6 +190,12 @@ impl YahooSource {
                 status: status.as_u16(),
                 detail: snippet(&body),
             });
+        }
+        // An HTML page (a challenge or consent page), an empty body or another format
+        // served with 200 is a failure (retried: Yahoo's non-JSON answers come in waves),
+        // never a chart without bars.
+        if status.is_success() {
+            super::http::sniff(&body, super::http::BodyKind::Json)?;
         }
         match (status.is_success(), parse_chart(&body)) {
             (true, Ok(chart)) => {

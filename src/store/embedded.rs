@@ -1,11 +1,13 @@
 //! The embedded backend: SQLite through rusqlite (bundled), one file in the data directory.
 //!
-//! Schema (version 3, `PRAGMA user_version`; older files are upgraded in place at the
+//! Schema (version 4, `PRAGMA user_version`; older files are upgraded in place at the
 //! first read-write open: nullable open/high/low, the `provisional` flag, `watchlists`,
-//! `drawings` (2), the English name `name_en` (3)):
+//! `drawings` (2), the English name `name_en` (3), the bars' provenance (4)):
 //! - one `WITHOUT ROWID` table per category (`korean_stocks`, `us_stocks`, `indices`,
 //!   `currencies`) with `PRIMARY KEY (ticker, date)`, so a ticker's bars are stored
-//!   contiguously in day order and a 25-year load is one range scan;
+//!   contiguously in day order and a 25-year load is one range scan; beside the values,
+//!   each row has `source` (the download source that last wrote it, NULL where not
+//!   recorded) and `foreign_ratio` (KRX, from Naver) (`embedded_migrate::bar_table_ddl`);
 //! - `ticker_metadata` keyed by `ticker`, with an index on `(category, ticker)`; its
 //!   `name_folded` holds the name and the English name lower-cased, one per line, for
 //!   searches in any script (SQLite's `lower` folds ASCII only);
@@ -26,7 +28,9 @@
 //! process changed) and wait up to [`BUSY_TIMEOUT`] for another process's write to end.
 //!
 //! Read-only use ([`EmbeddedStore::open_read_only`]): no directory or file is created,
-//! no schema written, and a database in a read-only directory is opened `immutable`.
+//! no schema written, and a database in a read-only directory is opened `immutable`. A
+//! file of schema 3 (one upgrade behind, which only adds the provenance columns) reads as
+//! it is, every day's provenance not recorded; older ones need a read-write open first.
 
 mod drawings;
 
@@ -45,16 +49,20 @@ use rusqlite::{
 mod watchlists;
 
 use super::search::{SQL_BARE_TICKER, SearchText, best};
+use super::embedded_migrate::{BAR_COLUMNS, bar_table_ddl};
 use super::{
-    EMBEDDED_FILE_NAME, StoreError, TickerDeletion, TickerEdit, TickerPage, TickerQuery,
-    UpsertSummary, apply_edit, epoch_days, from_epoch_days,
+    BarProvenance, EMBEDDED_FILE_NAME, Stamp, StoreError, TickerDeletion, TickerEdit, TickerPage,
+    TickerQuery, UpsertSummary, apply_edit, epoch_days, from_epoch_days,
 };
 use crate::model::{Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta, bare_symbol};
 
 /// 2: nullable open/high/low (close-only bars), the `provisional` flag, `watchlists`,
-/// `drawings`; 3: `ticker_metadata.name_en`. An older file is upgraded at the first
-/// read-write open.
-const SCHEMA_VERSION: i64 = 3;
+/// `drawings`; 3: `ticker_metadata.name_en`; 4: `source` and `foreign_ratio` on every bar
+/// table. An older file is upgraded at the first read-write open.
+const SCHEMA_VERSION: i64 = 4;
+/// The oldest schema a read-only open reads as it is: 4 only adds nullable bar columns,
+/// read as "not recorded" where they are missing.
+const MIN_READABLE_SCHEMA: i64 = 3;
 /// How long a write waits for another process's write transaction to end.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_IDLE_READERS: usize = 4;
@@ -366,14 +374,17 @@ impl EmbeddedStore {
         .await
     }
 
+    /// Upserts `bars`, each with its stamp (`stamps[i]` for the `i`-th bar).
     pub async fn upsert_bars(
         &self,
         ticker: &Ticker,
         bars: &DailySeries,
+        stamps: &[Stamp],
     ) -> Result<UpsertSummary, StoreError> {
         let table = ticker.category().collection();
         let symbol = ticker.as_str().to_owned();
         let bars = bars.clone();
+        let stamps = stamps.to_vec();
         self.write(move |conn| {
             let tx = immediate(conn)?;
             let count_sql = format!("SELECT COUNT(*) FROM {table} WHERE ticker = ?1");
@@ -381,11 +392,13 @@ impl EmbeddedStore {
             let mut changed = 0u64;
             {
                 // The WHERE clause skips identical rows, so `execute` returns 0 for them.
+                // The provenance is left to the second statement, which counts nothing:
+                // a day re-sent with the same values by another source is unchanged.
                 let mut stmt = tx.prepare_cached(&format!(
                     "INSERT INTO {table}
                          (ticker, date, open, high, low, close, volume, dividends, stock_splits,
-                          provisional)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                          provisional, source, foreign_ratio)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                      ON CONFLICT (ticker, date) DO UPDATE SET
                          open = excluded.open, high = excluded.high, low = excluded.low,
                          close = excluded.close, volume = excluded.volume,
@@ -397,10 +410,16 @@ impl EmbeddedStore {
                         OR stock_splits IS NOT excluded.stock_splits
                         OR provisional IS NOT excluded.provisional"
                 ))?;
+                let mut stamp_stmt = tx.prepare_cached(&format!(
+                    "UPDATE {table} SET source = ?3, foreign_ratio = COALESCE(?4, foreign_ratio)
+                     WHERE ticker = ?1 AND date = ?2
+                       AND (source IS NOT ?3 OR (?4 IS NOT NULL AND foreign_ratio IS NOT ?4))"
+                ))?;
                 // A close-only bar's open/high/low (NaN) are stored as NULL.
                 let price = |p: f64| p.is_finite().then_some(p);
                 let provisional = bars.provisional_day();
-                for bar in bars.bars() {
+                for (bar, stamp) in bars.bars().zip(&stamps) {
+                    let source = stamp.source.as_deref();
                     changed += stmt.execute(params![
                         symbol,
                         epoch_days(bar.date),
@@ -411,8 +430,16 @@ impl EmbeddedStore {
                         bar.volume,
                         bar.dividends,
                         bar.stock_splits,
-                        provisional == Some(bar.date)
+                        provisional == Some(bar.date),
+                        source,
+                        stamp.foreign_ratio
                     ])? as u64;
+                    stamp_stmt.execute(params![
+                        symbol,
+                        epoch_days(bar.date),
+                        source,
+                        stamp.foreign_ratio
+                    ])?;
                 }
             }
             let after: i64 = tx.query_row(&count_sql, [&symbol], |r| r.get(0))?;
@@ -424,6 +451,54 @@ impl EmbeddedStore {
                 updated,
                 unchanged: (bars.len() as u64).saturating_sub(inserted + updated),
             })
+        })
+        .await
+    }
+
+    /// The provenance of the ticker's stored days, ascending. A file of schema 3 opened
+    /// read-only has no provenance columns: every day reads as not recorded.
+    pub async fn load_provenance(
+        &self,
+        ticker: &Ticker,
+        range: Option<(NaiveDate, NaiveDate)>,
+    ) -> Result<Vec<BarProvenance>, StoreError> {
+        let table = ticker.category().collection();
+        let symbol = ticker.as_str().to_owned();
+        let (from, to) = range.map_or((i64::MIN, i64::MAX), |(a, b)| {
+            (epoch_days(a), epoch_days(b))
+        });
+        self.read(move |conn| {
+            let recorded: bool = conn.query_row(
+                &format!(
+                    "SELECT COUNT(*) = 2 FROM pragma_table_info('{table}')
+                     WHERE name IN ('source', 'foreign_ratio')"
+                ),
+                [],
+                |r| r.get(0),
+            )?;
+            let columns = if recorded {
+                "source, foreign_ratio"
+            } else {
+                "NULL, NULL"
+            };
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT date, {columns} FROM {table}
+                 WHERE ticker = ?1 AND date >= ?2 AND date <= ?3 ORDER BY date"
+            ))?;
+            let mut rows = stmt.query(params![symbol, from, to])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let days: i64 = row.get(0)?;
+                let Some(date) = from_epoch_days(days) else {
+                    return Err(rusqlite::Error::IntegralValueOutOfRange(0, days));
+                };
+                out.push(BarProvenance {
+                    date,
+                    source: row.get(1)?,
+                    foreign_ratio: row.get(2)?,
+                });
+            }
+            Ok(out)
         })
         .await
     }
@@ -684,7 +759,10 @@ fn move_bars(
 ) -> rusqlite::Result<usize> {
     let (from, to) = (from.collection(), to.collection());
     let moved = tx.execute(
-        &format!("INSERT OR REPLACE INTO {to} SELECT * FROM {from} WHERE ticker = ?1"),
+        &format!(
+            "INSERT OR REPLACE INTO {to} ({BAR_COLUMNS})
+             SELECT {BAR_COLUMNS} FROM {from} WHERE ticker = ?1"
+        ),
         [key],
     )?;
     tx.execute(&format!("DELETE FROM {from} WHERE ticker = ?1"), [key])?;
@@ -783,21 +861,7 @@ fn create_or_upgrade(conn: &mut Connection, path: &Path) -> Result<(), WriteErro
         CREATE INDEX IF NOT EXISTS ticker_metadata_category ON ticker_metadata (category, ticker);",
     );
     for category in Category::ALL {
-        ddl.push_str(&format!(
-            "CREATE TABLE IF NOT EXISTS {} (
-                ticker TEXT NOT NULL,
-                date INTEGER NOT NULL,
-                open REAL,
-                high REAL,
-                low REAL,
-                close REAL NOT NULL,
-                volume REAL NOT NULL,
-                dividends REAL NOT NULL,
-                stock_splits REAL NOT NULL,
-                PRIMARY KEY (ticker, date)
-            ) WITHOUT ROWID;",
-            category.collection()
-        ));
+        ddl.push_str(&bar_table_ddl(category.collection()));
     }
     ddl.push_str(watchlists::DDL);
     ddl.push_str(drawings::DDL);
@@ -806,6 +870,7 @@ fn create_or_upgrade(conn: &mut Connection, path: &Path) -> Result<(), WriteErro
     super::embedded_migrate::allow_close_only_bars(&tx)?;
     super::embedded_migrate::add_provisional_flag(&tx)?;
     super::embedded_migrate::add_english_names(&tx)?;
+    super::embedded_migrate::add_provenance(&tx)?;
     tx.commit()?;
     Ok(())
 }
@@ -907,10 +972,11 @@ fn check_version(version: i64, path: &Path) -> Result<i64, StoreError> {
     Ok(version)
 }
 
-/// Like [`check_schema`], for a read-only open, which cannot upgrade an older file.
+/// Like [`check_schema`], for a read-only open, which cannot upgrade an older file: one
+/// of [`MIN_READABLE_SCHEMA`] or later reads as it is.
 fn check_schema_readable(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
     let version = check_schema(conn, path)?;
-    if version < SCHEMA_VERSION {
+    if version < MIN_READABLE_SCHEMA {
         return Err(StoreError::Config(format!(
             "{}: written by an earlier wickview (schema {version}); open it once with the window or \
              a command that writes (`update`, `import`) to upgrade it",
@@ -1029,6 +1095,11 @@ fn join_error(err: &tokio::task::JoinError) -> StoreError {
 mod tests {
     use super::*;
 
+    /// No provenance on any bar of `bars`.
+    fn unstamped(bars: &DailySeries) -> Vec<Stamp> {
+        crate::store::Provenance::default().stamps(bars)
+    }
+
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
@@ -1112,6 +1183,98 @@ mod tests {
         assert_eq!(store.search(&search("삼성"), 5).await.unwrap().len(), 1);
     }
 
+    /// A schema 3 file (bar tables without provenance) reads as it is through a read-only
+    /// handle, every day's provenance not recorded; the first read-write open adds the
+    /// columns, keeps the bars (still not recorded), and records what is written after.
+    #[tokio::test]
+    async fn schema_3_files_gain_provenance() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(EMBEDDED_FILE_NAME);
+        {
+            let c = Connection::open(&file).unwrap();
+            let mut ddl = String::from(
+                "CREATE TABLE ticker_metadata (
+                    ticker TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL,
+                    name_folded TEXT NOT NULL, category TEXT NOT NULL, source_symbol TEXT,
+                    active INTEGER NOT NULL, created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL, name_en TEXT NOT NULL DEFAULT '')
+                    WITHOUT ROWID;
+                 INSERT INTO ticker_metadata
+                    VALUES ('005930', '삼성전자', '삼성전자', 'korean_stock', '005930.KS', 1, 0, 0,
+                            '');",
+            );
+            // Schema 3's bar DDL, with the flag schema 2 added.
+            for category in Category::ALL {
+                let table = category.collection();
+                ddl.push_str(&format!(
+                    "CREATE TABLE {table} (ticker TEXT NOT NULL, date INTEGER NOT NULL,
+                        open REAL, high REAL, low REAL, close REAL NOT NULL,
+                        volume REAL NOT NULL, dividends REAL NOT NULL,
+                        stock_splits REAL NOT NULL, PRIMARY KEY (ticker, date)) WITHOUT ROWID;
+                     ALTER TABLE {table} ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;"
+                ));
+            }
+            ddl.push_str(
+                "INSERT INTO korean_stocks VALUES ('005930', 19724, 78200, 79800, 78200, 79600,
+                    17142847, 0, 0, 0);
+                 INSERT INTO korean_stocks VALUES ('005930', 19725, 78500, 78800, 77000, 77000,
+                    21753644, 0, 0, 1);
+                 PRAGMA user_version = 3;",
+            );
+            c.execute_batch(&ddl).unwrap();
+        }
+        let t = Ticker::parse(Category::KoreanStock, "005930").unwrap();
+        let (jan2, jan3) = (d(2024, 1, 2), d(2024, 1, 3));
+        let not_recorded = |date| BarProvenance {
+            date,
+            source: None,
+            foreign_ratio: None,
+        };
+
+        let reader = EmbeddedStore::open_read_only(dir.path()).await.unwrap();
+        let stored = reader.load_series(&t, None).await.unwrap();
+        assert_eq!(stored.close(), &[79600.0, 77000.0]);
+        assert_eq!(stored.provisional_day(), Some(jan3));
+        assert_eq!(
+            reader.load_provenance(&t, None).await.unwrap(),
+            [not_recorded(jan2), not_recorded(jan3)]
+        );
+        drop(reader);
+        let version = |c: &Connection| schema_version(c).unwrap();
+        assert_eq!(version(&Connection::open(&file).unwrap()), 3, "reading wrote nothing");
+
+        let store = EmbeddedStore::open(dir.path()).await.unwrap();
+        assert_eq!(version(&Connection::open(&file).unwrap()), SCHEMA_VERSION);
+        assert_eq!(store.load_series(&t, None).await.unwrap(), stored);
+        assert_eq!(
+            store.load_provenance(&t, Some((jan3, jan3))).await.unwrap(),
+            [not_recorded(jan3)]
+        );
+        let (fresh, _) = DailySeries::from_bars([Bar::ohlc(jan3, 78500.0, 78800.0, 77000.0, 77000.0)]);
+        let naver = crate::store::Provenance {
+            source: Some("naver"),
+            foreign_ratio: &[(jan3, 52.31)],
+        };
+        let summary = store
+            .upsert_bars(&t, &fresh, &naver.stamps(&fresh))
+            .await
+            .unwrap();
+        assert_eq!(summary.written(), 1, "the provisional flag went");
+        drop(store);
+        let reader = EmbeddedStore::open_read_only(dir.path()).await.unwrap();
+        assert_eq!(
+            reader.load_provenance(&t, None).await.unwrap(),
+            [
+                not_recorded(jan2),
+                BarProvenance {
+                    date: jan3,
+                    source: Some("naver".into()),
+                    foreign_ratio: Some(52.31)
+                }
+            ]
+        );
+    }
+
     /// Many reads asked at once (a 500-series comparison) run a few at a time on the
     /// pooled connections, and every one of them completes with its own data.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1124,7 +1287,7 @@ mod tests {
         for (i, t) in tickers.iter().enumerate() {
             let c = 1.0 + i as f64;
             let (bars, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 2), c, c, c, c)]);
-            store.upsert_bars(t, &bars).await.unwrap();
+            store.upsert_bars(t, &bars, &unstamped(&bars)).await.unwrap();
         }
         let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -1168,7 +1331,7 @@ mod tests {
         let store = EmbeddedStore::open(dir.path()).await.unwrap();
         let t = Ticker::parse(Category::UsStock, "AAPL").unwrap();
         let (bars, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 2), 1.0, 2.0, 0.5, 1.5)]);
-        store.upsert_bars(&t, &bars).await.unwrap();
+        store.upsert_bars(&t, &bars, &unstamped(&bars)).await.unwrap();
         drop(store);
         let again = EmbeddedStore::open(dir.path()).await.unwrap();
         assert_eq!(again.load_series(&t, None).await.unwrap(), bars);
@@ -1188,7 +1351,14 @@ mod tests {
             Bar::ohlc(d(2024, 1, 2), 1.0, 2.0, 0.5, 1.5),
             Bar::ohlc(d(2024, 1, 3), 1.5, 2.5, 1.0, 2.0),
         ]);
-        store.upsert_bars(&us, &bars).await.unwrap();
+        let naver = crate::store::Provenance {
+            source: Some("naver"),
+            foreign_ratio: &[(d(2024, 1, 3), 51.5)],
+        };
+        store
+            .upsert_bars(&us, &bars, &naver.stamps(&bars))
+            .await
+            .unwrap();
         let moved = store
             .write(|conn| {
                 let tx = immediate(conn)?;
@@ -1203,6 +1373,23 @@ mod tests {
         let last = store.last_days(Category::Index).await.unwrap();
         assert_eq!(last.get("MOVE"), Some(&d(2024, 1, 3)));
         assert_eq!(store.bar_count("MOVE").await.unwrap(), 2);
+        // The provenance moved with the values.
+        let stamps: Vec<(i64, Option<String>, Option<f64>)> = store
+            .read(|c| {
+                c.prepare("SELECT date, source, foreign_ratio FROM indices ORDER BY date")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .await
+            .unwrap();
+        let naver = Some("naver".to_owned());
+        assert_eq!(
+            stamps,
+            [
+                (epoch_days(d(2024, 1, 2)), naver.clone(), None),
+                (epoch_days(d(2024, 1, 3)), naver, Some(51.5))
+            ]
+        );
     }
 
     /// Another process's write transaction: a write waits for it to end, and one that
@@ -1244,7 +1431,7 @@ mod tests {
             thread
         };
         let other = hold(300);
-        let summary = store.upsert_bars(&t, &bars).await.unwrap();
+        let summary = store.upsert_bars(&t, &bars, &unstamped(&bars)).await.unwrap();
         assert_eq!(summary.inserted, 1);
         other.join().unwrap();
 
@@ -1253,7 +1440,7 @@ mod tests {
             .unwrap();
         let other = hold(1500);
         let (more, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 3), 1.0, 2.0, 0.5, 1.5)]);
-        let err = short.upsert_bars(&t, &more).await.unwrap_err();
+        let err = short.upsert_bars(&t, &more, &unstamped(&more)).await.unwrap_err();
         assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
         assert!(err.to_string().contains("another process"), "{err}");
         other.join().unwrap();
@@ -1351,7 +1538,7 @@ mod tests {
         let (bars, _) = DailySeries::from_bars([Bar::ohlc(d(2024, 1, 2), 1.0, 2.0, 0.5, 1.5)]);
         {
             let store = EmbeddedStore::open(dir.path()).await.unwrap();
-            store.upsert_bars(&t, &bars).await.unwrap();
+            store.upsert_bars(&t, &bars, &unstamped(&bars)).await.unwrap();
         }
         let file = dir.path().join(EMBEDDED_FILE_NAME);
         let before = std::fs::read(&file).unwrap();
@@ -1367,7 +1554,7 @@ mod tests {
                 }),
             };
             assert_eq!(ro.load_series(&t, None).await.unwrap(), bars, "{mode:?}");
-            let err = ro.upsert_bars(&t, &bars).await.unwrap_err();
+            let err = ro.upsert_bars(&t, &bars, &unstamped(&bars)).await.unwrap_err();
             assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
         }
         let opened = EmbeddedStore::open_read_only(dir.path()).await.unwrap();

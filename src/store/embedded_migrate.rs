@@ -7,9 +7,46 @@ use rusqlite::Transaction;
 
 use crate::model::Category;
 
+/// Every column of a category table, in the order of a new file's DDL (and of an upgraded
+/// file's: the later columns are added at its end in this order).
+pub(super) const BAR_COLUMNS: &str = "ticker, date, open, high, low, close, volume, dividends, \
+     stock_splits, provisional, source, foreign_ratio";
+
+/// The DDL of a category table (`IF NOT EXISTS`, so a file that has it keeps it): `open`,
+/// `high` and `low` NULL for a close-only bar, `provisional` 1 on a bar fetched while its
+/// exchange was open, `source` the download source that last wrote the bar (NULL where not
+/// recorded), `foreign_ratio` the day's foreign ownership ratio in percent (KRX, from Naver).
+pub(super) fn bar_table_ddl(table: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {table} (
+            ticker TEXT NOT NULL,
+            date INTEGER NOT NULL,
+            open REAL,
+            high REAL,
+            low REAL,
+            close REAL NOT NULL,
+            volume REAL NOT NULL,
+            dividends REAL NOT NULL,
+            stock_splits REAL NOT NULL,
+            provisional INTEGER NOT NULL DEFAULT 0,
+            source TEXT,
+            foreign_ratio REAL,
+            PRIMARY KEY (ticker, date)
+        ) WITHOUT ROWID;"
+    )
+}
+
+/// The columns `table` has, in order.
+fn columns_of(tx: &Transaction<'_>, table: &str) -> rusqlite::Result<Vec<String>> {
+    tx.prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+        .query_map([], |r| r.get(0))?
+        .collect()
+}
+
 /// Databases of the first schema declared `open`, `high` and `low` `NOT NULL`; a
 /// close-only bar stores them as NULL. SQLite cannot drop a column constraint, so each
-/// category table is rebuilt (rows copied in key order) inside the caller's transaction.
+/// category table is rebuilt ([`bar_table_ddl`]; the columns it had copied, rows in key
+/// order) inside the caller's transaction.
 pub(super) fn allow_close_only_bars(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     for category in Category::ALL {
         let table = category.collection();
@@ -22,24 +59,20 @@ pub(super) fn allow_close_only_bars(tx: &Transaction<'_>) -> rusqlite::Result<()
             continue;
         }
         tracing::info!("embedded store: allowing close-only bars in {table}");
+        let had = columns_of(tx, table)?;
+        let copied = BAR_COLUMNS
+            .split(", ")
+            .filter(|c| had.iter().any(|h| h == c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let new = format!("{table}__new");
         tx.execute_batch(&format!(
-            "CREATE TABLE {table}__new (
-                ticker TEXT NOT NULL,
-                date INTEGER NOT NULL,
-                open REAL,
-                high REAL,
-                low REAL,
-                close REAL NOT NULL,
-                volume REAL NOT NULL,
-                dividends REAL NOT NULL,
-                stock_splits REAL NOT NULL,
-                PRIMARY KEY (ticker, date)
-            ) WITHOUT ROWID;
-            INSERT INTO {table}__new
-                SELECT ticker, date, open, high, low, close, volume, dividends, stock_splits
-                FROM {table} ORDER BY ticker, date;
+            "{}
+            INSERT INTO {new} ({copied})
+                SELECT {copied} FROM {table} ORDER BY ticker, date;
             DROP TABLE {table};
-            ALTER TABLE {table}__new RENAME TO {table};"
+            ALTER TABLE {new} RENAME TO {table};",
+            bar_table_ddl(&new)
         ))?;
     }
     Ok(())
@@ -61,6 +94,21 @@ pub(super) fn add_provisional_flag(tx: &Transaction<'_>) -> rusqlite::Result<()>
             tx.execute_batch(&format!(
                 "ALTER TABLE {table} ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;"
             ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds the provenance columns `source` and `foreign_ratio` (NULL: not recorded) to every
+/// category table that lacks them (files of schema 3 and older).
+pub(super) fn add_provenance(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    for category in Category::ALL {
+        let table = category.collection();
+        let had = columns_of(tx, table)?;
+        for (column, kind) in [("source", "TEXT"), ("foreign_ratio", "REAL")] {
+            if !had.iter().any(|h| h == column) {
+                tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind};"))?;
+            }
         }
     }
     Ok(())
@@ -111,24 +159,81 @@ mod tests {
         let tx = conn.transaction().unwrap();
         allow_close_only_bars(&tx).unwrap();
         add_provisional_flag(&tx).unwrap();
+        add_provenance(&tx).unwrap();
         allow_close_only_bars(&tx).unwrap(); // a second run is a no-op
         add_provisional_flag(&tx).unwrap();
+        add_provenance(&tx).unwrap();
         tx.commit().unwrap();
         conn.execute(
-            "INSERT INTO us_stocks VALUES ('AAPL', 19725, NULL, NULL, NULL, 1.6, 0.0, 0.0, 0.0, 1)",
+            "INSERT INTO us_stocks VALUES
+                ('AAPL', 19725, NULL, NULL, NULL, 1.6, 0.0, 0.0, 0.0, 1, 'yahoo', NULL)",
             [],
         )
         .unwrap();
-        let rows: Vec<(i64, Option<f64>, f64, i64)> = conn
-            .prepare("SELECT date, open, close, provisional FROM us_stocks ORDER BY date")
+        type Row = (i64, Option<f64>, f64, i64, Option<String>, Option<f64>);
+        let rows: Vec<Row> = conn
+            .prepare(
+                "SELECT date, open, close, provisional, source, foreign_ratio
+                 FROM us_stocks ORDER BY date",
+            )
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(
             rows,
-            vec![(19724, Some(1.0), 1.5, 0), (19725, None, 1.6, 1)]
+            vec![
+                (19724, Some(1.0), 1.5, 0, None, None),
+                (19725, None, 1.6, 1, Some("yahoo".to_owned()), None)
+            ]
         );
+        // Every table has the columns of a new file's, in the same order.
+        let mut fresh = Connection::open_in_memory().unwrap();
+        fresh.execute_batch(&bar_table_ddl("fresh")).unwrap();
+        let tx = fresh.transaction().unwrap();
+        let want = columns_of(&tx, "fresh").unwrap();
+        assert_eq!(want.join(", "), BAR_COLUMNS);
+        drop(tx);
+        let tx = conn.transaction().unwrap();
+        for category in Category::ALL {
+            assert_eq!(columns_of(&tx, category.collection()).unwrap(), want);
+        }
+    }
+
+    /// A schema 2/3 table (provisional added to the first DDL) gains the provenance columns
+    /// at its end; its rows read them as NULL.
+    #[test]
+    fn provenance_columns_are_added_to_older_tables() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE korean_stocks (ticker TEXT NOT NULL, date INTEGER NOT NULL,
+                open REAL, high REAL, low REAL, close REAL NOT NULL, volume REAL NOT NULL,
+                dividends REAL NOT NULL, stock_splits REAL NOT NULL,
+                PRIMARY KEY (ticker, date)) WITHOUT ROWID;
+             ALTER TABLE korean_stocks ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
+             INSERT INTO korean_stocks VALUES ('005930', 19724, 1, 2, 0.5, 1.5, 10, 0, 0, 0);",
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        for category in Category::ALL {
+            tx.execute_batch(&bar_table_ddl(category.collection()))
+                .unwrap();
+        }
+        add_provenance(&tx).unwrap();
+        assert_eq!(
+            columns_of(&tx, "korean_stocks").unwrap().join(", "),
+            BAR_COLUMNS
+        );
+        let (source, ratio): (Option<String>, Option<f64>) = tx
+            .query_row(
+                "SELECT source, foreign_ratio FROM korean_stocks WHERE date = 19724",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((source, ratio), (None, None));
     }
 }

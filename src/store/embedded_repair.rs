@@ -81,9 +81,9 @@ impl EmbeddedStore {
                         &format!(
                             "INSERT OR IGNORE INTO {table}
                                  (ticker, date, open, high, low, close, volume, dividends,
-                                  stock_splits, provisional)
+                                  stock_splits, provisional, source, foreign_ratio)
                              SELECT ?2, date, open, high, low, close, volume, dividends,
-                                    stock_splits, provisional
+                                    stock_splits, provisional, source, foreign_ratio
                              FROM {table} WHERE ticker = ?1"
                         ),
                         params![t, canonical],

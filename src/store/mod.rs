@@ -14,6 +14,10 @@
 //!
 //! Every bar write is an upsert keyed by `(ticker, date)`, so rerunning a write (after
 //! a crash, a lost connection or a second update run) never duplicates a day.
+//!
+//! Every bar records its provenance ([`Provenance`], [`BarProvenance`]): the download
+//! source that last wrote it (`source`, absent for imports and older rows) and, for KRX
+//! bars from Naver, the day's foreign ownership ratio (`foreign_ratio`).
 
 mod config;
 mod drawings;
@@ -82,6 +86,63 @@ impl std::ops::AddAssign for UpsertSummary {
         self.updated += rhs.updated;
         self.unchanged += rhs.unchanged;
     }
+}
+
+/// Who wrote a batch of bars.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Provenance<'a> {
+    /// The source's short name (`yahoo`, `naver`, `ecb`, `fred`), or None where it is not
+    /// recorded (imports, the bundled sample, rows of older versions).
+    pub source: Option<&'a str>,
+    /// Foreign ownership ratio in percent by day, stored beside those days' bars (days not
+    /// among the bars are ignored).
+    pub foreign_ratio: &'a [(NaiveDate, f64)],
+}
+
+impl Provenance<'_> {
+    /// What each bar of `bars` records beside its values, in order: the source on every
+    /// bar (blank counts as not recorded), the ratio given for its day (the last one given
+    /// for a day; a ratio that is not a finite number is not recorded).
+    pub(crate) fn stamps(&self, bars: &DailySeries) -> Vec<Stamp> {
+        let source: Option<Arc<str>> = self
+            .source
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(Arc::from);
+        let ratios: HashMap<NaiveDate, f64> = self
+            .foreign_ratio
+            .iter()
+            .filter(|(_, r)| r.is_finite())
+            .copied()
+            .collect();
+        bars.days()
+            .iter()
+            .map(|day| Stamp {
+                source: source.clone(),
+                foreign_ratio: ratios.get(day).copied(),
+            })
+            .collect()
+    }
+}
+
+/// What one written bar records beside its values (per bar of a write, in order).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Stamp {
+    /// The writer's source; `None` clears a stored one.
+    pub source: Option<Arc<str>>,
+    /// The day's foreign ownership ratio; `None` keeps a stored one.
+    pub foreign_ratio: Option<f64>,
+}
+
+/// One stored day's provenance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BarProvenance {
+    /// The trading day.
+    pub date: NaiveDate,
+    /// The source that last wrote the day's bar, if recorded.
+    pub source: Option<String>,
+    /// The day's foreign ownership ratio in percent, if a source gave one.
+    pub foreign_ratio: Option<f64>,
 }
 
 /// Changes to one ticker's metadata; `None` leaves a field as it is.
@@ -247,15 +308,45 @@ impl Store {
     ///
     /// Embedded: one transaction for the whole call (all or nothing). MongoDB: batches
     /// of [`MONGO_BATCH`] upserts; after a failure, the batches already confirmed stay.
+    ///
+    /// The source is not recorded: the same as [`Store::upsert_bars_from`] with
+    /// [`Provenance::default`].
     pub async fn upsert_bars(
         &self,
         ticker: &Ticker,
         bars: &DailySeries,
     ) -> Result<UpsertSummary, StoreError> {
+        self.upsert_bars_from(ticker, bars, Provenance::default())
+            .await
+    }
+
+    /// [`Store::upsert_bars`], recording who wrote the bars: every day written takes
+    /// `from.source` (`None` included: an unknown writer rewrote it), and a day's foreign
+    /// ratio is replaced only where `from` gives one for it. The summary compares the bar
+    /// values only: a day re-sent with the same values is `unchanged`, even when its source
+    /// changed.
+    pub async fn upsert_bars_from(
+        &self,
+        ticker: &Ticker,
+        bars: &DailySeries,
+        from: Provenance<'_>,
+    ) -> Result<UpsertSummary, StoreError> {
         if bars.is_empty() {
             return Ok(UpsertSummary::default());
         }
-        dispatch!(self.upsert_bars(ticker, bars))
+        let stamps = from.stamps(bars);
+        dispatch!(self.upsert_bars(ticker, bars, &stamps))
+    }
+
+    /// Provenance of the stored days of `ticker`, all or within `range` (inclusive),
+    /// ascending. A day whose source was not recorded (imports, rows of older versions)
+    /// has `source: None`.
+    pub async fn load_provenance(
+        &self,
+        ticker: &Ticker,
+        range: Option<(NaiveDate, NaiveDate)>,
+    ) -> Result<Vec<BarProvenance>, StoreError> {
+        dispatch!(self.load_provenance(ticker, range))
     }
 
     /// Adds a ticker; [`StoreError::DuplicateTicker`] if its symbol is already stored

@@ -2,7 +2,10 @@
 //!
 //! Collections as in the spec: `korean_stocks`, `us_stocks`, `indices`, `currencies`
 //! (bar documents `{ticker, date, open, high, low, close, volume, dividends,
-//! stock_splits}`, `date` a BSON date at 00:00 UTC) with a unique `{ticker: 1, date: 1}`
+//! stock_splits}`, `date` a BSON date at 00:00 UTC, plus `source`, the download source that
+//! last wrote it, and `foreign_ratio` (KRX, from Naver), each absent where not recorded,
+//! and `provisional: true` on a bar fetched while its exchange was open) with a unique
+//! `{ticker: 1, date: 1}`
 //! index each, and `ticker_metadata` with a unique `{ticker: 1}` index and a
 //! `{category: 1, ticker: 1}` index; `watchlists` with a unique `{name: 1}` index
 //! (`mongo/watchlists.rs`). All are created at open; a user the server refuses them for
@@ -46,8 +49,8 @@ use super::config::MongoUri;
 use super::mongo_bars;
 use super::search::{self, SearchText};
 use super::{
-    MONGO_BATCH, StoreError, TickerDeletion, TickerEdit, TickerPage, TickerQuery, UpsertSummary,
-    apply_edit, epoch_days, from_epoch_days,
+    BarProvenance, MONGO_BATCH, Stamp, StoreError, TickerDeletion, TickerEdit, TickerPage,
+    TickerQuery, UpsertSummary, apply_edit, epoch_days, from_epoch_days,
 };
 use crate::model::{
     Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta, exchange_time_zone,
@@ -98,6 +101,29 @@ fn ticker_forms(key: &str) -> Vec<Bson> {
         ]);
     }
     forms
+}
+
+/// The filter of a ticker's bar documents, all or within `range` (inclusive days). Bars an
+/// earlier tool filed under the Yahoo symbol (`005930.KS`) are matched too, until
+/// `wickview repair` moves them to the canonical ticker.
+fn bars_filter(ticker: &Ticker, range: Option<(NaiveDate, NaiveDate)>) -> Document {
+    let symbols: Vec<String> = std::iter::once(ticker.as_str().to_owned())
+        .chain(
+            ticker
+                .is_krx_code()
+                .then(|| [".KS", ".KQ"].map(|s| format!("{ticker}{s}")))
+                .into_iter()
+                .flatten(),
+        )
+        .collect();
+    let mut filter = doc! { "ticker": { "$in": symbols } };
+    if let Some((from, to)) = range {
+        filter.insert(
+            "date",
+            doc! { "$gte": bson_date(from), "$lte": bson_date(to) },
+        );
+    }
+    filter
 }
 
 /// Handle to a MongoDB database; clones share the driver's connection pool.
@@ -346,27 +372,9 @@ impl MongoStore {
         ticker: &Ticker,
         range: Option<(NaiveDate, NaiveDate)>,
     ) -> Result<DailySeries, StoreError> {
-        // Bars an earlier tool filed under the Yahoo symbol (`005930.KS`) are read too,
-        // until `wickview repair` moves them to the canonical ticker.
-        let symbols: Vec<String> = std::iter::once(ticker.as_str().to_owned())
-            .chain(
-                ticker
-                    .is_krx_code()
-                    .then(|| [".KS", ".KQ"].map(|s| format!("{ticker}{s}")))
-                    .into_iter()
-                    .flatten(),
-            )
-            .collect();
-        let mut filter = doc! { "ticker": { "$in": symbols } };
-        if let Some((from, to)) = range {
-            filter.insert(
-                "date",
-                doc! { "$gte": bson_date(from), "$lte": bson_date(to) },
-            );
-        }
         let mut cursor = self
             .bars(ticker.category())
-            .find(filter)
+            .find(bars_filter(ticker, range))
             .sort(doc! { "date": 1 })
             .projection(doc! { "_id": 0, "ticker": 0 })
             .batch_size(10_000)
@@ -407,6 +415,46 @@ impl MongoStore {
         Ok(series)
     }
 
+    /// The provenance of the ticker's stored days (also those filed under its Yahoo
+    /// symbol, as [`MongoStore::load_series`] reads them), ascending; of a day stored twice,
+    /// the document read last. A `source` that is not text or a `foreign_ratio` that is not
+    /// a number reads as not recorded.
+    pub async fn load_provenance(
+        &self,
+        ticker: &Ticker,
+        range: Option<(NaiveDate, NaiveDate)>,
+    ) -> Result<Vec<BarProvenance>, StoreError> {
+        let mut cursor = self
+            .bars(ticker.category())
+            .find(bars_filter(ticker, range))
+            .sort(doc! { "date": 1 })
+            .projection(doc! { "_id": 0, "date": 1, "source": 1, "foreign_ratio": 1 })
+            .batch_size(10_000)
+            .await
+            .map_err(|e| self.error(&e))?;
+        let tz = exchange_time_zone(ticker.category(), ticker.as_str());
+        let mut days: BTreeMap<NaiveDate, BarProvenance> = BTreeMap::new();
+        while let Some(doc) = cursor.try_next().await.map_err(|e| self.error(&e))? {
+            let Ok((date, _)) = mongo_bars::day_of(doc.get("date"), tz) else {
+                continue;
+            };
+            days.insert(
+                date,
+                BarProvenance {
+                    date,
+                    source: match doc.get("source") {
+                        Some(Bson::String(s)) if !s.is_empty() => Some(s.clone()),
+                        _ => None,
+                    },
+                    foreign_ratio: mongo_bars::number_of(doc.get("foreign_ratio"))
+                        .ok()
+                        .flatten(),
+                },
+            );
+        }
+        Ok(days.into_values().collect())
+    }
+
     pub async fn last_days(
         &self,
         category: Category,
@@ -439,23 +487,34 @@ impl MongoStore {
         &self,
         ticker: &Ticker,
         bars: &DailySeries,
+        stamps: &[Stamp],
     ) -> Result<UpsertSummary, StoreError> {
-        self.upsert_into(ticker.category(), ticker.as_str(), bars)
+        self.upsert_into(ticker.category(), ticker.as_str(), bars, stamps)
             .await
     }
 
+    /// Upserts `bars` (each with its stamp, `stamps[i]` for the `i`-th bar) under `symbol`
+    /// in `category`'s collection, [`MONGO_BATCH`] days per command.
+    ///
+    /// Each batch is two `update` commands. The first records the stamps on the days
+    /// already stored (no upsert): one multi-document statement per source, one per day
+    /// with a foreign ratio. The second upserts the values with the same stamps, which the
+    /// stored days already have, so its `nModified` counts the days whose values changed
+    /// and nothing else.
     pub(super) async fn upsert_into(
         &self,
         category: Category,
         symbol: &str,
         bars: &DailySeries,
+        stamps: &[Stamp],
     ) -> Result<UpsertSummary, StoreError> {
         let collection = category.collection();
         let mut summary = UpsertSummary::default();
-        let all: Vec<Bar> = bars.bars().collect();
+        let all: Vec<(Bar, &Stamp)> = bars.bars().zip(stamps).collect();
         for chunk in all.chunks(MONGO_BATCH) {
+            self.stamp_stored(collection, symbol, chunk).await?;
             let mut updates = Vec::with_capacity(chunk.len());
-            for bar in chunk {
+            for (bar, stamp) in chunk {
                 let values = BarValues {
                     open: mongo_bars::price_value(bar.open),
                     high: mongo_bars::price_value(bar.high),
@@ -465,17 +524,28 @@ impl MongoStore {
                     dividends: bar.dividends,
                     stock_splits: bar.stock_splits,
                 };
-                let set = bson::to_document(&values).map_err(|e| StoreError::Backend {
+                let mut set = bson::to_document(&values).map_err(|e| StoreError::Backend {
                     backend: "MongoDB",
                     detail: format!("encoding a bar of {symbol}: {e}"),
                 })?;
+                let mut unset = Document::new();
                 // Only a provisional bar carries the flag; a final one drops it.
-                let update = if bars.provisional_day() == Some(bar.date) {
-                    let mut set = set;
+                if bars.provisional_day() == Some(bar.date) {
                     set.insert("provisional", true);
+                } else {
+                    unset.insert("provisional", "");
+                }
+                match &stamp.source {
+                    Some(source) => set.insert("source", source.to_string()),
+                    None => unset.insert("source", ""),
+                };
+                if let Some(ratio) = stamp.foreign_ratio {
+                    set.insert("foreign_ratio", ratio);
+                }
+                let update = if unset.is_empty() {
                     doc! { "$set": set }
                 } else {
-                    doc! { "$set": set, "$unset": { "provisional": "" } }
+                    doc! { "$set": set, "$unset": unset }
                 };
                 updates.push(Bson::Document(doc! {
                     "q": { "ticker": symbol, "date": bson_date(bar.date) },
@@ -484,26 +554,8 @@ impl MongoStore {
                 }));
             }
             let reply = self
-                .db
-                .run_command(doc! { "update": collection, "updates": updates, "ordered": true })
-                .await
-                .map_err(|e| self.error(&e))?;
-            if let Ok(errors) = reply.get_array("writeErrors")
-                && let Some(Bson::Document(first)) = errors.first()
-            {
-                return Err(StoreError::Backend {
-                    backend: "MongoDB",
-                    detail: self.uri.redact(&format!(
-                        "{} of {} upserts into {collection} for {symbol} failed, first: {}",
-                        errors.len(),
-                        chunk.len(),
-                        driver_error::clip(
-                            first.get_str("errmsg").unwrap_or("no message"),
-                            driver_error::MAX_SERVER_MESSAGE
-                        )
-                    )),
-                });
-            }
+                .run_updates(collection, symbol, "upserts", updates)
+                .await?;
             let matched_or_upserted = count_field(&reply, "n");
             let modified = count_field(&reply, "nModified");
             let inserted = reply.get_array("upserted").map_or(0, |a| a.len() as u64);
@@ -514,6 +566,75 @@ impl MongoStore {
             };
         }
         Ok(summary)
+    }
+
+    /// Records the stamps of `chunk` on those of its days already stored under `symbol`.
+    async fn stamp_stored(
+        &self,
+        collection: &str,
+        symbol: &str,
+        chunk: &[(Bar, &Stamp)],
+    ) -> Result<(), StoreError> {
+        let mut by_source: BTreeMap<Option<&str>, Vec<bson::DateTime>> = BTreeMap::new();
+        let mut updates = Vec::new();
+        for (bar, stamp) in chunk {
+            by_source
+                .entry(stamp.source.as_deref())
+                .or_default()
+                .push(bson_date(bar.date));
+            if let Some(ratio) = stamp.foreign_ratio {
+                updates.push(Bson::Document(doc! {
+                    "q": { "ticker": symbol, "date": bson_date(bar.date) },
+                    "u": { "$set": { "foreign_ratio": ratio } },
+                }));
+            }
+        }
+        for (source, dates) in by_source {
+            let u = match source {
+                Some(source) => doc! { "$set": { "source": source } },
+                None => doc! { "$unset": { "source": "" } },
+            };
+            updates.push(Bson::Document(doc! {
+                "q": { "ticker": symbol, "date": { "$in": dates } },
+                "u": u,
+                "multi": true,
+            }));
+        }
+        self.run_updates(collection, symbol, "source updates", updates)
+            .await
+            .map(drop)
+    }
+
+    /// Runs one ordered `update` command; its reply, or the first write error.
+    async fn run_updates(
+        &self,
+        collection: &str,
+        symbol: &str,
+        what: &str,
+        updates: Vec<Bson>,
+    ) -> Result<Document, StoreError> {
+        let sent = updates.len();
+        let reply = self
+            .db
+            .run_command(doc! { "update": collection, "updates": updates, "ordered": true })
+            .await
+            .map_err(|e| self.error(&e))?;
+        if let Ok(errors) = reply.get_array("writeErrors")
+            && let Some(Bson::Document(first)) = errors.first()
+        {
+            return Err(StoreError::Backend {
+                backend: "MongoDB",
+                detail: self.uri.redact(&format!(
+                    "{} of {sent} {what} into {collection} for {symbol} failed, first: {}",
+                    errors.len(),
+                    driver_error::clip(
+                        first.get_str("errmsg").unwrap_or("no message"),
+                        driver_error::MAX_SERVER_MESSAGE
+                    )
+                )),
+            });
+        }
+        Ok(reply)
     }
 
     pub async fn add_ticker(&self, meta: &TickerMeta) -> Result<(), StoreError> {
@@ -611,7 +732,24 @@ impl MongoStore {
     async fn copy_bars(&self, key: &str, from: Category, to: Category) -> Result<u64, StoreError> {
         let ticker = Ticker::new(from, key)?;
         let bars = self.load_series(&ticker, None).await?;
-        self.upsert_into(to, key, &bars).await?;
+        // Each day keeps its provenance.
+        let provenance: HashMap<NaiveDate, BarProvenance> = self
+            .load_provenance(&ticker, None)
+            .await?
+            .into_iter()
+            .map(|p| (p.date, p))
+            .collect();
+        let stamps: Vec<Stamp> = bars
+            .days()
+            .iter()
+            .map(|day| {
+                provenance.get(day).map_or_else(Stamp::default, |p| Stamp {
+                    source: p.source.as_deref().map(std::sync::Arc::from),
+                    foreign_ratio: p.foreign_ratio,
+                })
+            })
+            .collect();
+        self.upsert_into(to, key, &bars, &stamps).await?;
         Ok(bars.len() as u64)
     }
 
@@ -759,6 +897,11 @@ fn count_field(reply: &Document, key: &str) -> u64 {
 mod tests {
     use super::*;
 
+    /// No provenance on any bar of `bars`.
+    fn unstamped(bars: &DailySeries) -> Vec<Stamp> {
+        crate::store::Provenance::default().stamps(bars)
+    }
+
     #[test]
     fn dates_are_midnight_utc() {
         let d = NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
@@ -802,7 +945,20 @@ mod tests {
                 2.0,
             ),
         ]);
-        store.upsert_bars(&us, &bars).await.unwrap();
+        let jan3 = NaiveDate::from_ymd_opt(2024, 1, 3).unwrap();
+        let naver = crate::store::Provenance {
+            source: Some("naver"),
+            foreign_ratio: &[(jan3, 51.5)],
+        };
+        store
+            .upsert_bars(&us, &bars, &naver.stamps(&bars))
+            .await
+            .unwrap();
+        // A day stored without provenance (an import) stays so.
+        store
+            .upsert_bars(&us, &bars.slice(0..1), &unstamped(&bars.slice(0..1)))
+            .await
+            .unwrap();
         assert_eq!(
             store
                 .copy_bars("MOVE", Category::UsStock, Category::Index)
@@ -833,6 +989,21 @@ mod tests {
             NaiveDate::from_ymd_opt(2024, 1, 3).as_ref()
         );
         assert_eq!(store.bar_count("MOVE").await.unwrap(), 2);
+        // The provenance moved with the values.
+        let moved: Vec<Document> = store
+            .bars(Category::Index)
+            .find(doc! { "ticker": "MOVE" })
+            .sort(doc! { "date": 1 })
+            .projection(doc! { "_id": 0, "source": 1, "foreign_ratio": 1 })
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            moved,
+            [doc! {}, doc! { "source": "naver", "foreign_ratio": 51.5 }]
+        );
         store.drop_all_data().await.unwrap();
     }
 

@@ -455,6 +455,26 @@ mod tests {
         assert_eq!(again, TickerPlan::default());
     }
 
+    /// `source` and `foreign_ratio` are not numbers of the bar: a tidy document with them
+    /// needs nothing, and a rewrite (`$set`) names neither, so they stay as written.
+    #[test]
+    fn provenance_fields_are_left_as_written() {
+        let mut tidy = bar_doc("005930", at(1_704_153_600_000), 79600.0);
+        tidy.insert("source", "naver");
+        tidy.insert("foreign_ratio", 52.31);
+        let plan = plan_ticker("korean_stocks", "005930", &[tidy], Tz::Asia__Seoul);
+        assert_eq!(plan, TickerPlan::default());
+
+        let mut filed = bar_doc("005930.KS", at(1_704_121_200_000), 79600.0);
+        filed.insert("source", "yahoo");
+        let plan = plan_ticker("korean_stocks", "005930", &[filed], Tz::Asia__Seoul);
+        assert_eq!(plan.counts.rewritten, 1);
+        assert_eq!(plan.counts.untidy_numbers, 0);
+        let set = &plan.rewrites[0].1;
+        assert_eq!(set.get_str("ticker").unwrap(), "005930");
+        assert!(!set.contains_key("source") && !set.contains_key("foreign_ratio"));
+    }
+
     #[test]
     fn text_dates_and_untidy_numbers_are_rewritten() {
         let mut d = bar_doc("KRW=X", Bson::String("2024-04-02".into()), 1350.0);

@@ -1,6 +1,6 @@
 //! Replacing a ticker's whole history (after a split re-adjusted it at the source).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use futures::TryStreamExt as _;
@@ -9,7 +9,7 @@ use rusqlite::params;
 
 use super::embedded::{EmbeddedStore, WriteError};
 use super::mongo::MongoStore;
-use super::{Backend, Store, StoreError, epoch_days};
+use super::{Backend, Provenance, Stamp, Store, StoreError, epoch_days};
 use crate::model::{DailySeries, Ticker, exchange_time_zone};
 
 /// What [`Store::replace_series`] did.
@@ -27,14 +27,31 @@ impl Store {
     /// order, then the days the new history lacks are removed; a failure midway leaves a
     /// readable history whose last day is still the old one, so the next update sees the
     /// same split again and completes the replacement.
+    ///
+    /// The source is not recorded: the same as [`Store::replace_series_from`] with
+    /// [`Provenance::default`].
     pub async fn replace_series(
         &self,
         ticker: &Ticker,
         series: &DailySeries,
     ) -> Result<ReplaceSummary, StoreError> {
+        self.replace_series_from(ticker, series, Provenance::default())
+            .await
+    }
+
+    /// [`Store::replace_series`], recording `from.source` on every day of the new history.
+    /// A day's foreign ratio is the one `from` gives for it, or else the one stored for
+    /// that day before (a ratio is not a price: a re-adjusted history does not change it).
+    pub async fn replace_series_from(
+        &self,
+        ticker: &Ticker,
+        series: &DailySeries,
+        from: Provenance<'_>,
+    ) -> Result<ReplaceSummary, StoreError> {
+        let stamps = from.stamps(series);
         match &*self.backend {
-            Backend::Embedded(b) => b.replace_series(ticker, series).await,
-            Backend::Mongo(b) => b.replace_series(ticker, series).await,
+            Backend::Embedded(b) => b.replace_series(ticker, series, stamps).await,
+            Backend::Mongo(b) => b.replace_series(ticker, series, &stamps).await,
         }
     }
 }
@@ -44,6 +61,7 @@ impl EmbeddedStore {
         &self,
         ticker: &Ticker,
         series: &DailySeries,
+        stamps: Vec<Stamp>,
     ) -> Result<ReplaceSummary, StoreError> {
         let table = ticker.category().collection();
         let symbol = ticker.as_str().to_owned();
@@ -51,25 +69,32 @@ impl EmbeddedStore {
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let keep: HashSet<i64> = series.days().iter().map(|d| epoch_days(*d)).collect();
-            let stored: Vec<i64> = tx
-                .prepare(&format!("SELECT date FROM {table} WHERE ticker = ?1"))?
-                .query_map([&symbol], |r| r.get(0))?
+            let stored: Vec<(i64, Option<f64>)> = tx
+                .prepare(&format!(
+                    "SELECT date, foreign_ratio FROM {table} WHERE ticker = ?1"
+                ))?
+                .query_map([&symbol], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?;
-            let removed = stored.iter().filter(|d| !keep.contains(d)).count() as u64;
+            let removed = stored.iter().filter(|(d, _)| !keep.contains(d)).count() as u64;
+            let stored_ratios: HashMap<i64, f64> = stored
+                .into_iter()
+                .filter_map(|(d, r)| Some((d, r?)))
+                .collect();
             tx.execute(&format!("DELETE FROM {table} WHERE ticker = ?1"), [&symbol])?;
             {
                 let mut stmt = tx.prepare(&format!(
                     "INSERT INTO {table}
                          (ticker, date, open, high, low, close, volume, dividends, stock_splits,
-                          provisional)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                          provisional, source, foreign_ratio)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
                 ))?;
                 let price = |p: f64| p.is_finite().then_some(p);
                 let provisional = series.provisional_day();
-                for bar in series.bars() {
+                for (bar, stamp) in series.bars().zip(&stamps) {
+                    let day = epoch_days(bar.date);
                     stmt.execute(params![
                         symbol,
-                        epoch_days(bar.date),
+                        day,
                         price(bar.open),
                         price(bar.high),
                         price(bar.low),
@@ -77,7 +102,11 @@ impl EmbeddedStore {
                         bar.volume,
                         bar.dividends,
                         bar.stock_splits,
-                        provisional == Some(bar.date)
+                        provisional == Some(bar.date),
+                        stamp.source.as_deref(),
+                        stamp
+                            .foreign_ratio
+                            .or_else(|| stored_ratios.get(&day).copied())
                     ])?;
                 }
             }
@@ -96,9 +125,12 @@ impl MongoStore {
         &self,
         ticker: &Ticker,
         series: &DailySeries,
+        stamps: &[Stamp],
     ) -> Result<ReplaceSummary, StoreError> {
         let category = ticker.category();
-        let upsert = self.upsert_into(category, ticker.as_str(), series).await?;
+        let upsert = self
+            .upsert_into(category, ticker.as_str(), series, stamps)
+            .await?;
         let keep: HashSet<NaiveDate> = series.days().iter().copied().collect();
         let tz = exchange_time_zone(category, ticker.as_str());
         let collection = self.db.collection::<Document>(category.collection());

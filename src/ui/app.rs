@@ -26,8 +26,9 @@ use crate::store::{Store, StoreConfig, StoreError, TickerQuery};
 pub struct AppOptions {
     /// Where the data lives.
     pub store: Option<StoreConfig>,
-    /// Base URL of the download source (a mirror or a test server); Yahoo by default.
-    pub source_url: Option<String>,
+    /// `--source-url` values: `NAME=URL` for a named source, a bare URL for Yahoo (mirrors,
+    /// test servers); the public sources by default.
+    pub source_urls: Vec<String>,
     /// Timeouts of the download source (the config file's `[source]` table).
     pub source_settings: crate::source::SourceSettings,
     /// Load the bundled sample series into an empty embedded store.
@@ -254,7 +255,7 @@ impl WickviewApp {
         let store = connect(&rt, ctx, options.store.clone());
         Self {
             tickers: TickerPanel::new(settings.page_size),
-            updates: UpdatePanel::new(options.source_url.clone())
+            updates: UpdatePanel::new(&options.source_urls)
                 .with_source_settings(&options.source_settings),
             pending_range: options.range,
             rt,

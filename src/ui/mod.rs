@@ -26,5 +26,6 @@ pub mod series_list;
 pub mod settings;
 pub mod theme;
 pub mod tickers;
+pub mod update_sources;
 pub mod updates;
 pub mod viewer;

@@ -68,6 +68,9 @@ pub struct RunProgress {
     in_flight: std::collections::HashMap<String, u64>,
     /// Failed tickers with reasons.
     pub failures: Vec<(String, String)>,
+    /// Tickers a fallback source served: ticker, source, why the earlier ones were passed
+    /// over.
+    pub fallbacks: Vec<(String, crate::source::SourceId, String)>,
     /// Finished tickers the source had nothing new for (no day stored or changed).
     pub up_to_date: usize,
     /// The summary, once the run ended.
@@ -104,9 +107,14 @@ pub struct UpdatePanel {
 impl UpdatePanel {
     /// A panel whose runs download from `source_url` (a mirror or test server), or from the
     /// `WICKVIEW_SOURCE_URL` environment variable, or from Yahoo Finance.
-    pub fn new(source_url: Option<String>) -> Self {
+    pub fn new(source_urls: &[String]) -> Self {
+        // The command line checked the values before the window opened.
+        let source = SourceConfig::from_flags(source_urls).unwrap_or_else(|e| {
+            tracing::warn!("{e}; using the public sources");
+            SourceConfig::from_flag_or_env(None)
+        });
         Self {
-            source: SourceConfig::from_flag_or_env(source_url.as_deref()),
+            source,
             concurrency: UpdateConfig::default().concurrency,
             runs: Vec::new(),
             updated: Vec::new(),
@@ -226,7 +234,8 @@ impl UpdatePanel {
     /// Shows the panel.
     pub fn ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, store: Option<&Store>) {
         self.tick(ui.ctx());
-        ui.label(format!("Source: {}", self.source.base_url));
+        let last = self.runs.iter().rev().find_map(|r| r.progress.summary.as_ref());
+        super::update_sources::sources_ui(ui, &self.source, last);
         ui.horizontal(|ui| {
             let label = ui.label("Downloads at once");
             ui.add(egui::DragValue::new(&mut self.concurrency).range(1..=16))
@@ -299,9 +308,14 @@ fn apply_event(progress: &mut RunProgress, updated: &mut Vec<String>, event: Upd
         UpdateEvent::TickerDone {
             ticker,
             bars_written,
+            source,
+            fallback,
             ..
         } => {
             progress.done += 1;
+            if let Some(why) = fallback {
+                progress.fallbacks.push((ticker.clone(), source, why));
+            }
             let counted = progress.in_flight.remove(&ticker).unwrap_or(0);
             progress.bars_written += bars_written.saturating_sub(counted);
             if bars_written > 0 {
@@ -362,6 +376,10 @@ fn progress_ui(ui: &mut egui::Ui, run: &Run) {
     if let Some(line) = p.summary.as_ref().and_then(left_undone) {
         ui.label(line);
     }
+    if let Some(line) = p.summary.as_ref().and_then(super::update_sources::served_line) {
+        ui.small(line);
+    }
+    super::update_sources::fallbacks_ui(ui, run.target.label(), &p.fallbacks);
     if !p.failures.is_empty() {
         egui::CollapsingHeader::new(format!("Failures ({})", p.failures.len()))
             .id_salt(("failures", run.target.label()))
@@ -423,6 +441,8 @@ mod tests {
                 ticker: "AAPL".into(),
                 category: Category::UsStock,
                 symbol: "AAPL".into(),
+                source: crate::source::SourceId::Yahoo,
+                fallback: None,
                 bars_fetched: 2500,
                 bars_written: 2500,
                 skipped_nulls: 0,
@@ -446,6 +466,8 @@ mod tests {
                 ticker: "AAPL".into(),
                 category: Category::UsStock,
                 symbol: "AAPL".into(),
+                source: crate::source::SourceId::Yahoo,
+                fallback: None,
                 bars_fetched: 0,
                 bars_written: 0,
                 skipped_nulls: 0,
@@ -512,7 +534,7 @@ mod tests {
                 .unwrap();
             (server, Store::open_read_only(&config).await.unwrap())
         });
-        let mut panel = UpdatePanel::new(Some(server.uri()));
+        let mut panel = UpdatePanel::new(&[server.uri()]);
         let target = Target::Category(Category::UsStock);
         assert!(panel.start(target, rt.handle(), &store));
         let started = Instant::now();

@@ -1,5 +1,5 @@
-//! One ticker's download for an update, telling a ticker with no new bar from an unknown
-//! symbol.
+//! One ticker's download for an update: its sources in order (failover), telling a
+//! ticker with no new bar from an unknown symbol.
 //!
 //! Yahoo answers a period in which it has no bar as it answers an unknown symbol ("Not
 //! Found: No data found, symbol may be delisted"). An update asks for the days from the
@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 
 use crate::model::TickerMeta;
-use crate::source::{Fetched, SourceError, YahooSource};
+use crate::source::{Fetched, Source, SourceError, SourceId, SourceSet};
 
 /// How far before the first requested day the second request reaches, in calendar days.
 pub const LOOK_BACK_DAYS: u64 = 31;
@@ -20,14 +20,13 @@ pub const LOOK_BACK_DAYS: u64 = 31;
 /// The bars of `meta` from `from` (inclusive) to `to`. `has_bars`: whether the ticker has
 /// stored bars (then an unknown-symbol answer is checked over the days before `from`).
 pub(super) async fn since(
-    source: &YahooSource,
+    source: &dyn Source,
     meta: &TickerMeta,
     from: NaiveDate,
     to: NaiveDate,
     has_bars: bool,
 ) -> Result<Fetched, SourceError> {
-    let symbol = meta.source_symbol.as_deref();
-    let first = source.fetch_ticker(&meta.ticker, symbol, from, to).await;
+    let first = source.fetch(meta, from, to).await;
     let unknown = match first {
         Err(err @ SourceError::UnknownSymbol { .. }) if has_bars => err,
         other => return other,
@@ -35,7 +34,7 @@ pub(super) async fn since(
     let earlier = from
         .checked_sub_days(chrono::Days::new(LOOK_BACK_DAYS))
         .unwrap_or(from);
-    match source.fetch_ticker(&meta.ticker, symbol, earlier, to).await {
+    match source.fetch(meta, earlier, to).await {
         Ok(mut fetched) if !fetched.chart.series.is_empty() => {
             tracing::debug!(
                 ticker = %meta.ticker,
@@ -47,5 +46,62 @@ pub(super) async fn since(
             Ok(fetched)
         }
         _ => Err(unknown),
+    }
+}
+
+/// The download that served a ticker: which source, and why the ones before it did not.
+pub(super) struct Served {
+    /// The source that answered.
+    pub source: std::sync::Arc<dyn Source>,
+    /// What it sent.
+    pub fetched: Fetched,
+    /// Why earlier sources were passed over (`Yahoo Finance: HTTP 503 …`), empty when the
+    /// first source answered.
+    pub passed_over: Vec<String>,
+}
+
+/// Asks the ticker's sources in order until one answers: an unknown symbol or a failure
+/// moves on to the next, a source whose breaker tripped is skipped. Every failure counts
+/// on the run's health board. Fails with every source's reason when none answers.
+pub(super) async fn with_failover(
+    set: &SourceSet,
+    meta: &TickerMeta,
+    from: NaiveDate,
+    to: NaiveDate,
+    has_bars: bool,
+) -> Result<Served, String> {
+    let sources = set.order_for(meta);
+    if sources.is_empty() {
+        return Err("no configured source covers this ticker".to_owned());
+    }
+    let mut passed_over = Vec::new();
+    for source in sources {
+        let id: SourceId = source.id();
+        if !set.health().allows(id) {
+            passed_over.push(format!("{}: skipped, it failed repeatedly in this run", id.label()));
+            continue;
+        }
+        match since(source.as_ref(), meta, from, to, has_bars).await {
+            Ok(fetched) => {
+                set.health().record_success(id);
+                return Ok(Served {
+                    source,
+                    fetched,
+                    passed_over,
+                });
+            }
+            Err(err) => {
+                set.health().record_failure(id, &err);
+                tracing::debug!(ticker = %meta.ticker, source = id.name(), "{err}");
+                passed_over.push(format!("{}: {err}", id.label()));
+            }
+        }
+    }
+    // With one source the reason is its error alone, as before sources had fallbacks.
+    match passed_over.as_slice() {
+        [only] if set.order_for(meta).len() == 1 => Err(only
+            .split_once(": ")
+            .map_or_else(|| only.clone(), |(_, why)| why.to_owned())),
+        _ => Err(passed_over.join("; ")),
     }
 }

@@ -42,8 +42,8 @@ mod fetch;
 pub mod readjust;
 
 use crate::model::{BarIssue, Category, TickerMeta, latest_day};
-use crate::source::{SourceConfig, SourceError, YahooSource};
-use crate::store::{Store, StoreError, TickerEdit, TickerQuery};
+use crate::source::{SourceConfig, SourceError, SourceHealth, SourceId, SourceSet};
+use crate::store::{Provenance, Store, StoreError, TickerEdit, TickerQuery};
 
 /// Errors that stop a whole run (per-ticker failures are events instead).
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +123,11 @@ pub enum UpdateEvent {
         category: Category,
         /// The source symbol that answered (`005930.KS`).
         symbol: String,
+        /// The source that served the ticker.
+        source: SourceId,
+        /// Why the sources before it were passed over (`Yahoo Finance: HTTP 503; …`), when
+        /// a fallback served the ticker.
+        fallback: Option<String>,
         /// Bars fetched (valid ones, sent to the store).
         bars_fetched: usize,
         /// Days newly stored or changed.
@@ -197,6 +202,13 @@ pub struct UpdateSummary {
     pub rejected_bars: usize,
     /// Tickers whose whole history was fetched again and replaced, with why.
     pub readjusted: Vec<(String, String)>,
+    /// Tickers served by a fallback source: ticker, the source, why the earlier ones
+    /// were passed over.
+    pub fallbacks: Vec<(String, SourceId, String)>,
+    /// Tickers served per source.
+    pub served_by: std::collections::BTreeMap<SourceId, usize>,
+    /// The health of every source asked in the run, at its end.
+    pub sources: Vec<(SourceId, SourceHealth)>,
     /// Whether the run was cancelled.
     pub cancelled: bool,
     /// Wall time of the run.
@@ -236,6 +248,8 @@ enum Outcome {
         ticker: String,
         category: Category,
         symbol: String,
+        source: SourceId,
+        fallback: Option<String>,
         bars_fetched: usize,
         upsert: crate::store::UpsertSummary,
         skipped_nulls: usize,
@@ -299,8 +313,19 @@ impl UpdateJob {
         events: mpsc::Sender<UpdateEvent>,
         cancel: CancellationToken,
     ) -> Result<UpdateSummary, UpdateError> {
+        let sources = Arc::new(SourceSet::new(&source)?);
+        Self::run_with(store, sources, config, events, cancel).await
+    }
+
+    /// Runs an update with a given set of sources (tests, tools).
+    pub async fn run_with(
+        store: Store,
+        source: Arc<SourceSet>,
+        config: UpdateConfig,
+        events: mpsc::Sender<UpdateEvent>,
+        cancel: CancellationToken,
+    ) -> Result<UpdateSummary, UpdateError> {
         let started = Instant::now();
-        let source = Arc::new(YahooSource::new(source)?);
         let today = config.today.unwrap_or_else(|| Utc::now().date_naive());
 
         let mut work: Vec<(TickerMeta, Option<NaiveDate>)> = Vec::new();
@@ -352,6 +377,8 @@ impl UpdateJob {
                     ticker,
                     category,
                     symbol,
+                    source,
+                    fallback,
                     bars_fetched,
                     upsert,
                     skipped_nulls,
@@ -359,6 +386,11 @@ impl UpdateJob {
                     readjusted,
                 } => {
                     summary.succeeded += 1;
+                    *summary.served_by.entry(source).or_default() += 1;
+                    if let Some(why) = &fallback {
+                        tracing::info!(%ticker, "served by {}: {why}", source.label());
+                        summary.fallbacks.push((ticker.clone(), source, why.clone()));
+                    }
                     if upsert.written() == 0 {
                         summary.up_to_date += 1;
                     }
@@ -375,6 +407,8 @@ impl UpdateJob {
                         ticker,
                         category,
                         symbol,
+                        source,
+                        fallback,
                         bars_fetched,
                         bars_written: upsert.written(),
                         skipped_nulls,
@@ -432,6 +466,7 @@ impl UpdateJob {
         }
         summary.cancelled = cancel.is_cancelled();
         summary.elapsed = started.elapsed();
+        summary.sources = source.health().snapshot();
         if let Some(source) = lost {
             let done = summary.succeeded + summary.failed.len();
             tracing::warn!(
@@ -496,7 +531,7 @@ async fn list_active(store: &Store, category: Category) -> Result<Vec<TickerMeta
 
 async fn update_one(
     store: &Store,
-    source: &YahooSource,
+    sources: &SourceSet,
     meta: &TickerMeta,
     (last, default_start, to): (Option<NaiveDate>, NaiveDate, NaiveDate),
     events: &mpsc::Sender<UpdateEvent>,
@@ -524,31 +559,55 @@ async fn update_one(
              deletes them"
         ));
     }
-    let fetched = tokio::select! {
-        fetched = fetch::since(source, meta, from, to, last.is_some()) => fetched,
+    let served = tokio::select! {
+        served = fetch::with_failover(sources, meta, from, to, last.is_some()) => served,
         () = cancel.cancelled() => return Outcome::Cancelled,
     };
-    let mut fetched = match fetched {
-        Ok(f) => f,
-        Err(err) => return failed(err.to_string()),
+    let fetch::Served {
+        source,
+        mut fetched,
+        passed_over,
+    } = match served {
+        Ok(served) => served,
+        Err(reason) => return failed(reason),
     };
-    // A split after the last stored day, or a re-adjusted overlap: fetch everything again.
-    let stored_last = match last {
-        Some(day) => match store.load_series(&meta.ticker, Some((day, day))).await {
-            Ok(s) => s.bar(0),
-            Err(err) => return failed(format!("store: {err}")),
-        },
-        None => None,
+    let source_id = source.id();
+    // A split after the last stored day, a re-adjusted overlap, or another source whose
+    // overlap disagrees (or, for exchange rates, whose fixing differs): fetch everything
+    // again from the source that answered, rather than stitch.
+    let (stored_last, stored_source) = match last {
+        Some(day) => {
+            let bar = match store.load_series(&meta.ticker, Some((day, day))).await {
+                Ok(s) => s.bar(0),
+                Err(err) => return failed(format!("store: {err}")),
+            };
+            let written_by = match store.load_provenance(&meta.ticker, Some((day, day))).await {
+                Ok(rows) => rows
+                    .first()
+                    .and_then(|r| r.source.as_deref())
+                    .and_then(SourceId::parse),
+                Err(err) => return failed(format!("store: {err}")),
+            };
+            (bar, written_by)
+        }
+        None => (None, None),
     };
-    let readjust = readjust::check(stored_last.as_ref(), &fetched.chart.series);
+    let readjust = readjust::check_fixing(category, stored_source, source_id)
+        .or_else(|| readjust::check(stored_last.as_ref(), &fetched.chart.series));
     if readjust.is_some() {
         let full = tokio::select! {
-            full = source.fetch_ticker(&meta.ticker, Some(&fetched.symbol), default_start, to) => full,
+            full = source.fetch(meta, default_start, to) => full,
             () = cancel.cancelled() => return Outcome::Cancelled,
         };
         fetched = match full {
             Ok(f) => f,
-            Err(err) => return failed(format!("fetching the re-adjusted history: {err}")),
+            Err(err) => {
+                sources.health().record_failure(source_id, &err);
+                return failed(format!(
+                    "fetching the whole history again from {}: {err}",
+                    source_id.label()
+                ));
+            }
         };
     }
     // A bar of a session still open is stored as provisional; the next update replaces it.
@@ -559,9 +618,16 @@ async fn update_one(
     // write leaves the earliest days stored and no gap that the next run (which starts
     // from the last stored day) would skip.
     let series = &fetched.chart.series;
+    let provenance = Provenance {
+        source: Some(source_id.name()),
+        foreign_ratio: &fetched.foreign_ratio,
+    };
     let mut upsert = crate::store::UpsertSummary::default();
     if readjust.is_some() {
-        match store.replace_series(&meta.ticker, series).await {
+        match store
+            .replace_series_from(&meta.ticker, series, provenance)
+            .await
+        {
             Ok(r) => upsert.updated = r.written,
             Err(error) if store_lost(&error) => {
                 return Outcome::StoreLost {
@@ -577,7 +643,7 @@ async fn update_one(
     while start < series.len() {
         let end = (start + crate::store::MONGO_BATCH).min(series.len());
         match store
-            .upsert_bars(&meta.ticker, &series.slice(start..end))
+            .upsert_bars_from(&meta.ticker, &series.slice(start..end), provenance)
             .await
         {
             Ok(u) => upsert += u,
@@ -601,7 +667,9 @@ async fn update_one(
     }
     // The resolved symbol, and the source's name where the ticker lacks one (the store
     // checks again, inside the write, that no name set meanwhile is replaced).
-    let resolved = meta.source_symbol.as_deref() != Some(fetched.symbol.as_str());
+    // (The stored source symbol is Yahoo's: other sources' symbols are not kept.)
+    let resolved = source_id == SourceId::Yahoo
+        && meta.source_symbol.as_deref() != Some(fetched.symbol.as_str());
     let source_name = fetched
         .chart
         .name
@@ -626,9 +694,12 @@ async fn update_one(
     for issue in &fetched.chart.issues {
         tracing::debug!(%ticker, "{issue}");
     }
+    let fallback = (!passed_over.is_empty()).then(|| passed_over.join("; "));
     Outcome::Done {
         ticker,
         category,
+        source: source_id,
+        fallback,
         symbol: fetched.symbol,
         bars_fetched: fetched.chart.series.len(),
         upsert,

@@ -9,7 +9,8 @@
 
 use chrono::NaiveDate;
 
-use crate::model::{Bar, DailySeries};
+use crate::model::{Bar, Category, DailySeries};
+use crate::source::SourceId;
 
 /// How far (relative) the re-fetched open of the last stored day may differ from the
 /// stored one before the history counts as re-adjusted. The open of a day does not move
@@ -26,6 +27,15 @@ pub enum Readjust {
         day: NaiveDate,
         /// New shares per old share (4.0 for 4:1).
         ratio: f64,
+    },
+    /// The source serving the update publishes another fixing than the one that wrote the
+    /// stored bars (exchange rates: ECB ~16:00 CET, FRED noon New York, Yahoo's last
+    /// quote): the series is taken whole from the new source rather than mixed.
+    OtherFixing {
+        /// The source of the stored bars.
+        stored: SourceId,
+        /// The source serving this update.
+        now: SourceId,
     },
     /// The re-fetched last stored day disagrees with the stored bar.
     Mismatch {
@@ -48,6 +58,15 @@ impl std::fmt::Display for Readjust {
                     split_ratio(*ratio)
                 )
             }
+            Self::OtherFixing { stored, now } => write!(
+                f,
+                "history replaced from {}: its fixing ({}) is not the stored bars' ({}: {}), \
+                 and one series never mixes two",
+                now.label(),
+                now.fixing(),
+                stored.label(),
+                stored.fixing()
+            ),
             Self::Mismatch {
                 day,
                 stored,
@@ -102,6 +121,14 @@ pub fn check(stored_last: Option<&Bar>, fetched: &DailySeries) -> Option<Readjus
     })
 }
 
+/// Whether serving `category` from `now` after bars written by `stored` would mix two
+/// fixings in one exchange-rate series. Stocks and indices from two sources are compared
+/// on their overlap instead ([`check`]): their closes are the exchange's own.
+pub fn check_fixing(category: Category, stored: Option<SourceId>, now: SourceId) -> Option<Readjust> {
+    let stored = stored?;
+    (category == Category::Currency && stored != now).then_some(Readjust::OtherFixing { stored, now })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +145,16 @@ mod tests {
             open.min(close) * 0.99,
             close,
         )
+    }
+
+    #[test]
+    fn exchange_rates_never_mix_fixings() {
+        use SourceId::{Ecb, Naver, Yahoo};
+        let r = check_fixing(Category::Currency, Some(Yahoo), Ecb).unwrap();
+        assert!(r.to_string().contains("ECB reference rate, ~16:00 CET"), "{r}");
+        assert_eq!(check_fixing(Category::Currency, Some(Ecb), Ecb), None);
+        assert_eq!(check_fixing(Category::Currency, None, Ecb), None);
+        assert_eq!(check_fixing(Category::KoreanStock, Some(Yahoo), Naver), None);
     }
 
     #[test]

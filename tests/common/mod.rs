@@ -177,6 +177,8 @@ pub fn fast_config(base_url: &str) -> SourceConfig {
             max_delay: Duration::from_millis(10),
             max_retry_after: Duration::from_secs(2),
         },
+        // Yahoo alone: a test of the Yahoo client never falls back to a public source.
+        routes: wickview::source::Routes::only(wickview::source::SourceId::Yahoo),
         ..SourceConfig::with_base_url(base_url)
     }
 }
