@@ -8,7 +8,8 @@ use super::ModelError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
-    /// Korean stocks: 6-digit KRX codes, resolved to `.KS` (KOSPI) or `.KQ` (KOSDAQ).
+    /// Korean stocks: 6-character KRX codes (`005930`, `0126Z0`), resolved to `.KS` (KOSPI)
+    /// or `.KQ` (KOSDAQ).
     KoreanStock,
     /// US stocks: `AAPL`, `MSFT`, `BRK-B`.
     UsStock,

@@ -14,7 +14,7 @@ pub fn exchange_time_zone(category: Category, symbol: &str) -> Tz {
         .strip_suffix(".KS")
         .or_else(|| s.strip_suffix(".KQ"))
         .unwrap_or(&s);
-    let krx_code = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+    let krx_code = super::is_krx_code(code);
     if category == Category::KoreanStock || krx_code || s.ends_with(".KS") || s.ends_with(".KQ") {
         return Tz::Asia__Seoul;
     }
@@ -58,6 +58,15 @@ mod tests {
         );
         assert_eq!(
             exchange_time_zone(Category::UsStock, "035720.KQ"),
+            Tz::Asia__Seoul
+        );
+        // KRX codes with letters (the 2024 reform) are Seoul's too.
+        assert_eq!(
+            exchange_time_zone(Category::Index, "0000J0"),
+            Tz::Asia__Seoul
+        );
+        assert_eq!(
+            exchange_time_zone(Category::UsStock, "0126z0.ks"),
             Tz::Asia__Seoul
         );
         assert_eq!(

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Category, ModelError};
 
-/// The Korean exchange a 6-digit code trades on, which picks its Yahoo suffix.
+/// The Korean exchange a KRX code trades on, which picks its Yahoo suffix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum KrMarket {
     /// KOSPI, Yahoo suffix `.KS`.
@@ -38,21 +38,38 @@ impl KrMarket {
 
 /// A validated ticker of one category.
 ///
-/// The stored `ticker` string is canonical: Korean stocks keep the bare 6-digit code
-/// (`005930`), the resolved `.KS`/`.KQ` symbol lives in [`TickerMeta::source_symbol`].
+/// The stored `ticker` string is canonical: Korean stocks keep the bare 6-character code
+/// (`005930`, `0126Z0`), the resolved `.KS`/`.KQ` symbol lives in [`TickerMeta::source_symbol`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Ticker {
     category: Category,
     symbol: String,
 }
 
-/// A 6-digit KRX code, with an optional `.KS`/`.KQ` suffix dropped.
+/// Whether `code` (upper case, no suffix) is a KRX short code (단축코드): six characters,
+/// four digits, then a digit or a letter other than I, O and U, then a digit or one of
+/// K, L, M, N.
+///
+/// Numeric codes ran out, so since the 2024 reform KRX hands out codes with a letter in
+/// the fifth place (`0126Z0`, `0009K0`; I, O and U are never used, being easy to take for
+/// 1, 0 and V); preferred shares issued as convertible or redeemable carry K to N in the
+/// sixth (`00104K`, `02826K`). The pattern is FinanceDataReader's
+/// (`\d{4}[0-9A-HJ-NP-TV-Z][0-9KLMN]`, "KRX stock code reform (2024.1.1~)").
+pub fn is_krx_code(code: &str) -> bool {
+    let b = code.as_bytes();
+    let fifth =
+        |c: u8| c.is_ascii_digit() || (c.is_ascii_uppercase() && !matches!(c, b'I' | b'O' | b'U'));
+    let sixth = |c: u8| c.is_ascii_digit() || matches!(c, b'K' | b'L' | b'M' | b'N');
+    b.len() == 6 && b[..4].iter().all(u8::is_ascii_digit) && fifth(b[4]) && sixth(b[5])
+}
+
+/// A KRX code ([`is_krx_code`]), with an optional `.KS`/`.KQ` suffix dropped.
 fn kr_code(upper: &str) -> Option<String> {
     let code = upper
         .strip_suffix(".KS")
         .or_else(|| upper.strip_suffix(".KQ"))
         .unwrap_or(upper);
-    (code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())).then(|| code.to_owned())
+    is_krx_code(code).then(|| code.to_owned())
 }
 
 /// A US symbol in Yahoo's form (`BRK.B` becomes `BRK-B`).
@@ -66,7 +83,8 @@ fn us_symbol(upper: &str) -> Option<String> {
 impl Ticker {
     /// Validates `input` as a ticker of `category` and returns it in canonical form.
     ///
-    /// Korean stocks accept `005930`, `005930.KS` and `005930.KQ` (the suffix is dropped
+    /// Korean stocks accept KRX codes ([`is_krx_code`]: `005930`, `0126Z0`, `00104K`), with
+    /// or without `.KS`/`.KQ` (`005930.KS`, `005930.KQ`; the suffix is dropped
     /// here; use [`Ticker::market_hint`] to keep it). US stocks are upper-cased and a
     /// class dot becomes Yahoo's dash (`BRK.B` → `BRK-B`). Indices start with `^`,
     /// currencies end with `=X`.
@@ -84,7 +102,7 @@ impl Ticker {
         let symbol = match category {
             Category::KoreanStock => kr_code(&upper).ok_or_else(|| {
                 invalid(
-                    "a Korean stock is a 6-digit KRX code such as 005930 (optionally with .KS or .KQ)",
+                    "a Korean stock is a 6-digit KRX code such as 005930, or since 2024 one with letters such as 0126Z0 (optionally with .KS or .KQ)",
                 )
             })?,
             Category::UsStock => us_symbol(&upper).ok_or_else(|| {
@@ -165,9 +183,10 @@ impl Ticker {
         }
     }
 
-    /// Whether the symbol is a 6-digit KRX code (a Korean stock, or a KRX fund filed as an index).
+    /// Whether the symbol is a KRX code such as `005930` or `0126Z0` ([`is_krx_code`]): a
+    /// Korean stock, or a KRX fund filed as an index.
     pub fn is_krx_code(&self) -> bool {
-        self.symbol.len() == 6 && self.symbol.bytes().all(|b| b.is_ascii_digit())
+        is_krx_code(&self.symbol)
     }
 }
 
@@ -311,6 +330,46 @@ mod tests {
             }
             assert!(!err.to_string().is_empty());
         }
+    }
+
+    #[test]
+    fn krx_codes_with_letters_follow_the_2024_rule() {
+        // Codes issued since the reform, preferred shares with K-N, ETFs with letters.
+        for code in [
+            "0126Z0", "0009K0", "0000J0", "00104K", "02826K", "00088K", "005935", "0088M0",
+        ] {
+            assert!(is_krx_code(code), "{code}");
+            assert_eq!(ok(Category::KoreanStock, code), code);
+        }
+        assert_eq!(ok(Category::KoreanStock, " 0126z0.ks "), "0126Z0");
+        assert_eq!(
+            ok(Category::Index, "0000j0"),
+            "0000J0",
+            "a KRX fund filed as an index"
+        );
+        // I, O and U are never used in the fifth place; the sixth is a digit or K-N; the
+        // first four are digits; exactly six characters, upper case once parsed.
+        for code in [
+            "0126I0", "0126O0", "0126U0", "00593A", "00104Z", "A12345", "01A6Z0", "0126Z",
+            "0126Z00", "0126z0", "0126-0", "",
+        ] {
+            assert!(!is_krx_code(code), "{code}");
+        }
+        for bad in ["0126I0", "00593A", "A12345", "0126Z"] {
+            assert!(Ticker::parse(Category::KoreanStock, bad).is_err(), "{bad}");
+        }
+        let t = Ticker::parse(Category::KoreanStock, "0126Z0.KQ").unwrap();
+        assert!(t.is_krx_code());
+        assert_eq!(t.source_symbol_candidates(), vec!["0126Z0.KS", "0126Z0.KQ"]);
+        assert_eq!(Ticker::market_hint("0126Z0.KQ"), Some(KrMarket::Kosdaq));
+        assert_eq!(bare_symbol("0126z0.ks"), "0126Z0");
+        // Not a KRX code under another category: US symbols start with a letter.
+        assert!(Ticker::parse(Category::UsStock, "0126Z0").is_err());
+        assert!(
+            !Ticker::parse(Category::UsStock, "AB12K0")
+                .unwrap()
+                .is_krx_code()
+        );
     }
 
     #[test]

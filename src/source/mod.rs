@@ -11,6 +11,7 @@ pub mod fred;
 pub mod fx_pair;
 pub mod health;
 pub mod http;
+pub mod naver;
 pub mod provider;
 pub mod retry;
 pub mod route;

@@ -121,8 +121,6 @@ pub fn build(id: SourceId, config: &SourceConfig) -> Result<Arc<dyn Source>, Sou
         SourceId::Yahoo => Arc::new(super::YahooSource::new(config.clone())?),
         SourceId::Ecb => Arc::new(super::EcbSource::new(config)?),
         SourceId::Fred => Arc::new(super::FredSource::new(config)?),
-        SourceId::Naver => {
-            return Err(SourceError::Client(format!("{} is not available yet", id.label())));
-        }
+        SourceId::Naver => Arc::new(super::naver::NaverSource::new(config)?),
     })
 }
