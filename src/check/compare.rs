@@ -91,15 +91,15 @@ pub fn compare_closes(stored: &DailySeries, other: &DailySeries, tolerance: f64)
                 i += 1;
                 j += 1;
             }
-            (Some(a), b) if b.is_none_or(|b| a < b) => {
-                out.missing_in_other.push(*a);
-                i += 1;
-            }
-            (_, Some(b)) => {
+            (a, Some(b)) if a.is_none_or(|a| a > b) => {
                 out.extra_in_other.push(*b);
                 j += 1;
             }
-            (None, None) => break,
+            (Some(a), _) => {
+                out.missing_in_other.push(*a);
+                i += 1;
+            }
+            (None, _) => break,
         }
     }
     out

@@ -153,7 +153,7 @@ fn market_of(meta: &TickerMeta) -> Option<KrMarket> {
 
 /// The source that wrote most of `sources` (each bar's recorded source name), if any bar
 /// records one.
-pub(crate) fn majority_source<'a>(
+pub fn majority_source<'a>(
     sources: impl IntoIterator<Item = Option<&'a str>>,
 ) -> Option<SourceId> {
     let mut counts: HashMap<SourceId, usize> = HashMap::new();
@@ -195,7 +195,7 @@ async fn stored_writer(
 /// order: the first that is not the one that wrote the stored bars (`writer`; when unknown,
 /// the first of the order is assumed to have written them), or the writer itself when no
 /// other covers the ticker. Returns it and whether it is the writer.
-pub(crate) fn default_other(
+pub fn default_other(
     order: &[SourceId],
     writer: Option<SourceId>,
 ) -> Option<(SourceId, bool)> {
@@ -342,7 +342,7 @@ fn grid_word(share: f64) -> &'static str {
 /// A breach with the command that replaces the history: `2018-05-04: -98.0% close-to-close
 /// …: a missing split adjustment or a bad print; `wickview verify --refetch 005930` replaces
 /// the history from yahoo`.
-pub(crate) fn breach_hint(ticker: &str, breach: &LimitBreach, source: &str) -> String {
+pub fn breach_hint(ticker: &str, breach: &LimitBreach, source: &str) -> String {
     format!(
         "{}; `wickview verify --refetch {ticker}` replaces the history from {source}",
         breach.describe()
@@ -707,7 +707,7 @@ pub async fn korean_breach_lines(store: &Store, source: &str) -> anyhow::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use SourceId::{Ecb, Fred, Naver, Yahoo};
+    use crate::source::SourceId::{Ecb, Fred, Naver, Yahoo};
 
     #[test]
     fn the_other_source_is_the_first_that_did_not_write_the_bars() {
