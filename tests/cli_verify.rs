@@ -154,10 +154,17 @@ async fn a_day_five_percent_off_is_named_and_exits_1() {
         text.contains("(only yahoo covers MSFT: compared with the source that wrote it)"),
         "{text}"
     );
-    assert!(text.contains("1 tickers verified: 0 clean, 1 with findings"), "{text}");
+    assert!(
+        text.contains("1 tickers verified: 0 clean, 1 with findings"),
+        "{text}"
+    );
 
     // The same as JSON.
-    let out = wickview(&sandbox, &["verify", "MSFT", "--json", "--source-url", &url]).await;
+    let out = wickview(
+        &sandbox,
+        &["verify", "MSFT", "--json", "--source-url", &url],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(doc["findings"], true);
@@ -170,7 +177,11 @@ async fn a_day_five_percent_off_is_named_and_exits_1() {
     assert!((dis[0]["diff"].as_f64().unwrap() + 0.05).abs() < 1e-9);
 
     // Five calendar days: the 5% day lies before the window.
-    let out = wickview(&sandbox, &["verify", "MSFT", "--days", "5", "--source-url", &url]).await;
+    let out = wickview(
+        &sandbox,
+        &["verify", "MSFT", "--days", "5", "--source-url", &url],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     assert!(
         stdout(&out).contains("MSFT: 3 days from 2024-02-22 to 2024-02-26 agree with yahoo"),
@@ -217,15 +228,19 @@ async fn an_identical_history_exits_0_and_missing_days_are_named() {
     let out = wickview(&sandbox, &["verify", "--source-url", &url]).await;
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
     let text = stdout(&out);
-    assert!(text.contains(&format!("  {gap}: stored, missing in yahoo")), "{text}");
-    assert!(text.contains("2 tickers verified: 1 clean, 1 with findings"), "{text}");
+    assert!(
+        text.contains(&format!("  {gap}: stored, missing in yahoo")),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 tickers verified: 1 clean, 1 with findings"),
+        "{text}"
+    );
 
     // A source that does not know the ticker: reported, exit 1.
     Mock::given(method("GET"))
         .and(path(chart_path("NVDA")))
-        .respond_with(
-            ResponseTemplate::new(404).set_body_string(yahoo_fixture("unknown.json")),
-        )
+        .respond_with(ResponseTemplate::new(404).set_body_string(yahoo_fixture("unknown.json")))
         .mount(&server)
         .await;
     stored(&sandbox, Category::UsStock, "NVDA", &history).await;
@@ -286,7 +301,11 @@ async fn an_unadjusted_split_breaks_the_price_limit_and_refetch_replaces_it() {
     let split_at = 41;
     let traded = |i: usize| 20_000.0 + 50.0 * ((i / 2) % 7) as f64;
     let raw = weekdays(d(2021, 1, 4), 120, |i| {
-        if i < split_at { traded(i) * 4.0 } else { traded(i) }
+        if i < split_at {
+            traded(i) * 4.0
+        } else {
+            traded(i)
+        }
     });
     let adjusted = weekdays(d(2021, 1, 4), 120, traded);
     let split_day = raw.days()[split_at];
@@ -315,7 +334,10 @@ async fn an_unadjusted_split_breaks_the_price_limit_and_refetch_replaces_it() {
         "{}",
         both(&out)
     );
-    assert!(text.contains("agree with yahoo"), "the last 60 days agree: {text}");
+    assert!(
+        text.contains("agree with yahoo"),
+        "the last 60 days agree: {text}"
+    );
     assert_eq!(text.matches("close-to-close").count(), 1, "{text}");
 
     // `repair --dry-run` lists it too, and changes nothing.
@@ -331,7 +353,11 @@ async fn an_unadjusted_split_breaks_the_price_limit_and_refetch_replaces_it() {
     );
 
     // The whole history, from 1970 to today, is fetched and replaces the stored one.
-    let out = wickview(&sandbox, &["verify", "--refetch", "005930", "--source-url", &url]).await;
+    let out = wickview(
+        &sandbox,
+        &["verify", "--refetch", "005930", "--source-url", &url],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     let text = stdout(&out);
     assert!(
@@ -375,7 +401,13 @@ async fn a_refetch_that_would_cut_the_history_short_is_refused() {
     stored(&sandbox, Category::KoreanStock, "005930", &long).await;
     let out = wickview(
         &sandbox,
-        &["verify", "--refetch", "005930", "--source-url", &server.uri()],
+        &[
+            "verify",
+            "--refetch",
+            "005930",
+            "--source-url",
+            &server.uri(),
+        ],
     )
     .await;
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));

@@ -139,7 +139,10 @@ mod tests {
         let c = compare_closes(&stored, &other, DEFAULT_TOLERANCE);
         assert_eq!(c.disagreements.len(), 1, "0.4% passes, 5% does not: {c:?}");
         let dis = c.disagreements[0];
-        assert_eq!((dis.date, dis.stored, dis.other), (d(2024, 3, 5), 200.0, 190.0));
+        assert_eq!(
+            (dis.date, dis.stored, dis.other),
+            (d(2024, 3, 5), 200.0, 190.0)
+        );
         assert!((dis.diff + 0.05).abs() < 1e-12);
         assert!(!c.is_clean());
         // A looser tolerance lets it pass.
@@ -150,7 +153,14 @@ mod tests {
     fn only_days_inside_the_common_window_are_missing_or_extra() {
         // Stored 4..=12 without the 8th; other 6..=14 without the 11th.
         let stored = series(&[(4, 1.0), (5, 1.0), (6, 1.0), (7, 1.0), (11, 1.0), (12, 1.0)]);
-        let other = series(&[(6, 1.0), (7, 1.0), (8, 1.0), (12, 1.0), (13, 1.0), (14, 1.0)]);
+        let other = series(&[
+            (6, 1.0),
+            (7, 1.0),
+            (8, 1.0),
+            (12, 1.0),
+            (13, 1.0),
+            (14, 1.0),
+        ]);
         let c = compare_closes(&stored, &other, DEFAULT_TOLERANCE);
         assert_eq!(c.window, Some((d(2024, 3, 6), d(2024, 3, 12))));
         assert_eq!(c.compared, 3);

@@ -130,7 +130,10 @@ impl LimitBreach {
     /// or a bad print`, with the split when the bar records one.
     pub fn describe(&self) -> String {
         let split = if self.split > 0.0 {
-            format!(" (a {}:1 split is recorded on this day)", trim_ratio(self.split))
+            format!(
+                " (a {}:1 split is recorded on this day)",
+                trim_ratio(self.split)
+            )
         } else {
             String::new()
         };
@@ -320,7 +323,8 @@ mod tests {
     }
 
     fn closes(days: &[(NaiveDate, f64)]) -> DailySeries {
-        let (s, issues) = DailySeries::from_bars(days.iter().map(|&(date, c)| Bar::ohlc(date, c, c, c, c)));
+        let (s, issues) =
+            DailySeries::from_bars(days.iter().map(|&(date, c)| Bar::ohlc(date, c, c, c, c)));
         assert!(issues.is_empty(), "{issues:?}");
         s
     }
@@ -329,7 +333,11 @@ mod tests {
     fn limits_follow_the_krx_history() {
         use KrMarket::{Kosdaq, Kospi};
         let k = |y, m, day| price_limit(d(y, m, day), Some(Kospi));
-        assert_eq!(k(1995, 3, 31), None, "won-amount tables before the first rate");
+        assert_eq!(
+            k(1995, 3, 31),
+            None,
+            "won-amount tables before the first rate"
+        );
         assert_eq!(k(1995, 4, 1), Some(0.06));
         assert_eq!(k(1996, 11, 22), Some(0.06));
         assert_eq!(k(1996, 11, 25), Some(0.08));
@@ -345,7 +353,11 @@ mod tests {
         assert_eq!(q(1996, 10, 31), None);
         assert_eq!(q(1996, 11, 1), Some(0.08));
         assert_eq!(q(1998, 4, 1), Some(0.12));
-        assert_eq!(q(2004, 12, 30), Some(0.12), "KOSDAQ stayed at 12% while KOSPI had 15%");
+        assert_eq!(
+            q(2004, 12, 30),
+            Some(0.12),
+            "KOSDAQ stayed at 12% while KOSPI had 15%"
+        );
         assert_eq!(q(2005, 3, 25), Some(0.12));
         assert_eq!(q(2005, 3, 28), Some(0.15));
         assert_eq!(q(2015, 6, 15), Some(0.30));
@@ -371,7 +383,10 @@ mod tests {
         assert_eq!(breaches.len(), 1, "{breaches:?}");
         let b = breaches[0];
         assert_eq!(b.date, d(2018, 5, 4));
-        assert_eq!((b.prev_close, b.close, b.limit), (2_650_000.0, 51_900.0, 0.30));
+        assert_eq!(
+            (b.prev_close, b.close, b.limit),
+            (2_650_000.0, 51_900.0, 0.30)
+        );
         assert!((b.change - (51_900.0 / 2_650_000.0 - 1.0)).abs() < 1e-12);
         assert_eq!(
             b.describe(),
@@ -398,7 +413,11 @@ mod tests {
         ]);
         assert!(limit_breaches(&s, None).is_empty(), "+29.9% twice");
         let s = closes(&[(d(2015, 6, 15), 9_420.0), (d(2015, 6, 16), 12_300.0)]);
-        assert_eq!(limit_breaches(&s, None).len(), 1, "+30.6%: beyond 30% + 0.5");
+        assert_eq!(
+            limit_breaches(&s, None).len(),
+            1,
+            "+30.6%: beyond 30% + 0.5"
+        );
         let s = closes(&[(d(2015, 6, 11), 10_000.0), (d(2015, 6, 12), 11_600.0)]);
         let b = limit_breaches(&s, None);
         assert_eq!(b.len(), 1, "+16% under the ±15% limit");
@@ -409,7 +428,10 @@ mod tests {
         let s = closes(&[(d(2004, 6, 1), 10_000.0), (d(2004, 6, 2), 8_600.0)]);
         assert_eq!(limit_breaches_in(&s, None, Some(KrMarket::Kosdaq)).len(), 1);
         assert!(limit_breaches_in(&s, None, Some(KrMarket::Kospi)).is_empty());
-        assert!(limit_breaches(&s, None).is_empty(), "unknown market: the wider limit");
+        assert!(
+            limit_breaches(&s, None).is_empty(),
+            "unknown market: the wider limit"
+        );
     }
 
     #[test]
@@ -453,7 +475,8 @@ mod tests {
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].split, 4.0);
         assert!(
-            b[0].describe().ends_with("(a 4:1 split is recorded on this day)"),
+            b[0].describe()
+                .ends_with("(a 4:1 split is recorded on this day)"),
             "{}",
             b[0].describe()
         );
@@ -511,7 +534,11 @@ mod tests {
             Some(1.0),
             "KOSDAQ had 100-won ticks above 50,000"
         );
-        assert_eq!(on_grid_share(&early, None), Some(1.0), "unknown: the finer grid");
+        assert_eq!(
+            on_grid_share(&early, None),
+            Some(1.0),
+            "unknown: the finer grid"
+        );
         // The same closes divided by a rights-issue factor of 1.0732.
         let adjusted = closes(
             &raw.days()

@@ -153,9 +153,7 @@ fn market_of(meta: &TickerMeta) -> Option<KrMarket> {
 
 /// The source that wrote most of `sources` (each bar's recorded source name), if any bar
 /// records one.
-pub fn majority_source<'a>(
-    sources: impl IntoIterator<Item = Option<&'a str>>,
-) -> Option<SourceId> {
+pub fn majority_source<'a>(sources: impl IntoIterator<Item = Option<&'a str>>) -> Option<SourceId> {
     let mut counts: HashMap<SourceId, usize> = HashMap::new();
     for id in sources.into_iter().flatten().filter_map(SourceId::parse) {
         *counts.entry(id).or_default() += 1;
@@ -164,10 +162,13 @@ pub fn majority_source<'a>(
     SourceId::ALL
         .into_iter()
         .filter_map(|id| counts.get(&id).map(|n| (id, *n)))
-        .fold(None, |best: Option<(SourceId, usize)>, (id, n)| match best {
-            Some((_, m)) if m >= n => best,
-            _ => Some((id, n)),
-        })
+        .fold(
+            None,
+            |best: Option<(SourceId, usize)>, (id, n)| match best {
+                Some((_, m)) if m >= n => best,
+                _ => Some((id, n)),
+            },
+        )
         .map(|(id, _)| id)
 }
 
@@ -195,10 +196,7 @@ async fn stored_writer(
 /// order: the first that is not the one that wrote the stored bars (`writer`; when unknown,
 /// the first of the order is assumed to have written them), or the writer itself when no
 /// other covers the ticker. Returns it and whether it is the writer.
-pub fn default_other(
-    order: &[SourceId],
-    writer: Option<SourceId>,
-) -> Option<(SourceId, bool)> {
+pub fn default_other(order: &[SourceId], writer: Option<SourceId>) -> Option<(SourceId, bool)> {
     let writer = writer.or_else(|| order.first().copied())?;
     match order.iter().find(|id| **id != writer) {
         Some(other) => Some((*other, false)),
@@ -457,10 +455,11 @@ async fn verify_all(args: &VerifyArgs, store_args: &StoreArgs) -> anyhow::Result
     let set = source_set(&config, args.source)?;
     let metas = targets(&store, &args.tickers).await?;
     let mut last_days: HashMap<Category, HashMap<String, NaiveDate>> = HashMap::new();
-    for meta in &metas {
-        if !last_days.contains_key(&meta.category()) {
-            last_days.insert(meta.category(), store.last_days(meta.category()).await?);
-        }
+    let mut categories: Vec<Category> = metas.iter().map(TickerMeta::category).collect();
+    categories.sort_unstable();
+    categories.dedup();
+    for category in categories {
+        last_days.insert(category, store.last_days(category).await?);
     }
     let last_day = |meta: &TickerMeta| {
         last_days
@@ -586,7 +585,11 @@ async fn refetch_one(
         )));
     }
     let changes = compare_closes(&old, new, DEFAULT_TOLERANCE);
-    let added = new.days().iter().filter(|d| old.index_of(**d).is_none()).count();
+    let added = new
+        .days()
+        .iter()
+        .filter(|d| old.index_of(**d).is_none())
+        .count();
     let summary = store.replace_series(&meta.ticker, new).await?;
     let mut lines = vec![format!(
         "{t}: history replaced from {id} ({}): {} days written, {} stored days removed, {} added; {} closes changed by more than {}%",
@@ -741,7 +744,10 @@ mod tests {
             Some(Yahoo),
             "a tie goes to the source listed first"
         );
-        assert_eq!(majority_source([Some("bloomberg"), Some("fred")]), Some(Fred));
+        assert_eq!(
+            majority_source([Some("bloomberg"), Some("fred")]),
+            Some(Fred)
+        );
     }
 
     #[test]
