@@ -3,6 +3,7 @@
 //!
 //! Modules and their one-way dependencies are described in `ARCHITECTURE.md`.
 
+pub mod check;
 pub mod cli;
 pub mod compute;
 pub mod import;

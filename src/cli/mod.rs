@@ -10,6 +10,7 @@ pub mod import;
 pub mod repair;
 pub mod tickers;
 pub mod update;
+pub mod verify;
 pub mod watchlist;
 pub mod window;
 
@@ -237,6 +238,9 @@ pub enum Command {
     Repair(repair::RepairArgs),
     /// List, show, create, edit and delete watchlists (named, ordered sets of tickers).
     Watchlist(watchlist::WatchlistArgs),
+    /// Compare the stored closes of the last N days with a second source, check Korean
+    /// stocks against the KRX daily price limit, or (--refetch) replace a history.
+    Verify(verify::VerifyArgs),
 }
 
 /// An error and its causes on one line, each cause once: a cause whose text its error
@@ -299,6 +303,7 @@ pub fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Some(Command::Tickers(args)) => tickers::run(&args, &cli.store, &runtime),
         Some(Command::Repair(args)) => repair::run(&args, &cli.store, &runtime),
         Some(Command::Watchlist(args)) => watchlist::run(&args, &cli.store, &runtime),
+        Some(Command::Verify(args)) => verify::run(&args, &cli.store, &runtime),
     }
 }
 
