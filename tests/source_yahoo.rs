@@ -284,7 +284,7 @@ async fn json_cut_in_the_middle_is_retried_then_reported() {
     assert_eq!(hits(&server, &chart_path("IBM")).await, 3);
 
     // A JSON document that is no chart is not retried.
-    serve(&server, "MSFT", 200, "{"quoteResponse":{}}".to_owned()).await;
+    serve(&server, "MSFT", 200, r#"{"quoteResponse":{}}"#.to_owned()).await;
     let err = source
         .fetch_symbol("MSFT", d(2024, 3, 1), d(2024, 3, 8))
         .await

@@ -61,7 +61,7 @@ pub fn run(
 /// The source `verify --refetch` takes a Korean stock's history from: the first of the
 /// configured Korean route (the config file's `[source.order]`), else "its first source".
 fn refetch_source(store_args: &StoreArgs) -> String {
-    super::config::source_config(store_args, None)
+    super::config::source_config(store_args, &[])
         .ok()
         .and_then(|c| {
             c.routes

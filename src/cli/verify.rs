@@ -175,21 +175,16 @@ pub fn majority_source<'a>(sources: impl IntoIterator<Item = Option<&'a str>>) -
 /// The source that wrote most of the ticker's stored bars in `from..=to`, when the store
 /// records it.
 //
-// PROVENANCE (to wire in once the store's per-bar provenance is merged): the store is
-// gaining `Store::load_provenance(ticker, range) -> Vec<BarProvenance { date, source:
-// Option<String>, foreign_ratio: Option<f64> }>`. Until then the writer is unknown and
-// [`default_other`] assumes the first source of the ticker's route wrote the bars. Replace
-// the body with:
-//
-//     let rows = store.load_provenance(&meta.ticker, Some((from, to))).await?;
-//     Ok(majority_source(rows.iter().map(|r| r.source.as_deref())))
+/// The source that wrote most of the stored bars of the window (`None` where the bars
+/// record none: imports, earlier versions).
 async fn stored_writer(
-    _store: &Store,
-    _meta: &TickerMeta,
-    _from: NaiveDate,
-    _to: NaiveDate,
+    store: &Store,
+    meta: &TickerMeta,
+    from: NaiveDate,
+    to: NaiveDate,
 ) -> anyhow::Result<Option<SourceId>> {
-    Ok(None)
+    let rows = store.load_provenance(&meta.ticker, Some((from, to))).await?;
+    Ok(majority_source(rows.iter().map(|r| r.source.as_deref())))
 }
 
 /// The source to compare a ticker's stored bars with, from the sources covering it in
@@ -590,7 +585,13 @@ async fn refetch_one(
         .iter()
         .filter(|d| old.index_of(**d).is_none())
         .count();
-    let summary = store.replace_series(&meta.ticker, new).await?;
+    let provenance = crate::store::Provenance {
+        source: Some(id.name()),
+        foreign_ratio: &fetched.foreign_ratio,
+    };
+    let summary = store
+        .replace_series_from(&meta.ticker, new, provenance)
+        .await?;
     let mut lines = vec![format!(
         "{t}: history replaced from {id} ({}): {} days written, {} stored days removed, {} added; {} closes changed by more than {}%",
         fetched.symbol,

@@ -338,7 +338,7 @@ pub fn infer_category(symbol: &str) -> Category {
         Category::Index
     } else if s.ends_with("=X") {
         Category::Currency
-    } else if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+    } else if crate::model::is_krx_code(code) {
         Category::KoreanStock
     } else {
         Category::UsStock

@@ -71,8 +71,8 @@ impl SourceSet {
         let mut sources: BTreeMap<SourceId, Arc<dyn Source>> = BTreeMap::new();
         for category in Category::ALL {
             for &id in config.routes.for_category(category) {
-                if !sources.contains_key(&id) {
-                    sources.insert(id, build(id, config)?);
+                if let std::collections::btree_map::Entry::Vacant(slot) = sources.entry(id) {
+                    slot.insert(build(id, config)?);
                 }
             }
         }

@@ -436,8 +436,7 @@ pub fn canonical_key(input: &str) -> String {
     if let Some(code) = upper
         .strip_suffix(".KS")
         .or_else(|| upper.strip_suffix(".KQ"))
-        && code.len() == 6
-        && code.bytes().all(|b| b.is_ascii_digit())
+        && crate::model::is_krx_code(code)
     {
         return code.to_owned();
     }

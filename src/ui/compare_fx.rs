@@ -131,7 +131,7 @@ pub fn price_currency(meta: &TickerMeta) -> Option<CurrencyCode> {
         Category::Currency => None,
         Category::UsStock => Some(CurrencyCode::USD),
         Category::Index => {
-            let krx_code = symbol.len() == 6 && symbol.bytes().all(|b| b.is_ascii_digit());
+            let krx_code = crate::model::is_krx_code(symbol);
             if krx_code || symbol.starts_with("^KS") || symbol.starts_with("^KQ") {
                 Some(CurrencyCode::KRW)
             } else {
