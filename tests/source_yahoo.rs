@@ -290,7 +290,13 @@ async fn json_cut_in_the_middle_is_retried_then_reported() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, SourceError::Malformed { truncated: false, .. }),
+        matches!(
+            err,
+            SourceError::Malformed {
+                truncated: false,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(hits(&server, &chart_path("MSFT")).await, 1);

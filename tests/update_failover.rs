@@ -19,9 +19,7 @@ use common::d;
 use futures::future::BoxFuture;
 use store_support::{Backend, open};
 use wickview::model::{Bar, Category, DailySeries, Ticker, TickerMeta};
-use wickview::source::{
-    ChartData, Fetched, Routes, Source, SourceError, SourceId, SourceSet,
-};
+use wickview::source::{ChartData, Fetched, Routes, Source, SourceError, SourceId, SourceSet};
 use wickview::store::Store;
 use wickview::update::{UpdateConfig, UpdateJob, UpdateSummary};
 
@@ -46,7 +44,10 @@ impl Scripted {
     }
 
     fn serve(&self, ticker: &str, series: DailySeries) {
-        self.series.lock().unwrap().insert(ticker.to_owned(), series);
+        self.series
+            .lock()
+            .unwrap()
+            .insert(ticker.to_owned(), series);
     }
 
     fn fail(&self, err: Option<SourceError>) {
@@ -74,7 +75,12 @@ impl Source for Scripted {
             if let Some(err) = self.down.lock().unwrap().clone() {
                 return Err(err);
             }
-            let all = self.series.lock().unwrap().get(meta.ticker.as_str()).cloned();
+            let all = self
+                .series
+                .lock()
+                .unwrap()
+                .get(meta.ticker.as_str())
+                .cloned();
             let Some(all) = all else {
                 return Err(SourceError::UnknownSymbol {
                     symbol: meta.ticker.as_str().to_owned(),
@@ -133,10 +139,7 @@ async fn run(
     categories: Vec<Category>,
     today: NaiveDate,
 ) -> UpdateSummary {
-    let dyns: Vec<Arc<dyn Source>> = sources
-        .into_iter()
-        .map(|s| s as Arc<dyn Source>)
-        .collect();
+    let dyns: Vec<Arc<dyn Source>> = sources.into_iter().map(|s| s as Arc<dyn Source>).collect();
     let set = Arc::new(SourceSet::with_sources(dyns, routes, 3));
     let config = UpdateConfig {
         categories,
@@ -167,7 +170,9 @@ fn sources_of(rows: &[wickview::store::BarProvenance]) -> Vec<Option<&str>> {
 }
 
 async fn yahoo_down_korean_stocks_come_from_naver(backend: Backend) {
-    let Some(ts) = open(backend).await else { return };
+    let Some(ts) = open(backend).await else {
+        return;
+    };
     let store = &ts.store;
     let yahoo = Scripted::new(SourceId::Yahoo);
     let naver = Scripted::new(SourceId::Naver);
@@ -175,7 +180,9 @@ async fn yahoo_down_korean_stocks_come_from_naver(backend: Backend) {
     let codes = ["005930", "000660", "035420", "051910"];
     for (k, code) in codes.iter().enumerate() {
         add(store, Category::KoreanStock, code).await;
-        let h = history(d(2024, 1, 2), today, |i| 50_000.0 + (k * 1000 + i * 10) as f64);
+        let h = history(d(2024, 1, 2), today, |i| {
+            50_000.0 + (k * 1000 + i * 10) as f64
+        });
         naver.serve(code, h.clone());
         yahoo.serve(code, h);
     }
@@ -198,7 +205,11 @@ async fn yahoo_down_korean_stocks_come_from_naver(backend: Backend) {
     }
     // The breaker: three failures in a row, then Yahoo is not asked again.
     assert_eq!(yahoo.asked.load(Ordering::SeqCst), 3);
-    assert!(summary.fallbacks[3].2.contains("skipped"), "{:?}", summary.fallbacks[3]);
+    assert!(
+        summary.fallbacks[3].2.contains("skipped"),
+        "{:?}",
+        summary.fallbacks[3]
+    );
     let (_, yahoo_health) = summary
         .sources
         .iter()
@@ -234,13 +245,17 @@ async fn yahoo_down_korean_stocks_come_from_naver_mongo() {
 /// A fallback that agrees with the stored overlap is stitched on (each bar keeps its
 /// source); one whose overlap differs replaces the history, so no step appears.
 async fn fallback_stitches_only_when_the_overlap_agrees(backend: Backend) {
-    let Some(ts) = open(backend).await else { return };
+    let Some(ts) = open(backend).await else {
+        return;
+    };
     let store = &ts.store;
     let yahoo = Scripted::new(SourceId::Yahoo);
     let naver = Scripted::new(SourceId::Naver);
     let t = add(store, Category::KoreanStock, "005930").await;
     let u = add(store, Category::KoreanStock, "000660").await;
-    let full = history(d(2024, 1, 2), d(2024, 3, 29), |i| 70_000.0 + i as f64 * 100.0);
+    let full = history(d(2024, 1, 2), d(2024, 3, 29), |i| {
+        70_000.0 + i as f64 * 100.0
+    });
     yahoo.serve("005930", full.clone());
     yahoo.serve("000660", full.clone());
     let routes = Routes::default();
@@ -283,12 +298,23 @@ async fn fallback_stitches_only_when_the_overlap_agrees(backend: Backend) {
         .unwrap();
     // The overlap day (the last stored one) was re-sent by Naver.
     assert_eq!(stitched[split].date, d(2024, 2, 29));
-    assert_eq!(store.load_series(&t, None).await.unwrap().close(), full.close());
+    assert_eq!(
+        store.load_series(&t, None).await.unwrap().close(),
+        full.close()
+    );
 
     let replaced = store.load_provenance(&u, None).await.unwrap();
     assert_eq!(sources_of(&replaced), [Some("naver")]);
-    assert_eq!(store.load_series(&u, None).await.unwrap().close(), off.close());
-    let why = &second.readjusted.iter().find(|(k, _)| k == "000660").unwrap().1;
+    assert_eq!(
+        store.load_series(&u, None).await.unwrap().close(),
+        off.close()
+    );
+    let why = &second
+        .readjusted
+        .iter()
+        .find(|(k, _)| k == "000660")
+        .unwrap()
+        .1;
     assert!(why.contains("2024-02-29"), "{why}");
     assert!(!second.readjusted.iter().any(|(k, _)| k == "005930"));
     ts.finish().await;
@@ -309,19 +335,30 @@ async fn fallback_stitches_only_when_the_overlap_agrees_mongo() {
 /// when Yahoo is back it is taken whole from Yahoo again: never two fixings in one series.
 #[tokio::test]
 async fn exchange_rates_switch_fixings_whole() {
-    let Some(ts) = open(Backend::Embedded).await else { return };
+    let Some(ts) = open(Backend::Embedded).await else {
+        return;
+    };
     let store = &ts.store;
     let yahoo = Scripted::new(SourceId::Yahoo);
     let ecb = Scripted::new(SourceId::Ecb);
     let fred = Scripted::new(SourceId::Fred);
     let t = add(store, Category::Currency, "KRW=X").await;
     let quotes = history(d(2024, 1, 2), d(2024, 3, 29), |i| 1300.0 + i as f64);
-    let fixings = close_only(&history(d(2024, 1, 2), d(2024, 3, 29), |i| 1301.5 + i as f64));
+    let fixings = close_only(&history(d(2024, 1, 2), d(2024, 3, 29), |i| {
+        1301.5 + i as f64
+    }));
     yahoo.serve("KRW=X", quotes.clone());
     ecb.serve("KRW=X", fixings.clone());
     let all = || vec![Arc::clone(&yahoo), Arc::clone(&ecb), Arc::clone(&fred)];
     let routes = Routes::default();
-    run(store, all(), routes.clone(), vec![Category::Currency], d(2024, 2, 29)).await;
+    run(
+        store,
+        all(),
+        routes.clone(),
+        vec![Category::Currency],
+        d(2024, 2, 29),
+    )
+    .await;
     assert_eq!(
         sources_of(&store.load_provenance(&t, None).await.unwrap()),
         [Some("yahoo")]
@@ -330,7 +367,14 @@ async fn exchange_rates_switch_fixings_whole() {
     yahoo.fail(Some(SourceError::NotData {
         what: "an HTML page".to_owned(),
     }));
-    let down = run(store, all(), routes.clone(), vec![Category::Currency], d(2024, 3, 29)).await;
+    let down = run(
+        store,
+        all(),
+        routes.clone(),
+        vec![Category::Currency],
+        d(2024, 3, 29),
+    )
+    .await;
     assert_eq!(down.served_by.get(&SourceId::Ecb), Some(&1), "{down:?}");
     let why = &down.readjusted[0].1;
     assert!(why.contains("ECB reference rate, ~16:00 CET"), "{why}");
@@ -338,18 +382,31 @@ async fn exchange_rates_switch_fixings_whole() {
         sources_of(&store.load_provenance(&t, None).await.unwrap()),
         [Some("ecb")]
     );
-    assert_eq!(store.load_series(&t, None).await.unwrap().close(), fixings.close());
+    assert_eq!(
+        store.load_series(&t, None).await.unwrap().close(),
+        fixings.close()
+    );
     assert_eq!(fred.asked.load(Ordering::SeqCst), 0);
 
     yahoo.fail(None);
-    let back = run(store, all(), routes, vec![Category::Currency], d(2024, 3, 29)).await;
+    let back = run(
+        store,
+        all(),
+        routes,
+        vec![Category::Currency],
+        d(2024, 3, 29),
+    )
+    .await;
     assert_eq!(back.served_by.get(&SourceId::Yahoo), Some(&1));
     assert_eq!(back.readjusted.len(), 1, "{back:?}");
     assert_eq!(
         sources_of(&store.load_provenance(&t, None).await.unwrap()),
         [Some("yahoo")]
     );
-    assert_eq!(store.load_series(&t, None).await.unwrap().close(), quotes.close());
+    assert_eq!(
+        store.load_series(&t, None).await.unwrap().close(),
+        quotes.close()
+    );
     ts.finish().await;
 }
 
@@ -357,7 +414,9 @@ async fn exchange_rates_switch_fixings_whole() {
 /// failing names each one.
 #[tokio::test]
 async fn failure_reasons_name_every_source_tried() {
-    let Some(ts) = open(Backend::Embedded).await else { return };
+    let Some(ts) = open(Backend::Embedded).await else {
+        return;
+    };
     let store = &ts.store;
     let yahoo = Scripted::new(SourceId::Yahoo);
     let naver = Scripted::new(SourceId::Naver);
@@ -373,7 +432,14 @@ async fn failure_reasons_name_every_source_tried() {
         d(2024, 3, 29),
     )
     .await;
-    let reason = |k: &str| s.failed.iter().find(|f| f.ticker == k).unwrap().reason.clone();
+    let reason = |k: &str| {
+        s.failed
+            .iter()
+            .find(|f| f.ticker == k)
+            .unwrap()
+            .reason
+            .clone()
+    };
     assert_eq!(reason("AAPL"), "source server error (HTTP 502)");
     let kr = reason("005930");
     assert!(

@@ -530,7 +530,10 @@ async fn cli_update_reports_and_exits_non_zero_on_failure() {
     let out = run_cli("us").await.unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("MSFT (MSFT, yahoo): 3 bars written"), "{stderr}");
+    assert!(
+        stderr.contains("MSFT (MSFT, yahoo): 3 bars written"),
+        "{stderr}"
+    );
     assert!(stderr.contains("sources: 1 from Yahoo Finance"), "{stderr}");
     assert!(
         stderr.contains("NOPE: FAILED: unknown symbol NOPE"),

@@ -358,7 +358,8 @@ fn run_app(
     let options = AppOptions {
         store: Some(config),
         source_urls: {
-            crate::source::SourceConfig::from_flags(&args.source_url).map_err(anyhow::Error::msg)?;
+            crate::source::SourceConfig::from_flags(&args.source_url)
+                .map_err(anyhow::Error::msg)?;
             args.source_url.clone()
         },
         source_settings: config::source_settings(store_args)?,

@@ -183,7 +183,9 @@ async fn stored_writer(
     from: NaiveDate,
     to: NaiveDate,
 ) -> anyhow::Result<Option<SourceId>> {
-    let rows = store.load_provenance(&meta.ticker, Some((from, to))).await?;
+    let rows = store
+        .load_provenance(&meta.ticker, Some((from, to)))
+        .await?;
     Ok(majority_source(rows.iter().map(|r| r.source.as_deref())))
 }
 

@@ -154,6 +154,10 @@ mod tests {
         assert_eq!(*id, SourceId::Yahoo);
         assert_eq!((health.successes, health.failures), (1, 5));
         assert!(health.tripped);
-        assert!(health.describe().contains("skipped for the rest of the run"));
+        assert!(
+            health
+                .describe()
+                .contains("skipped for the rest of the run")
+        );
     }
 }

@@ -90,11 +90,7 @@ pub fn sniff(body: &[u8], kind: BodyKind) -> Result<(), SourceError> {
             what: "an empty body".to_owned(),
         });
     }
-    let head: Vec<u8> = text
-        .iter()
-        .take(1024)
-        .map(u8::to_ascii_lowercase)
-        .collect();
+    let head: Vec<u8> = text.iter().take(1024).map(u8::to_ascii_lowercase).collect();
     let contains = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
     if head.starts_with(b"<!doctype html") || contains(b"<html") || contains(b"<body") {
         return Err(SourceError::NotData {
@@ -125,7 +121,12 @@ pub fn sniff(body: &[u8], kind: BodyKind) -> Result<(), SourceError> {
 
 /// The error an HTTP status other than success means: 429, 5xx, 401/403, 404 (an unknown
 /// `symbol`), any other 4xx; `None` for a success.
-pub fn status_error(status: StatusCode, body: &[u8], retry_after: Option<Duration>, symbol: &str) -> Option<SourceError> {
+pub fn status_error(
+    status: StatusCode,
+    body: &[u8],
+    retry_after: Option<Duration>,
+    symbol: &str,
+) -> Option<SourceError> {
     if status.is_success() {
         return None;
     }
@@ -216,9 +217,21 @@ mod tests {
     fn sniffing_tells_pages_from_data() {
         assert!(sniff(b"", BodyKind::Json).is_err());
         assert!(sniff(b"  \n", BodyKind::Csv).is_err());
-        assert!(sniff(b"<!DOCTYPE html><html><body>Just a moment...</body></html>", BodyKind::Json).is_err());
+        assert!(
+            sniff(
+                b"<!DOCTYPE html><html><body>Just a moment...</body></html>",
+                BodyKind::Json
+            )
+            .is_err()
+        );
         assert!(sniff(b"<html><head><title>Challenge</title>", BodyKind::Xml).is_err());
-        assert!(sniff(b"<?xml version=\"1.0\" encoding=\"EUC-KR\"?><protocol>", BodyKind::Xml).is_ok());
+        assert!(
+            sniff(
+                b"<?xml version=\"1.0\" encoding=\"EUC-KR\"?><protocol>",
+                BodyKind::Xml
+            )
+            .is_ok()
+        );
         assert!(sniff(b"\xEF\xBB\xBF{\"chart\":{}}", BodyKind::Json).is_ok());
         assert!(sniff(b"[['a','b']]", BodyKind::Json).is_ok());
         assert!(sniff(b"DATE,DEXKOUS\n2024-01-02,1300.5\n", BodyKind::Csv).is_ok());

@@ -133,7 +133,9 @@ impl SourceConfig {
             Some((name, url)) if SourceId::parse(name).is_some() => {
                 (SourceId::parse(name).unwrap_or(SourceId::Yahoo), url.trim())
             }
-            Some((name, _)) if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Some((name, _))
+                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic()) =>
+            {
                 return Err(format!(
                     "--source-url {}: unknown source {:?}; the sources are {}",
                     crate::model::shown_at_most(flag, 80),
@@ -418,14 +420,18 @@ mod tests {
         let mut c = SourceConfig::default();
         c.apply_source_url("naver=http://127.0.0.1:7/").unwrap();
         c.apply_source_url("http://127.0.0.1:8/x?a=b").unwrap();
-        c.apply_source_url("FRED=https://mirror.example/fred").unwrap();
+        c.apply_source_url("FRED=https://mirror.example/fred")
+            .unwrap();
         assert_eq!(c.url(SourceId::Naver), "http://127.0.0.1:7");
         assert_eq!(c.url(SourceId::Yahoo), "http://127.0.0.1:8/x?a=b");
         assert_eq!(c.cookie_url, "http://127.0.0.1:8/x?a=b/fc");
         assert_eq!(c.url(SourceId::Fred), "https://mirror.example/fred");
         assert_eq!(c.url(SourceId::Ecb), SourceId::Ecb.default_url());
         let err = c.apply_source_url("bloomberg=http://x").unwrap_err();
-        assert!(err.contains("unknown source") && err.contains("naver"), "{err}");
+        assert!(
+            err.contains("unknown source") && err.contains("naver"),
+            "{err}"
+        );
         assert!(c.apply_source_url("naver=ftp://x").is_err());
         assert!(c.apply_source_url("").is_err());
     }
@@ -438,9 +444,15 @@ mod tests {
         )
         .unwrap();
         let mut flagged = SourceConfig::default();
-        flagged.apply_source_url("naver=http://127.0.0.1:10").unwrap();
+        flagged
+            .apply_source_url("naver=http://127.0.0.1:10")
+            .unwrap();
         let c = flagged.with_settings(&s);
-        assert_eq!(c.url(SourceId::Naver), "http://127.0.0.1:10", "the flag wins");
+        assert_eq!(
+            c.url(SourceId::Naver),
+            "http://127.0.0.1:10",
+            "the flag wins"
+        );
         let c = SourceConfig::default().with_settings(&s);
         assert_eq!(c.url(SourceId::Naver), "http://127.0.0.1:9");
         assert_eq!(c.breaker_failures, 5);

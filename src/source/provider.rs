@@ -8,7 +8,9 @@ use super::{ChartData, SourceError};
 use crate::model::TickerMeta;
 
 /// The download sources wickview knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceId {
     /// Yahoo Finance's chart API: every category; the default primary.
@@ -55,8 +57,12 @@ impl SourceId {
     /// What the source's prices are adjusted for.
     pub fn adjustment(self) -> &'static str {
         match self {
-            Self::Yahoo => "prices adjusted for splits (not dividends); dividends and splits as events",
-            Self::Naver => "prices adjusted for splits and other capital changes (수정주가); volume as traded",
+            Self::Yahoo => {
+                "prices adjusted for splits (not dividends); dividends and splits as events"
+            }
+            Self::Naver => {
+                "prices adjusted for splits and other capital changes (수정주가); volume as traded"
+            }
             Self::Ecb | Self::Fred => "exchange rates: nothing to adjust",
         }
     }

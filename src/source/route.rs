@@ -44,13 +44,19 @@ impl Routes {
     /// Sets the order of one category (at least one source, no repeats).
     pub fn set(&mut self, category: Category, order: Vec<SourceId>) -> Result<(), String> {
         if order.is_empty() {
-            return Err(format!("[source.order] {}: name at least one source", category.storage_name()));
+            return Err(format!(
+                "[source.order] {}: name at least one source",
+                category.storage_name()
+            ));
         }
         let mut seen = order.clone();
         seen.sort_unstable();
         seen.dedup();
         if seen.len() != order.len() {
-            return Err(format!("[source.order] {}: a source is named twice", category.storage_name()));
+            return Err(format!(
+                "[source.order] {}: a source is named twice",
+                category.storage_name()
+            ));
         }
         self.by_category.insert(category, order);
         Ok(())
@@ -84,7 +90,11 @@ impl SourceSet {
     }
 
     /// A set of given sources (tests, tools), tried in the given routes' order.
-    pub fn with_sources(sources: Vec<Arc<dyn Source>>, routes: Routes, breaker_failures: u32) -> Self {
+    pub fn with_sources(
+        sources: Vec<Arc<dyn Source>>,
+        routes: Routes,
+        breaker_failures: u32,
+    ) -> Self {
         Self {
             sources: sources.into_iter().map(|s| (s.id(), s)).collect(),
             routes,

@@ -234,7 +234,11 @@ impl UpdatePanel {
     /// Shows the panel.
     pub fn ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, store: Option<&Store>) {
         self.tick(ui.ctx());
-        let last = self.runs.iter().rev().find_map(|r| r.progress.summary.as_ref());
+        let last = self
+            .runs
+            .iter()
+            .rev()
+            .find_map(|r| r.progress.summary.as_ref());
         super::update_sources::sources_ui(ui, &self.source, last);
         ui.horizontal(|ui| {
             let label = ui.label("Downloads at once");
@@ -376,7 +380,11 @@ fn progress_ui(ui: &mut egui::Ui, run: &Run) {
     if let Some(line) = p.summary.as_ref().and_then(left_undone) {
         ui.label(line);
     }
-    if let Some(line) = p.summary.as_ref().and_then(super::update_sources::served_line) {
+    if let Some(line) = p
+        .summary
+        .as_ref()
+        .and_then(super::update_sources::served_line)
+    {
         ui.small(line);
     }
     super::update_sources::fallbacks_ui(ui, run.target.label(), &p.fallbacks);

@@ -78,7 +78,10 @@ pub(super) async fn with_failover(
     for source in sources {
         let id: SourceId = source.id();
         if !set.health().allows(id) {
-            passed_over.push(format!("{}: skipped, it failed repeatedly in this run", id.label()));
+            passed_over.push(format!(
+                "{}: skipped, it failed repeatedly in this run",
+                id.label()
+            ));
             continue;
         }
         match since(source.as_ref(), meta, from, to, has_bars).await {

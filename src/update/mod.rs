@@ -389,7 +389,9 @@ impl UpdateJob {
                     *summary.served_by.entry(source).or_default() += 1;
                     if let Some(why) = &fallback {
                         tracing::info!(%ticker, "served by {}: {why}", source.label());
-                        summary.fallbacks.push((ticker.clone(), source, why.clone()));
+                        summary
+                            .fallbacks
+                            .push((ticker.clone(), source, why.clone()));
                     }
                     if upsert.written() == 0 {
                         summary.up_to_date += 1;

@@ -124,9 +124,14 @@ pub fn check(stored_last: Option<&Bar>, fetched: &DailySeries) -> Option<Readjus
 /// Whether serving `category` from `now` after bars written by `stored` would mix two
 /// fixings in one exchange-rate series. Stocks and indices from two sources are compared
 /// on their overlap instead ([`check`]): their closes are the exchange's own.
-pub fn check_fixing(category: Category, stored: Option<SourceId>, now: SourceId) -> Option<Readjust> {
+pub fn check_fixing(
+    category: Category,
+    stored: Option<SourceId>,
+    now: SourceId,
+) -> Option<Readjust> {
     let stored = stored?;
-    (category == Category::Currency && stored != now).then_some(Readjust::OtherFixing { stored, now })
+    (category == Category::Currency && stored != now)
+        .then_some(Readjust::OtherFixing { stored, now })
 }
 
 #[cfg(test)]
@@ -151,10 +156,16 @@ mod tests {
     fn exchange_rates_never_mix_fixings() {
         use SourceId::{Ecb, Naver, Yahoo};
         let r = check_fixing(Category::Currency, Some(Yahoo), Ecb).unwrap();
-        assert!(r.to_string().contains("ECB reference rate, ~16:00 CET"), "{r}");
+        assert!(
+            r.to_string().contains("ECB reference rate, ~16:00 CET"),
+            "{r}"
+        );
         assert_eq!(check_fixing(Category::Currency, Some(Ecb), Ecb), None);
         assert_eq!(check_fixing(Category::Currency, None, Ecb), None);
-        assert_eq!(check_fixing(Category::KoreanStock, Some(Yahoo), Naver), None);
+        assert_eq!(
+            check_fixing(Category::KoreanStock, Some(Yahoo), Naver),
+            None
+        );
     }
 
     #[test]
