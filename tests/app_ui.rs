@@ -417,7 +417,7 @@ fn update_all_runs_to_completion_then_cancel_midway() {
         Duration::ZERO,
     ));
     let uri = server.uri();
-    let mut app = start_app(rt, |o| o.source_urls = vec![uri]);
+    let mut app = start_app(rt, |o| o.source_urls = mock_only(uri));
     let store = app.store();
     let before = (
         app.block_on(store.bar_count("005930")).unwrap(),
@@ -562,7 +562,7 @@ fn update_progresses_while_the_panel_shows_another_tab() {
         ));
     }
     let uri = server.uri();
-    let mut app = start_app(rt, |o| o.source_urls = vec![uri]);
+    let mut app = start_app(rt, |o| o.source_urls = mock_only(uri));
     let store = app.store();
     let before = app.block_on(store.bar_count("005930")).unwrap();
 
@@ -610,7 +610,7 @@ fn an_empty_viewer_opens_on_one_month_when_its_first_bars_land() {
     ));
     let uri = server.uri();
     let mut app = start_app(rt, |o| {
-        o.source_urls = vec![uri];
+        o.source_urls = mock_only(uri);
         o.seed_sample = false;
         o.view = Some(ViewKind::Category(Category::UsStock));
     });
@@ -1079,7 +1079,7 @@ fn docs_screenshots_of_update_and_benchmarks() {
     );
     let uri = server.uri();
     let mut app = start_app(rt, |o| {
-        o.source_urls = vec![uri];
+        o.source_urls = mock_only(uri);
         o.ticker = Some("005930".into());
     });
     app.harness
@@ -1285,4 +1285,14 @@ fn chart_type_and_candles_only_scale_are_remembered() {
     let (back, _) = Settings::load(Some(&saved));
     assert_eq!(back.chart_type(Category::KoreanStock), ChartType::Ohlc);
     assert!(!back.scale_candles_only);
+}
+
+/// The `--source-url` values of a test: Yahoo at the mock server, every other source at a
+/// closed local port, so no fallback ever reaches a public source.
+fn mock_only(yahoo: String) -> Vec<String> {
+    let mut urls = vec![yahoo];
+    for name in ["naver", "ecb", "fred"] {
+        urls.push(format!("{name}=http://127.0.0.1:9"));
+    }
+    urls
 }
