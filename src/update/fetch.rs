@@ -71,6 +71,7 @@ pub(super) async fn with_failover(
     has_bars: bool,
 ) -> Result<Served, String> {
     let sources = set.order_for(meta);
+    let only_one = sources.len() == 1;
     if sources.is_empty() {
         return Err("no configured source covers this ticker".to_owned());
     }
@@ -102,7 +103,7 @@ pub(super) async fn with_failover(
     }
     // With one source the reason is its error alone, as before sources had fallbacks.
     match passed_over.as_slice() {
-        [only] if set.order_for(meta).len() == 1 => Err(only
+        [only] if only_one => Err(only
             .split_once(": ")
             .map_or_else(|| only.clone(), |(_, why)| why.to_owned())),
         _ => Err(passed_over.join("; ")),
