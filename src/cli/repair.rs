@@ -39,7 +39,7 @@ pub fn run(
             report.remove_bad_dates = true;
         }
         let breaches = if args.dry_run {
-            super::verify::korean_breach_lines(&store, &refetch_source(store_args)).await?
+            crate::update::verify::korean_breach_lines(&store, &refetch_source(store_args)).await?
         } else {
             Vec::new()
         };

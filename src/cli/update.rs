@@ -168,6 +168,9 @@ fn report(s: &UpdateSummary) {
     for (ticker, why) in &s.readjusted {
         eprintln!("  {ticker}: {why}");
     }
+    for (ticker, id, d) in &s.disagreements {
+        eprintln!("  {}", crate::update::verify::overlap_line(ticker, *id, d));
+    }
     for f in &s.failed {
         eprintln!("  failed: {}: {}", f.ticker, f.reason);
     }

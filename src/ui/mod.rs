@@ -27,5 +27,6 @@ pub mod settings;
 pub mod theme;
 pub mod tickers;
 pub mod update_sources;
+pub mod update_verify;
 pub mod updates;
 pub mod viewer;

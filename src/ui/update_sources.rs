@@ -99,6 +99,32 @@ pub fn fallbacks_ui(ui: &mut egui::Ui, salt: &str, fallbacks: &[(String, SourceI
         });
 }
 
+/// The tickers whose stored close of the day an update fetched again differs from the
+/// serving source's (the history was kept): what `verify` would look at first.
+pub fn disagreements_ui(
+    ui: &mut egui::Ui,
+    salt: &str,
+    disagreements: &[(String, SourceId, crate::check::Disagreement)],
+) {
+    if disagreements.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(format!(
+        "Closes that differ from the stored ones ({})",
+        disagreements.len()
+    ))
+    .id_salt(("disagreements", salt))
+    .default_open(true)
+    .show(ui, |ui| {
+        for (ticker, id, d) in disagreements {
+            ui.colored_label(
+                egui::Color32::LIGHT_RED,
+                crate::update::verify::overlap_line(ticker, *id, d),
+            );
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,9 @@ pub struct RunProgress {
     /// Tickers a fallback source served: ticker, source, why the earlier ones were passed
     /// over.
     pub fallbacks: Vec<(String, crate::source::SourceId, String)>,
+    /// Tickers whose stored close of the day fetched again differs from what the serving
+    /// source sends now (the update's own cross-source check).
+    pub disagreements: Vec<(String, crate::source::SourceId, crate::check::Disagreement)>,
     /// Finished tickers the source had nothing new for (no day stored or changed).
     pub up_to_date: usize,
     /// The summary, once the run ended.
@@ -102,6 +105,7 @@ pub struct UpdatePanel {
     concurrency: usize,
     runs: Vec<Run>,
     updated: Vec<String>,
+    verify: super::update_verify::VerifyPanel,
 }
 
 impl UpdatePanel {
@@ -118,6 +122,7 @@ impl UpdatePanel {
             concurrency: UpdateConfig::default().concurrency,
             runs: Vec::new(),
             updated: Vec::new(),
+            verify: super::update_verify::VerifyPanel::default(),
         }
     }
 
@@ -130,7 +135,19 @@ impl UpdatePanel {
 
     /// Tickers that got new bars since the last call.
     pub fn take_updated_tickers(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.updated)
+        let mut out = std::mem::take(&mut self.updated);
+        out.extend(self.verify.take_replaced());
+        out
+    }
+
+    /// The cross-source check of the panel.
+    pub fn verify(&mut self) -> &mut super::update_verify::VerifyPanel {
+        &mut self.verify
+    }
+
+    /// The sources the panel's runs use.
+    pub fn source_config(&self) -> &SourceConfig {
+        &self.source
     }
 
     /// Progress of the latest run of `target`, if any.
@@ -225,6 +242,7 @@ impl UpdatePanel {
     /// full, so a hidden panel must not stall an update.
     pub fn tick(&mut self, ctx: &egui::Context) {
         self.poll();
+        self.verify.tick(ctx);
         if self.runs.iter().any(|r| r.handle.is_some()) {
             // Events arrive from the job; check again shortly while it runs.
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
@@ -278,6 +296,8 @@ impl UpdatePanel {
                 progress_ui(ui, run);
             }
         }
+        ui.separator();
+        self.verify.ui(ui, &self.source, rt, store);
     }
 }
 
@@ -314,11 +334,15 @@ fn apply_event(progress: &mut RunProgress, updated: &mut Vec<String>, event: Upd
             bars_written,
             source,
             fallback,
+            overlap,
             ..
         } => {
             progress.done += 1;
             if let Some(why) = fallback {
                 progress.fallbacks.push((ticker.clone(), source, why));
+            }
+            if let Some(d) = overlap {
+                progress.disagreements.push((ticker.clone(), source, d));
             }
             let counted = progress.in_flight.remove(&ticker).unwrap_or(0);
             progress.bars_written += bars_written.saturating_sub(counted);
@@ -388,6 +412,7 @@ fn progress_ui(ui: &mut egui::Ui, run: &Run) {
         ui.small(line);
     }
     super::update_sources::fallbacks_ui(ui, run.target.label(), &p.fallbacks);
+    super::update_sources::disagreements_ui(ui, run.target.label(), &p.disagreements);
     if !p.failures.is_empty() {
         egui::CollapsingHeader::new(format!("Failures ({})", p.failures.len()))
             .id_salt(("failures", run.target.label()))
@@ -456,6 +481,7 @@ mod tests {
                 skipped_nulls: 0,
                 rejected_bars: 0,
                 readjusted: None,
+                overlap: None,
             },
         );
         assert_eq!((p.done, p.bars_written), (1, 2500));
@@ -481,6 +507,7 @@ mod tests {
                 skipped_nulls: 0,
                 rejected_bars: 0,
                 readjusted: None,
+                overlap: None,
             },
         );
         assert_eq!((p.done, p.up_to_date, p.failures.len()), (1, 1, 0));

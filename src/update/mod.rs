@@ -40,6 +40,7 @@ use tokio_util::sync::CancellationToken;
 
 mod fetch;
 pub mod readjust;
+pub mod verify;
 
 use crate::model::{BarIssue, Category, TickerMeta, latest_day};
 use crate::source::{SourceConfig, SourceError, SourceHealth, SourceId, SourceSet};
@@ -139,6 +140,10 @@ pub enum UpdateEvent {
         /// Set when the whole history was fetched again and replaced (a new split, or
         /// the overlapping day disagreed): `history re-adjusted: 4:1 split on 2020-07-20`.
         readjusted: Option<String>,
+        /// The close of the day fetched again (the last stored one) differs from the stored
+        /// close by more than 0.5% while the history was kept (see
+        /// [`readjust::overlap_close`]): the source disagrees with the stored bar.
+        overlap: Option<crate::check::Disagreement>,
     },
     /// Part of a ticker's bars landed in the store (sent after every batch of up to
     /// [`crate::store::MONGO_BATCH`] days, so progress moves while a long history is
@@ -205,6 +210,9 @@ pub struct UpdateSummary {
     /// Tickers served by a fallback source: ticker, the source, why the earlier ones
     /// were passed over.
     pub fallbacks: Vec<(String, SourceId, String)>,
+    /// Tickers whose stored close of the day fetched again differs from what the serving
+    /// source sends now by more than 0.5% (the history was kept): ticker, source, the day.
+    pub disagreements: Vec<(String, SourceId, crate::check::Disagreement)>,
     /// Tickers served per source.
     pub served_by: std::collections::BTreeMap<SourceId, usize>,
     /// The health of every source asked in the run, at its end.
@@ -255,6 +263,7 @@ enum Outcome {
         skipped_nulls: usize,
         rejected_bars: usize,
         readjusted: Option<String>,
+        overlap: Option<crate::check::Disagreement>,
     },
     /// The download was under way when the run was cancelled.
     Cancelled,
@@ -384,8 +393,20 @@ impl UpdateJob {
                     skipped_nulls,
                     rejected_bars,
                     readjusted,
+                    overlap,
                 } => {
                     summary.succeeded += 1;
+                    if let Some(d) = overlap {
+                        tracing::warn!(
+                            %ticker,
+                            "{}'s close of {} is {} (stored: {})",
+                            source.label(),
+                            d.date,
+                            d.other,
+                            d.stored
+                        );
+                        summary.disagreements.push((ticker.clone(), source, d));
+                    }
                     *summary.served_by.entry(source).or_default() += 1;
                     if let Some(why) = &fallback {
                         tracing::info!(%ticker, "served by {}: {why}", source.label());
@@ -416,6 +437,7 @@ impl UpdateJob {
                         skipped_nulls,
                         rejected_bars,
                         readjusted,
+                        overlap,
                     }
                 }
                 Outcome::Failed {
@@ -577,10 +599,10 @@ async fn update_one(
     // A split after the last stored day, a re-adjusted overlap, or another source whose
     // overlap disagrees (or, for exchange rates, whose fixing differs): fetch everything
     // again from the source that answered, rather than stitch.
-    let (stored_last, stored_source) = match last {
+    let (stored_last, stored_provisional, stored_source) = match last {
         Some(day) => {
-            let bar = match store.load_series(&meta.ticker, Some((day, day))).await {
-                Ok(s) => s.bar(0),
+            let (bar, provisional) = match store.load_series(&meta.ticker, Some((day, day))).await {
+                Ok(s) => (s.bar(0), s.provisional_day().is_some()),
                 Err(err) => return failed(format!("store: {err}")),
             };
             let written_by = match store.load_provenance(&meta.ticker, Some((day, day))).await {
@@ -590,12 +612,17 @@ async fn update_one(
                     .and_then(SourceId::parse),
                 Err(err) => return failed(format!("store: {err}")),
             };
-            (bar, written_by)
+            (bar, provisional, written_by)
         }
-        None => (None, None),
+        None => (None, false, None),
     };
     let readjust = readjust::check_fixing(category, stored_source, source_id)
         .or_else(|| readjust::check(stored_last.as_ref(), &fetched.chart.series));
+    // The cheap cross-source check on the day fetched again, where the history is kept.
+    let overlap = stored_last
+        .as_ref()
+        .filter(|_| readjust.is_none())
+        .and_then(|bar| readjust::overlap_close(bar, stored_provisional, &fetched.chart.series));
     if readjust.is_some() {
         let full = tokio::select! {
             full = source.fetch(meta, default_start, to) => full,
@@ -708,5 +735,6 @@ async fn update_one(
         skipped_nulls: fetched.chart.skipped_nulls,
         rejected_bars,
         readjusted: readjust.map(|r| r.to_string()),
+        overlap,
     }
 }

@@ -9,6 +9,7 @@
 
 use chrono::NaiveDate;
 
+use crate::check::{DEFAULT_TOLERANCE, Disagreement};
 use crate::model::{Bar, Category, DailySeries};
 use crate::source::SourceId;
 
@@ -121,6 +122,30 @@ pub fn check(stored_last: Option<&Bar>, fetched: &DailySeries) -> Option<Readjus
     })
 }
 
+/// The cheap cross-source check every update runs on the day it fetches again (the last
+/// stored one): the stored close against the close the serving source sends now for that
+/// day. `None` when they agree within [`DEFAULT_TOLERANCE`], when the stored bar was
+/// provisional (its session had not closed, so its close was meant to change), or when the
+/// download lacks the day. `wickview verify` compares a whole window the same way.
+pub fn overlap_close(
+    stored_last: &Bar,
+    stored_provisional: bool,
+    fetched: &DailySeries,
+) -> Option<Disagreement> {
+    if stored_provisional {
+        return None;
+    }
+    let again = fetched.bar(fetched.index_of(stored_last.date)?)?;
+    let (stored, other) = (stored_last.close, again.close);
+    let diff = other / stored - 1.0;
+    (diff.abs() > DEFAULT_TOLERANCE).then_some(Disagreement {
+        date: stored_last.date,
+        stored,
+        other,
+        diff,
+    })
+}
+
 /// Whether serving `category` from `now` after bars written by `stored` would mix two
 /// fixings in one exchange-rate series. Stocks and indices from two sources are compared
 /// on their overlap instead ([`check`]): their closes are the exchange's own.
@@ -209,5 +234,28 @@ mod tests {
         same_day.stock_splits = 4.0;
         let (fetched, _) = DailySeries::from_bars([same_day]);
         assert_eq!(check(Some(&stored), &fetched), None);
+    }
+
+    #[test]
+    fn the_overlap_close_check_names_a_settled_close_that_moved() {
+        let stored = bar(d(7, 17), 400.0, 404.0);
+        // Same open, a close 2% higher: the history is kept (no re-adjustment) but the
+        // source disagrees with the stored close of a settled day.
+        let (fetched, _) =
+            DailySeries::from_bars([bar(d(7, 17), 400.0, 412.08), bar(d(7, 20), 410.0, 412.0)]);
+        assert_eq!(check(Some(&stored), &fetched), None);
+        let found = overlap_close(&stored, false, &fetched).unwrap();
+        assert_eq!(
+            (found.date, found.stored, found.other),
+            (d(7, 17), 404.0, 412.08)
+        );
+        assert!((found.diff - 0.02).abs() < 1e-12);
+        // A stored bar of a session that was still open was meant to change.
+        assert_eq!(overlap_close(&stored, true, &fetched), None);
+        // Within 0.5%, or the day not sent again: nothing.
+        let (close, _) = DailySeries::from_bars([bar(d(7, 17), 400.0, 405.9)]);
+        assert_eq!(overlap_close(&stored, false, &close), None);
+        let (later, _) = DailySeries::from_bars([bar(d(7, 20), 410.0, 412.0)]);
+        assert_eq!(overlap_close(&stored, false, &later), None);
     }
 }
