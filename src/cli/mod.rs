@@ -225,7 +225,8 @@ fn parse_pair(s: &str) -> Result<(usize, usize), String> {
 pub enum Command {
     /// Run a built-in benchmark and print its timings.
     Bench(bench::BenchArgs),
-    /// Download new daily bars from Yahoo Finance into the store.
+    /// Download new daily bars into the store (Yahoo Finance first; Naver Finance, the ECB and
+    /// FRED where Yahoo fails, per category).
     Update(update::UpdateArgs),
     /// Import CSV or SQLite files into the store.
     Import(import::ImportArgs),

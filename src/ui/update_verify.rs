@@ -308,22 +308,31 @@ impl VerifyPanel {
                     ui.small(line);
                 }
             }
+            // A report that only says the other source did not answer has nothing to
+            // replace.
+            let replaceable = !report.breaches.is_empty()
+                || report.comparison.as_ref().is_some_and(|c| !c.is_clean());
             let from = report
                 .refetch_from
                 .map_or("its first source", |id| id.label());
             match self.refetches.get(t).map(Promise::ready) {
-                None => {
+                None if replaceable => {
                     if ui
-                        .button(format!("Replace {t}'s history from {from}"))
+                        .button(format!("Replace {t}'s history"))
+                        .on_hover_text(format!(
+                            "Fetches the whole history again from {from} (or, when it fails, \
+                             the next source of {t}'s category) and replaces the stored one"
+                        ))
                         .clicked()
                     {
                         asked = Some(t.to_owned());
                     }
                 }
+                None => {}
                 Some(None) => {
                     ui.horizontal(|ui| {
                         ui.spinner();
-                        ui.label(format!("replacing from {from}…"));
+                        ui.label(format!("fetching the whole history from {from}…"));
                     });
                 }
                 Some(Some(Ok(done))) => {
