@@ -316,17 +316,16 @@ impl VerifyPanel {
                 .refetch_from
                 .map_or("its first source", |id| id.label());
             match self.refetches.get(t).map(Promise::ready) {
-                None if replaceable => {
-                    if ui
+                None if replaceable
+                    && ui
                         .button(format!("Replace {t}'s history"))
                         .on_hover_text(format!(
                             "Fetches the whole history again from {from} (or, when it fails, \
                              the next source of {t}'s category) and replaces the stored one"
                         ))
-                        .clicked()
-                    {
-                        asked = Some(t.to_owned());
-                    }
+                        .clicked() =>
+                {
+                    asked = Some(t.to_owned());
                 }
                 None => {}
                 Some(None) => {
