@@ -55,6 +55,41 @@ fn both(out: &Output) -> String {
     )
 }
 
+/// A sandbox whose store holds `bars` of `ticker` (named `name`), written by `source`.
+async fn seeded(ticker: &Ticker, name: &str, bars: &DailySeries, source: Option<&str>) -> Sandbox {
+    let sandbox = Sandbox::new();
+    let store = store_of(&sandbox).await;
+    store
+        .add_ticker(&TickerMeta::new(ticker.clone(), name))
+        .await
+        .unwrap();
+    store
+        .upsert_bars_from(
+            ticker,
+            bars,
+            Provenance {
+                source,
+                foreign_ratio: &[],
+            },
+        )
+        .await
+        .unwrap();
+    sandbox
+}
+
+/// `wickview update --category CATEGORY` with a `--source-url` per `NAME=URL`; exit code 0
+/// asserted, the output returned.
+async fn update(sandbox: &Sandbox, category: &str, urls: &[String]) -> String {
+    let mut args = vec!["update".to_owned(), "--category".into(), category.into()];
+    for url in urls {
+        args.extend(["--source-url".to_owned(), url.clone()]);
+    }
+    let out = wickview(sandbox, args).await;
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    text
+}
+
 fn series(bars: Vec<Bar>) -> DailySeries {
     let (s, issues) = DailySeries::from_bars(bars);
     assert!(issues.is_empty(), "{issues:?}");
@@ -87,47 +122,22 @@ async fn yahoo_down_a_korean_stock_is_updated_from_naver() {
     let yahoo = yahoo_down().await;
     let naver = naver_server().await;
 
-    let sandbox = Sandbox::new();
     let stored = series(vec![
         Bar::ohlc(d(2024, 3, 6), 73_000.0, 73_300.0, 72_200.0, 72_900.0),
         Bar::ohlc(d(2024, 3, 7), 73_400.0, 73_500.0, 72_600.0, 73_000.0),
         Bar::ohlc(d(2024, 3, 8), 72_900.0, 73_400.0, 72_000.0, 73_300.0),
     ]);
     let ticker = Ticker::parse(Category::KoreanStock, "005930").unwrap();
-    {
-        let store = store_of(&sandbox).await;
-        store
-            .add_ticker(&TickerMeta::new(ticker.clone(), "Samsung Electronics"))
-            .await
-            .unwrap();
-        store
-            .upsert_bars_from(
-                &ticker,
-                &stored,
-                Provenance {
-                    source: Some("yahoo"),
-                    foreign_ratio: &[],
-                },
-            )
-            .await
-            .unwrap();
-    }
-
-    let out = wickview(
+    let sandbox = seeded(&ticker, "Samsung Electronics", &stored, Some("yahoo")).await;
+    let text = update(
         &sandbox,
-        vec![
-            "update".into(),
-            "--category".into(),
-            "kr".into(),
-            "--source-url".into(),
+        "kr",
+        &[
             format!("yahoo={}", yahoo.uri()),
-            "--source-url".into(),
             format!("naver={}/", naver.uri()),
         ],
     )
     .await;
-    let text = both(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("served by Naver Finance"), "{text}");
     assert!(
         text.contains("HTTP 503"),
@@ -214,48 +224,22 @@ async fn yahoo_down_usd_krw_is_taken_whole_from_the_ecb() {
         .await;
 
     // Two days Yahoo wrote earlier: its quotes are another fixing than the ECB's.
-    let sandbox = Sandbox::new();
     let ticker = Ticker::parse(Category::Currency, "KRW=X").unwrap();
-    {
-        let store = store_of(&sandbox).await;
-        store
-            .add_ticker(&TickerMeta::new(ticker.clone(), "USD/KRW"))
-            .await
-            .unwrap();
-        let yahoo_bars = series(vec![
-            Bar::ohlc(d(2024, 1, 2), 1288.0, 1305.0, 1287.0, 1290.1),
-            Bar::ohlc(d(2024, 1, 3), 1300.2, 1311.0, 1299.0, 1301.5),
-        ]);
-        store
-            .upsert_bars_from(
-                &ticker,
-                &yahoo_bars,
-                Provenance {
-                    source: Some("yahoo"),
-                    foreign_ratio: &[],
-                },
-            )
-            .await
-            .unwrap();
-    }
-
-    let out = wickview(
+    let yahoo_bars = series(vec![
+        Bar::ohlc(d(2024, 1, 2), 1288.0, 1305.0, 1287.0, 1290.1),
+        Bar::ohlc(d(2024, 1, 3), 1300.2, 1311.0, 1299.0, 1301.5),
+    ]);
+    let sandbox = seeded(&ticker, "USD/KRW", &yahoo_bars, Some("yahoo")).await;
+    let text = update(
         &sandbox,
-        vec![
-            "update".into(),
-            "--category".into(),
-            "fx".into(),
-            "--source-url".into(),
+        "fx",
+        &[
             format!("yahoo={}", yahoo.uri()),
-            "--source-url".into(),
             format!("ecb={}", ecb.uri()),
-            "--source-url".into(),
             "fred=http://127.0.0.1:9".into(),
         ],
     )
     .await;
-    let text = both(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("served by ECB reference rates"), "{text}");
     assert!(text.contains("one series never mixes two"), "{text}");
 
@@ -285,42 +269,22 @@ async fn yahoo_down_usd_krw_is_taken_whole_from_the_ecb() {
 #[tokio::test]
 async fn a_settled_close_the_source_now_sends_otherwise_is_reported() {
     let naver = naver_server().await;
-    let sandbox = Sandbox::new();
+    // The stored 2024-03-08 has Naver's open but a close 1.8% lower.
+    let ticker = Ticker::parse(Category::KoreanStock, "005930").unwrap();
+    let bars = series(vec![Bar::ohlc(
+        d(2024, 3, 8),
+        72_900.0,
+        73_400.0,
+        71_900.0,
+        72_000.0,
+    )]);
+    let sandbox = seeded(&ticker, "Samsung Electronics", &bars, None).await;
     std::fs::write(
         sandbox.config_file(),
         "[source.order]\nkorean_stock = [\"naver\"]\n",
     )
     .unwrap();
-    // The stored 2024-03-08 has Naver's open but a close 1.8% lower.
-    let ticker = Ticker::parse(Category::KoreanStock, "005930").unwrap();
-    {
-        let store = store_of(&sandbox).await;
-        store
-            .add_ticker(&TickerMeta::new(ticker.clone(), "Samsung Electronics"))
-            .await
-            .unwrap();
-        let bars = series(vec![Bar::ohlc(
-            d(2024, 3, 8),
-            72_900.0,
-            73_400.0,
-            71_900.0,
-            72_000.0,
-        )]);
-        store.upsert_bars(&ticker, &bars).await.unwrap();
-    }
-    let out = wickview(
-        &sandbox,
-        vec![
-            "update".into(),
-            "--category".into(),
-            "kr".into(),
-            "--source-url".into(),
-            format!("naver={}/", naver.uri()),
-        ],
-    )
-    .await;
-    let text = both(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let text = update(&sandbox, "kr", &[format!("naver={}/", naver.uri())]).await;
     assert!(
         text.contains(
             "005930: Naver Finance sends 73300 for 2024-03-08, stored 72000 (+1.8%); \
