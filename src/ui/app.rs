@@ -622,10 +622,7 @@ impl WickviewApp {
             if let Some(meta) = self.search.ui(ui, &self.rt, store.as_ref()) {
                 if self.settings.view == ViewKind::Comparison {
                     self.add_to_comparison(meta.ticker.as_str());
-                } else if !super::layout::place_in_active_chart(
-                    &mut self.settings,
-                    meta.ticker.as_str(),
-                ) {
+                } else if !self.settings.place_in_active_chart(meta.ticker.as_str()) {
                     self.open_ticker(&meta);
                 }
             }
@@ -832,7 +829,7 @@ impl WickviewApp {
         {
             let path = shot.path.clone();
             shot.saving = Some(bg::spawn(&self.rt, ctx, async move {
-                tokio::task::spawn_blocking(move || save_png(&image, &path))
+                tokio::task::spawn_blocking(move || super::save_file::save_png(&image, &path))
                     .await
                     .map_err(|e| format!("writing the PNG failed: {e}"))?
             }));
@@ -879,7 +876,7 @@ impl WickviewApp {
     pub fn go_to_day(&mut self, day: chrono::NaiveDate) {
         match self.settings.view {
             ViewKind::Category(c) => {
-                let active = super::layout::active_slot(&self.settings, c);
+                let active = self.settings.active_slot(c);
                 let v = &mut self.viewers[category_index(c)];
                 if let Some(chart) = v.chart_at_mut(active) {
                     chart.center_on_day(day);
@@ -960,28 +957,6 @@ fn export_file_name(settings: &Settings) -> String {
     format!("wickview-{safe}-{stamp}.png")
 }
 
-/// Writes `image` as a PNG file.
-pub fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {
-    let [w, h] = image.size;
-    let bytes: Vec<u8> = image
-        .pixels
-        .iter()
-        .flat_map(|c| c.to_srgba_unmultiplied())
-        .collect();
-    let (Ok(w), Ok(h)) = (u32::try_from(w), u32::try_from(h)) else {
-        return Err("image too large".to_owned());
-    };
-    let buf = image::RgbaImage::from_raw(w, h, bytes)
-        .ok_or_else(|| "the image size does not match its pixels".to_owned())?;
-    if let Some(parent) = path.parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    }
-    buf.save(path)
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
 impl eframe::App for WickviewApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
@@ -1045,26 +1020,5 @@ impl eframe::App for WickviewApp {
         if !self.options.fresh_settings {
             eframe::set_value(storage, STORAGE_KEY, &self.settings);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn save_png_writes_the_pixels_and_reports_bad_paths() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut image = egui::ColorImage::filled([3, 2], egui::Color32::from_rgb(10, 20, 30));
-        image.pixels[0] = egui::Color32::from_rgb(200, 0, 0);
-        let path = dir.path().join("nested").join("shot.png");
-        save_png(&image, &path).unwrap();
-        let back = image::open(&path).unwrap().to_rgba8();
-        assert_eq!(back.dimensions(), (3, 2));
-        assert_eq!(back.get_pixel(0, 0).0, [200, 0, 0, 255]);
-        assert_eq!(back.get_pixel(2, 1).0, [10, 20, 30, 255]);
-        // A directory where the file should go: a clear error, no panic.
-        let err = save_png(&image, dir.path()).unwrap_err();
-        assert!(!err.is_empty());
     }
 }
