@@ -36,7 +36,7 @@ use futures::future::BoxFuture;
 
 use super::fx_pair::{Currency, FxPair, Observations, Power, csv_number, rates_chart, reach_back};
 use super::http::{BodyKind, get_with_retry, snippet};
-use super::{Fetched, Source, SourceConfig, SourceError, SourceId};
+use super::{Fetched, Source, SourceConfig, SourceError, SourceId, malformed};
 use crate::model::TickerMeta;
 
 /// The ECB's calendar: Frankfurt.
@@ -83,10 +83,6 @@ pub fn series_key(pair: FxPair) -> Option<String> {
     let legs = legs(pair)?;
     let currencies: Vec<&str> = legs.iter().map(|(c, _)| c.as_str()).collect();
     Some(format!("EXR/D.{}.EUR.SP00.A", currencies.join("+")))
-}
-
-fn malformed(detail: String, truncated: bool) -> SourceError {
-    SourceError::Malformed { detail, truncated }
 }
 
 /// Rates by currency from an ECB `csvdata` answer, in units of the currency per euro.
@@ -276,12 +272,7 @@ impl Source for EcbSource {
         to: NaiveDate,
     ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
         Box::pin(async move {
-            let Some(pair) = FxPair::of_ticker(&meta.ticker) else {
-                return Err(SourceError::UnknownSymbol {
-                    symbol: meta.ticker.to_string(),
-                    detail: "the ECB publishes exchange rates only".to_owned(),
-                });
-            };
+            let pair = FxPair::of_rate_ticker(meta, "the ECB publishes exchange rates only")?;
             self.fetch_pair(pair, from, to).await
         })
     }
@@ -421,14 +412,9 @@ mod tests {
         // Cut inside the quoted title of the last row, inside its value, in the header.
         for cut in [whole.len() - 40, whole.rfind("1.0919").unwrap() + 3, 30] {
             let err = parse_ecb_csv(&whole.as_bytes()[..cut]).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    SourceError::Malformed {
-                        truncated: true,
-                        ..
-                    }
-                ),
+            assert_eq!(
+                err.malformed_truncated(),
+                Some(true),
                 "cut at {cut}: {err:?}"
             );
             assert!(err.is_transient());

@@ -191,17 +191,7 @@ pub async fn get_with_retry<T>(
                 Ok(value) => return Ok((value, attempt)),
                 Err(err) => err,
             };
-            if !err.is_transient() {
-                return Err(err);
-            }
-            let Some(delay) = backoff.next_delay(err.retry_after()) else {
-                return Err(SourceError::RetriesExhausted {
-                    attempts: attempt,
-                    last: Box::new(err),
-                });
-            };
-            tracing::debug!(symbol, attempt, ?delay, "retrying after: {err}");
-            tokio::time::sleep(delay).await;
+            backoff.wait_to_retry(err, attempt, symbol).await?;
         }
     };
     tokio::time::timeout(deadline, attempts)
