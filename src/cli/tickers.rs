@@ -324,22 +324,26 @@ async fn execute(store: &Store, args: &TickersArgs) -> Result<String, TickersErr
     }
 }
 
+/// The tickers as a text table (one row each, columns as wide as their widest cell), then
+/// how many there are.
 fn list_table(items: &[TickerMeta], last_of: impl Fn(&TickerMeta) -> Option<NaiveDate>) -> String {
-    let mut out = format!(
-        "{:<12} {:<5} {:<8} {:<12} {:<11} name",
-        "ticker", "cat", "active", "source", "last day"
-    );
+    let mut table = comfy_table::Table::new();
+    table
+        .load_style(comfy_table::presets::NOTHING)
+        .set_header(["ticker", "cat", "active", "source", "last day", "name"]);
     for m in items {
-        out.push_str(&format!(
-            "\n{:<12} {:<5} {:<8} {:<12} {:<11} {}",
-            m.ticker.as_str(),
-            m.category().short_name(),
-            if m.active { "yes" } else { "no" },
-            m.source_symbol.as_deref().unwrap_or("-"),
+        table.add_row([
+            m.ticker.as_str().to_owned(),
+            m.category().short_name().to_owned(),
+            if m.active { "yes" } else { "no" }.to_owned(),
+            m.source_symbol.as_deref().unwrap_or("-").to_owned(),
             last_of(m).map_or_else(|| "-".to_owned(), |d| d.to_string()),
-            m.name
-        ));
+            m.name.clone(),
+        ]);
     }
-    out.push_str(&format!("\n{} tickers", items.len()));
-    out
+    // Cells start at their column's left edge, one space apart.
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 1));
+    }
+    format!("{}\n{} tickers", table.trim_fmt(), items.len())
 }
