@@ -85,6 +85,55 @@ pub fn series_key(pair: FxPair) -> Option<String> {
     Some(format!("EXR/D.{}.EUR.SP00.A", currencies.join("+")))
 }
 
+/// Where an ECB `csvdata` table keeps what is read, found by name.
+struct EcbColumns {
+    currency: usize,
+    period: usize,
+    value: usize,
+    /// The columns that pick daily spot rates against the euro, with the value wanted.
+    filters: Vec<(usize, &'static str)>,
+}
+
+impl EcbColumns {
+    /// The columns of `headers`; a table without them is malformed (cut, when `text` has
+    /// no line end yet).
+    fn of(headers: &csv::StringRecord, text: &[u8]) -> Result<Self, SourceError> {
+        let column = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        };
+        let (Some(currency), Some(period), Some(value)) = (
+            column("CURRENCY"),
+            column("TIME_PERIOD"),
+            column("OBS_VALUE"),
+        ) else {
+            return Err(malformed(
+                format!(
+                    "not an ECB exchange-rate table (no CURRENCY, TIME_PERIOD and OBS_VALUE columns): {}",
+                    snippet(&text[..text.len().min(120)])
+                ),
+                !text.contains(&b'\n'),
+            ));
+        };
+        // Other series than daily spot rates against the euro are not asked for; left out.
+        let filters = [
+            ("FREQ", "D"),
+            ("CURRENCY_DENOM", "EUR"),
+            ("EXR_TYPE", "SP00"),
+        ]
+        .into_iter()
+        .filter_map(|(name, wanted)| Some((column(name)?, wanted)))
+        .collect();
+        Ok(Self {
+            currency,
+            period,
+            value,
+            filters,
+        })
+    }
+}
+
 /// Rates by currency from an ECB `csvdata` answer, in units of the currency per euro.
 /// Columns are found by name; rows of other series (another frequency, denominator or
 /// rate type) are left out; `NaN` or empty values are missing days. A last row with fewer
@@ -100,33 +149,12 @@ pub fn parse_ecb_csv(body: &[u8]) -> Result<BTreeMap<Currency, Observations>, So
         .headers()
         .map_err(|e| malformed(format!("unreadable CSV header: {e}"), false))?
         .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let (Some(currency_col), Some(period_col), Some(value_col)) = (
-        column("CURRENCY"),
-        column("TIME_PERIOD"),
-        column("OBS_VALUE"),
-    ) else {
-        return Err(malformed(
-            format!(
-                "not an ECB exchange-rate table (no CURRENCY, TIME_PERIOD and OBS_VALUE columns): {}",
-                snippet(&text[..text.len().min(120)])
-            ),
-            !text.contains(&b'\n'),
-        ));
-    };
-    // Other series than daily spot rates against the euro are not asked for; left out.
-    let filters: Vec<(usize, &str)> = [
-        ("FREQ", "D"),
-        ("CURRENCY_DENOM", "EUR"),
-        ("EXR_TYPE", "SP00"),
-    ]
-    .into_iter()
-    .filter_map(|(name, wanted)| Some((column(name)?, wanted)))
-    .collect();
+    let EcbColumns {
+        currency: currency_col,
+        period: period_col,
+        value: value_col,
+        filters,
+    } = EcbColumns::of(&headers, text)?;
     let width = headers.len();
     let mut rates: BTreeMap<Currency, Observations> = BTreeMap::new();
     let mut records = reader.into_records().peekable();

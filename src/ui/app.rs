@@ -205,53 +205,7 @@ impl WickviewApp {
         mut settings: Settings,
         hangul: HangulStatus,
     ) -> Self {
-        if let Some(view) = options.view {
-            settings.view = view;
-        }
-        if let Some(tab) = options.panel_tab {
-            settings.panel_tab = tab;
-            settings.panel_open = true;
-        }
-        if let Some(set) = options.index_ma_set {
-            settings.index_ma_set = set;
-        }
-        if !options.indicators.is_empty() {
-            for c in Category::ALL {
-                settings.set_indicators(c, &options.indicators);
-            }
-        }
-        if let Some(currency) = options.currency {
-            settings.comparison_currency = currency;
-        }
-        if let Some(interval) = options.interval {
-            for c in Category::ALL {
-                for slot in 0..4 {
-                    settings.set_interval(c, slot, interval);
-                }
-            }
-        }
-        if let Some(chart_type) = options.chart_type {
-            for c in Category::ALL {
-                settings.set_chart_type(c, chart_type);
-            }
-        }
-        let mut open_watchlists = Vec::new();
-        if !options.compare.is_empty() {
-            // `@NAME` opens a watchlist (read once the store is open); the rest are tickers.
-            settings.comparison = options
-                .compare
-                .iter()
-                .filter(|t| !t.starts_with('@'))
-                .cloned()
-                .collect();
-            open_watchlists = options
-                .compare
-                .iter()
-                .filter_map(|t| t.strip_prefix('@'))
-                .map(str::to_owned)
-                .collect();
-            settings.view = ViewKind::Comparison;
-        }
+        let open_watchlists = apply_options(&options, &mut settings);
         let store = connect(&rt, ctx, options.store.clone());
         Self {
             tickers: TickerPanel::new(settings.page_size),
@@ -596,76 +550,88 @@ impl WickviewApp {
 
     fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            let label = if self.settings.panel_open {
-                "◀ Panel"
-            } else {
-                "▶ Panel"
-            };
-            if ui
-                .button(label)
-                .on_hover_text("Show or hide the side panel")
-                .clicked()
-            {
-                self.settings.panel_open = !self.settings.panel_open;
-            }
-            ui.separator();
-            for view in ViewKind::ALL {
-                if ui
-                    .selectable_label(self.settings.view == view, view.label())
-                    .clicked()
-                {
-                    self.settings.view = view;
-                }
-            }
-            ui.separator();
-            let store = self.store().cloned();
-            if let Some(meta) = self.search.ui(ui, &self.rt, store.as_ref()) {
-                if self.settings.view == ViewKind::Comparison {
-                    self.add_to_comparison(meta.ticker.as_str());
-                } else if !self.settings.place_in_active_chart(meta.ticker.as_str()) {
-                    self.open_ticker(&meta);
-                }
-            }
+            self.views_and_search_ui(ui);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .add_enabled(
-                        !self.export_choice.is_open(),
-                        egui::Button::new("Export PNG"),
-                    )
-                    .on_hover_text("Save the window as a PNG image")
-                    .clicked()
-                {
-                    let name = export_file_name(&self.settings);
-                    self.export_choice.start(
-                        ui.ctx(),
-                        &self.rt,
-                        super::save_file::SaveKind::Image,
-                        &name,
-                    );
-                }
-                match &self.store {
-                    StoreState::Ready(s) => {
-                        let kind = if s.is_embedded() {
-                            "Embedded store"
-                        } else {
-                            "MongoDB"
-                        };
-                        ui.weak(kind).on_hover_text(s.describe());
-                    }
-                    StoreState::Connecting(_) => {
-                        ui.spinner();
-                        ui.label("Connecting…");
-                    }
-                    StoreState::Seeding(..) => {
-                        ui.spinner();
-                        ui.label("Loading sample data…");
-                    }
-                    StoreState::Failed(_) => {
-                        ui.colored_label(egui::Color32::LIGHT_RED, "Store unavailable");
-                    }
-                }
+                self.export_and_store_ui(ui);
             });
         });
+        self.notices_ui(ui);
+    }
+
+    /// The panel toggle, the view tabs and the search box (its pick opens the ticker).
+    fn views_and_search_ui(&mut self, ui: &mut egui::Ui) {
+        let label = if self.settings.panel_open {
+            "◀ Panel"
+        } else {
+            "▶ Panel"
+        };
+        if ui
+            .button(label)
+            .on_hover_text("Show or hide the side panel")
+            .clicked()
+        {
+            self.settings.panel_open = !self.settings.panel_open;
+        }
+        ui.separator();
+        for view in ViewKind::ALL {
+            if ui
+                .selectable_label(self.settings.view == view, view.label())
+                .clicked()
+            {
+                self.settings.view = view;
+            }
+        }
+        ui.separator();
+        let store = self.store().cloned();
+        if let Some(meta) = self.search.ui(ui, &self.rt, store.as_ref()) {
+            if self.settings.view == ViewKind::Comparison {
+                self.add_to_comparison(meta.ticker.as_str());
+            } else if !self.settings.place_in_active_chart(meta.ticker.as_str()) {
+                self.open_ticker(&meta);
+            }
+        }
+    }
+
+    /// Export PNG, and which store the app is on (or why it is not).
+    fn export_and_store_ui(&mut self, ui: &mut egui::Ui) {
+        if ui
+            .add_enabled(
+                !self.export_choice.is_open(),
+                egui::Button::new("Export PNG"),
+            )
+            .on_hover_text("Save the window as a PNG image")
+            .clicked()
+        {
+            let name = export_file_name(&self.settings);
+            self.export_choice
+                .start(ui.ctx(), &self.rt, super::save_file::SaveKind::Image, &name);
+        }
+        match &self.store {
+            StoreState::Ready(s) => {
+                let kind = if s.is_embedded() {
+                    "Embedded store"
+                } else {
+                    "MongoDB"
+                };
+                ui.weak(kind).on_hover_text(s.describe());
+            }
+            StoreState::Connecting(_) => {
+                ui.spinner();
+                ui.label("Connecting…");
+            }
+            StoreState::Seeding(..) => {
+                ui.spinner();
+                ui.label("Loading sample data…");
+            }
+            StoreState::Failed(_) => {
+                ui.colored_label(egui::Color32::LIGHT_RED, "Store unavailable");
+            }
+        }
+    }
+
+    /// The lines under the bar: a missing Hangul font, data to repair, unreadable
+    /// settings, the last action's status (the last two dismissable).
+    fn notices_ui(&mut self, ui: &mut egui::Ui) {
         if let Some(w) = self.hangul.warning() {
             ui.colored_label(egui::Color32::YELLOW, w);
         }
@@ -955,6 +921,60 @@ fn export_file_name(settings: &Settings) -> String {
         .collect();
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
     format!("wickview-{safe}-{stamp}.png")
+}
+
+/// Applies what the command line asked for (view, panel tab, studies, currency, interval,
+/// chart type, compared tickers) to `settings`; returns the watchlists `--compare @NAME`
+/// opens once the store is open.
+fn apply_options(options: &AppOptions, settings: &mut Settings) -> Vec<String> {
+    if let Some(view) = options.view {
+        settings.view = view;
+    }
+    if let Some(tab) = options.panel_tab {
+        settings.panel_tab = tab;
+        settings.panel_open = true;
+    }
+    if let Some(set) = options.index_ma_set {
+        settings.index_ma_set = set;
+    }
+    if !options.indicators.is_empty() {
+        for c in Category::ALL {
+            settings.set_indicators(c, &options.indicators);
+        }
+    }
+    if let Some(currency) = options.currency {
+        settings.comparison_currency = currency;
+    }
+    if let Some(interval) = options.interval {
+        for c in Category::ALL {
+            for slot in 0..4 {
+                settings.set_interval(c, slot, interval);
+            }
+        }
+    }
+    if let Some(chart_type) = options.chart_type {
+        for c in Category::ALL {
+            settings.set_chart_type(c, chart_type);
+        }
+    }
+    let mut open_watchlists = Vec::new();
+    if !options.compare.is_empty() {
+        // `@NAME` opens a watchlist (read once the store is open); the rest are tickers.
+        settings.comparison = options
+            .compare
+            .iter()
+            .filter(|t| !t.starts_with('@'))
+            .cloned()
+            .collect();
+        open_watchlists = options
+            .compare
+            .iter()
+            .filter_map(|t| t.strip_prefix('@'))
+            .map(str::to_owned)
+            .collect();
+        settings.view = ViewKind::Comparison;
+    }
+    open_watchlists
 }
 
 impl eframe::App for WickviewApp {

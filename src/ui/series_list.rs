@@ -388,25 +388,7 @@ impl SeriesList {
             key.clone()
         };
         let ticker = egui::WidgetText::from(egui::RichText::new(shown.as_str()).strong());
-        // Measured once per ticker (laying the text out on every frame cost a tenth of the
-        // frame at 100 series).
-        let ticker_width = match self.ticker_widths.get(&shown) {
-            Some(&w) => w,
-            None => {
-                let w = ticker
-                    .clone()
-                    .into_galley(
-                        ui,
-                        Some(egui::TextWrapMode::Extend),
-                        f32::INFINITY,
-                        egui::TextStyle::Body,
-                    )
-                    .size()
-                    .x;
-                self.ticker_widths.insert(shown, w);
-                w
-            }
-        };
+        let ticker_width = self.ticker_width(ui, &ticker, shown);
         let room = ui.available_width() - ticker_width - 2.0 * ui.spacing().item_spacing.x;
         let value = value.unwrap_or_else(|| "–".into());
         // Monospace: the width is the character count times one advance.
@@ -440,6 +422,26 @@ impl SeriesList {
                 label.on_hover_text(hover.clone());
             }
         });
+    }
+
+    /// The width of a row's `ticker` text (`shown`), measured once per ticker (laying the
+    /// text out on every frame cost a tenth of the frame at 100 series).
+    fn ticker_width(&mut self, ui: &egui::Ui, ticker: &egui::WidgetText, shown: String) -> f32 {
+        if let Some(&w) = self.ticker_widths.get(&shown) {
+            return w;
+        }
+        let w = ticker
+            .clone()
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Body,
+            )
+            .size()
+            .x;
+        self.ticker_widths.insert(shown, w);
+        w
     }
 }
 
