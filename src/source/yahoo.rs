@@ -7,7 +7,6 @@ use tokio::sync::Mutex;
 
 use super::chart::{ChartData, ChartError, parse_chart};
 use super::http::{from_reqwest, snippet};
-use super::retry::parse_retry_after;
 use super::{Fetched, SourceConfig, SourceError, malformed};
 use crate::model::Ticker;
 
@@ -88,11 +87,7 @@ impl YahooSource {
             }
         };
         let status = resp.status();
-        let retry_after = resp
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = super::http::retry_after_of(&resp);
         let body = match resp.text().await {
             Ok(body) => body,
             Err(err) => {
@@ -170,11 +165,7 @@ impl YahooSource {
         }
         let resp = self.http.get(&url).send().await.map_err(from_reqwest)?;
         let status = resp.status();
-        let retry_after = resp
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = super::http::retry_after_of(&resp);
         let body = resp.bytes().await.map_err(from_reqwest)?;
         chart_answer(symbol, from, status, retry_after, &body)
     }
