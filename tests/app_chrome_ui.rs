@@ -6,86 +6,36 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/app_harness.rs"]
+mod app_harness;
+
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use app_harness::{Ready, Start, TestApp, runtime};
 
 use egui::Key;
 use egui::accesskit::Toggled;
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use wickview::model::{Category, DailySeries, Ticker};
-use wickview::store::StoreConfig;
-use wickview::ui::app::{AppOptions, WickviewApp};
 use wickview::ui::chart::RangePreset;
 use wickview::ui::layout::{Layout, LayoutSettings};
 use wickview::ui::settings::ViewKind;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-struct TestApp {
-    harness: Harness<'static, WickviewApp>,
-    rt: tokio::runtime::Runtime,
-}
-
-/// The app on a store in `dir`, on 005930 in the Korean stocks viewer, at 1000 × 700.
 fn start_app(dir: &Path) -> TestApp {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let options = AppOptions {
-        store: Some(StoreConfig::Embedded {
-            data_dir: dir.to_owned(),
-        }),
-        seed_sample: true,
-        fresh_settings: true,
-        view: Some(ViewKind::Category(Category::KoreanStock)),
-        ticker: Some("005930".into()),
-        ..AppOptions::default()
-    };
-    // The harness panics on a missing glyph: the Hangul font is found before the first frame.
-    wickview::ui::fonts::hangul_font();
-    let handle = rt.handle().clone();
-    let render_state = egui_kittest::wgpu::create_render_state(
-        egui_kittest::wgpu::default_wgpu_setup(),
-        egui_wgpu::RendererOptions::PREDICTABLE,
-    );
-    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(render_state);
-    let harness = {
-        let _guard = rt.enter();
-        Harness::builder()
-            .with_size((1000.0, 700.0))
-            .renderer(renderer)
-            .build_eframe(move |cc| WickviewApp::new(cc, handle, options))
-    };
-    let mut app = TestApp { harness, rt };
-    app.wait_for("the chart to settle", |a| {
-        a.store().is_some() && a.is_settled()
-    });
-    app
+    let start = Start::new(&runtime())
+        .in_dir(dir)
+        .timeout(TIMEOUT)
+        .ready(Ready::Settled);
+    TestApp::start(start, |o| {
+        o.view = Some(ViewKind::Category(Category::KoreanStock));
+        o.ticker = Some("005930".into());
+    })
 }
 
 impl TestApp {
-    fn wait_for(&mut self, what: &str, done: impl Fn(&WickviewApp) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
-        let _guard = self.rt.enter();
-        loop {
-            self.harness.step();
-            if done(self.harness.state()) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        self.harness.run_steps(2);
-    }
-
-    fn steps(&mut self, n: usize) {
-        let _guard = self.rt.enter();
-        self.harness.run_steps(n);
-    }
-
     fn key(&mut self, key: Key) {
         self.harness.key_press(key);
         self.steps(2);

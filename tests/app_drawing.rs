@@ -6,16 +6,20 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/app_harness.rs"]
+mod app_harness;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use app_harness::{Ready, Start, TestApp, runtime};
+
 use egui::accesskit::Role;
 use egui::{Key, Modifiers, Pos2, Rect, vec2};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use wickview::model::{Category, DailySeries, Drawing, DrawingKind, Ticker};
-use wickview::store::{EMBEDDED_FILE_NAME, StoreConfig};
-use wickview::ui::app::{AppOptions, WickviewApp};
+use wickview::store::EMBEDDED_FILE_NAME;
+use wickview::ui::app::AppOptions;
 use wickview::ui::chart::{RangePreset, XView};
 use wickview::ui::layout::{Layout, LayoutSettings};
 use wickview::ui::settings::{Settings, ViewKind};
@@ -24,92 +28,25 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 const SIZE: (f32, f32) = (1200.0, 800.0);
 
 /// One app on a store in `dir` (which outlives it: a restart opens the same store).
-struct TestApp {
-    harness: Harness<'static, WickviewApp>,
-    rt: tokio::runtime::Runtime,
-}
-
 fn start_app(dir: &Path, customise: impl FnOnce(&mut AppOptions)) -> TestApp {
     start_app_with(dir, customise, None)
 }
 
-/// Starts the app with `settings` as if remembered from an earlier run (none: fresh).
 fn start_app_with(
     dir: &Path,
     customise: impl FnOnce(&mut AppOptions),
     settings: Option<Settings>,
 ) -> TestApp {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut options = AppOptions {
-        store: Some(StoreConfig::Embedded {
-            data_dir: dir.to_owned(),
-        }),
-        seed_sample: true,
-        fresh_settings: true,
-        ..AppOptions::default()
-    };
-    customise(&mut options);
-    // The window searches the system fonts off the UI thread and draws its first frames
-    // without Hangul; the harness panics on a missing glyph, so the search is done here
-    // first and the app installs its result before its first frame.
-    wickview::ui::fonts::hangul_font();
-    let handle = rt.handle().clone();
-    let render_state = egui_kittest::wgpu::create_render_state(
-        egui_kittest::wgpu::default_wgpu_setup(),
-        egui_wgpu::RendererOptions::PREDICTABLE,
-    );
-    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(render_state);
-    let harness = {
-        let _guard = rt.enter();
-        Harness::builder()
-            .with_size(SIZE)
-            .renderer(renderer)
-            .build_eframe(move |cc| match settings {
-                None => WickviewApp::new(cc, handle, options),
-                Some(settings) => {
-                    if let Some(rs) = &cc.wgpu_render_state {
-                        wickview::ui::chart::init_render_resources(rs, 1, None);
-                    }
-                    let hangul = wickview::ui::fonts::install_hangul_fallback(&cc.egui_ctx);
-                    WickviewApp::with_settings(&cc.egui_ctx, handle, options, settings, hangul)
-                }
-            })
-    };
-    let mut app = TestApp { harness, rt };
-    app.wait_for("the chart to settle", |a| {
-        a.store().is_some() && a.is_settled()
-    });
-    app
+    let start = Start::new(&runtime())
+        .in_dir(dir)
+        .size(SIZE)
+        .timeout(TIMEOUT)
+        .ready(Ready::Settled)
+        .settings(settings);
+    TestApp::start(start, customise)
 }
 
 impl TestApp {
-    fn wait_for(&mut self, what: &str, done: impl Fn(&WickviewApp) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
-        let _guard = self.rt.enter();
-        loop {
-            self.harness.step();
-            if done(self.harness.state()) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        self.harness.run_steps(2);
-    }
-
-    fn steps(&mut self, n: usize) {
-        let _guard = self.rt.enter();
-        self.harness.run_steps(n);
-    }
-
-    fn app(&self) -> &WickviewApp {
-        self.harness.state()
-    }
-
     fn key(&mut self, key: Key) {
         self.harness.key_press(key);
         self.steps(2);

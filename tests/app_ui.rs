@@ -7,9 +7,14 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/app_harness.rs"]
+mod app_harness;
 mod common;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use app_harness::{MemoryStorage, Start, TestApp, runtime};
 
 use common::{chart_json, chart_path, d, mount_handshake, read_sample};
 use egui::accesskit::Role;
@@ -30,144 +35,21 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 /// How long background work (store, sample, downloads) may take before a test fails.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-/// One app on its own store and runtime.
-struct TestApp {
-    harness: Harness<'static, WickviewApp>,
-    // Dropped after the harness: background tasks of the app run on it.
-    rt: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn start_app(rt: tokio::runtime::Runtime, customise: impl FnOnce(&mut AppOptions)) -> TestApp {
+fn start_app(rt: Arc<tokio::runtime::Runtime>, customise: impl FnOnce(&mut AppOptions)) -> TestApp {
     start_app_stored(rt, None, customise)
-}
-
-/// eframe's storage in memory (the window's remembered settings, as eframe keeps them).
-#[derive(Clone, Default)]
-struct MemoryStorage(std::collections::BTreeMap<String, String>);
-
-impl eframe::Storage for MemoryStorage {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_owned(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
 }
 
 /// [`start_app`] with `storage` as eframe's storage at start-up (the settings are read
 /// from it unless `fresh_settings` stays on).
 fn start_app_stored(
-    rt: tokio::runtime::Runtime,
+    rt: Arc<tokio::runtime::Runtime>,
     storage: Option<MemoryStorage>,
     customise: impl FnOnce(&mut AppOptions),
 ) -> TestApp {
-    // The harness lives for the test ('static): so does the storage it was built with.
-    let storage: Option<&'static MemoryStorage> = storage.map(|s| &*Box::leak(Box::new(s)));
-    let dir = tempfile::tempdir().unwrap();
-    let mut options = AppOptions {
-        store: Some(StoreConfig::Embedded {
-            data_dir: dir.path().to_owned(),
-        }),
-        seed_sample: true,
-        fresh_settings: true,
-        ..AppOptions::default()
-    };
-    customise(&mut options);
-    // The window searches the system fonts off the UI thread and draws its first frames
-    // without Hangul; the harness panics on a missing glyph, so the search is done here
-    // first and the app installs its result before its first frame.
-    wickview::ui::fonts::hangul_font();
-    let handle = rt.handle().clone();
-    let render_state = egui_kittest::wgpu::create_render_state(
-        egui_kittest::wgpu::default_wgpu_setup(),
-        egui_wgpu::RendererOptions::PREDICTABLE,
-    );
-    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(render_state);
-    let harness = {
-        let _guard = rt.enter();
-        Harness::builder()
-            .with_size((1000.0, 700.0))
-            .renderer(renderer)
-            .build_eframe(move |cc| {
-                if let Some(storage) = storage {
-                    cc.storage = Some(storage);
-                }
-                WickviewApp::new(cc, handle, options)
-            })
-    };
-    let mut app = TestApp {
-        harness,
-        rt,
-        _dir: dir,
-    };
-    // The Hangul font is searched off the UI thread: wait for it too, so that every test
-    // sees the fonts a user sees once the window is up.
-    app.wait_for(
-        "the store to open with the sample loaded, and the fonts",
-        |a| a.store().is_some() && *a.hangul() != HangulStatus::Searching,
-    );
-    app
+    TestApp::start(Start::new(&rt).timeout(TIMEOUT).storage(storage), customise)
 }
 
 impl TestApp {
-    /// Steps the app (10 ms apart) until `done` holds; fails after [`TIMEOUT`].
-    fn wait_for(&mut self, what: &str, done: impl Fn(&WickviewApp) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
-        let _guard = self.rt.enter();
-        loop {
-            self.harness.step();
-            if done(self.harness.state()) {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out after {TIMEOUT:?} waiting for {what}"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        self.harness.run_steps(2);
-    }
-
-    /// Steps until a node matching `found` exists in the accessibility tree.
-    fn wait_for_node(
-        &mut self,
-        what: &str,
-        found: impl Fn(&Harness<'static, WickviewApp>) -> bool,
-    ) {
-        let deadline = Instant::now() + TIMEOUT;
-        let _guard = self.rt.enter();
-        while !found(&self.harness) {
-            assert!(
-                Instant::now() < deadline,
-                "timed out after {TIMEOUT:?} waiting for {what}"
-            );
-            self.harness.step();
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    fn steps(&mut self, n: usize) {
-        let _guard = self.rt.enter();
-        self.harness.run_steps(n);
-    }
-
-    fn app(&self) -> &WickviewApp {
-        self.harness.state()
-    }
-
     fn store(&self) -> Store {
         self.app().store().unwrap().clone()
     }

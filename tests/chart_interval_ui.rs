@@ -7,47 +7,27 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+#[path = "common/chart_harness.rs"]
+mod chart_harness;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+
+use chart_harness::{candle_harness, sample};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use wickview::compute::{Interval, resample, sma};
 use wickview::model::{DailySeries, MA_SET_A, MA_SET_B};
 use wickview::ui::chart::{CandleChart, ChartSeries, PriceFormat, RangePreset};
-use wickview::ui::demo::read_csv;
 use wickview::ui::theme::CandleColors;
 
-fn sample(name: &str) -> Arc<DailySeries> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("assets/sample")
-        .join(name);
-    Arc::new(read_csv(&path).unwrap())
-}
-
 fn harness(chart: CandleChart) -> Harness<'static, CandleChart> {
-    let rs = egui_kittest::wgpu::create_render_state(
-        egui_kittest::wgpu::default_wgpu_setup(),
-        egui_wgpu::RendererOptions::PREDICTABLE,
-    );
-    wickview::ui::chart::init_render_resources(&rs, 1, None);
-    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(rs);
-    Harness::builder()
-        .with_size((1000.0, 700.0))
-        .renderer(renderer)
-        .build_ui_state(|ui, chart: &mut CandleChart| chart.ui(ui), chart)
+    candle_harness(chart, (1000.0, 700.0))
 }
 
 fn settle(h: &mut Harness<'_, CandleChart>) {
-    let deadline = Instant::now() + Duration::from_secs(30);
     h.run_steps(2);
-    while h.state().is_loading() {
-        assert!(Instant::now() < deadline, "background work did not finish");
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.run_steps(3);
+    chart_harness::settle(h, CandleChart::is_loading);
 }
 
 fn samsung() -> (CandleChart, Arc<DailySeries>) {

@@ -5,9 +5,12 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+#[path = "common/chart_harness.rs"]
+mod chart_harness;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+
+use chart_harness::{candle_harness, sample};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -15,44 +18,17 @@ use egui_kittest::kittest::Queryable as _;
 use wickview::compute::indicators::{Indicator, IndicatorKind, macd, rsi, stochastic};
 use wickview::model::{DailySeries, MA_SET_A};
 use wickview::ui::chart::{CandleChart, ChartSeries, format_price};
-use wickview::ui::demo::read_csv;
 use wickview::ui::theme::CandleColors;
 
 const SIZE: (f32, f32) = (1000.0, 900.0);
 
-fn sample(name: &str) -> Arc<DailySeries> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("assets/sample")
-        .join(name);
-    Arc::new(read_csv(&path).unwrap())
-}
-
 fn harness(chart: CandleChart) -> Harness<'static, CandleChart> {
-    harness_sized(chart, SIZE)
-}
-
-fn harness_sized(chart: CandleChart, size: (f32, f32)) -> Harness<'static, CandleChart> {
-    let rs = egui_kittest::wgpu::create_render_state(
-        egui_kittest::wgpu::default_wgpu_setup(),
-        egui_wgpu::RendererOptions::PREDICTABLE,
-    );
-    wickview::ui::chart::init_render_resources(&rs, 1, None);
-    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(rs);
-    Harness::builder()
-        .with_size(size)
-        .renderer(renderer)
-        .build_ui_state(|ui, chart: &mut CandleChart| chart.ui(ui), chart)
+    candle_harness(chart, SIZE)
 }
 
 fn settle(h: &mut Harness<'_, CandleChart>) {
-    let deadline = Instant::now() + Duration::from_secs(30);
     h.run_steps(2);
-    while h.state().is_loading() {
-        assert!(Instant::now() < deadline, "indicators did not finish");
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.run_steps(3);
+    chart_harness::settle(h, CandleChart::is_loading);
 }
 
 fn samsung_chart() -> (CandleChart, Arc<DailySeries>) {
@@ -256,7 +232,7 @@ fn every_study_at_1000x700_keeps_the_price_pane() {
         .map(|k| k.default_indicator())
         .collect();
     chart.set_indicators(&all);
-    let mut h = harness_sized(chart, (1000.0, 700.0));
+    let mut h = candle_harness(chart, (1000.0, 700.0));
     settle(&mut h);
     let price = rect_of(&h, "price");
     assert!(price.height() >= 180.0, "price pane {price:?}");
@@ -398,7 +374,7 @@ fn no_volume_pane_without_volume() {
         CandleColors::WESTERN,
         &[20],
     );
-    let mut h = harness_sized(chart, (1000.0, 700.0));
+    let mut h = candle_harness(chart, (1000.0, 700.0));
     settle(&mut h);
     assert!(!h.state().has_volume_pane());
     let names: Vec<&str> = h
@@ -417,7 +393,7 @@ fn no_volume_pane_without_volume() {
         h.state().legend_texts()
     );
     let (chart, _) = samsung_chart();
-    let mut with = harness_sized(chart, (1000.0, 700.0));
+    let mut with = candle_harness(chart, (1000.0, 700.0));
     settle(&mut with);
     assert!(with.state().has_volume_pane());
     assert!(rect_of(&h, "price").height() > rect_of(&with, "price").height() + 50.0);
@@ -452,7 +428,7 @@ fn axis_tags_mark_the_last_price_and_the_crosshair() {
         .map(|k| k.default_indicator())
         .collect();
     chart.set_indicators(&all);
-    let mut h = harness_sized(chart, (1000.0, 700.0));
+    let mut h = candle_harness(chart, (1000.0, 700.0));
     settle(&mut h);
     let price = rect_of(&h, "price");
     let axis =

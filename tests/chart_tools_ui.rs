@@ -6,50 +6,30 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/chart_harness.rs"]
+mod chart_harness;
+
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+
+use chart_harness::{candle_harness_with, sample};
 
 use egui::{Event, Modifiers, PointerButton, Pos2, pos2, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use wickview::model::{Anchor, DailySeries, Drawing, DrawingKind, MA_SET_B};
 use wickview::ui::chart::{CandleChart, ChartSeries, ChartType};
-use wickview::ui::demo::read_csv;
 use wickview::ui::theme::{self, CandleColors};
 
 const SIZE: (f32, f32) = (1000.0, 700.0);
 
-fn sample(name: &str) -> Arc<DailySeries> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("assets/sample")
-        .join(name);
-    Arc::new(read_csv(&path).unwrap())
-}
-
 fn harness(chart: CandleChart) -> Harness<'static, CandleChart> {
-    let rs = egui_kittest::wgpu::create_render_state(
-        egui_kittest::wgpu::default_wgpu_setup(),
-        egui_wgpu::RendererOptions::PREDICTABLE,
-    );
-    wickview::ui::chart::init_render_resources(&rs, 1, None);
-    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(rs);
     // Short steps, so that two clicks a step or two apart make a double-click (0.3 s).
-    Harness::builder()
-        .with_size(SIZE)
-        .with_step_dt(0.05)
-        .renderer(renderer)
-        .build_ui_state(|ui, chart: &mut CandleChart| chart.ui(ui), chart)
+    candle_harness_with(Harness::builder().with_size(SIZE).with_step_dt(0.05), chart)
 }
 
 fn settle(h: &mut Harness<'_, CandleChart>) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while h.state().is_loading() {
-        assert!(Instant::now() < deadline, "background work did not finish");
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.run_steps(3);
+    chart_harness::settle(h, CandleChart::is_loading);
 }
 
 /// ^GSPC on its default month (the weeks after the March 2020 crash: the long averages lie

@@ -5,9 +5,12 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+#[path = "common/chart_harness.rs"]
+mod chart_harness;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+
+use chart_harness::{render_state, sample, settle};
 
 use egui_kittest::kittest::Queryable as _;
 use egui_kittest::{Harness, SnapshotOptions};
@@ -15,44 +18,12 @@ use wickview::model::{DailySeries, MA_SET_A, MA_SET_B};
 use wickview::ui::chart::{
     CandleChart, ChartSeries, CompareMode, ComparisonChart, RangePreset, XView,
 };
-use wickview::ui::demo::read_csv;
 use wickview::ui::theme::CandleColors;
 
 const SIZE: (f32, f32) = (1000.0, 700.0);
 
-fn sample(name: &str) -> Arc<DailySeries> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("assets/sample")
-        .join(name);
-    Arc::new(read_csv(&path).unwrap())
-}
-
-fn render_state() -> egui_wgpu::RenderState {
-    let rs = egui_kittest::wgpu::create_render_state(
-        egui_kittest::wgpu::default_wgpu_setup(),
-        egui_wgpu::RendererOptions::PREDICTABLE,
-    );
-    wickview::ui::chart::init_render_resources(&rs, 1, None);
-    rs
-}
-
 fn candle_harness(chart: CandleChart) -> Harness<'static, CandleChart> {
-    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(render_state());
-    Harness::builder()
-        .with_size(SIZE)
-        .renderer(renderer)
-        .build_ui_state(|ui, chart: &mut CandleChart| chart.ui(ui), chart)
-}
-
-/// Steps until background work is done, then until the UI settles.
-fn settle<S>(h: &mut Harness<'_, S>, loading: impl Fn(&S) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while loading(h.state()) {
-        assert!(Instant::now() < deadline, "background work did not finish");
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.run_steps(3);
+    chart_harness::candle_harness(chart, SIZE)
 }
 
 fn gspc_chart() -> (CandleChart, Arc<DailySeries>) {

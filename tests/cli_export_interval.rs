@@ -6,33 +6,14 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use common::*;
-
-/// Runs the binary sandboxed under `root` (its own config, data directory and homes).
-fn wickview(root: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wickview"));
-    isolate(&mut cmd, root).args(args).output().unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 #[test]
 fn export_writes_weekly_and_monthly_bars() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let gspc = sample("GSPC.csv");
-    ok(&wickview(
+    succeeded(&wickview_in(
         root,
         &["import", gspc.to_str().unwrap(), "--ticker", "^GSPC"],
     ));
@@ -44,7 +25,7 @@ fn export_writes_weekly_and_monthly_bars() {
         .map(|l| l.split(',').collect())
         .collect();
     for (arg, code) in [("w", "W"), ("m", "M")] {
-        let out = ok(&wickview(
+        let out = succeeded(&wickview_in(
             root,
             &["export", "^GSPC", "--interval", arg, "--ma", "4"],
         ));
@@ -82,14 +63,14 @@ fn export_writes_weekly_and_monthly_bars() {
         }
     }
     // Daily is the default, and the same as `--interval d`.
-    let daily = ok(&wickview(root, &["export", "^GSPC"]));
+    let daily = succeeded(&wickview_in(root, &["export", "^GSPC"]));
     assert_eq!(
         daily,
-        ok(&wickview(root, &["export", "^GSPC", "--interval", "d"]))
+        succeeded(&wickview_in(root, &["export", "^GSPC", "--interval", "d"]))
     );
     assert_eq!(daily.lines().count(), 5106);
 
-    let out = wickview(root, &["export", "^GSPC", "--interval", "y"]);
+    let out = wickview_in(root, &["export", "^GSPC", "--interval", "y"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unknown interval 'y'"), "{err}");

@@ -7,25 +7,9 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use common::*;
-
-/// Runs the binary sandboxed under `root` (its own config, data directory and homes).
-fn wickview(root: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wickview"));
-    isolate(&mut cmd, root).args(args).output().unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 /// Exported CSV as (header, rows of cells).
 fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
@@ -62,7 +46,7 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let gspc = sample("GSPC.csv");
-    let imported = wickview(
+    let imported = wickview_in(
         root,
         &[
             "import",
@@ -73,7 +57,7 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
             "S&P 500",
         ],
     );
-    ok(&imported);
+    succeeded(&imported);
     let report = String::from_utf8_lossy(&imported.stderr);
     assert!(
         report.contains("5105 rows read = 5105 bars kept (0 repaired) + 0 bad rows; 5105 new bars"),
@@ -81,7 +65,10 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
     );
     assert!(report.contains("0 bad rows"), "{report}");
 
-    let out = ok(&wickview(root, &["export", "^GSPC", "--ma", "5,20,60,120"]));
+    let out = succeeded(&wickview_in(
+        root,
+        &["export", "^GSPC", "--ma", "5,20,60,120"],
+    ));
     let (header, rows) = parse(&out);
     assert_eq!(
         header,
@@ -135,17 +122,17 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
     assert!(checked > 2000, "checked {checked} values");
 
     // Importing the same file again changes nothing.
-    let again = wickview(
+    let again = wickview_in(
         root,
         &["import", gspc.to_str().unwrap(), "--ticker", "^GSPC"],
     );
-    ok(&again);
+    succeeded(&again);
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("0 new bars, 0 changed, 5105 unchanged")
     );
 
     // A range with the rebased close.
-    let out = ok(&wickview(
+    let out = succeeded(&wickview_in(
         root,
         &[
             "export",
@@ -176,7 +163,7 @@ fn import_then_export_round_trips_and_mas_match_pandas() {
 fn korean_sample_round_trips_and_bad_rows_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    ok(&wickview(
+    succeeded(&wickview_in(
         root,
         &[
             "import",
@@ -185,7 +172,7 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
             "삼성전자",
         ],
     ));
-    let out = ok(&wickview(root, &["export", "005930"]));
+    let out = succeeded(&wickview_in(root, &["export", "005930"]));
     let (_, rows) = parse(&out);
     assert_bars_round_trip("005930.csv", &rows);
 
@@ -200,8 +187,8 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
          2024-01-05,367.75,370,364,367.75,364.84,\n",
     )
     .unwrap();
-    let imported = wickview(root, &["import", broken.to_str().unwrap()]);
-    ok(&imported);
+    let imported = wickview_in(root, &["import", broken.to_str().unwrap()]);
+    succeeded(&imported);
     let report = String::from_utf8_lossy(&imported.stderr);
     assert!(
         report.contains(
@@ -211,14 +198,14 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
     );
     assert!(report.contains("line 3: open: missing value"), "{report}");
     assert!(report.contains("line 5: volume: missing value"), "{report}");
-    let (_, rows) = parse(&ok(&wickview(root, &["export", "MSFT"])));
+    let (_, rows) = parse(&succeeded(&wickview_in(root, &["export", "MSFT"])));
     assert_eq!(rows.len(), 2);
 
     // An unknown ticker and a missing file fail clearly.
-    let out = wickview(root, &["export", "NOPE"]);
+    let out = wickview_in(root, &["export", "NOPE"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown ticker NOPE"));
-    let out = wickview(
+    let out = wickview_in(
         root,
         &["import", dir.path().join("nope.csv").to_str().unwrap()],
     );
@@ -232,7 +219,7 @@ fn korean_sample_round_trips_and_bad_rows_are_reported() {
 fn provenance_columns_are_exported_and_the_file_imports_again() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    ok(&wickview(
+    succeeded(&wickview_in(
         root,
         &[
             "import",
@@ -241,7 +228,7 @@ fn provenance_columns_are_exported_and_the_file_imports_again() {
             "삼성전자",
         ],
     ));
-    let (header, rows) = parse(&ok(&wickview(root, &["export", "005930"])));
+    let (header, rows) = parse(&succeeded(&wickview_in(root, &["export", "005930"])));
     assert_eq!(header[header.len() - 2..], ["source", "foreign_ratio"]);
     assert!(rows.iter().all(|r| r[6].is_empty() && r[7].is_empty()));
 
@@ -266,7 +253,7 @@ fn provenance_columns_are_exported_and_the_file_imports_again() {
         let summary = store.upsert_bars_from(&t, &last, from).await.unwrap();
         assert_eq!(summary.unchanged, 2, "the same values");
     });
-    let exported = ok(&wickview(root, &["export", "005930"]));
+    let exported = succeeded(&wickview_in(root, &["export", "005930"]));
     let (_, rows) = parse(&exported);
     assert_bars_round_trip("005930.csv", &rows);
     let tail: Vec<&[String]> = rows[rows.len() - 3..].iter().map(|r| &r[6..]).collect();
@@ -282,11 +269,11 @@ fn provenance_columns_are_exported_and_the_file_imports_again() {
     // The exported file imports under another ticker with every bar.
     let copy = root.join("000001.csv");
     std::fs::write(&copy, &exported).unwrap();
-    let imported = wickview(root, &["import", copy.to_str().unwrap(), "--name", "copy"]);
-    ok(&imported);
+    let imported = wickview_in(root, &["import", copy.to_str().unwrap(), "--name", "copy"]);
+    succeeded(&imported);
     let report = String::from_utf8_lossy(&imported.stderr);
     assert!(report.contains("+ 0 bad rows"), "{report}");
-    let (_, again) = parse(&ok(&wickview(root, &["export", "000001"])));
+    let (_, again) = parse(&succeeded(&wickview_in(root, &["export", "000001"])));
     assert_bars_round_trip("005930.csv", &again);
     assert!(again.iter().all(|r| r[6].is_empty() && r[7].is_empty()));
 }
@@ -317,7 +304,7 @@ fn test_commands_never_touch_the_users_config_or_data() {
         .args(["import", gspc.to_str().unwrap()])
         .output()
         .unwrap();
-    ok(&out);
+    succeeded(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("MongoDB"), "{stderr}");
     assert!(
@@ -334,11 +321,11 @@ fn test_commands_never_touch_the_users_config_or_data() {
 fn export_indicators_match_talib_and_bad_specs_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    ok(&wickview(
+    succeeded(&wickview_in(
         data,
         &["import", sample("005930.csv").to_str().unwrap()],
     ));
-    let out = ok(&wickview(
+    let out = succeeded(&wickview_in(
         data,
         &[
             "export",
@@ -418,7 +405,7 @@ fn export_indicators_match_talib_and_bad_specs_fail_clearly() {
         ("macd:12,26", "macd takes 3 parameters, got 2"),
         ("foo", "unknown indicator 'foo'"),
     ] {
-        let out = wickview(data, &["export", "005930", "--indicator", spec]);
+        let out = wickview_in(data, &["export", "005930", "--indicator", spec]);
         assert_eq!(out.status.code(), Some(2), "{spec}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Stdio};
 
 use common::*;
 
@@ -19,19 +19,9 @@ fn spawn(sandbox: &Sandbox, args: &[&str]) -> Child {
         .unwrap()
 }
 
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
 fn exported_rows(sandbox: &Sandbox, ticker: &str) -> usize {
     let out = sandbox.command().args(["export", ticker]).output().unwrap();
-    ok(&out).lines().count() - 1
+    succeeded(&out).lines().count() - 1
 }
 
 /// Two imports started at the same moment into one embedded store (the second process
@@ -50,11 +40,13 @@ fn two_processes_importing_at_once_both_succeed() {
     for trial in 0..3 {
         let sandbox = Sandbox::new();
         // The store exists before the race, as it does for a cron job and an open window.
-        ok(&sandbox
-            .command()
-            .args(["import", sample("IBM.csv").to_str().unwrap()])
-            .output()
-            .unwrap());
+        succeeded(
+            &sandbox
+                .command()
+                .args(["import", sample("IBM.csv").to_str().unwrap()])
+                .output()
+                .unwrap(),
+        );
         let pairs = [files[trial * 2], files[trial * 2 + 1]];
         let children: Vec<Child> = pairs
             .iter()
@@ -62,7 +54,7 @@ fn two_processes_importing_at_once_both_succeed() {
             .collect();
         for child in children {
             let out = child.wait_with_output().unwrap();
-            ok(&out);
+            succeeded(&out);
         }
         for (file, ticker) in pairs {
             // (read_sample leaves out 005930.csv's one impossible bar, as the import does.)
@@ -129,11 +121,13 @@ fn two_processes_creating_the_store_at_once_both_succeed() {
 #[test]
 fn export_opens_the_store_read_only() {
     let sandbox = Sandbox::new();
-    ok(&sandbox
-        .command()
-        .args(["import", sample("MSFT.csv").to_str().unwrap()])
-        .output()
-        .unwrap());
+    succeeded(
+        &sandbox
+            .command()
+            .args(["import", sample("MSFT.csv").to_str().unwrap()])
+            .output()
+            .unwrap(),
+    );
     let db = sandbox.data_dir().join(wickview::store::EMBEDDED_FILE_NAME);
     let before = std::fs::read(&db).unwrap();
     assert_eq!(

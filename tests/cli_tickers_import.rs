@@ -3,8 +3,14 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
+#[allow(dead_code)]
+#[path = "common/sandbox.rs"]
+mod sandbox;
+
 use std::path::Path;
 use std::process::{Command, Output};
+
+use sandbox::succeeded;
 
 fn wickview(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wickview"))
@@ -18,22 +24,12 @@ fn wickview(data_dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn stdout(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn list_json(data: &Path) -> Vec<serde_json::Value> {
-    let text = stdout(&wickview(data, &["tickers", "list", "--json"]));
+    let text = succeeded(&wickview(data, &["tickers", "list", "--json"]));
     serde_json::from_str(&text).unwrap()
 }
 
@@ -43,7 +39,7 @@ fn tickers_add_list_rename_activate_remove() {
     let data = dir.path().join("data");
 
     // Added as the side panel validates them; the category comes from the symbol's shape.
-    let added = stdout(&wickview(
+    let added = succeeded(&wickview(
         &data,
         &["tickers", "add", "035720.kq", "--name", "카카오", "--json"],
     ));
@@ -53,8 +49,8 @@ fn tickers_add_list_rename_activate_remove() {
     assert_eq!(added["source_symbol"], "035720.KQ");
     assert_eq!(added["name"], "카카오");
     assert_eq!(added["active"], true);
-    stdout(&wickview(&data, &["tickers", "add", "brk.b"]));
-    stdout(&wickview(
+    succeeded(&wickview(&data, &["tickers", "add", "brk.b"]));
+    succeeded(&wickview(
         &data,
         &[
             "tickers",
@@ -65,7 +61,7 @@ fn tickers_add_list_rename_activate_remove() {
             "--inactive",
         ],
     ));
-    stdout(&wickview(&data, &["tickers", "add", "KRW=X"]));
+    succeeded(&wickview(&data, &["tickers", "add", "KRW=X"]));
 
     let rows = list_json(&data);
     let tickers: Vec<&str> = rows.iter().map(|r| r["ticker"].as_str().unwrap()).collect();
@@ -73,7 +69,7 @@ fn tickers_add_list_rename_activate_remove() {
     assert_eq!(rows[1]["category"], "index");
     assert_eq!(rows[1]["active"], false);
     assert_eq!(rows[3]["category"], "fx");
-    let text = stdout(&wickview(&data, &["tickers", "list", "--category", "us"]));
+    let text = succeeded(&wickview(&data, &["tickers", "list", "--category", "us"]));
     assert!(text.contains("BRK-B"), "{text}");
     assert!(!text.contains("KRW=X"), "{text}");
     assert!(text.trim_end().ends_with("1 tickers"), "{text}");
@@ -92,11 +88,11 @@ fn tickers_add_list_rename_activate_remove() {
     assert!(stderr(&unknown).contains("unknown ticker NOPE"));
     assert_eq!(list_json(&data).len(), 4);
 
-    stdout(&wickview(
+    succeeded(&wickview(
         &data,
         &["tickers", "rename", "brk-b", "Berkshire Hathaway B"],
     ));
-    stdout(&wickview(
+    succeeded(&wickview(
         &data,
         &["tickers", "deactivate", "BRK-B", "KRW=X"],
     ));
@@ -107,7 +103,7 @@ fn tickers_add_list_rename_activate_remove() {
     assert_eq!(rows[1]["active"], false, "069500 untouched");
     assert_eq!(rows[2]["name"], "Berkshire Hathaway B");
     assert_eq!(rows[2]["active"], false);
-    stdout(&wickview(&data, &["tickers", "activate", "069500"]));
+    succeeded(&wickview(&data, &["tickers", "activate", "069500"]));
     assert_eq!(list_json(&data)[1]["active"], true);
 
     // A ticker with bars is removed only with --yes, and then its bars go with it.
@@ -117,7 +113,7 @@ fn tickers_add_list_rename_activate_remove() {
         "date,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n2024-01-03,10.5,12,10,11,200\n",
     )
     .unwrap();
-    stdout(&wickview(
+    succeeded(&wickview(
         &data,
         &["import", csv.to_str().unwrap(), "--ticker", "KRW=X"],
     ));
@@ -133,10 +129,10 @@ fn tickers_add_list_rename_activate_remove() {
         rows[3]["last_day"], "2024-01-03",
         "still there, with its bars"
     );
-    let removed = stdout(&wickview(&data, &["tickers", "remove", "KRW=X", "--yes"]));
+    let removed = succeeded(&wickview(&data, &["tickers", "remove", "KRW=X", "--yes"]));
     assert!(removed.contains("removed KRW=X and 2 bars"), "{removed}");
     // Without bars, no --yes is needed.
-    stdout(&wickview(&data, &["tickers", "remove", "035720"]));
+    succeeded(&wickview(&data, &["tickers", "remove", "035720"]));
     let tickers: Vec<String> = list_json(&data)
         .iter()
         .map(|r| r["ticker"].as_str().unwrap().to_owned())
@@ -231,7 +227,7 @@ fn close_only_series_import_export_and_rounding_glitches() {
         "{report}"
     );
 
-    let csv = stdout(&wickview(&data, &["export", "^TNX", "--ma", "5"]));
+    let csv = succeeded(&wickview(&data, &["export", "^TNX", "--ma", "5"]));
     let rows: Vec<Vec<&str>> = csv
         .lines()
         .skip(1)
@@ -266,7 +262,7 @@ fn close_only_series_import_export_and_rounding_glitches() {
         report.contains("3 rows read = 2 bars kept (1 repaired) + 1 bad rows; 2 new bars"),
         "{report}"
     );
-    let csv = stdout(&wickview(&data, &["export", "SPX"]));
+    let csv = succeeded(&wickview(&data, &["export", "SPX"]));
     assert!(
         csv.contains("2020-01-02,3244.67,3258.15,3235.53,3258.15,100"),
         "{csv}"

@@ -6,13 +6,18 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/app_harness.rs"]
+mod app_harness;
+
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
+
+use app_harness::{Start, TestApp, runtime};
 
 use chrono::{Datelike as _, NaiveDate};
 use egui::accesskit::Role;
 use egui::{Modifiers, Pos2, Rect, vec2};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use wickview::model::{Bar, Category, DailySeries, Ticker, TickerMeta};
 use wickview::store::{Store, StoreConfig};
@@ -22,19 +27,6 @@ use wickview::ui::layout::{Layout, LayoutSettings};
 use wickview::ui::settings::{Settings, ViewKind};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
-
-struct TestApp {
-    harness: Harness<'static, WickviewApp>,
-    rt: tokio::runtime::Runtime,
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -72,74 +64,23 @@ fn seed(rt: &tokio::runtime::Runtime, dir: &Path, symbol: &str, closes: &[(Naive
 
 /// The app on the store in `dir`, with `settings` as if remembered (none: fresh).
 fn start_app(
-    rt: tokio::runtime::Runtime,
+    rt: Arc<tokio::runtime::Runtime>,
     dir: &Path,
     customise: impl FnOnce(&mut AppOptions),
     settings: Option<Settings>,
 ) -> TestApp {
-    let mut options = AppOptions {
-        store: Some(StoreConfig::Embedded {
-            data_dir: dir.to_owned(),
-        }),
-        seed_sample: false,
-        fresh_settings: true,
-        ..AppOptions::default()
-    };
-    customise(&mut options);
-    wickview::ui::fonts::hangul_font();
-    let handle = rt.handle().clone();
-    let render_state = egui_kittest::wgpu::create_render_state(
-        egui_kittest::wgpu::default_wgpu_setup(),
-        egui_wgpu::RendererOptions::PREDICTABLE,
-    );
-    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(render_state);
-    let harness = {
-        let _guard = rt.enter();
-        Harness::builder()
-            .with_size((1400.0, 900.0))
-            .renderer(renderer)
-            .build_eframe(move |cc| match settings {
-                None => WickviewApp::new(cc, handle, options),
-                Some(settings) => {
-                    if let Some(rs) = &cc.wgpu_render_state {
-                        wickview::ui::chart::init_render_resources(rs, 1, None);
-                    }
-                    let hangul = wickview::ui::fonts::install_hangul_fallback(&cc.egui_ctx);
-                    WickviewApp::with_settings(&cc.egui_ctx, handle, options, settings, hangul)
-                }
-            })
-    };
-    let mut app = TestApp { harness, rt };
-    app.wait_for("the store and the fonts", |a| {
-        a.store().is_some() && *a.hangul() != wickview::ui::fonts::HangulStatus::Searching
-    });
-    app
+    let start = Start::new(&rt)
+        .in_dir(dir)
+        .size((1400.0, 900.0))
+        .timeout(TIMEOUT)
+        .settings(settings);
+    TestApp::start(start, |o| {
+        o.seed_sample = false;
+        customise(o);
+    })
 }
 
 impl TestApp {
-    fn wait_for(&mut self, what: &str, done: impl Fn(&WickviewApp) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
-        let _guard = self.rt.enter();
-        loop {
-            self.harness.step();
-            if done(self.harness.state()) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        self.harness.run_steps(2);
-    }
-
-    fn steps(&mut self, n: usize) {
-        let _guard = self.rt.enter();
-        self.harness.run_steps(n);
-    }
-
-    fn app(&self) -> &WickviewApp {
-        self.harness.state()
-    }
-
     fn click(&mut self, role: Role, label: &str) {
         self.harness.get_by_role_and_label(role, label).click();
         self.steps(2);

@@ -6,9 +6,14 @@
 // Helpers outside #[test] functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/app_harness.rs"]
+mod app_harness;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use app_harness::{Start, TestApp, runtime};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -23,23 +28,6 @@ use wickview::ui::settings::ViewKind;
 /// How long background work may take before a test fails.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-struct TestApp {
-    harness: Harness<'static, WickviewApp>,
-    rt: Arc<tokio::runtime::Runtime>,
-}
-
-fn runtime() -> Arc<tokio::runtime::Runtime> {
-    Arc::new(
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap(),
-    )
-}
-
-/// Writes `n` synthetic US tickers `T000`, `T001`, … of `days` days into the embedded store
-/// in `dir`.
 fn seed_synthetic(rt: &tokio::runtime::Runtime, dir: &Path, n: usize, days: usize) {
     rt.block_on(async {
         let store = Store::open(&StoreConfig::Embedded {
@@ -64,70 +52,17 @@ fn start_app(
     dir: &Path,
     customise: impl FnOnce(&mut AppOptions),
 ) -> TestApp {
-    let mut options = AppOptions {
-        store: Some(StoreConfig::Embedded {
-            data_dir: dir.to_owned(),
-        }),
-        seed_sample: true,
-        fresh_settings: true,
-        view: Some(ViewKind::Comparison),
-        ..AppOptions::default()
-    };
-    customise(&mut options);
-    // The window searches the system fonts off the UI thread and draws its first frames
-    // without Hangul; the harness panics on a missing glyph, so the search is done here
-    // first and the app installs its result before its first frame.
-    wickview::ui::fonts::hangul_font();
-    let handle = rt.handle().clone();
-    let render_state = egui_kittest::wgpu::create_render_state(
-        egui_kittest::wgpu::default_wgpu_setup(),
-        egui_wgpu::RendererOptions::PREDICTABLE,
-    );
-    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(render_state);
-    let harness = {
-        let _guard = rt.enter();
-        Harness::builder()
-            .with_size((1400.0, 900.0))
-            .renderer(renderer)
-            .build_eframe(move |cc| WickviewApp::new(cc, handle, options))
-    };
-    let mut app = TestApp {
-        harness,
-        rt: Arc::clone(rt),
-    };
-    app.wait_for("the store to open, and the fonts", |a| {
-        a.store().is_some() && *a.hangul() != wickview::ui::fonts::HangulStatus::Searching
-    });
-    app
+    let start = Start::new(rt)
+        .in_dir(dir)
+        .size((1400.0, 900.0))
+        .timeout(TIMEOUT);
+    TestApp::start(start, |o| {
+        o.view = Some(ViewKind::Comparison);
+        customise(o);
+    })
 }
 
 impl TestApp {
-    fn wait_for(&mut self, what: &str, done: impl Fn(&WickviewApp) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
-        let _guard = self.rt.enter();
-        loop {
-            self.harness.step();
-            if done(self.harness.state()) {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out after {TIMEOUT:?} waiting for {what}"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        self.harness.run_steps(2);
-    }
-
-    fn steps(&mut self, n: usize) {
-        let _guard = self.rt.enter();
-        self.harness.run_steps(n);
-    }
-
-    fn app(&self) -> &WickviewApp {
-        self.harness.state()
-    }
-
     fn click(&mut self, role: Role, label: &str) {
         self.harness.get_by_role_and_label(role, label).click();
         self.steps(2);

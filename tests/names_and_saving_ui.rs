@@ -4,106 +4,28 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
+#[path = "common/app_harness.rs"]
+mod app_harness;
+
 use std::time::{Duration, Instant};
 
+use app_harness::{Start, TestApp, runtime};
+
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::{AccessKitNode, NodeT as _, Queryable as _};
 use wickview::model::Category;
-use wickview::store::StoreConfig;
-use wickview::ui::app::{AppOptions, WickviewApp};
-use wickview::ui::fonts::HangulStatus;
+use wickview::ui::app::AppOptions;
 use wickview::ui::save_file::{SaveTarget, set_target};
 use wickview::ui::settings::ViewKind;
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 const SEARCH_HINT: &str = "Search ticker or name (e.g. 삼성, AAPL)";
 
-struct TestApp {
-    harness: Harness<'static, WickviewApp>,
-    // Dropped after the harness: background tasks of the app run on it.
-    rt: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-}
-
 fn start_app(customise: impl FnOnce(&mut AppOptions)) -> TestApp {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut options = AppOptions {
-        store: Some(StoreConfig::Embedded {
-            data_dir: dir.path().join("data"),
-        }),
-        seed_sample: true,
-        fresh_settings: true,
-        ..AppOptions::default()
-    };
-    customise(&mut options);
-    // The harness panics on a missing glyph: the Hangul font is found before the first frame.
-    wickview::ui::fonts::hangul_font();
-    let handle = rt.handle().clone();
-    let render_state = egui_kittest::wgpu::create_render_state(
-        egui_kittest::wgpu::default_wgpu_setup(),
-        egui_wgpu::RendererOptions::PREDICTABLE,
-    );
-    let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(render_state);
-    let harness = {
-        let _guard = rt.enter();
-        Harness::builder()
-            .with_size((1000.0, 700.0))
-            .renderer(renderer)
-            .build_eframe(move |cc| WickviewApp::new(cc, handle, options))
-    };
-    let mut app = TestApp {
-        harness,
-        rt,
-        _dir: dir,
-    };
-    app.wait_for("the store with the sample, and the fonts", |a| {
-        a.store().is_some() && *a.hangul() != HangulStatus::Searching
-    });
-    app
+    TestApp::start(Start::new(&runtime()).timeout(TIMEOUT), customise)
 }
 
 impl TestApp {
-    fn wait_for(&mut self, what: &str, done: impl Fn(&WickviewApp) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
-        let _guard = self.rt.enter();
-        loop {
-            self.harness.step();
-            if done(self.harness.state()) {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out after {TIMEOUT:?} waiting for {what}"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        self.harness.run_steps(2);
-    }
-
-    fn wait_for_label(&mut self, label: &str) {
-        let deadline = Instant::now() + TIMEOUT;
-        let _guard = self.rt.enter();
-        while self.harness.query_by_label_contains(label).is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "timed out after {TIMEOUT:?} waiting for '{label}'"
-            );
-            self.harness.step();
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    fn steps(&mut self, n: usize) {
-        let _guard = self.rt.enter();
-        self.harness.run_steps(n);
-    }
-
     fn type_in_search(&mut self, text: &str) {
         let is_search = |n: &AccessKitNode<'_>| {
             n.role() == Role::TextInput && n.placeholder() == Some(SEARCH_HINT)

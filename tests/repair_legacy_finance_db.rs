@@ -9,10 +9,16 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
+#[allow(dead_code)]
+#[path = "common/sandbox.rs"]
+mod sandbox;
+
 mod store_support;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
+
+use sandbox::succeeded;
 
 use chrono::NaiveDate;
 use mongodb::bson::{Bson, Document, doc};
@@ -34,16 +40,6 @@ fn wickview(uri: &str, db: &str, args: &[&str], home: &std::path::Path) -> Outpu
         .env_remove("MONGODB_URI")
         .output()
         .unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
 }
 
 /// Loads the dump into `db` (documents keep their `_id`s, so their write order).
@@ -89,14 +85,14 @@ async fn repair_brings_the_earlier_finance_db_to_the_model() {
     let export = wickview(&uri, &db_name, &["export", "005930"], home.path());
     let stderr = String::from_utf8_lossy(&export.stderr).into_owned();
     assert!(stderr.contains("wickview repair"), "{stderr}");
-    let exported = stdout(&export);
+    let exported = succeeded(&export);
     assert!(exported.lines().count() > 30, "{exported}");
     assert!(
         exported.contains("\n2024-01-02,"),
         "Seoul midnight read on its own day"
     );
 
-    let dry = stdout(&wickview(
+    let dry = succeeded(&wickview(
         &uri,
         &db_name,
         &["repair", "--dry-run"],
@@ -133,7 +129,7 @@ async fn repair_brings_the_earlier_finance_db_to_the_model() {
         "a dry run changes nothing"
     );
 
-    let fixed = stdout(&wickview(&uri, &db_name, &["repair"], home.path()));
+    let fixed = succeeded(&wickview(&uri, &db_name, &["repair"], home.path()));
     eprintln!("repair:\n{fixed}");
     assert!(
         fixed.contains("korean_stocks: 9 duplicate rows removed"),
@@ -143,7 +139,7 @@ async fn repair_brings_the_earlier_finance_db_to_the_model() {
         fixed.contains("unique (ticker, date) indexes built"),
         "{fixed}"
     );
-    let again = stdout(&wickview(&uri, &db_name, &["repair"], home.path()));
+    let again = succeeded(&wickview(&uri, &db_name, &["repair"], home.path()));
     assert_eq!(again.trim(), "nothing to repair");
     let export = wickview(&uri, &db_name, &["export", "005930"], home.path());
     assert!(
@@ -270,7 +266,7 @@ async fn repair_merges_duplicate_and_yahoo_symbol_metadata() {
     .unwrap();
     let home = tempfile::tempdir().unwrap();
 
-    let dry = stdout(&wickview(
+    let dry = succeeded(&wickview(
         &uri,
         &db_name,
         &["repair", "--dry-run"],
@@ -282,9 +278,9 @@ async fn repair_merges_duplicate_and_yahoo_symbol_metadata() {
     );
     assert_eq!(meta.count_documents(doc! {}).await.unwrap(), 4, "dry run");
 
-    let fixed = stdout(&wickview(&uri, &db_name, &["repair"], home.path()));
+    let fixed = succeeded(&wickview(&uri, &db_name, &["repair"], home.path()));
     assert!(fixed.contains("ticker_metadata: merged"), "{fixed}");
-    let again = stdout(&wickview(&uri, &db_name, &["repair"], home.path()));
+    let again = succeeded(&wickview(&uri, &db_name, &["repair"], home.path()));
     assert!(again.contains("nothing to repair"), "{again}");
 
     let store = Store::open(&StoreConfig::Mongo {

@@ -70,33 +70,6 @@ fn meta(symbol: &str) -> TickerMeta {
     TickerMeta::new(Ticker::parse(Category::Currency, symbol).unwrap(), "")
 }
 
-fn ok(body: impl Into<String>) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_string(body.into())
-}
-
-/// Mounts `first` for the first `n` requests to `p`, then `then` for every later one.
-async fn mount_then(
-    server: &MockServer,
-    p: &str,
-    n: u64,
-    first: ResponseTemplate,
-    then: ResponseTemplate,
-) {
-    Mock::given(method("GET"))
-        .and(path(p))
-        .respond_with(first)
-        .up_to_n_times(n)
-        .with_priority(1)
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(p))
-        .respond_with(then)
-        .with_priority(2)
-        .mount(server)
-        .await;
-}
-
 fn assert_close(got: f64, want: f64) {
     assert!((got - want).abs() <= 1e-12 * want.abs(), "{got} vs {want}");
 }
@@ -187,14 +160,8 @@ async fn ecb_euro_pairs_are_the_published_rate_or_its_reciprocal() {
 #[tokio::test]
 async fn ecb_retries_a_500_then_succeeds() {
     let server = MockServer::start().await;
-    mount_then(
-        &server,
-        ECB_PATH,
-        1,
-        ResponseTemplate::new(500),
-        ok(ecb_body()),
-    )
-    .await;
+    mount_first(&server, ECB_PATH, [ResponseTemplate::new(500)]).await;
+    mount_always(&server, ECB_PATH, ok(ecb_body())).await;
     let source = EcbSource::new(&config(&server)).unwrap();
     let f = source
         .fetch(&meta("KRW=X"), d(2024, 1, 2), d(2024, 1, 5))
@@ -209,7 +176,8 @@ async fn ecb_retries_a_500_then_succeeds() {
 async fn ecb_html_challenge_with_200_is_a_failure_never_no_bars() {
     let server = MockServer::start().await;
     // Once, then data: retried and served.
-    mount_then(&server, ECB_PATH, 1, ok(CHALLENGE), ok(ecb_body())).await;
+    mount_first(&server, ECB_PATH, [ok(CHALLENGE)]).await;
+    mount_always(&server, ECB_PATH, ok(ecb_body())).await;
     let source = EcbSource::new(&config(&server)).unwrap();
     let f = source
         .fetch(&meta("KRW=X"), d(2024, 1, 2), d(2024, 1, 5))
@@ -219,11 +187,7 @@ async fn ecb_html_challenge_with_200_is_a_failure_never_no_bars() {
 
     // Always: every attempt used, then the failure.
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ECB_PATH))
-        .respond_with(ok(CHALLENGE))
-        .mount(&server)
-        .await;
+    mount_always(&server, ECB_PATH, ok(CHALLENGE)).await;
     let source = EcbSource::new(&config(&server)).unwrap();
     let err = source
         .fetch(&meta("KRW=X"), d(2024, 1, 2), d(2024, 1, 5))
@@ -246,7 +210,8 @@ async fn ecb_cut_csv_is_retried_and_then_fails() {
     // Cut inside the last row's quoted title: the row has fewer fields than the header.
     let cut = whole[..whole.len() - 30].to_owned();
     let server = MockServer::start().await;
-    mount_then(&server, ECB_PATH, 1, ok(cut.clone()), ok(whole)).await;
+    mount_first(&server, ECB_PATH, [ok(cut.clone())]).await;
+    mount_always(&server, ECB_PATH, ok(whole)).await;
     let source = EcbSource::new(&config(&server)).unwrap();
     let f = source
         .fetch(&meta("KRW=X"), d(2024, 1, 2), d(2024, 1, 5))
@@ -256,26 +221,13 @@ async fn ecb_cut_csv_is_retried_and_then_fails() {
     assert_eq!(f.chart.series.len(), 3, "the whole answer, not the cut one");
 
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ECB_PATH))
-        .respond_with(ok(cut))
-        .mount(&server)
-        .await;
+    mount_always(&server, ECB_PATH, ok(cut)).await;
     let source = EcbSource::new(&config(&server)).unwrap();
     let err = source
         .fetch(&meta("KRW=X"), d(2024, 1, 2), d(2024, 1, 5))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err.root(),
-            SourceError::Malformed {
-                truncated: true,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(err.root().malformed_truncated(), Some(true), "{err:?}");
 }
 
 #[tokio::test]
@@ -321,13 +273,12 @@ async fn ecb_no_results_404_is_an_empty_series_but_an_empty_body_is_a_failure() 
 
     // Another 404 is an unknown symbol.
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ECB_PATH))
-        .respond_with(
-            ResponseTemplate::new(404).set_body_string(r#"{"status":404,"error":"Not Found"}"#),
-        )
-        .mount(&server)
-        .await;
+    mount_always(
+        &server,
+        ECB_PATH,
+        ResponseTemplate::new(404).set_body_string(r#"{"status":404,"error":"Not Found"}"#),
+    )
+    .await;
     let source = EcbSource::new(&config(&server)).unwrap();
     let err = source
         .fetch(&meta("KRW=X"), d(2024, 1, 2), d(2024, 1, 5))
@@ -338,11 +289,7 @@ async fn ecb_no_results_404_is_an_empty_series_but_an_empty_body_is_a_failure() 
     // An empty 200 body can be a cut or blocked answer: with a week of reach-back a real
     // ECB answer for a published currency is never empty, so it is a failure, retried.
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ECB_PATH))
-        .respond_with(ok(""))
-        .mount(&server)
-        .await;
+    mount_always(&server, ECB_PATH, ok("")).await;
     let source = EcbSource::new(&config(&server)).unwrap();
     let err = source
         .fetch(&meta("KRW=X"), d(2024, 1, 6), d(2024, 1, 7))
@@ -488,33 +435,13 @@ async fn fred_crosses_and_inversions() {
 async fn fred_faults_500_challenge_and_cut_body_are_retried() {
     let server = MockServer::start().await;
     let cut = &DEXKOUS[..DEXKOUS.len() - 3]; // "…,1318." with the line unfinished
-    Mock::given(method("GET"))
-        .and(path(FRED_PATH))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(FRED_PATH))
-        .respond_with(ok(CHALLENGE))
-        .up_to_n_times(1)
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(FRED_PATH))
-        .respond_with(ok(cut))
-        .up_to_n_times(1)
-        .with_priority(3)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(FRED_PATH))
-        .respond_with(ok(DEXKOUS))
-        .with_priority(4)
-        .mount(&server)
-        .await;
+    mount_first(
+        &server,
+        FRED_PATH,
+        [ResponseTemplate::new(500), ok(CHALLENGE), ok(cut)],
+    )
+    .await;
+    mount_always(&server, FRED_PATH, ok(DEXKOUS)).await;
     let mut four = config(&server);
     four.retry.max_attempts = 4;
     let source = FredSource::new(&four).unwrap();
@@ -532,26 +459,13 @@ async fn fred_faults_500_challenge_and_cut_body_are_retried() {
 
     // A cut body every time: a failure, not a shorter history.
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(FRED_PATH))
-        .respond_with(ok(cut))
-        .mount(&server)
-        .await;
+    mount_always(&server, FRED_PATH, ok(cut)).await;
     let source = FredSource::new(&config(&server)).unwrap();
     let err = source
         .fetch(&meta("KRW=X"), d(2024, 1, 2), d(2024, 1, 5))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err.root(),
-            SourceError::Malformed {
-                truncated: true,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(err.root().malformed_truncated(), Some(true), "{err:?}");
 }
 
 #[tokio::test]
@@ -593,11 +507,7 @@ async fn fred_newest_days_not_yet_published_are_an_empty_series() {
 async fn stalled_server_fails_each_attempt_at_the_read_timeout() {
     let server = MockServer::start().await;
     for p in [FRED_PATH, ECB_PATH] {
-        Mock::given(method("GET"))
-            .and(path(p))
-            .respond_with(ok(DEXKOUS).set_delay(Duration::from_secs(30)))
-            .mount(&server)
-            .await;
+        mount_always(&server, p, ok(DEXKOUS).set_delay(Duration::from_secs(30))).await;
     }
     let mut config = config(&server);
     config.request_timeout = Duration::from_secs(30);

@@ -9,12 +9,10 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{d, hits};
+use common::{d, fast_config, hits, mount_always, mount_first, ok};
 use wickview::model::{Category, Ticker, TickerMeta};
 use wickview::source::naver::{FCHART_URL, NaverSource, SISE_JSON_URL};
-use wickview::source::{
-    RetryPolicy, Routes, Source, SourceConfig, SourceError, SourceId, SourceSet, route,
-};
+use wickview::source::{Routes, Source, SourceConfig, SourceError, SourceId, SourceSet, route};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -23,17 +21,7 @@ const FCHART: &str = "/sise.nhn";
 
 /// Fast retries, Naver under the mock server's base URL (as `--source-url naver=URL`).
 fn config(server: &MockServer) -> SourceConfig {
-    let mut config = SourceConfig {
-        request_timeout: Duration::from_secs(5),
-        connect_timeout: Duration::from_secs(2),
-        retry: RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(2),
-            max_delay: Duration::from_millis(10),
-            max_retry_after: Duration::from_secs(1),
-        },
-        ..SourceConfig::default()
-    };
+    let mut config = fast_config(&server.uri());
     config
         .apply_source_url(&format!("naver={}/", server.uri()))
         .unwrap();
@@ -159,7 +147,7 @@ async fn sise_json_serves_the_window_with_the_foreign_ratio() {
         .and(query_param("startTime", "20240103"))
         .and(query_param("endTime", "20240105"))
         .and(query_param("timeframe", "day"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(sise_body(&SAMSUNG[1..])))
+        .respond_with(ok(sise_body(&SAMSUNG[1..])))
         .mount(&server)
         .await;
     let source = NaverSource::new(&config(&server)).unwrap();
@@ -199,19 +187,13 @@ async fn sise_json_serves_the_window_with_the_foreign_ratio() {
 #[tokio::test]
 async fn a_server_error_is_retried() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(SISE))
-        .respond_with(ResponseTemplate::new(500).set_body_string("Internal Server Error"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    serve_sise(
+    mount_first(
         &server,
-        "005930",
-        ResponseTemplate::new(200).set_body_string(sise_body(&SAMSUNG)),
+        SISE,
+        [ResponseTemplate::new(500).set_body_string("Internal Server Error")],
     )
     .await;
+    serve_sise(&server, "005930", ok(sise_body(&SAMSUNG))).await;
     let source = NaverSource::new(&config(&server)).unwrap();
     let f = source
         .fetch(
@@ -233,12 +215,7 @@ async fn an_html_challenge_page_falls_back_to_fchart_and_fails_clearly_when_both
     const CHALLENGE: &str = "<!DOCTYPE html><html><head><title>네이버</title></head><body>\
         <p>비정상적인 접근이 감지되었습니다.</p><script>challenge()</script></body></html>";
     let server = MockServer::start().await;
-    serve_sise(
-        &server,
-        "005930",
-        ResponseTemplate::new(200).set_body_string(CHALLENGE),
-    )
-    .await;
+    serve_sise(&server, "005930", ok(CHALLENGE)).await;
     serve_fchart(
         &server,
         "005930",
@@ -274,11 +251,7 @@ async fn an_html_challenge_page_falls_back_to_fchart_and_fails_clearly_when_both
     // Both endpoints behind the challenge: a failure that says so, never an empty series.
     let server = MockServer::start().await;
     for p in [SISE, FCHART] {
-        Mock::given(method("GET"))
-            .and(path(p))
-            .respond_with(ResponseTemplate::new(200).set_body_string(CHALLENGE))
-            .mount(&server)
-            .await;
+        mount_always(&server, p, ok(CHALLENGE)).await;
     }
     let source = NaverSource::new(&config(&server)).unwrap();
     let err = source
@@ -305,19 +278,8 @@ async fn a_cut_body_is_retried_then_falls_back() {
     let cut = full[..full.len() / 2].to_owned();
     // Cut once, then whole: the retry gets the bars.
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(SISE))
-        .respond_with(ResponseTemplate::new(200).set_body_string(cut.clone()))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    serve_sise(
-        &server,
-        "005930",
-        ResponseTemplate::new(200).set_body_string(full),
-    )
-    .await;
+    mount_first(&server, SISE, [ok(cut.clone())]).await;
+    serve_sise(&server, "005930", ok(full)).await;
     let source = NaverSource::new(&config(&server)).unwrap();
     let samsung = meta(Category::KoreanStock, "005930");
     let f = source
@@ -329,12 +291,7 @@ async fn a_cut_body_is_retried_then_falls_back() {
 
     // Always cut, and the fallback's XML cut too: a failure (cut short), not a short series.
     let server = MockServer::start().await;
-    serve_sise(
-        &server,
-        "005930",
-        ResponseTemplate::new(200).set_body_string(cut),
-    )
-    .await;
+    serve_sise(&server, "005930", ok(cut)).await;
     let xml = fchart_body("005930", "삼성전자", &SAMSUNG_XML);
     serve_fchart(
         &server,
@@ -347,16 +304,7 @@ async fn a_cut_body_is_retried_then_falls_back() {
         .fetch(&samsung, d(2024, 1, 2), d(2024, 1, 5))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err.root(),
-            SourceError::Malformed {
-                truncated: true,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(err.root().malformed_truncated(), Some(true), "{err:?}");
     assert!(err.to_string().contains("cut short"), "{err}");
     assert_eq!(hits(&server, SISE).await, 3);
     assert_eq!(hits(&server, FCHART).await, 3);
@@ -397,14 +345,13 @@ async fn a_stalled_primary_falls_back_and_a_stall_everywhere_meets_the_deadline(
 
     let server = MockServer::start().await;
     serve_sise(&server, "005930", slow(sise_body(&SAMSUNG))).await;
-    Mock::given(method("GET"))
-        .and(path(FCHART))
-        .respond_with(
-            xml_response(fchart_body("005930", "삼성전자", &SAMSUNG_XML))
-                .set_delay(Duration::from_secs(30)),
-        )
-        .mount(&server)
-        .await;
+    mount_always(
+        &server,
+        FCHART,
+        xml_response(fchart_body("005930", "삼성전자", &SAMSUNG_XML))
+            .set_delay(Duration::from_secs(30)),
+    )
+    .await;
     let mut cfg = config(&server);
     cfg.read_timeout = Duration::from_millis(300);
     cfg.ticker_deadline = Duration::from_secs(1);
@@ -433,12 +380,7 @@ async fn a_stalled_primary_falls_back_and_a_stall_everywhere_meets_the_deadline(
 async fn an_unknown_symbol_is_told_from_an_empty_window() {
     let header_only = sise_body(&[]);
     let server = MockServer::start().await;
-    serve_sise(
-        &server,
-        "999990",
-        ResponseTemplate::new(200).set_body_string(header_only.clone()),
-    )
-    .await;
+    serve_sise(&server, "999990", ok(header_only.clone())).await;
     // Naver's answer for a symbol it does not know: a protocol without chart data.
     serve_fchart(
         &server,
@@ -446,12 +388,7 @@ async fn an_unknown_symbol_is_told_from_an_empty_window() {
         xml_response(b"<?xml version=\"1.0\" encoding=\"EUC-KR\" ?>\n\n<protocol />\n".to_vec()),
     )
     .await;
-    serve_sise(
-        &server,
-        "005930",
-        ResponseTemplate::new(200).set_body_string(header_only),
-    )
-    .await;
+    serve_sise(&server, "005930", ok(header_only)).await;
     Mock::given(method("GET"))
         .and(path(FCHART))
         .and(query_param("symbol", "005930"))
@@ -506,12 +443,7 @@ async fn indices_map_to_naver_symbols_without_a_foreign_ratio() {
     let body = "\n [['날짜', '시가', '고가', '저가', '종가', '거래량', '외국인소진율'],\n\t\t\n\
         [\"20240102\", 2645.47, 2676.49, 2645.47, 2669.81, 415383, 0.0],\n\t\t\n\
         [\"20240103\", 2661.05, 2661.05, 2600.79, 2607.31, 491012, 0.0]\n\t\t\n]\n";
-    serve_sise(
-        &server,
-        "KOSPI",
-        ResponseTemplate::new(200).set_body_string(body),
-    )
-    .await;
+    serve_sise(&server, "KOSPI", ok(body)).await;
     let source = NaverSource::new(&config(&server)).unwrap();
     let kospi = meta(Category::Index, "^KS11");
     assert_eq!(source.symbol(&kospi).as_deref(), Some("KOSPI"));
@@ -561,12 +493,7 @@ async fn codes_with_letters_and_the_route_reach_naver() {
         [200000.0, 210000.0, 195000.0, 205000.0, 1234567.0],
         3.2,
     )];
-    serve_sise(
-        &server,
-        "0126Z0",
-        ResponseTemplate::new(200).set_body_string(sise_body(&rows)),
-    )
-    .await;
+    serve_sise(&server, "0126Z0", ok(sise_body(&rows))).await;
     let cfg = config(&server);
     // The route builds the Naver source (with the mock's URLs) for Korean stocks.
     let naver: Arc<dyn Source> = route::build(SourceId::Naver, &cfg).unwrap();

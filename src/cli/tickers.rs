@@ -186,49 +186,20 @@ fn parse_new(symbol: &str, category: Option<Category>) -> Result<TickerMeta, Tic
 
 async fn execute(store: &Store, args: &TickersArgs) -> Result<String, TickersError> {
     let json = args.json;
-    let one = |meta: &TickerMeta, text: String| -> String {
-        if json {
-            serde_json::to_string(&TickerJson::of(meta, None)).unwrap_or_default()
-        } else {
-            text
-        }
-    };
     match &args.action {
         TickersAction::List {
             category,
             filter,
             active,
         } => {
-            let page = store
-                .list_tickers(&TickerQuery {
-                    category: *category,
-                    filter: filter.clone(),
-                    active_only: *active,
-                    offset: 0,
-                    limit: 0,
-                })
-                .await?;
-            let mut last: HashMap<(Category, String), NaiveDate> = HashMap::new();
-            for c in Category::ALL {
-                if page.items.iter().any(|m| m.category() == c) {
-                    for (t, d) in store.last_days(c).await? {
-                        last.insert((c, t), d);
-                    }
-                }
-            }
-            let last_of = |m: &TickerMeta| {
-                last.get(&(m.category(), m.ticker.as_str().to_owned()))
-                    .copied()
+            let query = TickerQuery {
+                category: *category,
+                filter: filter.clone(),
+                active_only: *active,
+                offset: 0,
+                limit: 0,
             };
-            if json {
-                let rows: Vec<TickerJson<'_>> = page
-                    .items
-                    .iter()
-                    .map(|m| TickerJson::of(m, last_of(m)))
-                    .collect();
-                return Ok(serde_json::to_string(&rows).unwrap_or_default());
-            }
-            Ok(list_table(&page.items, last_of))
+            list(store, &query, json).await
         }
         TickersAction::Add {
             symbol,
@@ -247,35 +218,9 @@ async fn execute(store: &Store, args: &TickersArgs) -> Result<String, TickersErr
                 stored.category().short_name(),
                 if stored.active { "" } else { ", inactive" }
             );
-            Ok(one(&stored, text))
+            Ok(one(json, &stored, text))
         }
-        TickersAction::Remove { ticker, yes } => {
-            let meta = store
-                .ticker(ticker)
-                .await?
-                .ok_or_else(|| StoreError::UnknownTicker(ticker.trim().to_owned()))?;
-            let bars = store.bar_count(meta.ticker.as_str()).await?;
-            if bars > 0 && !yes {
-                return Err(TickersError::HasBars {
-                    ticker: meta.ticker.as_str().to_owned(),
-                    bars,
-                });
-            }
-            let deleted = store.delete_ticker(meta.ticker.as_str()).await?;
-            if json {
-                let row = TickerJson {
-                    watchlists: Some(&deleted.watchlists),
-                    ..TickerJson::of(&meta, None)
-                };
-                return Ok(serde_json::to_string(&row).unwrap_or_default());
-            }
-            let mut text = format!("removed {} and {} bars", meta.ticker, deleted.bars);
-            if !deleted.watchlists.is_empty() {
-                let names: Vec<String> = deleted.watchlists.iter().map(|n| shown(n)).collect();
-                text.push_str(&format!("; taken out of watchlists {}", names.join(", ")));
-            }
-            Ok(text)
-        }
+        TickersAction::Remove { ticker, yes } => remove(store, ticker, *yes, json).await,
         TickersAction::Rename { ticker, name } => {
             let meta = store
                 .update_ticker(
@@ -287,59 +232,144 @@ async fn execute(store: &Store, args: &TickersArgs) -> Result<String, TickersErr
                 )
                 .await?;
             Ok(one(
+                json,
                 &meta,
                 format!("renamed {} to {}", meta.ticker, meta.display_name()),
             ))
         }
-        TickersAction::Activate { tickers } | TickersAction::Deactivate { tickers } => {
-            let active = matches!(args.action, TickersAction::Activate { .. });
-            let mut lines = Vec::with_capacity(tickers.len());
-            // Every ticker is checked before any is changed, so a typo changes nothing.
-            for t in tickers {
-                if store.ticker(t).await?.is_none() {
-                    return Err(StoreError::UnknownTicker(t.trim().to_owned()).into());
-                }
-            }
-            for t in tickers {
-                let meta = store
-                    .update_ticker(
-                        t,
-                        &TickerEdit {
-                            active: Some(active),
-                            ..TickerEdit::default()
-                        },
-                    )
-                    .await?;
-                lines.push(one(
-                    &meta,
-                    format!(
-                        "{} {}",
-                        if active { "activated" } else { "deactivated" },
-                        meta.ticker
-                    ),
-                ));
-            }
-            Ok(lines.join("\n"))
-        }
+        TickersAction::Activate { tickers } => set_active(store, tickers, true, json).await,
+        TickersAction::Deactivate { tickers } => set_active(store, tickers, false, json).await,
     }
 }
 
-fn list_table(items: &[TickerMeta], last_of: impl Fn(&TickerMeta) -> Option<NaiveDate>) -> String {
-    let mut out = format!(
-        "{:<12} {:<5} {:<8} {:<12} {:<11} name",
-        "ticker", "cat", "active", "source", "last day"
-    );
-    for m in items {
-        out.push_str(&format!(
-            "\n{:<12} {:<5} {:<8} {:<12} {:<11} {}",
-            m.ticker.as_str(),
-            m.category().short_name(),
-            if m.active { "yes" } else { "no" },
-            m.source_symbol.as_deref().unwrap_or("-"),
-            last_of(m).map_or_else(|| "-".to_owned(), |d| d.to_string()),
-            m.name
+/// A changed ticker's line: `text`, or its JSON object with `--json`.
+fn one(json: bool, meta: &TickerMeta, text: String) -> String {
+    if json {
+        serde_json::to_string(&TickerJson::of(meta, None)).unwrap_or_default()
+    } else {
+        text
+    }
+}
+
+/// `tickers list`: the tickers `query` finds with their last stored days, as a table or
+/// as a JSON array.
+async fn list(store: &Store, query: &TickerQuery, json: bool) -> Result<String, TickersError> {
+    let page = store.list_tickers(query).await?;
+    let mut last: HashMap<(Category, String), NaiveDate> = HashMap::new();
+    for c in Category::ALL {
+        if page.items.iter().any(|m| m.category() == c) {
+            for (t, d) in store.last_days(c).await? {
+                last.insert((c, t), d);
+            }
+        }
+    }
+    let last_of = |m: &TickerMeta| {
+        last.get(&(m.category(), m.ticker.as_str().to_owned()))
+            .copied()
+    };
+    if json {
+        let rows: Vec<TickerJson<'_>> = page
+            .items
+            .iter()
+            .map(|m| TickerJson::of(m, last_of(m)))
+            .collect();
+        return Ok(serde_json::to_string(&rows).unwrap_or_default());
+    }
+    Ok(list_table(&page.items, last_of))
+}
+
+/// `tickers remove`: the ticker with its bars, taken out of its watchlists; one with bars
+/// only with `yes`.
+async fn remove(
+    store: &Store,
+    ticker: &str,
+    yes: bool,
+    json: bool,
+) -> Result<String, TickersError> {
+    let meta = store
+        .ticker(ticker)
+        .await?
+        .ok_or_else(|| StoreError::UnknownTicker(ticker.trim().to_owned()))?;
+    let bars = store.bar_count(meta.ticker.as_str()).await?;
+    if bars > 0 && !yes {
+        return Err(TickersError::HasBars {
+            ticker: meta.ticker.as_str().to_owned(),
+            bars,
+        });
+    }
+    let deleted = store.delete_ticker(meta.ticker.as_str()).await?;
+    if json {
+        let row = TickerJson {
+            watchlists: Some(&deleted.watchlists),
+            ..TickerJson::of(&meta, None)
+        };
+        return Ok(serde_json::to_string(&row).unwrap_or_default());
+    }
+    let mut text = format!("removed {} and {} bars", meta.ticker, deleted.bars);
+    if !deleted.watchlists.is_empty() {
+        let names: Vec<String> = deleted.watchlists.iter().map(|n| shown(n)).collect();
+        text.push_str(&format!("; taken out of watchlists {}", names.join(", ")));
+    }
+    Ok(text)
+}
+
+/// `tickers activate` / `deactivate`: every ticker is checked before any is changed, so a
+/// typo changes nothing.
+async fn set_active(
+    store: &Store,
+    tickers: &[String],
+    active: bool,
+    json: bool,
+) -> Result<String, TickersError> {
+    let mut lines = Vec::with_capacity(tickers.len());
+    for t in tickers {
+        if store.ticker(t).await?.is_none() {
+            return Err(StoreError::UnknownTicker(t.trim().to_owned()).into());
+        }
+    }
+    for t in tickers {
+        let meta = store
+            .update_ticker(
+                t,
+                &TickerEdit {
+                    active: Some(active),
+                    ..TickerEdit::default()
+                },
+            )
+            .await?;
+        lines.push(one(
+            json,
+            &meta,
+            format!(
+                "{} {}",
+                if active { "activated" } else { "deactivated" },
+                meta.ticker
+            ),
         ));
     }
-    out.push_str(&format!("\n{} tickers", items.len()));
-    out
+    Ok(lines.join("\n"))
+}
+
+/// The tickers as a text table (one row each, columns as wide as their widest cell), then
+/// how many there are.
+fn list_table(items: &[TickerMeta], last_of: impl Fn(&TickerMeta) -> Option<NaiveDate>) -> String {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_style(comfy_table::presets::NOTHING)
+        .set_header(["ticker", "cat", "active", "source", "last day", "name"]);
+    for m in items {
+        table.add_row([
+            m.ticker.as_str().to_owned(),
+            m.category().short_name().to_owned(),
+            if m.active { "yes" } else { "no" }.to_owned(),
+            m.source_symbol.as_deref().unwrap_or("-").to_owned(),
+            last_of(m).map_or_else(|| "-".to_owned(), |d| d.to_string()),
+            m.name.clone(),
+        ]);
+    }
+    // Cells start at their column's left edge, one space apart.
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 1));
+    }
+    format!("{}\n{} tickers", table.trim_fmt(), items.len())
 }

@@ -1,7 +1,7 @@
 //! `wickview watchlist ...`: the watchlists the comparison view opens (`--compare @NAME`),
 //! kept in the store.
 
-use std::io::Write as _;
+use std::io::Write;
 
 use clap::{Args, Subcommand};
 
@@ -76,83 +76,98 @@ pub fn run(
     let ok = runtime.block_on(async {
         let store = Store::open(&StoreConfig::resolve(store_args)?).await?;
         let mut out = std::io::stdout().lock();
-        let ok = match &args.action {
-            WatchlistAction::List => {
-                for list in store.watchlists().await? {
-                    writeln!(out, "{}\t{}", list.name, list.tickers.len())?;
-                }
-                true
-            }
-            WatchlistAction::Show { name } => {
-                for t in store.existing_watchlist(name).await?.tickers {
-                    writeln!(out, "{t}")?;
-                }
-                true
-            }
-            WatchlistAction::Create { name, tickers } => {
-                let (known, all_known) = known_tickers(&store, tickers).await?;
-                let list = store.create_watchlist(name, &known).await?;
-                eprintln!(
-                    "created watchlist {} with {} tickers",
-                    list.name,
-                    list.tickers.len()
-                );
-                all_known
-            }
-            WatchlistAction::Add { name, tickers } => {
-                let (known, all_known) = known_tickers(&store, tickers).await?;
-                let list = store.add_to_watchlist(name, &known).await?;
-                eprintln!(
-                    "watchlist {} holds {} tickers",
-                    list.name,
-                    list.tickers.len()
-                );
-                all_known
-            }
-            WatchlistAction::Remove { name, tickers } => {
-                let wanted = split_ticker_list(&tickers.join(","));
-                let edited = store
-                    .edit_watchlist(name, WatchlistEdit::Remove(wanted.clone()))
-                    .await?;
-                let list = edited.after;
-                let missing: Vec<&String> = wanted
-                    .iter()
-                    .filter(|t| !edited.before.tickers.contains(t))
-                    .collect();
-                for t in &missing {
-                    eprintln!("{}: not in watchlist {}", shown(t), list.name);
-                }
-                eprintln!(
-                    "watchlist {} holds {} tickers",
-                    list.name,
-                    list.tickers.len()
-                );
-                missing.is_empty()
-            }
-            WatchlistAction::Rename { name, new_name } => {
-                let edited = store
-                    .edit_watchlist(name, WatchlistEdit::Rename(new_name.clone()))
-                    .await?;
-                eprintln!(
-                    "renamed watchlist {} to {}",
-                    edited.before.name, edited.after.name
-                );
-                true
-            }
-            WatchlistAction::Delete { name } => {
-                let found = store.delete_watchlist(name).await?;
-                if found {
-                    eprintln!("deleted watchlist {}", name.trim());
-                } else {
-                    eprintln!("{}", WatchlistError::NotFound(name.trim().to_owned()));
-                }
-                found
-            }
-        };
+        let ok = execute(&store, &args.action, &mut out).await?;
         out.flush()?;
         anyhow::Ok(ok)
     })?;
     Ok(std::process::ExitCode::from(u8::from(!ok)))
+}
+
+/// Runs one action on `store`, listings to `out` and reports to stderr; returns whether it
+/// did all it was asked (every ticker known, every ticker to remove in the watchlist, the
+/// watchlist to delete found).
+async fn execute(
+    store: &Store,
+    action: &WatchlistAction,
+    out: &mut impl Write,
+) -> anyhow::Result<bool> {
+    Ok(match action {
+        WatchlistAction::List => {
+            for list in store.watchlists().await? {
+                writeln!(out, "{}\t{}", list.name, list.tickers.len())?;
+            }
+            true
+        }
+        WatchlistAction::Show { name } => {
+            for t in store.existing_watchlist(name).await?.tickers {
+                writeln!(out, "{t}")?;
+            }
+            true
+        }
+        WatchlistAction::Create { name, tickers } => {
+            let (known, all_known) = known_tickers(store, tickers).await?;
+            let list = store.create_watchlist(name, &known).await?;
+            eprintln!(
+                "created watchlist {} with {} tickers",
+                list.name,
+                list.tickers.len()
+            );
+            all_known
+        }
+        WatchlistAction::Add { name, tickers } => {
+            let (known, all_known) = known_tickers(store, tickers).await?;
+            let list = store.add_to_watchlist(name, &known).await?;
+            eprintln!(
+                "watchlist {} holds {} tickers",
+                list.name,
+                list.tickers.len()
+            );
+            all_known
+        }
+        WatchlistAction::Remove { name, tickers } => remove(store, name, tickers).await?,
+        WatchlistAction::Rename { name, new_name } => {
+            let edited = store
+                .edit_watchlist(name, WatchlistEdit::Rename(new_name.clone()))
+                .await?;
+            eprintln!(
+                "renamed watchlist {} to {}",
+                edited.before.name, edited.after.name
+            );
+            true
+        }
+        WatchlistAction::Delete { name } => {
+            let found = store.delete_watchlist(name).await?;
+            if found {
+                eprintln!("deleted watchlist {}", name.trim());
+            } else {
+                eprintln!("{}", WatchlistError::NotFound(name.trim().to_owned()));
+            }
+            found
+        }
+    })
+}
+
+/// `watchlist remove`: returns whether every ticker was in the watchlist (those that were
+/// not are reported).
+async fn remove(store: &Store, name: &str, tickers: &[String]) -> anyhow::Result<bool> {
+    let wanted = split_ticker_list(&tickers.join(","));
+    let edited = store
+        .edit_watchlist(name, WatchlistEdit::Remove(wanted.clone()))
+        .await?;
+    let list = edited.after;
+    let missing: Vec<&String> = wanted
+        .iter()
+        .filter(|t| !edited.before.tickers.contains(t))
+        .collect();
+    for t in &missing {
+        eprintln!("{}: not in watchlist {}", shown(t), list.name);
+    }
+    eprintln!(
+        "watchlist {} holds {} tickers",
+        list.name,
+        list.tickers.len()
+    );
+    Ok(missing.is_empty())
 }
 
 /// The tickers of `args` (each may hold several, comma separated) that are in the ticker

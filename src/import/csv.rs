@@ -197,40 +197,15 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
     if looks_like_utf16(&bytes) {
         return Err(ImportError::Utf16);
     }
-    // The csv crate does not count blank lines; count them from byte offsets instead.
-    let line_starts: Vec<u64> = std::iter::once(0)
-        .chain(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i as u64 + 1),
-        )
-        .collect();
-    let line_at = |pos: Option<&csv::Position>, fallback: u64| {
-        pos.map_or(fallback, |p| {
-            // A record's position may point at blank lines skipped before it.
-            let mut byte = usize::try_from(p.byte()).unwrap_or(usize::MAX);
-            while bytes.get(byte).is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                byte += 1;
-            }
-            line_starts.partition_point(|s| *s <= byte as u64) as u64
-        })
-    };
+    let lines = Lines::of(&bytes);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
         .from_reader(bytes.as_slice());
-    let mut out = CsvImport::default();
-    // One clock reading for the whole file: every row is checked against the same days.
-    let days = plausible_days();
-    let mut builder = SeriesBuilder::new().within(days.clone());
+    let mut rows = Rows::new();
     let mut cols: Option<Columns> = None;
-    let mut line_of_day: HashMap<NaiveDate, u64> = HashMap::new();
-    // Whether the row kept for each day was repaired (a later repeated row replaces it).
-    let mut repaired_on_day: HashMap<NaiveDate, bool> = HashMap::new();
     let mut record = csv::StringRecord::new();
     loop {
         let line = rdr.position().line();
@@ -238,18 +213,15 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
             Ok(false) => break,
             Ok(true) => {}
             Err(err) => {
-                let line = line_at(err.position(), line);
+                let line = lines.line_at(err.position(), line);
                 if matches!(err.kind(), csv::ErrorKind::Io(_)) {
                     return Err(ImportError::Read(err.to_string()));
                 }
-                out.bad_rows.push(BadRow {
-                    at: RowRef::Line(line),
-                    reason: err.to_string(),
-                });
+                rows.bad(line, err.to_string());
                 continue;
             }
         }
-        let line = line_at(record.position(), line);
+        let line = lines.line_at(record.position(), line);
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -270,51 +242,120 @@ pub fn read_csv(mut reader: impl Read) -> Result<CsvImport, ImportError> {
                 c
             }
         };
-        out.rows_read += 1;
-        let bar = match bar_of(&record, &cols) {
-            Ok(bar) => bar,
-            Err(reason) => {
-                out.bad_rows.push(BadRow {
-                    at: RowRef::Line(line),
-                    reason,
-                });
-                continue;
+        rows.push(line, &record, &cols);
+    }
+    Ok(rows.finish())
+}
+
+/// Where the lines of a file start, for reporting a record by its line: the csv crate
+/// does not count blank lines, so lines are counted from byte offsets instead.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    starts: Vec<u64>,
+}
+
+impl<'a> Lines<'a> {
+    fn of(bytes: &'a [u8]) -> Self {
+        let starts = std::iter::once(0)
+            .chain(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .map(|(i, _)| i as u64 + 1),
+            )
+            .collect();
+        Self { bytes, starts }
+    }
+
+    /// The 1-based line of a record at `pos`, else `fallback`.
+    fn line_at(&self, pos: Option<&csv::Position>, fallback: u64) -> u64 {
+        pos.map_or(fallback, |p| {
+            // A record's position may point at blank lines skipped before it.
+            let mut byte = usize::try_from(p.byte()).unwrap_or(usize::MAX);
+            while self
+                .bytes
+                .get(byte)
+                .is_some_and(|b| *b == b'\n' || *b == b'\r')
+            {
+                byte += 1;
             }
+            self.starts.partition_point(|s| *s <= byte as u64) as u64
+        })
+    }
+}
+
+/// The rows read so far: the bars kept and the rows reported.
+struct Rows {
+    out: CsvImport,
+    // One clock reading for the whole file: every row is checked against the same days.
+    days: std::ops::RangeInclusive<NaiveDate>,
+    builder: SeriesBuilder,
+    line_of_day: HashMap<NaiveDate, u64>,
+    // Whether the row kept for each day was repaired (a later repeated row replaces it).
+    repaired_on_day: HashMap<NaiveDate, bool>,
+}
+
+impl Rows {
+    fn new() -> Self {
+        let days = plausible_days();
+        Self {
+            out: CsvImport::default(),
+            builder: SeriesBuilder::new().within(days.clone()),
+            days,
+            line_of_day: HashMap::new(),
+            repaired_on_day: HashMap::new(),
+        }
+    }
+
+    /// Reports the row at `line`.
+    fn bad(&mut self, line: u64, reason: String) {
+        self.out.bad_rows.push(BadRow {
+            at: RowRef::Line(line),
+            reason,
+        });
+    }
+
+    /// Reads `record` (at `line`) as a bar in the layout `cols`: kept (repaired where it
+    /// can be), or reported; a repeated day keeps the later row and reports the earlier.
+    fn push(&mut self, line: u64, record: &csv::StringRecord, cols: &Columns) {
+        self.out.rows_read += 1;
+        let bar = match bar_of(record, cols) {
+            Ok(bar) => bar,
+            Err(reason) => return self.bad(line, reason),
         };
-        let bar = match bar.checked_within(&days) {
+        let bar = match bar.checked_within(&self.days) {
             Ok((bar, repaired)) => {
-                repaired_on_day.insert(bar.date, repaired);
+                self.repaired_on_day.insert(bar.date, repaired);
                 bar
             }
-            Err(problem) => {
-                out.bad_rows.push(BadRow {
-                    at: RowRef::Line(line),
-                    reason: format!("{}: {problem}", bar.date),
-                });
-                continue;
-            }
+            Err(problem) => return self.bad(line, format!("{}: {problem}", bar.date)),
         };
-        if let Some(first) = line_of_day.insert(bar.date, line) {
-            out.bad_rows.push(BadRow {
-                at: RowRef::Line(first),
-                reason: format!(
+        if let Some(first) = self.line_of_day.insert(bar.date, line) {
+            self.bad(
+                first,
+                format!(
                     "{}: day repeated on line {line}; the later row is kept",
                     bar.date
                 ),
-            });
+            );
         }
-        builder.push(bar);
+        self.builder.push(bar);
     }
-    let (series, issues) = builder.build();
-    debug_assert!(
-        issues
-            .iter()
-            .all(|i| matches!(i, BarIssue::Duplicate { .. }))
-    );
-    out.series = series;
-    out.repaired = repaired_on_day.values().filter(|r| **r).count();
-    out.bad_rows.sort_by_key(|b| b.at.clone());
-    Ok(out)
+
+    fn finish(self) -> CsvImport {
+        let mut out = self.out;
+        let (series, issues) = self.builder.build();
+        debug_assert!(
+            issues
+                .iter()
+                .all(|i| matches!(i, BarIssue::Duplicate { .. }))
+        );
+        out.series = series;
+        out.repaired = self.repaired_on_day.values().filter(|r| **r).count();
+        out.bad_rows.sort_by_key(|b| b.at.clone());
+        out
+    }
 }
 
 #[cfg(test)]

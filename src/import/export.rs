@@ -100,52 +100,14 @@ pub fn write_export_with(
     // Per written bar's day: its source and foreign ratio cells.
     let provenance_cells: HashMap<NaiveDate, (String, String)>;
     let series = if options.interval == compute::Interval::Daily {
-        provenance_cells = series
-            .days()
-            .iter()
-            .filter_map(|day| {
-                let p = by_day.get(day)?;
-                let source = p.source.clone().unwrap_or_default();
-                Some((
-                    *day,
-                    (source, p.foreign_ratio.map_or_else(String::new, cell)),
-                ))
-            })
-            .collect();
+        provenance_cells = daily_provenance_cells(series, &by_day);
         series
     } else {
-        provenance_cells = compute::resample::periods(series.days(), options.interval)
-            .into_iter()
-            .map(|period| {
-                let mut sources: Vec<&str> = Vec::new();
-                for day in &series.days()[period.clone()] {
-                    if let Some(s) = by_day.get(day).and_then(|p| p.source.as_deref())
-                        && !sources.contains(&s)
-                    {
-                        sources.push(s);
-                    }
-                }
-                // An aggregated bar is dated by its period's last day.
-                let last = series.days()[period.end - 1];
-                let ratio = by_day.get(&last).and_then(|p| p.foreign_ratio);
-                (
-                    last,
-                    (sources.join("+"), ratio.map_or_else(String::new, cell)),
-                )
-            })
-            .collect();
+        provenance_cells = period_provenance_cells(series, &by_day, options.interval);
         resampled = compute::resample(series, options.interval);
         &resampled
     };
-    let mas = compute::sma(series.close(), &options.ma_windows)
-        .map_err(|e| ImportError::Export(e.to_string()))?;
-    let mut indicator_columns = Vec::new();
-    for ind in &options.indicators {
-        let cols = ind
-            .compute(series)
-            .map_err(|e| ImportError::Export(format!("{ind}: {e}")))?;
-        indicator_columns.extend(cols);
-    }
+    let (mas, indicator_columns) = studies(series, options)?;
     let from = options.from.unwrap_or(NaiveDate::MIN);
     let to = options.to.unwrap_or(NaiveDate::MAX);
     let range = series.range_of(from, to);
@@ -154,24 +116,11 @@ pub fn write_export_with(
         .then(|| compute::rebase(&series.close()[range.clone()], 0));
 
     let mut w = csv::Writer::from_writer(out);
-    let mut header: Vec<String> = ["date", "open", "high", "low", "close", "volume"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    header.extend(options.ma_windows.iter().map(|w| format!("sma_{w}")));
-    if options.normalize {
-        header.push(REBASED_COLUMN.to_owned());
-    }
-    header.extend(indicator_columns.iter().map(|c| c.name.clone()));
     // A provisional last bar (fetched while its exchange was open) is marked.
     let provisional = series
         .provisional_day()
         .filter(|p| range.clone().any(|i| series.days()[i] == *p));
-    if provisional.is_some() {
-        header.push(PROVISIONAL_COLUMN.to_owned());
-    }
-    header.push(SOURCE_COLUMN.to_owned());
-    header.push(FOREIGN_RATIO_COLUMN.to_owned());
+    let header = export_header(options, &indicator_columns, provisional.is_some());
     let io = |e: csv::Error| ImportError::Export(e.to_string());
     w.write_record(&header).map_err(io)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
@@ -209,6 +158,96 @@ pub fn write_export_with(
     }
     w.flush().map_err(|e| ImportError::Export(e.to_string()))?;
     Ok(range.len())
+}
+
+/// The moving averages and the indicators' columns `options` asks for, over the whole of
+/// `series`.
+fn studies(
+    series: &DailySeries,
+    options: &ExportOptions,
+) -> Result<(Vec<Vec<f64>>, Vec<compute::indicators::IndicatorColumn>), ImportError> {
+    let mas = compute::sma(series.close(), &options.ma_windows)
+        .map_err(|e| ImportError::Export(e.to_string()))?;
+    let mut indicator_columns = Vec::new();
+    for ind in &options.indicators {
+        let cols = ind
+            .compute(series)
+            .map_err(|e| ImportError::Export(format!("{ind}: {e}")))?;
+        indicator_columns.extend(cols);
+    }
+    Ok((mas, indicator_columns))
+}
+
+/// The source and foreign ratio cells of each day of `series` (daily rows).
+fn daily_provenance_cells(
+    series: &DailySeries,
+    by_day: &HashMap<NaiveDate, &BarProvenance>,
+) -> HashMap<NaiveDate, (String, String)> {
+    series
+        .days()
+        .iter()
+        .filter_map(|day| {
+            let p = by_day.get(day)?;
+            let source = p.source.clone().unwrap_or_default();
+            Some((
+                *day,
+                (source, p.foreign_ratio.map_or_else(String::new, cell)),
+            ))
+        })
+        .collect()
+}
+
+/// The source and foreign ratio cells of each `interval` bar of `series`, by the bar's
+/// date (its period's last day): its days' sources joined by `+` in order of appearance,
+/// its last day's ratio.
+fn period_provenance_cells(
+    series: &DailySeries,
+    by_day: &HashMap<NaiveDate, &BarProvenance>,
+    interval: compute::Interval,
+) -> HashMap<NaiveDate, (String, String)> {
+    compute::resample::periods(series.days(), interval)
+        .into_iter()
+        .map(|period| {
+            let mut sources: Vec<&str> = Vec::new();
+            for day in &series.days()[period.clone()] {
+                if let Some(s) = by_day.get(day).and_then(|p| p.source.as_deref())
+                    && !sources.contains(&s)
+                {
+                    sources.push(s);
+                }
+            }
+            // An aggregated bar is dated by its period's last day.
+            let last = series.days()[period.end - 1];
+            let ratio = by_day.get(&last).and_then(|p| p.foreign_ratio);
+            (
+                last,
+                (sources.join("+"), ratio.map_or_else(String::new, cell)),
+            )
+        })
+        .collect()
+}
+
+/// The export's column names, in [`write_export_with`]'s order.
+fn export_header(
+    options: &ExportOptions,
+    indicator_columns: &[compute::indicators::IndicatorColumn],
+    provisional: bool,
+) -> Vec<String> {
+    let mut header: Vec<String> = ["date", "open", "high", "low", "close", "volume"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    header.extend(options.ma_windows.iter().map(|w| format!("sma_{w}")));
+    if options.normalize {
+        header.push(REBASED_COLUMN.to_owned());
+    }
+    header.extend(indicator_columns.iter().map(|c| c.name.clone()));
+    if provisional {
+        header.push(PROVISIONAL_COLUMN.to_owned());
+    }
+    header.push(SOURCE_COLUMN.to_owned());
+    header.push(FOREIGN_RATIO_COLUMN.to_owned());
+    header
 }
 
 #[cfg(test)]

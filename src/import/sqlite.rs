@@ -161,6 +161,50 @@ struct Group {
     repaired_on_day: HashMap<NaiveDate, bool>,
 }
 
+impl Group {
+    /// Keeps `bar` (of row `rowid` of `table`); a repeated day keeps the later row and
+    /// reports the earlier.
+    fn keep(&mut self, bar: Bar, repaired: bool, table: &str, rowid: i64) {
+        self.repaired_on_day.insert(bar.date, repaired);
+        if let Some(first) = self.row_of_day.insert(bar.date, rowid) {
+            self.bad_rows.push(BadRow {
+                at: RowRef::Row {
+                    table: table.to_owned(),
+                    rowid: first,
+                },
+                reason: format!(
+                    "{}: day repeated in row {rowid}; the later row is kept",
+                    bar.date
+                ),
+            });
+        }
+        self.builder.push(bar);
+    }
+}
+
+/// The bar of a row selected as in [`read_table`] (`value(i)`: its `i`-th value): open,
+/// high and low all NULL make a close-only bar.
+fn bar_of_row<'a>(value: &impl Fn(usize) -> ValueRef<'a>) -> Result<Bar, String> {
+    let close_only = (3..=5).all(|i| matches!(value(i), ValueRef::Null));
+    let price = |i: usize, name: &str| {
+        if close_only {
+            Ok(f64::NAN)
+        } else {
+            number_of(value(i), name, true)
+        }
+    };
+    Ok(Bar {
+        date: day_of(value(2))?,
+        open: price(3, "open")?,
+        high: price(4, "high")?,
+        low: price(5, "low")?,
+        close: number_of(value(6), "close", true)?,
+        volume: number_of(value(7), "volume", false)?,
+        dividends: number_of(value(8), "dividends", false)?,
+        stock_splits: number_of(value(9), "stock_splits", false)?,
+    })
+}
+
 fn read_table(
     conn: &Connection,
     table: &str,
@@ -220,54 +264,13 @@ fn read_table(
             row_of_day: HashMap::new(),
             repaired_on_day: HashMap::new(),
         });
-        // Open, high and low all NULL: a close-only bar.
-        let close_only = (3..=5).all(|i| matches!(value(i), ValueRef::Null));
-        let price = |i: usize, name: &str| {
-            if close_only {
-                Ok(f64::NAN)
-            } else {
-                number_of(value(i), name, true)
-            }
-        };
-        let bar = (|| -> Result<Bar, String> {
-            Ok(Bar {
-                date: day_of(value(2))?,
-                open: price(3, "open")?,
-                high: price(4, "high")?,
-                low: price(5, "low")?,
-                close: number_of(value(6), "close", true)?,
-                volume: number_of(value(7), "volume", false)?,
-                dividends: number_of(value(8), "dividends", false)?,
-                stock_splits: number_of(value(9), "stock_splits", false)?,
-            })
-        })();
-        let checked = |b: Bar| {
+        match bar_of_row(&value).and_then(|b| {
             b.checked_within(&days)
                 .map_err(|p| format!("{}: {p}", b.date))
-        };
-        let bar = match bar.and_then(checked) {
-            Ok((bar, repaired)) => {
-                group.repaired_on_day.insert(bar.date, repaired);
-                bar
-            }
-            Err(reason) => {
-                group.bad_rows.push(BadRow { at, reason });
-                continue;
-            }
-        };
-        if let Some(first) = group.row_of_day.insert(bar.date, rowid) {
-            group.bad_rows.push(BadRow {
-                at: RowRef::Row {
-                    table: table.to_owned(),
-                    rowid: first,
-                },
-                reason: format!(
-                    "{}: day repeated in row {rowid}; the later row is kept",
-                    bar.date
-                ),
-            });
+        }) {
+            Ok((bar, repaired)) => group.keep(bar, repaired, table, rowid),
+            Err(reason) => group.bad_rows.push(BadRow { at, reason }),
         }
-        group.builder.push(bar);
     }
     Ok(groups)
 }

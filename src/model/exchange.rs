@@ -10,12 +10,8 @@ use super::Category;
 /// America/New_York for US stocks and every other index.
 pub fn exchange_time_zone(category: Category, symbol: &str) -> Tz {
     let s = symbol.trim().to_ascii_uppercase();
-    let code = s
-        .strip_suffix(".KS")
-        .or_else(|| s.strip_suffix(".KQ"))
-        .unwrap_or(&s);
-    let krx_code = super::is_krx_code(code);
-    if category == Category::KoreanStock || krx_code || s.ends_with(".KS") || s.ends_with(".KQ") {
+    let (code, market) = super::split_kr_suffix(&s);
+    if category == Category::KoreanStock || super::is_krx_code(code) || market.is_some() {
         return Tz::Asia__Seoul;
     }
     if category == Category::Currency || s.ends_with("=X") {

@@ -17,7 +17,7 @@ pub use drawing::{
 };
 pub use exchange::exchange_time_zone;
 pub use series::{Bar, BarIssue, BarProblem, DailySeries, MAX_PRICE, MAX_VOLUME, SeriesBuilder};
-pub use ticker::{KrMarket, Ticker, TickerMeta, bare_symbol, is_krx_code};
+pub use ticker::{KrMarket, Ticker, TickerMeta, bare_symbol, is_krx_code, split_kr_suffix};
 
 /// Errors of the data model: bad tickers and categories.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -25,15 +25,22 @@ impl KrMarket {
 
     /// The market a resolved Yahoo symbol (`005930.KS`) names, if any.
     pub fn of_symbol(symbol: &str) -> Option<Self> {
-        let upper = symbol.to_ascii_uppercase();
-        if upper.ends_with(".KS") {
-            Some(Self::Kospi)
-        } else if upper.ends_with(".KQ") {
-            Some(Self::Kosdaq)
-        } else {
-            None
-        }
+        split_kr_suffix(&symbol.to_ascii_uppercase()).1
     }
+}
+
+/// `symbol` (upper case) without a Yahoo `.KS`/`.KQ` suffix, and the market that suffix
+/// names: `005930.KS` → (`005930`, KOSPI), `035720.KQ` → (`035720`, KOSDAQ), `AAPL` →
+/// (`AAPL`, none). Whether the rest is a KRX code is [`is_krx_code`]'s to say.
+pub fn split_kr_suffix(symbol: &str) -> (&str, Option<KrMarket>) {
+    [KrMarket::Kospi, KrMarket::Kosdaq]
+        .into_iter()
+        .find_map(|market| {
+            symbol
+                .strip_suffix(market.suffix())
+                .map(|code| (code, Some(market)))
+        })
+        .unwrap_or((symbol, None))
 }
 
 /// A validated ticker of one category.
@@ -65,10 +72,7 @@ pub fn is_krx_code(code: &str) -> bool {
 
 /// A KRX code ([`is_krx_code`]), with an optional `.KS`/`.KQ` suffix dropped.
 fn kr_code(upper: &str) -> Option<String> {
-    let code = upper
-        .strip_suffix(".KS")
-        .or_else(|| upper.strip_suffix(".KQ"))
-        .unwrap_or(upper);
+    let (code, _) = split_kr_suffix(upper);
     is_krx_code(code).then(|| code.to_owned())
 }
 
@@ -268,11 +272,10 @@ impl TickerMeta {
 /// `KRW=X` → `KRW`, `005930.KS` → `005930`, `BRK-B` and `brk.b` → `BRKB`).
 pub fn bare_symbol(text: &str) -> String {
     let upper = text.trim().to_ascii_uppercase();
-    let body = upper
-        .strip_suffix(".KS")
-        .or_else(|| upper.strip_suffix(".KQ"))
-        .or_else(|| upper.strip_suffix("=X"))
-        .unwrap_or(&upper);
+    let body = match split_kr_suffix(&upper) {
+        (code, Some(_)) => code,
+        (_, None) => upper.strip_suffix("=X").unwrap_or(&upper),
+    };
     body.chars()
         .filter(|c| !matches!(c, '^' | '=' | '-' | '.') && !c.is_whitespace())
         .collect()
@@ -284,6 +287,20 @@ mod tests {
 
     fn ok(c: Category, s: &str) -> String {
         Ticker::parse(c, s).unwrap().as_str().to_owned()
+    }
+
+    #[test]
+    fn kr_suffix_splits_off_with_its_market() {
+        assert_eq!(
+            split_kr_suffix("005930.KS"),
+            ("005930", Some(KrMarket::Kospi))
+        );
+        assert_eq!(
+            split_kr_suffix("035720.KQ"),
+            ("035720", Some(KrMarket::Kosdaq))
+        );
+        assert_eq!(split_kr_suffix("AAPL"), ("AAPL", None));
+        assert_eq!(split_kr_suffix("005930.ks"), ("005930.ks", None));
     }
 
     #[test]

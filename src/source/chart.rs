@@ -239,6 +239,30 @@ fn element(values: Option<&Vec<Option<f64>>>, i: usize) -> Option<f64> {
     values.and_then(|v| v.get(i).copied().flatten())
 }
 
+/// The dividends (summed) and split ratios (numerator / denominator) of `events`, by the
+/// trading day they fall on in `zone`.
+fn events_by_day(
+    events: Events,
+    zone: &DayZone,
+) -> (HashMap<NaiveDate, f64>, HashMap<NaiveDate, f64>) {
+    let mut dividends: HashMap<NaiveDate, f64> = HashMap::new();
+    let mut splits: HashMap<NaiveDate, f64> = HashMap::new();
+    for d in events.dividends.into_iter().flat_map(HashMap::into_values) {
+        if let (Some(amount), Some(day)) = (d.amount, d.date.and_then(|t| zone.day(t))) {
+            *dividends.entry(day).or_insert(0.0) += amount;
+        }
+    }
+    for s in events.splits.into_iter().flat_map(HashMap::into_values) {
+        if let (Some(num), Some(den), Some(day)) =
+            (s.numerator, s.denominator, s.date.and_then(|t| zone.day(t)))
+            && den != 0.0
+        {
+            splits.insert(day, num / den);
+        }
+    }
+    (dividends, splits)
+}
+
 /// Parses a chart document into validated daily bars.
 ///
 /// Days whose open, high, low or close is null are skipped and counted; a null volume
@@ -263,23 +287,10 @@ pub fn parse_chart(body: &[u8]) -> Result<ChartData, ChartError> {
         .ok_or(ChartError::NoResult)?;
     let zone = DayZone::from_meta(&result.meta);
 
-    let mut dividends: HashMap<NaiveDate, f64> = HashMap::new();
-    let mut splits: HashMap<NaiveDate, f64> = HashMap::new();
-    if let Some(events) = result.events {
-        for d in events.dividends.into_iter().flat_map(HashMap::into_values) {
-            if let (Some(amount), Some(day)) = (d.amount, d.date.and_then(|t| zone.day(t))) {
-                *dividends.entry(day).or_insert(0.0) += amount;
-            }
-        }
-        for s in events.splits.into_iter().flat_map(HashMap::into_values) {
-            if let (Some(num), Some(den), Some(day)) =
-                (s.numerator, s.denominator, s.date.and_then(|t| zone.day(t)))
-                && den != 0.0
-            {
-                splits.insert(day, num / den);
-            }
-        }
-    }
+    let (dividends, splits) = result
+        .events
+        .map(|events| events_by_day(events, &zone))
+        .unwrap_or_default();
 
     let timestamps = result.timestamp.unwrap_or_default();
     let quote = result

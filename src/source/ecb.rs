@@ -36,7 +36,7 @@ use futures::future::BoxFuture;
 
 use super::fx_pair::{Currency, FxPair, Observations, Power, csv_number, rates_chart, reach_back};
 use super::http::{BodyKind, get_with_retry, snippet};
-use super::{Fetched, Source, SourceConfig, SourceError, SourceId};
+use super::{Fetched, Source, SourceConfig, SourceError, SourceId, malformed};
 use crate::model::TickerMeta;
 
 /// The ECB's calendar: Frankfurt.
@@ -85,8 +85,53 @@ pub fn series_key(pair: FxPair) -> Option<String> {
     Some(format!("EXR/D.{}.EUR.SP00.A", currencies.join("+")))
 }
 
-fn malformed(detail: String, truncated: bool) -> SourceError {
-    SourceError::Malformed { detail, truncated }
+/// Where an ECB `csvdata` table keeps what is read, found by name.
+struct EcbColumns {
+    currency: usize,
+    period: usize,
+    value: usize,
+    /// The columns that pick daily spot rates against the euro, with the value wanted.
+    filters: Vec<(usize, &'static str)>,
+}
+
+impl EcbColumns {
+    /// The columns of `headers`; a table without them is malformed (cut, when `text` has
+    /// no line end yet).
+    fn of(headers: &csv::StringRecord, text: &[u8]) -> Result<Self, SourceError> {
+        let column = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        };
+        let (Some(currency), Some(period), Some(value)) = (
+            column("CURRENCY"),
+            column("TIME_PERIOD"),
+            column("OBS_VALUE"),
+        ) else {
+            return Err(malformed(
+                format!(
+                    "not an ECB exchange-rate table (no CURRENCY, TIME_PERIOD and OBS_VALUE columns): {}",
+                    snippet(&text[..text.len().min(120)])
+                ),
+                !text.contains(&b'\n'),
+            ));
+        };
+        // Other series than daily spot rates against the euro are not asked for; left out.
+        let filters = [
+            ("FREQ", "D"),
+            ("CURRENCY_DENOM", "EUR"),
+            ("EXR_TYPE", "SP00"),
+        ]
+        .into_iter()
+        .filter_map(|(name, wanted)| Some((column(name)?, wanted)))
+        .collect();
+        Ok(Self {
+            currency,
+            period,
+            value,
+            filters,
+        })
+    }
 }
 
 /// Rates by currency from an ECB `csvdata` answer, in units of the currency per euro.
@@ -104,33 +149,12 @@ pub fn parse_ecb_csv(body: &[u8]) -> Result<BTreeMap<Currency, Observations>, So
         .headers()
         .map_err(|e| malformed(format!("unreadable CSV header: {e}"), false))?
         .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let (Some(currency_col), Some(period_col), Some(value_col)) = (
-        column("CURRENCY"),
-        column("TIME_PERIOD"),
-        column("OBS_VALUE"),
-    ) else {
-        return Err(malformed(
-            format!(
-                "not an ECB exchange-rate table (no CURRENCY, TIME_PERIOD and OBS_VALUE columns): {}",
-                snippet(&text[..text.len().min(120)])
-            ),
-            !text.contains(&b'\n'),
-        ));
-    };
-    // Other series than daily spot rates against the euro are not asked for; left out.
-    let filters: Vec<(usize, &str)> = [
-        ("FREQ", "D"),
-        ("CURRENCY_DENOM", "EUR"),
-        ("EXR_TYPE", "SP00"),
-    ]
-    .into_iter()
-    .filter_map(|(name, wanted)| Some((column(name)?, wanted)))
-    .collect();
+    let EcbColumns {
+        currency: currency_col,
+        period: period_col,
+        value: value_col,
+        filters,
+    } = EcbColumns::of(&headers, text)?;
     let width = headers.len();
     let mut rates: BTreeMap<Currency, Observations> = BTreeMap::new();
     let mut records = reader.into_records().peekable();
@@ -276,12 +300,7 @@ impl Source for EcbSource {
         to: NaiveDate,
     ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
         Box::pin(async move {
-            let Some(pair) = FxPair::of_ticker(&meta.ticker) else {
-                return Err(SourceError::UnknownSymbol {
-                    symbol: meta.ticker.to_string(),
-                    detail: "the ECB publishes exchange rates only".to_owned(),
-                });
-            };
+            let pair = FxPair::of_rate_ticker(meta, "the ECB publishes exchange rates only")?;
             self.fetch_pair(pair, from, to).await
         })
     }
@@ -421,14 +440,9 @@ mod tests {
         // Cut inside the quoted title of the last row, inside its value, in the header.
         for cut in [whole.len() - 40, whole.rfind("1.0919").unwrap() + 3, 30] {
             let err = parse_ecb_csv(&whole.as_bytes()[..cut]).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    SourceError::Malformed {
-                        truncated: true,
-                        ..
-                    }
-                ),
+            assert_eq!(
+                err.malformed_truncated(),
+                Some(true),
                 "cut at {cut}: {err:?}"
             );
             assert!(err.is_transient());

@@ -31,7 +31,7 @@ use futures::future::BoxFuture;
 
 use super::fx_pair::{Currency, FxPair, Observations, Power, csv_number, rates_chart, reach_back};
 use super::http::{BodyKind, get_with_retry, snippet};
-use super::{Fetched, Source, SourceConfig, SourceError, SourceId};
+use super::{Fetched, Source, SourceConfig, SourceError, SourceId, malformed};
 use crate::model::TickerMeta;
 
 /// New York's calendar.
@@ -138,10 +138,6 @@ pub fn formula(pair: FxPair) -> Option<String> {
         _ => text.push_str(&format!("/({})", down.join("*"))),
     }
     Some(text)
-}
-
-fn malformed(detail: String, truncated: bool) -> SourceError {
-    SourceError::Malformed { detail, truncated }
 }
 
 /// The observations of `series_id` from a `fredgraph.csv` answer. The first column is the
@@ -312,12 +308,7 @@ impl Source for FredSource {
         to: NaiveDate,
     ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
         Box::pin(async move {
-            let Some(pair) = FxPair::of_ticker(&meta.ticker) else {
-                return Err(SourceError::UnknownSymbol {
-                    symbol: meta.ticker.to_string(),
-                    detail: "FRED's H.10 series are exchange rates only".to_owned(),
-                });
-            };
+            let pair = FxPair::of_rate_ticker(meta, "FRED's H.10 series are exchange rates only")?;
             self.fetch_pair(pair, from, to).await
         })
     }
@@ -360,14 +351,9 @@ mod tests {
         let whole = "observation_date,DEXKOUS\n2024-01-02,1300.50\n2024-01-03,1306.44\n";
         for cut in [whole.len() - 1, whole.len() - 4, whole.len() - 9, 12] {
             let err = parse_fred_csv(&whole.as_bytes()[..cut], "DEXKOUS").unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    SourceError::Malformed {
-                        truncated: true,
-                        ..
-                    }
-                ),
+            assert_eq!(
+                err.malformed_truncated(),
+                Some(true),
                 "cut at {cut}: {err:?}"
             );
         }
@@ -384,16 +370,7 @@ mod tests {
             ),
         ] {
             let err = parse_fred_csv(body.as_bytes(), id).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    SourceError::Malformed {
-                        truncated: false,
-                        ..
-                    }
-                ),
-                "{body:?}: {err:?}"
-            );
+            assert_eq!(err.malformed_truncated(), Some(false), "{body:?}: {err:?}");
         }
     }
 

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use super::ChartData;
-use crate::model::{Bar, BarIssue, Category, SeriesBuilder, Ticker};
+use super::{ChartData, SourceError};
+use crate::model::{Bar, BarIssue, Category, SeriesBuilder, Ticker, TickerMeta};
 
 /// A three-letter currency code (ISO 4217), upper case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -79,6 +79,15 @@ impl FxPair {
             return None;
         }
         Self::of_symbol(ticker.as_str())
+    }
+
+    /// The pair of `meta`'s ticker, for a source that publishes exchange rates only; any
+    /// other ticker is an unknown symbol, `detail` saying what the source publishes.
+    pub(super) fn of_rate_ticker(meta: &TickerMeta, detail: &str) -> Result<Self, SourceError> {
+        Self::of_ticker(&meta.ticker).ok_or_else(|| SourceError::UnknownSymbol {
+            symbol: meta.ticker.to_string(),
+            detail: detail.to_owned(),
+        })
     }
 }
 

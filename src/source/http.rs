@@ -154,6 +154,14 @@ pub fn status_error(
     })
 }
 
+/// The delay a response's `Retry-After` header asks for, if any.
+pub(super) fn retry_after_of(resp: &reqwest::Response) -> Option<Duration> {
+    resp.headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after)
+}
+
 /// GETs `url` and hands a successful body to `parse`, retrying transient failures
 /// (429, 5xx, timeouts, cut or non-data bodies) with the configured backoff, within the
 /// per-ticker deadline. Returns the parsed value and the attempts made.
@@ -174,11 +182,7 @@ pub async fn get_with_retry<T>(
             let result = async {
                 let resp = http.get(url).send().await.map_err(from_reqwest)?;
                 let status = resp.status();
-                let retry_after = resp
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(parse_retry_after);
+                let retry_after = retry_after_of(&resp);
                 let body = resp.bytes().await.map_err(from_reqwest)?;
                 if let Some(err) = status_error(status, &body, retry_after, symbol) {
                     return Err(err);
@@ -191,17 +195,7 @@ pub async fn get_with_retry<T>(
                 Ok(value) => return Ok((value, attempt)),
                 Err(err) => err,
             };
-            if !err.is_transient() {
-                return Err(err);
-            }
-            let Some(delay) = backoff.next_delay(err.retry_after()) else {
-                return Err(SourceError::RetriesExhausted {
-                    attempts: attempt,
-                    last: Box::new(err),
-                });
-            };
-            tracing::debug!(symbol, attempt, ?delay, "retrying after: {err}");
-            tokio::time::sleep(delay).await;
+            backoff.wait_to_retry(err, attempt, symbol).await?;
         }
     };
     tokio::time::timeout(deadline, attempts)

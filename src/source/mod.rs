@@ -362,7 +362,26 @@ pub enum SourceError {
     },
 }
 
+/// An answer that does not parse: cut short (`truncated`, retried) or not the expected
+/// shape.
+pub(crate) fn malformed(detail: impl Into<String>, truncated: bool) -> SourceError {
+    SourceError::Malformed {
+        detail: detail.into(),
+        truncated,
+    }
+}
+
 impl SourceError {
+    /// A malformed answer's `truncated` flag: `Some(true)` for a body cut short,
+    /// `Some(false)` for one that is whole but not the expected shape, `None` for any
+    /// other error.
+    pub fn malformed_truncated(&self) -> Option<bool> {
+        match self {
+            Self::Malformed { truncated, .. } => Some(*truncated),
+            _ => None,
+        }
+    }
+
     /// Whether trying again later may succeed: 429, 5xx, timeouts, connection and
     /// transport errors, and bodies cut short.
     pub fn is_transient(&self) -> bool {

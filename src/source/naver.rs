@@ -48,7 +48,7 @@ use futures::future::BoxFuture;
 use quick_xml::events::Event;
 
 use super::http::{BodyKind, get_with_retry};
-use super::{ChartData, Fetched, Source, SourceConfig, SourceError, SourceId};
+use super::{ChartData, Fetched, Source, SourceConfig, SourceError, SourceId, malformed};
 use crate::model::{Bar, Category, SeriesBuilder, Ticker, TickerMeta};
 
 /// The public siseJson endpoint (the primary).
@@ -108,13 +108,6 @@ pub struct NaverChart {
     /// Data rows in the answer, valid or not: 0 for siseJson's header row alone, or an
     /// fchart answer without items.
     pub rows: usize,
-}
-
-fn malformed(detail: impl Into<String>, truncated: bool) -> SourceError {
-    SourceError::Malformed {
-        detail: detail.into(),
-        truncated,
-    }
 }
 
 /// Text of a string that may be UTF-8 (siseJson) or EUC-KR.
@@ -963,14 +956,9 @@ mod tests {
         let full = SISE.as_bytes();
         for cut in [10, 60, 120, full.len() - 8, full.len() - 3] {
             let err = parse_sise_json(&full[..cut]).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    SourceError::Malformed {
-                        truncated: true,
-                        ..
-                    }
-                ),
+            assert_eq!(
+                err.malformed_truncated(),
+                Some(true),
                 "cut at {cut}: {err:?}"
             );
             assert!(err.is_transient());
@@ -985,16 +973,7 @@ mod tests {
             "",
         ] {
             let err = parse_sise_json(bad.as_bytes()).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    SourceError::Malformed {
-                        truncated: false,
-                        ..
-                    }
-                ),
-                "{bad}: {err:?}"
-            );
+            assert_eq!(err.malformed_truncated(), Some(false), "{bad}: {err:?}");
         }
     }
 
@@ -1005,14 +984,9 @@ mod tests {
         let end = sise.iter().rposition(|b| *b == b']').unwrap();
         for cut in start + 1..=end {
             let err = parse_sise_json(&sise[..cut]).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    SourceError::Malformed {
-                        truncated: true,
-                        ..
-                    }
-                ),
+            assert_eq!(
+                err.malformed_truncated(),
+                Some(true),
                 "cut at {cut}: {err:?}"
             );
         }
@@ -1021,14 +995,9 @@ mod tests {
         let end = xml.iter().rposition(|b| *b == b'>').unwrap();
         for cut in 1..=end {
             let err = parse_fchart_xml(&xml[..cut]).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    SourceError::Malformed {
-                        truncated: true,
-                        ..
-                    }
-                ),
+            assert_eq!(
+                err.malformed_truncated(),
+                Some(true),
                 "cut at {cut} ({:?}): {err:?}",
                 String::from_utf8_lossy(&xml[..cut])
             );
@@ -1107,14 +1076,9 @@ mod tests {
         let full = fchart_euc_kr(&["20240102|78200|79800|78200|79600|17142847"]);
         for cut in [60, 200, full.len() - 30, full.len() - 5] {
             let err = parse_fchart_xml(&full[..cut]).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    SourceError::Malformed {
-                        truncated: true,
-                        ..
-                    }
-                ),
+            assert_eq!(
+                err.malformed_truncated(),
+                Some(true),
                 "cut at {cut}: {err:?}"
             );
         }
@@ -1124,16 +1088,7 @@ mod tests {
             "<protocol/><protocol/>",
         ] {
             let err = parse_fchart_xml(bad.as_bytes()).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    SourceError::Malformed {
-                        truncated: false,
-                        ..
-                    }
-                ),
-                "{bad}: {err:?}"
-            );
+            assert_eq!(err.malformed_truncated(), Some(false), "{bad}: {err:?}");
         }
     }
 

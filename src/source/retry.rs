@@ -4,6 +4,8 @@ use std::time::{Duration, SystemTime};
 
 use backon::{BackoffBuilder as _, ExponentialBackoff, ExponentialBuilder};
 
+use super::SourceError;
+
 /// How often and how patiently a failed request is retried.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
@@ -37,6 +39,29 @@ pub struct Backoff {
 }
 
 impl Backoff {
+    /// After attempt `attempt` of `symbol` failed with `err`: waits for the next attempt
+    /// and returns `Ok`, or returns the error to give up with: `err` itself when trying
+    /// again cannot help, [`SourceError::RetriesExhausted`] when no attempt is left.
+    pub async fn wait_to_retry(
+        &mut self,
+        err: SourceError,
+        attempt: u32,
+        symbol: &str,
+    ) -> Result<(), SourceError> {
+        if !err.is_transient() {
+            return Err(err);
+        }
+        let Some(delay) = self.next_delay(err.retry_after()) else {
+            return Err(SourceError::RetriesExhausted {
+                attempts: attempt,
+                last: Box::new(err),
+            });
+        };
+        tracing::debug!(symbol, attempt, ?delay, "retrying after: {err}");
+        tokio::time::sleep(delay).await;
+        Ok(())
+    }
+
     /// The delay before the next retry, or `None` when no attempt is left. The server's
     /// `Retry-After` wins when it asks for longer (capped at the policy's
     /// `max_retry_after`).

@@ -7,8 +7,7 @@ use tokio::sync::Mutex;
 
 use super::chart::{ChartData, ChartError, parse_chart};
 use super::http::{from_reqwest, snippet};
-use super::retry::parse_retry_after;
-use super::{Fetched, SourceConfig, SourceError};
+use super::{Fetched, SourceConfig, SourceError, malformed};
 use crate::model::Ticker;
 
 #[derive(Debug, Default)]
@@ -88,11 +87,7 @@ impl YahooSource {
             }
         };
         let status = resp.status();
-        let retry_after = resp
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = super::http::retry_after_of(&resp);
         let body = match resp.text().await {
             Ok(body) => body,
             Err(err) => {
@@ -170,67 +165,9 @@ impl YahooSource {
         }
         let resp = self.http.get(&url).send().await.map_err(from_reqwest)?;
         let status = resp.status();
-        let retry_after = resp
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = super::http::retry_after_of(&resp);
         let body = resp.bytes().await.map_err(from_reqwest)?;
-
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            return Err(SourceError::RateLimited { retry_after });
-        }
-        if status.is_server_error() {
-            return Err(SourceError::Server {
-                status: status.as_u16(),
-            });
-        }
-        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            return Err(SourceError::Unauthorized {
-                status: status.as_u16(),
-                detail: snippet(&body),
-            });
-        }
-        // An HTML page (a challenge or consent page), an empty body or another format
-        // served with 200 is a failure (retried: Yahoo's non-JSON answers come in waves),
-        // never a chart without bars.
-        if status.is_success() {
-            super::http::sniff(&body, super::http::BodyKind::Json)?;
-        }
-        match (status.is_success(), parse_chart(&body)) {
-            (true, Ok(chart)) => {
-                let start = chart.series.lower_bound(from);
-                let series = chart.series.slice(start..chart.series.len());
-                Ok(ChartData { series, ..chart })
-            }
-            (_, Err(ChartError::Reported { code, description }))
-                if status == StatusCode::NOT_FOUND || code.eq_ignore_ascii_case("Not Found") =>
-            {
-                Err(SourceError::UnknownSymbol {
-                    symbol: symbol.to_owned(),
-                    detail: format!("{code}: {description}"),
-                })
-            }
-            (_, Err(ChartError::Reported { code, description })) => Err(SourceError::Rejected {
-                status: status.as_u16(),
-                detail: format!("{code}: {description}"),
-            }),
-            (false, _) if status == StatusCode::NOT_FOUND => Err(SourceError::UnknownSymbol {
-                symbol: symbol.to_owned(),
-                detail: format!("HTTP 404: {}", snippet(&body)),
-            }),
-            (false, _) => Err(SourceError::Rejected {
-                status: status.as_u16(),
-                detail: snippet(&body),
-            }),
-            (true, Err(ChartError::Malformed { detail, truncated })) => {
-                Err(SourceError::Malformed { detail, truncated })
-            }
-            (true, Err(ChartError::NoResult)) => Err(SourceError::Malformed {
-                detail: "no result in the chart response".to_owned(),
-                truncated: false,
-            }),
-        }
+        chart_answer(symbol, from, status, retry_after, &body)
     }
 
     /// Daily bars of one Yahoo `symbol` from `from` (inclusive) to `to`, retrying
@@ -270,17 +207,7 @@ impl YahooSource {
                 }
                 continue;
             }
-            if !err.is_transient() {
-                return Err(err);
-            }
-            let Some(delay) = backoff.next_delay(err.retry_after()) else {
-                return Err(SourceError::RetriesExhausted {
-                    attempts: attempt,
-                    last: Box::new(err),
-                });
-            };
-            tracing::debug!(symbol, attempt, ?delay, "retrying after: {err}");
-            tokio::time::sleep(delay).await;
+            backoff.wait_to_retry(err, attempt, symbol).await?;
         }
     }
 
@@ -358,6 +285,71 @@ impl super::Source for YahooSource {
         to: NaiveDate,
     ) -> futures::future::BoxFuture<'a, Result<Fetched, SourceError>> {
         Box::pin(self.fetch_ticker(&meta.ticker, meta.source_symbol.as_deref(), from, to))
+    }
+}
+
+/// What a chart answer of `symbol` (HTTP `status`, `body`) says: its bars from `from` on,
+/// or the failure, told apart for retries (429, 5xx, a page that is not JSON), a rejected
+/// crumb, an unknown symbol and an answer that does not parse.
+fn chart_answer(
+    symbol: &str,
+    from: NaiveDate,
+    status: StatusCode,
+    retry_after: Option<std::time::Duration>,
+    body: &[u8],
+) -> Result<ChartData, SourceError> {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return Err(SourceError::RateLimited { retry_after });
+    }
+    if status.is_server_error() {
+        return Err(SourceError::Server {
+            status: status.as_u16(),
+        });
+    }
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        return Err(SourceError::Unauthorized {
+            status: status.as_u16(),
+            detail: snippet(body),
+        });
+    }
+    // An HTML page (a challenge or consent page), an empty body or another format
+    // served with 200 is a failure (retried: Yahoo's non-JSON answers come in waves),
+    // never a chart without bars.
+    if status.is_success() {
+        super::http::sniff(body, super::http::BodyKind::Json)?;
+    }
+    match (status.is_success(), parse_chart(body)) {
+        (true, Ok(chart)) => {
+            let start = chart.series.lower_bound(from);
+            let series = chart.series.slice(start..chart.series.len());
+            Ok(ChartData { series, ..chart })
+        }
+        (_, Err(ChartError::Reported { code, description }))
+            if status == StatusCode::NOT_FOUND || code.eq_ignore_ascii_case("Not Found") =>
+        {
+            Err(SourceError::UnknownSymbol {
+                symbol: symbol.to_owned(),
+                detail: format!("{code}: {description}"),
+            })
+        }
+        (_, Err(ChartError::Reported { code, description })) => Err(SourceError::Rejected {
+            status: status.as_u16(),
+            detail: format!("{code}: {description}"),
+        }),
+        (false, _) if status == StatusCode::NOT_FOUND => Err(SourceError::UnknownSymbol {
+            symbol: symbol.to_owned(),
+            detail: format!("HTTP 404: {}", snippet(body)),
+        }),
+        (false, _) => Err(SourceError::Rejected {
+            status: status.as_u16(),
+            detail: snippet(body),
+        }),
+        (true, Err(ChartError::Malformed { detail, truncated })) => {
+            Err(malformed(detail, truncated))
+        }
+        (true, Err(ChartError::NoResult)) => {
+            Err(malformed("no result in the chart response", false))
+        }
     }
 }
 

@@ -51,8 +51,8 @@ mod watchlists;
 use super::embedded_migrate::{BAR_COLUMNS, bar_table_ddl};
 use super::search::{SQL_BARE_TICKER, SearchText, best};
 use super::{
-    BarProvenance, EMBEDDED_FILE_NAME, Stamp, StoreError, TickerDeletion, TickerEdit, TickerPage,
-    TickerQuery, UpsertSummary, apply_edit, epoch_days, from_epoch_days,
+    BarProvenance, EMBEDDED_FILE_NAME, Stamp, StoreError, StoredMeta, TickerDeletion, TickerEdit,
+    TickerPage, TickerQuery, UpsertSummary, apply_edit, epoch_days, from_epoch_days,
 };
 use crate::model::{Bar, Category, DailySeries, SeriesBuilder, Ticker, TickerMeta, bare_symbol};
 
@@ -396,10 +396,7 @@ impl EmbeddedStore {
                 // The provenance is left to the second statement, which counts nothing:
                 // a day re-sent with the same values by another source is unchanged.
                 let mut stmt = tx.prepare_cached(&format!(
-                    "INSERT INTO {table}
-                         (ticker, date, open, high, low, close, volume, dividends, stock_splits,
-                          provisional, source, foreign_ratio)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                    "{}
                      ON CONFLICT (ticker, date) DO UPDATE SET
                          open = excluded.open, high = excluded.high, low = excluded.low,
                          close = excluded.close, volume = excluded.volume,
@@ -409,32 +406,23 @@ impl EmbeddedStore {
                         OR low IS NOT excluded.low OR close IS NOT excluded.close
                         OR volume IS NOT excluded.volume OR dividends IS NOT excluded.dividends
                         OR stock_splits IS NOT excluded.stock_splits
-                        OR provisional IS NOT excluded.provisional"
+                        OR provisional IS NOT excluded.provisional",
+                    insert_bar_sql(table)
                 ))?;
                 let mut stamp_stmt = tx.prepare_cached(&format!(
                     "UPDATE {table} SET source = ?3, foreign_ratio = COALESCE(?4, foreign_ratio)
                      WHERE ticker = ?1 AND date = ?2
                        AND (source IS NOT ?3 OR (?4 IS NOT NULL AND foreign_ratio IS NOT ?4))"
                 ))?;
-                // A close-only bar's open/high/low (NaN) are stored as NULL.
-                let price = |p: f64| p.is_finite().then_some(p);
                 let provisional = bars.provisional_day();
                 for (bar, stamp) in bars.bars().zip(&stamps) {
                     let source = stamp.source.as_deref();
-                    changed += stmt.execute(params![
-                        symbol,
-                        epoch_days(bar.date),
-                        price(bar.open),
-                        price(bar.high),
-                        price(bar.low),
-                        bar.close,
-                        bar.volume,
-                        bar.dividends,
-                        bar.stock_splits,
-                        provisional == Some(bar.date),
+                    let row = BarRow {
+                        provisional: provisional == Some(bar.date),
                         source,
-                        stamp.foreign_ratio
-                    ])? as u64;
+                        foreign_ratio: stamp.foreign_ratio,
+                    };
+                    changed += row.insert(&mut stmt, &symbol, &bar)? as u64;
                     stamp_stmt.execute(params![
                         symbol,
                         epoch_days(bar.date),
@@ -546,7 +534,7 @@ impl EmbeddedStore {
                 .optional()
             })
             .await?;
-        row.map(MetaRow::into_meta).transpose()
+        row.map(into_meta).transpose()
     }
 
     pub async fn update_ticker(
@@ -565,9 +553,8 @@ impl EmbeddedStore {
                     meta_row,
                 )
                 .optional()?
-                .ok_or_else(|| WriteError::Store(StoreError::UnknownTicker(key.clone())))?
-                .into_meta()
-                .map_err(WriteError::Store)?;
+                .ok_or_else(|| WriteError::Store(StoreError::UnknownTicker(key.clone())))
+                .and_then(|row| into_meta(row).map_err(WriteError::Store))?;
             let next = apply_edit(&current, &edit).map_err(WriteError::Store)?;
             if next.category() != current.category() {
                 move_bars(&tx, &key, current.category(), next.category())?;
@@ -683,7 +670,7 @@ impl EmbeddedStore {
             .await?;
         let items = rows
             .into_iter()
-            .map(MetaRow::into_meta)
+            .map(into_meta)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(TickerPage { items, total })
     }
@@ -710,7 +697,7 @@ impl EmbeddedStore {
             .await?;
         let metas = rows
             .into_iter()
-            .map(MetaRow::into_meta)
+            .map(into_meta)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(best(metas, text, limit))
     }
@@ -749,6 +736,53 @@ impl EmbeddedStore {
     }
 }
 
+/// `INSERT INTO table` of one bar row, every column of [`BAR_COLUMNS`] bound in order
+/// (`?1` the ticker … `?12` the foreign ratio): bind it with [`BarRow::insert`].
+pub(super) fn insert_bar_sql(table: &str) -> String {
+    format!(
+        "INSERT INTO {table} ({BAR_COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    )
+}
+
+/// What a stored bar row holds beside the bar's own values.
+pub(super) struct BarRow<'a> {
+    /// Fetched while its exchange was open.
+    pub(super) provisional: bool,
+    /// The download source that wrote it.
+    pub(super) source: Option<&'a str>,
+    /// The day's foreign ownership ratio in percent.
+    pub(super) foreign_ratio: Option<f64>,
+}
+
+impl BarRow<'_> {
+    /// Runs `stmt` (an [`insert_bar_sql`], possibly with more clauses) with `bar` of
+    /// `ticker` bound; a close-only bar's open/high/low (NaN) are stored as NULL. Returns
+    /// the rows changed.
+    pub(super) fn insert(
+        &self,
+        stmt: &mut rusqlite::Statement<'_>,
+        ticker: &str,
+        bar: &Bar,
+    ) -> rusqlite::Result<usize> {
+        let price = |p: f64| p.is_finite().then_some(p);
+        stmt.execute(params![
+            ticker,
+            epoch_days(bar.date),
+            price(bar.open),
+            price(bar.high),
+            price(bar.low),
+            bar.close,
+            bar.volume,
+            bar.dividends,
+            bar.stock_splits,
+            self.provisional,
+            self.source,
+            self.foreign_ratio
+        ])
+    }
+}
+
 /// Moves a ticker's bars from one category's table to another's (inside the caller's
 /// transaction); returns how many moved. A row of the same day already in the target
 /// table (which should not exist) is replaced.
@@ -782,45 +816,23 @@ impl From<rusqlite::Error> for WriteError {
     }
 }
 
-/// A `ticker_metadata` row before validation.
-struct MetaRow {
-    ticker: String,
-    name: String,
-    name_en: String,
-    category: String,
-    source_symbol: Option<String>,
-    active: bool,
-    created_at: i64,
-    updated_at: i64,
-}
-
-fn meta_row(row: &Row<'_>) -> rusqlite::Result<MetaRow> {
-    Ok(MetaRow {
+/// A `ticker_metadata` row (selected as [`META_COLUMNS`]) before validation.
+fn meta_row(row: &Row<'_>) -> rusqlite::Result<StoredMeta> {
+    Ok(StoredMeta {
         ticker: row.get(0)?,
         name: row.get(1)?,
         category: row.get(2)?,
         source_symbol: row.get(3)?,
         active: row.get(4)?,
-        created_at: row.get(5)?,
-        updated_at: row.get(6)?,
+        created_at_ms: row.get(5)?,
+        updated_at_ms: row.get(6)?,
         name_en: row.get(7)?,
     })
 }
 
-impl MetaRow {
-    fn into_meta(self) -> Result<TickerMeta, StoreError> {
-        super::StoredMeta {
-            ticker: self.ticker,
-            name: self.name,
-            name_en: self.name_en,
-            category: self.category,
-            source_symbol: self.source_symbol,
-            active: self.active,
-            created_at_ms: self.created_at,
-            updated_at_ms: self.updated_at,
-        }
-        .into_meta("ticker_metadata")
-    }
+/// A row of [`meta_row`] validated, a corrupt one reported in `ticker_metadata`.
+fn into_meta(row: StoredMeta) -> Result<TickerMeta, StoreError> {
+    row.into_meta("ticker_metadata")
 }
 
 /// Switches the file to the WAL journal (a no-op when it is in WAL already). On a new file
@@ -1113,15 +1125,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let c = Connection::open(dir.path().join(EMBEDDED_FILE_NAME)).unwrap();
-            c.execute_batch(
-                "CREATE TABLE us_stocks (
-                    ticker TEXT NOT NULL, date INTEGER NOT NULL,
-                    open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL,
-                    close REAL NOT NULL, volume REAL NOT NULL, dividends REAL NOT NULL,
-                    stock_splits REAL NOT NULL, PRIMARY KEY (ticker, date)) WITHOUT ROWID;
+            c.execute_batch(&format!(
+                "{}
                  INSERT INTO us_stocks VALUES ('AAPL', 19724, 1.0, 2.0, 0.5, 1.5, 10, 0, 0);
                  PRAGMA user_version = 1;",
-            )
+                super::super::embedded_migrate::schema_1_bar_table_ddl("us_stocks")
+            ))
             .unwrap();
         }
         let t = Ticker::parse(Category::UsStock, "AAPL").unwrap();
@@ -1206,13 +1215,8 @@ mod tests {
             );
             // Schema 3's bar DDL, with the flag schema 2 added.
             for category in Category::ALL {
-                let table = category.collection();
-                ddl.push_str(&format!(
-                    "CREATE TABLE {table} (ticker TEXT NOT NULL, date INTEGER NOT NULL,
-                        open REAL, high REAL, low REAL, close REAL NOT NULL,
-                        volume REAL NOT NULL, dividends REAL NOT NULL,
-                        stock_splits REAL NOT NULL, PRIMARY KEY (ticker, date)) WITHOUT ROWID;
-                     ALTER TABLE {table} ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;"
+                ddl.push_str(&super::super::embedded_migrate::schema_3_bar_table_ddl(
+                    category.collection(),
                 ));
             }
             ddl.push_str(

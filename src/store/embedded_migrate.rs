@@ -132,6 +132,30 @@ pub(super) fn add_english_names(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The bar table DDL of schema 1 (every price `NOT NULL`, no flag), as its files have it.
+#[cfg(test)]
+pub(super) fn schema_1_bar_table_ddl(table: &str) -> String {
+    format!(
+        "CREATE TABLE {table} (ticker TEXT NOT NULL, date INTEGER NOT NULL,
+            open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL,
+            close REAL NOT NULL, volume REAL NOT NULL, dividends REAL NOT NULL,
+            stock_splits REAL NOT NULL, PRIMARY KEY (ticker, date)) WITHOUT ROWID;"
+    )
+}
+
+/// The bar table of schemas 2 and 3 as their files have it: nullable prices, the
+/// `provisional` flag added at the end of the first DDL, no provenance.
+#[cfg(test)]
+pub(super) fn schema_3_bar_table_ddl(table: &str) -> String {
+    format!(
+        "CREATE TABLE {table} (ticker TEXT NOT NULL, date INTEGER NOT NULL,
+            open REAL, high REAL, low REAL, close REAL NOT NULL,
+            volume REAL NOT NULL, dividends REAL NOT NULL,
+            stock_splits REAL NOT NULL, PRIMARY KEY (ticker, date)) WITHOUT ROWID;
+         ALTER TABLE {table} ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -142,14 +166,8 @@ mod tests {
     fn first_schema_tables_are_rebuilt_with_their_rows() {
         let mut conn = Connection::open_in_memory().unwrap();
         for category in Category::ALL {
-            conn.execute_batch(&format!(
-                "CREATE TABLE {} (ticker TEXT NOT NULL, date INTEGER NOT NULL,
-                    open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL,
-                    close REAL NOT NULL, volume REAL NOT NULL, dividends REAL NOT NULL,
-                    stock_splits REAL NOT NULL, PRIMARY KEY (ticker, date)) WITHOUT ROWID;",
-                category.collection()
-            ))
-            .unwrap();
+            conn.execute_batch(&schema_1_bar_table_ddl(category.collection()))
+                .unwrap();
         }
         conn.execute(
             "INSERT INTO us_stocks VALUES ('AAPL', 19724, 1.0, 2.0, 0.5, 1.5, 10.0, 0.0, 0.0)",
@@ -215,14 +233,11 @@ mod tests {
     #[test]
     fn provenance_columns_are_added_to_older_tables() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE TABLE korean_stocks (ticker TEXT NOT NULL, date INTEGER NOT NULL,
-                open REAL, high REAL, low REAL, close REAL NOT NULL, volume REAL NOT NULL,
-                dividends REAL NOT NULL, stock_splits REAL NOT NULL,
-                PRIMARY KEY (ticker, date)) WITHOUT ROWID;
-             ALTER TABLE korean_stocks ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
+        conn.execute_batch(&format!(
+            "{}
              INSERT INTO korean_stocks VALUES ('005930', 19724, 1, 2, 0.5, 1.5, 10, 0, 0, 0);",
-        )
+            schema_3_bar_table_ddl("korean_stocks")
+        ))
         .unwrap();
         let tx = conn.transaction().unwrap();
         for category in Category::ALL {

@@ -433,9 +433,7 @@ pub const MONGO_BATCH: usize = 1000;
 /// a 6-digit Korean code without its `.KS`/`.KQ` suffix.
 pub fn canonical_key(input: &str) -> String {
     let upper = input.trim().to_ascii_uppercase();
-    if let Some(code) = upper
-        .strip_suffix(".KS")
-        .or_else(|| upper.strip_suffix(".KQ"))
+    if let (code, Some(_)) = crate::model::split_kr_suffix(&upper)
         && crate::model::is_krx_code(code)
     {
         return code.to_owned();

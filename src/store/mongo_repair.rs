@@ -242,59 +242,97 @@ impl MongoStore {
             .await?;
         let mut with_bars: Vec<(Ticker, Option<KrMarket>)> = Vec::new();
         for (category, filed) in filed_per_category {
-            let collection = self.db.collection::<Document>(category.collection());
-            let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            for t in filed {
-                match t {
-                    Bson::String(s) => groups.entry(canonical_key(&s)).or_default().push(s),
-                    other => report.unreadable.push(format!(
-                        "{}: rows whose ticker is {other}",
-                        category.collection()
-                    )),
-                }
-            }
-            let mut counts = CategoryRepair::default();
-            for (canonical, filed_as) in groups {
-                let Ok(ticker) = Ticker::new(category, &canonical) else {
-                    report.unreadable.push(format!(
-                        "{}: rows of '{canonical}', which is not a {} ticker",
-                        category.collection(),
-                        category.label()
-                    ));
-                    continue;
-                };
-                let docs = self
-                    .in_write_order(&collection, doc! { "ticker": { "$in": filed_as } })
-                    .await?;
-                let tz = exchange_time_zone(category, &canonical);
-                let plan = plan_ticker(category.collection(), &canonical, &docs, tz);
-                report.unreadable.extend(plan.unreadable);
-                let c = plan.counts;
-                counts.duplicates += c.duplicates;
-                counts.shifted_dates += c.shifted_dates;
-                counts.text_dates += c.text_dates;
-                counts.untidy_numbers += c.untidy_numbers;
-                counts.yahoo_symbols += c.yahoo_symbols;
-                counts.rewritten += c.rewritten;
-                if !dry_run {
-                    // Rewrites first: until the duplicates go, every day stays readable.
-                    for (id, set) in plan.rewrites {
-                        collection
-                            .update_one(doc! { "_id": id }, doc! { "$set": set })
-                            .await
-                            .map_err(|e| self.error(&e))?;
-                    }
-                    for chunk in plan.deletes.chunks(DELETE_BATCH) {
-                        collection
-                            .delete_many(doc! { "_id": { "$in": chunk.to_vec() } })
-                            .await
-                            .map_err(|e| self.error(&e))?;
-                    }
-                }
-                with_bars.push((ticker, plan.market));
-            }
+            let counts = self
+                .repair_bars(category, filed, dry_run, &mut report, &mut with_bars)
+                .await?;
             report.categories.push((category, counts));
         }
+        self.document_tickers(with_bars, &documented, dry_run, &mut report)
+            .await?;
+        if !dry_run {
+            self.create_indexes().await?;
+            *self
+                .repair_needed
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        }
+        Ok(report)
+    }
+
+    /// Repairs the bars of `category` filed under the tickers `filed` (each group of
+    /// spellings of one ticker in write order); adds each ticker with bars, and the market
+    /// its Yahoo symbol named, to `with_bars`. Returns what was (or would be) repaired.
+    async fn repair_bars(
+        &self,
+        category: Category,
+        filed: Vec<Bson>,
+        dry_run: bool,
+        report: &mut RepairReport,
+        with_bars: &mut Vec<(Ticker, Option<KrMarket>)>,
+    ) -> Result<CategoryRepair, StoreError> {
+        let collection = self.db.collection::<Document>(category.collection());
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for t in filed {
+            match t {
+                Bson::String(s) => groups.entry(canonical_key(&s)).or_default().push(s),
+                other => report.unreadable.push(format!(
+                    "{}: rows whose ticker is {other}",
+                    category.collection()
+                )),
+            }
+        }
+        let mut counts = CategoryRepair::default();
+        for (canonical, filed_as) in groups {
+            let Ok(ticker) = Ticker::new(category, &canonical) else {
+                report.unreadable.push(format!(
+                    "{}: rows of '{canonical}', which is not a {} ticker",
+                    category.collection(),
+                    category.label()
+                ));
+                continue;
+            };
+            let docs = self
+                .in_write_order(&collection, doc! { "ticker": { "$in": filed_as } })
+                .await?;
+            let tz = exchange_time_zone(category, &canonical);
+            let plan = plan_ticker(category.collection(), &canonical, &docs, tz);
+            report.unreadable.extend(plan.unreadable);
+            let c = plan.counts;
+            counts.duplicates += c.duplicates;
+            counts.shifted_dates += c.shifted_dates;
+            counts.text_dates += c.text_dates;
+            counts.untidy_numbers += c.untidy_numbers;
+            counts.yahoo_symbols += c.yahoo_symbols;
+            counts.rewritten += c.rewritten;
+            if !dry_run {
+                // Rewrites first: until the duplicates go, every day stays readable.
+                for (id, set) in plan.rewrites {
+                    collection
+                        .update_one(doc! { "_id": id }, doc! { "$set": set })
+                        .await
+                        .map_err(|e| self.error(&e))?;
+                }
+                for chunk in plan.deletes.chunks(DELETE_BATCH) {
+                    collection
+                        .delete_many(doc! { "_id": { "$in": chunk.to_vec() } })
+                        .await
+                        .map_err(|e| self.error(&e))?;
+                }
+            }
+            with_bars.push((ticker, plan.market));
+        }
+        Ok(counts)
+    }
+
+    /// Creates the metadata of each ticker with bars but none (`documented` has those
+    /// with metadata), named by the ticker as the README says.
+    async fn document_tickers(
+        &self,
+        with_bars: Vec<(Ticker, Option<KrMarket>)>,
+        documented: &HashSet<String>,
+        dry_run: bool,
+        report: &mut RepairReport,
+    ) -> Result<(), StoreError> {
         let mut created = HashSet::new();
         for (ticker, market) in with_bars {
             // Filed in two category collections: the first one keeps it.
@@ -314,14 +352,7 @@ impl MongoStore {
                 }
             }
         }
-        if !dry_run {
-            self.create_indexes().await?;
-            *self
-                .repair_needed
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
-        }
-        Ok(report)
+        Ok(())
     }
 }
 

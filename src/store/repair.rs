@@ -121,52 +121,62 @@ impl RepairReport {
             && (self.bad_dates.is_empty() || !self.remove_bad_dates)
     }
 
+    /// `done` after a repair, `todo` on a dry run.
+    fn verb(&self, done: &'static str, todo: &'static str) -> &'static str {
+        if self.dry_run { todo } else { done }
+    }
+
+    /// What was (or would be) repaired in the rows of one category, or `None`.
+    fn category_line(&self, category: Category, c: &CategoryRepair) -> Option<String> {
+        let verb = |done, todo| self.verb(done, todo);
+        let mut parts = Vec::new();
+        if c.duplicates > 0 {
+            parts.push(format!(
+                "{} duplicate rows {} (the last written of each day {})",
+                c.duplicates,
+                verb("removed", "to remove"),
+                verb("kept", "is kept")
+            ));
+        }
+        if c.shifted_dates > 0 {
+            parts.push(format!(
+                "{} dates at a non-midnight instant {} to their trading day in the exchange's time zone",
+                c.shifted_dates,
+                verb("mapped", "to map")
+            ));
+        }
+        if c.text_dates > 0 {
+            parts.push(format!(
+                "{} text dates {}",
+                c.text_dates,
+                verb("converted", "to convert")
+            ));
+        }
+        if c.untidy_numbers > 0 {
+            parts.push(format!(
+                "{} rows with text, NaN, null or missing numbers {}",
+                c.untidy_numbers,
+                verb("fixed", "to fix")
+            ));
+        }
+        if c.yahoo_symbols > 0 {
+            parts.push(format!(
+                "{} rows filed under a Yahoo symbol {} to the canonical ticker",
+                c.yahoo_symbols,
+                verb("moved", "to move")
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("{}: {}", category.collection(), parts.join("; ")))
+    }
+
     /// One line per finding, for the command line.
     pub fn lines(&self) -> Vec<String> {
-        let verb = |done: &'static str, todo: &'static str| if self.dry_run { todo } else { done };
-        let mut out = Vec::new();
-        for (category, c) in &self.categories {
-            let mut parts = Vec::new();
-            if c.duplicates > 0 {
-                parts.push(format!(
-                    "{} duplicate rows {} (the last written of each day {})",
-                    c.duplicates,
-                    verb("removed", "to remove"),
-                    verb("kept", "is kept")
-                ));
-            }
-            if c.shifted_dates > 0 {
-                parts.push(format!(
-                    "{} dates at a non-midnight instant {} to their trading day in the exchange's time zone",
-                    c.shifted_dates,
-                    verb("mapped", "to map")
-                ));
-            }
-            if c.text_dates > 0 {
-                parts.push(format!(
-                    "{} text dates {}",
-                    c.text_dates,
-                    verb("converted", "to convert")
-                ));
-            }
-            if c.untidy_numbers > 0 {
-                parts.push(format!(
-                    "{} rows with text, NaN, null or missing numbers {}",
-                    c.untidy_numbers,
-                    verb("fixed", "to fix")
-                ));
-            }
-            if c.yahoo_symbols > 0 {
-                parts.push(format!(
-                    "{} rows filed under a Yahoo symbol {} to the canonical ticker",
-                    c.yahoo_symbols,
-                    verb("moved", "to move")
-                ));
-            }
-            if !parts.is_empty() {
-                out.push(format!("{}: {}", category.collection(), parts.join("; ")));
-            }
-        }
+        let verb = |done, todo| self.verb(done, todo);
+        let mut out: Vec<String> = self
+            .categories
+            .iter()
+            .filter_map(|(category, c)| self.category_line(*category, c))
+            .collect();
         if !self.metadata_merged.is_empty() {
             out.push(format!(
                 "ticker_metadata: {} into one document each (the last written kept, under \

@@ -5,9 +5,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use futures::TryStreamExt as _;
 use mongodb::bson::{Document, doc};
-use rusqlite::params;
 
-use super::embedded::{EmbeddedStore, WriteError};
+use super::embedded::{BarRow, EmbeddedStore, WriteError, insert_bar_sql};
 use super::mongo::MongoStore;
 use super::{Backend, Provenance, Stamp, Store, StoreError, epoch_days};
 use crate::model::{DailySeries, Ticker, exchange_time_zone};
@@ -83,32 +82,17 @@ impl EmbeddedStore {
                 .collect();
             tx.execute(&format!("DELETE FROM {table} WHERE ticker = ?1"), [&symbol])?;
             {
-                let mut stmt = tx.prepare(&format!(
-                    "INSERT INTO {table}
-                         (ticker, date, open, high, low, close, volume, dividends, stock_splits,
-                          provisional, source, foreign_ratio)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                ))?;
-                let price = |p: f64| p.is_finite().then_some(p);
+                let mut stmt = tx.prepare(&insert_bar_sql(table))?;
                 let provisional = series.provisional_day();
                 for (bar, stamp) in series.bars().zip(&stamps) {
-                    let day = epoch_days(bar.date);
-                    stmt.execute(params![
-                        symbol,
-                        day,
-                        price(bar.open),
-                        price(bar.high),
-                        price(bar.low),
-                        bar.close,
-                        bar.volume,
-                        bar.dividends,
-                        bar.stock_splits,
-                        provisional == Some(bar.date),
-                        stamp.source.as_deref(),
-                        stamp
+                    let row = BarRow {
+                        provisional: provisional == Some(bar.date),
+                        source: stamp.source.as_deref(),
+                        foreign_ratio: stamp
                             .foreign_ratio
-                            .or_else(|| stored_ratios.get(&day).copied())
-                    ])?;
+                            .or_else(|| stored_ratios.get(&epoch_days(bar.date)).copied()),
+                    };
+                    row.insert(&mut stmt, &symbol, &bar)?;
                 }
             }
             tx.commit()?;

@@ -205,53 +205,7 @@ impl WickviewApp {
         mut settings: Settings,
         hangul: HangulStatus,
     ) -> Self {
-        if let Some(view) = options.view {
-            settings.view = view;
-        }
-        if let Some(tab) = options.panel_tab {
-            settings.panel_tab = tab;
-            settings.panel_open = true;
-        }
-        if let Some(set) = options.index_ma_set {
-            settings.index_ma_set = set;
-        }
-        if !options.indicators.is_empty() {
-            for c in Category::ALL {
-                settings.set_indicators(c, &options.indicators);
-            }
-        }
-        if let Some(currency) = options.currency {
-            settings.comparison_currency = currency;
-        }
-        if let Some(interval) = options.interval {
-            for c in Category::ALL {
-                for slot in 0..4 {
-                    settings.set_interval(c, slot, interval);
-                }
-            }
-        }
-        if let Some(chart_type) = options.chart_type {
-            for c in Category::ALL {
-                settings.set_chart_type(c, chart_type);
-            }
-        }
-        let mut open_watchlists = Vec::new();
-        if !options.compare.is_empty() {
-            // `@NAME` opens a watchlist (read once the store is open); the rest are tickers.
-            settings.comparison = options
-                .compare
-                .iter()
-                .filter(|t| !t.starts_with('@'))
-                .cloned()
-                .collect();
-            open_watchlists = options
-                .compare
-                .iter()
-                .filter_map(|t| t.strip_prefix('@'))
-                .map(str::to_owned)
-                .collect();
-            settings.view = ViewKind::Comparison;
-        }
+        let open_watchlists = apply_options(&options, &mut settings);
         let store = connect(&rt, ctx, options.store.clone());
         Self {
             tickers: TickerPanel::new(settings.page_size),
@@ -596,79 +550,88 @@ impl WickviewApp {
 
     fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            let label = if self.settings.panel_open {
-                "◀ Panel"
-            } else {
-                "▶ Panel"
-            };
-            if ui
-                .button(label)
-                .on_hover_text("Show or hide the side panel")
-                .clicked()
-            {
-                self.settings.panel_open = !self.settings.panel_open;
-            }
-            ui.separator();
-            for view in ViewKind::ALL {
-                if ui
-                    .selectable_label(self.settings.view == view, view.label())
-                    .clicked()
-                {
-                    self.settings.view = view;
-                }
-            }
-            ui.separator();
-            let store = self.store().cloned();
-            if let Some(meta) = self.search.ui(ui, &self.rt, store.as_ref()) {
-                if self.settings.view == ViewKind::Comparison {
-                    self.add_to_comparison(meta.ticker.as_str());
-                } else if !super::layout::place_in_active_chart(
-                    &mut self.settings,
-                    meta.ticker.as_str(),
-                ) {
-                    self.open_ticker(&meta);
-                }
-            }
+            self.views_and_search_ui(ui);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .add_enabled(
-                        !self.export_choice.is_open(),
-                        egui::Button::new("Export PNG"),
-                    )
-                    .on_hover_text("Save the window as a PNG image")
-                    .clicked()
-                {
-                    let name = export_file_name(&self.settings);
-                    self.export_choice.start(
-                        ui.ctx(),
-                        &self.rt,
-                        super::save_file::SaveKind::Image,
-                        &name,
-                    );
-                }
-                match &self.store {
-                    StoreState::Ready(s) => {
-                        let kind = if s.is_embedded() {
-                            "Embedded store"
-                        } else {
-                            "MongoDB"
-                        };
-                        ui.weak(kind).on_hover_text(s.describe());
-                    }
-                    StoreState::Connecting(_) => {
-                        ui.spinner();
-                        ui.label("Connecting…");
-                    }
-                    StoreState::Seeding(..) => {
-                        ui.spinner();
-                        ui.label("Loading sample data…");
-                    }
-                    StoreState::Failed(_) => {
-                        ui.colored_label(egui::Color32::LIGHT_RED, "Store unavailable");
-                    }
-                }
+                self.export_and_store_ui(ui);
             });
         });
+        self.notices_ui(ui);
+    }
+
+    /// The panel toggle, the view tabs and the search box (its pick opens the ticker).
+    fn views_and_search_ui(&mut self, ui: &mut egui::Ui) {
+        let label = if self.settings.panel_open {
+            "◀ Panel"
+        } else {
+            "▶ Panel"
+        };
+        if ui
+            .button(label)
+            .on_hover_text("Show or hide the side panel")
+            .clicked()
+        {
+            self.settings.panel_open = !self.settings.panel_open;
+        }
+        ui.separator();
+        for view in ViewKind::ALL {
+            if ui
+                .selectable_label(self.settings.view == view, view.label())
+                .clicked()
+            {
+                self.settings.view = view;
+            }
+        }
+        ui.separator();
+        let store = self.store().cloned();
+        if let Some(meta) = self.search.ui(ui, &self.rt, store.as_ref()) {
+            if self.settings.view == ViewKind::Comparison {
+                self.add_to_comparison(meta.ticker.as_str());
+            } else if !self.settings.place_in_active_chart(meta.ticker.as_str()) {
+                self.open_ticker(&meta);
+            }
+        }
+    }
+
+    /// Export PNG, and which store the app is on (or why it is not).
+    fn export_and_store_ui(&mut self, ui: &mut egui::Ui) {
+        if ui
+            .add_enabled(
+                !self.export_choice.is_open(),
+                egui::Button::new("Export PNG"),
+            )
+            .on_hover_text("Save the window as a PNG image")
+            .clicked()
+        {
+            let name = export_file_name(&self.settings);
+            self.export_choice
+                .start(ui.ctx(), &self.rt, super::save_file::SaveKind::Image, &name);
+        }
+        match &self.store {
+            StoreState::Ready(s) => {
+                let kind = if s.is_embedded() {
+                    "Embedded store"
+                } else {
+                    "MongoDB"
+                };
+                ui.weak(kind).on_hover_text(s.describe());
+            }
+            StoreState::Connecting(_) => {
+                ui.spinner();
+                ui.label("Connecting…");
+            }
+            StoreState::Seeding(..) => {
+                ui.spinner();
+                ui.label("Loading sample data…");
+            }
+            StoreState::Failed(_) => {
+                ui.colored_label(egui::Color32::LIGHT_RED, "Store unavailable");
+            }
+        }
+    }
+
+    /// The lines under the bar: a missing Hangul font, data to repair, unreadable
+    /// settings, the last action's status (the last two dismissable).
+    fn notices_ui(&mut self, ui: &mut egui::Ui) {
         if let Some(w) = self.hangul.warning() {
             ui.colored_label(egui::Color32::YELLOW, w);
         }
@@ -832,7 +795,7 @@ impl WickviewApp {
         {
             let path = shot.path.clone();
             shot.saving = Some(bg::spawn(&self.rt, ctx, async move {
-                tokio::task::spawn_blocking(move || save_png(&image, &path))
+                tokio::task::spawn_blocking(move || super::save_file::save_png(&image, &path))
                     .await
                     .map_err(|e| format!("writing the PNG failed: {e}"))?
             }));
@@ -879,7 +842,7 @@ impl WickviewApp {
     pub fn go_to_day(&mut self, day: chrono::NaiveDate) {
         match self.settings.view {
             ViewKind::Category(c) => {
-                let active = super::layout::active_slot(&self.settings, c);
+                let active = self.settings.active_slot(c);
                 let v = &mut self.viewers[category_index(c)];
                 if let Some(chart) = v.chart_at_mut(active) {
                     chart.center_on_day(day);
@@ -960,26 +923,58 @@ fn export_file_name(settings: &Settings) -> String {
     format!("wickview-{safe}-{stamp}.png")
 }
 
-/// Writes `image` as a PNG file.
-pub fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {
-    let [w, h] = image.size;
-    let bytes: Vec<u8> = image
-        .pixels
-        .iter()
-        .flat_map(|c| c.to_srgba_unmultiplied())
-        .collect();
-    let (Ok(w), Ok(h)) = (u32::try_from(w), u32::try_from(h)) else {
-        return Err("image too large".to_owned());
-    };
-    let buf = image::RgbaImage::from_raw(w, h, bytes)
-        .ok_or_else(|| "the image size does not match its pixels".to_owned())?;
-    if let Some(parent) = path.parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+/// Applies what the command line asked for (view, panel tab, studies, currency, interval,
+/// chart type, compared tickers) to `settings`; returns the watchlists `--compare @NAME`
+/// opens once the store is open.
+fn apply_options(options: &AppOptions, settings: &mut Settings) -> Vec<String> {
+    if let Some(view) = options.view {
+        settings.view = view;
     }
-    buf.save(path)
-        .map_err(|e| format!("{}: {e}", path.display()))
+    if let Some(tab) = options.panel_tab {
+        settings.panel_tab = tab;
+        settings.panel_open = true;
+    }
+    if let Some(set) = options.index_ma_set {
+        settings.index_ma_set = set;
+    }
+    if !options.indicators.is_empty() {
+        for c in Category::ALL {
+            settings.set_indicators(c, &options.indicators);
+        }
+    }
+    if let Some(currency) = options.currency {
+        settings.comparison_currency = currency;
+    }
+    if let Some(interval) = options.interval {
+        for c in Category::ALL {
+            for slot in 0..4 {
+                settings.set_interval(c, slot, interval);
+            }
+        }
+    }
+    if let Some(chart_type) = options.chart_type {
+        for c in Category::ALL {
+            settings.set_chart_type(c, chart_type);
+        }
+    }
+    let mut open_watchlists = Vec::new();
+    if !options.compare.is_empty() {
+        // `@NAME` opens a watchlist (read once the store is open); the rest are tickers.
+        settings.comparison = options
+            .compare
+            .iter()
+            .filter(|t| !t.starts_with('@'))
+            .cloned()
+            .collect();
+        open_watchlists = options
+            .compare
+            .iter()
+            .filter_map(|t| t.strip_prefix('@'))
+            .map(str::to_owned)
+            .collect();
+        settings.view = ViewKind::Comparison;
+    }
+    open_watchlists
 }
 
 impl eframe::App for WickviewApp {
@@ -1045,26 +1040,5 @@ impl eframe::App for WickviewApp {
         if !self.options.fresh_settings {
             eframe::set_value(storage, STORAGE_KEY, &self.settings);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn save_png_writes_the_pixels_and_reports_bad_paths() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut image = egui::ColorImage::filled([3, 2], egui::Color32::from_rgb(10, 20, 30));
-        image.pixels[0] = egui::Color32::from_rgb(200, 0, 0);
-        let path = dir.path().join("nested").join("shot.png");
-        save_png(&image, &path).unwrap();
-        let back = image::open(&path).unwrap().to_rgba8();
-        assert_eq!(back.dimensions(), (3, 2));
-        assert_eq!(back.get_pixel(0, 0).0, [200, 0, 0, 255]);
-        assert_eq!(back.get_pixel(2, 1).0, [10, 20, 30, 255]);
-        // A directory where the file should go: a clear error, no panic.
-        let err = save_png(&image, dir.path()).unwrap_err();
-        assert!(!err.is_empty());
     }
 }

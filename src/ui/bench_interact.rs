@@ -184,165 +184,35 @@ fn run_case(
     days: usize,
 ) -> Result<InteractRow, InteractBenchError> {
     let n = tickers.len();
-    let mut viewer = ComparisonViewer::default();
-    let mut cache = SeriesCache::default();
-    let mut settings = Settings::default();
     let _guard = rt.enter();
-    let frame = |h: &mut Headless,
-                 viewer: &mut ComparisonViewer,
-                 settings: &mut Settings,
-                 cache: &mut SeriesCache|
-     -> Result<Duration, InteractBenchError> {
-        let (cpu, _) = h.frame(|ui| {
-            cache.poll();
-            viewer.ui(ui, settings, cache, rt, Some(store));
-        })?;
-        Ok(cpu)
+    let mut case = Case {
+        h,
+        rt,
+        store,
+        viewer: ComparisonViewer::default(),
+        cache: SeriesCache::default(),
+        settings: Settings::default(),
+        times: Vec::new(),
     };
-    // Settle an empty view, then add the N series and wait for the first complete frame.
-    frame(h, &mut viewer, &mut settings, &mut cache)?;
-    let t0 = Instant::now();
-    settings.comparison = tickers;
-    let timeout = Duration::from_secs(600);
-    let mut loaded_ms = None;
-    loop {
-        frame(h, &mut viewer, &mut settings, &mut cache)?;
-        if loaded_ms.is_none() && settings.comparison.iter().all(|t| cache.get(t).is_some()) {
-            loaded_ms = Some(t0.elapsed().as_secs_f64() * 1e3);
-        }
-        if viewer.shown_tickers().len() == n
-            && !viewer.chart.is_loading()
-            && !viewer.is_mode_pending()
-            && viewer.chart.primitives() > 0
-        {
-            break;
-        }
-        if t0.elapsed() > timeout {
-            return Err(InteractBenchError::Timeout(n, timeout));
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let first_frame_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let (loaded_ms, first_frame_ms) = case.load(tickers)?;
 
-    viewer.chart.apply_range(RangePreset::M1);
-    frame(h, &mut viewer, &mut settings, &mut cache)?;
-    let plot = viewer
+    case.viewer.chart.apply_range(RangePreset::M1);
+    case.frame()?;
+    let plot = case
+        .viewer
         .chart
         .plot_rect()
         .unwrap_or(egui::Rect::from_min_size(
             egui::pos2(50.0, 80.0),
             egui::vec2(800.0, 600.0),
         ));
-    let centre = plot.center();
-    let mut times = Vec::new();
-    let mut timed = |h: &mut Headless,
-                     viewer: &mut ComparisonViewer,
-                     settings: &mut Settings,
-                     cache: &mut SeriesCache,
-                     events: Vec<egui::Event>|
-     -> Result<(), InteractBenchError> {
-        for e in events {
-            h.push_event(e);
-        }
-        times.push(frame(h, viewer, settings, cache)?);
-        Ok(())
-    };
-    // Zoom 1M → Max → 1M in 60 wheel steps (30 out, 30 in) around the plot's centre.
-    let calendar_len = viewer.chart.calendar().map_or(days, <[_]>::len).max(2);
-    let width_1m = viewer.chart.view().width().max(1.0);
-    let notches = (calendar_len as f64 / width_1m).ln() / crate::ui::chart::ZOOM_PER_NOTCH.ln();
-    let per_step = (notches / 30.0) as f32;
-    let wheel = |d: f32| egui::Event::MouseWheel {
-        unit: egui::MouseWheelUnit::Line,
-        delta: egui::vec2(0.0, d),
-        modifiers: egui::Modifiers::NONE,
-        phase: egui::TouchPhase::Move,
-        source: egui::MouseWheelSource::Unknown,
-    };
-    for step in 0..60 {
-        let d = if step < 30 { -per_step } else { per_step };
-        timed(
-            h,
-            &mut viewer,
-            &mut settings,
-            &mut cache,
-            vec![egui::Event::PointerMoved(centre), wheel(d)],
-        )?;
-    }
-    // Pan across the whole history in 60 drags, at one year per screen.
-    let mut view = viewer.chart.view();
-    view.start = -0.5;
-    view.end = 251.5_f64.min(calendar_len as f64 - 0.5);
-    viewer.chart.set_view(view);
-    let bars_per_pt = view.width() / f64::from(plot.width().max(1.0));
-    let dx = ((calendar_len as f64 - view.width()) / 60.0 / bars_per_pt) as f32;
-    let button = |pos, pressed| egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed,
-        modifiers: egui::Modifiers::NONE,
-    };
-    for _ in 0..60 {
-        let from = centre + egui::vec2(dx / 2.0, 0.0);
-        let to = centre - egui::vec2(dx / 2.0, 0.0);
-        timed(
-            h,
-            &mut viewer,
-            &mut settings,
-            &mut cache,
-            vec![egui::Event::PointerMoved(from), button(from, true)],
-        )?;
-        timed(
-            h,
-            &mut viewer,
-            &mut settings,
-            &mut cache,
-            vec![egui::Event::PointerMoved(to)],
-        )?;
-        timed(
-            h,
-            &mut viewer,
-            &mut settings,
-            &mut cache,
-            vec![button(to, false)],
-        )?;
-    }
-    // Sweep the pointer across the plot: highlight and tooltip every frame.
-    viewer.chart.apply_range(RangePreset::Y1);
-    for i in 0..60 {
-        let x = plot.left() + plot.width() * (i as f32 + 0.5) / 60.0;
-        let y = plot.top() + plot.height() * (0.2 + 0.6 * ((i % 7) as f32 / 6.0));
-        timed(
-            h,
-            &mut viewer,
-            &mut settings,
-            &mut cache,
-            vec![egui::Event::PointerMoved(egui::pos2(x, y))],
-        )?;
-    }
-    // Set a rebase day by clicking the chart.
-    viewer.chart.pick_anchor();
-    timed(
-        h,
-        &mut viewer,
-        &mut settings,
-        &mut cache,
-        vec![egui::Event::PointerMoved(centre), button(centre, true)],
-    )?;
-    timed(
-        h,
-        &mut viewer,
-        &mut settings,
-        &mut cache,
-        vec![button(centre, false)],
-    )?;
-    for _ in 0..3 {
-        timed(h, &mut viewer, &mut settings, &mut cache, Vec::new())?;
-    }
-    if viewer.chart.anchor().is_none() {
-        tracing::warn!("bench-interact: the click did not set a rebase day");
-    }
+    let calendar_len = case.viewer.chart.calendar().map_or(days, <[_]>::len).max(2);
+    case.zoom(plot.center(), calendar_len)?;
+    case.pan(plot, calendar_len)?;
+    case.sweep(plot)?;
+    case.rebase(plot.center())?;
     let rss_mb = peak_rss_mb();
+    let mut times = case.times;
     times.sort();
     Ok(InteractRow {
         series: n,
@@ -355,6 +225,152 @@ fn run_case(
         rss_mb,
         frames: times.len(),
     })
+}
+
+/// One case of the benchmark: the comparison viewer on its store, and the CPU time of
+/// every timed frame.
+struct Case<'a> {
+    h: &'a mut Headless,
+    rt: &'a tokio::runtime::Handle,
+    store: &'a Store,
+    viewer: ComparisonViewer,
+    cache: SeriesCache,
+    settings: Settings,
+    times: Vec<Duration>,
+}
+
+/// A primary button press or release at `pos`.
+fn button(pos: egui::Pos2, pressed: bool) -> egui::Event {
+    egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    }
+}
+
+impl Case<'_> {
+    /// Runs one frame of the viewer; returns its CPU time.
+    fn frame(&mut self) -> Result<Duration, InteractBenchError> {
+        let (viewer, settings, cache) = (&mut self.viewer, &mut self.settings, &mut self.cache);
+        let (rt, store) = (self.rt, self.store);
+        let (cpu, _) = self.h.frame(|ui| {
+            cache.poll();
+            viewer.ui(ui, settings, cache, rt, Some(store));
+        })?;
+        Ok(cpu)
+    }
+
+    /// Runs one frame after `events`, and keeps its CPU time.
+    fn timed(&mut self, events: Vec<egui::Event>) -> Result<(), InteractBenchError> {
+        for e in events {
+            self.h.push_event(e);
+        }
+        let cpu = self.frame()?;
+        self.times.push(cpu);
+        Ok(())
+    }
+
+    /// Settles an empty view, then adds `tickers` and waits for the first complete frame;
+    /// returns when every series had loaded and when that frame came (ms from the add).
+    fn load(&mut self, tickers: Vec<String>) -> Result<(Option<f64>, f64), InteractBenchError> {
+        let n = tickers.len();
+        self.frame()?;
+        let t0 = Instant::now();
+        self.settings.comparison = tickers;
+        let timeout = Duration::from_secs(600);
+        let mut loaded_ms = None;
+        loop {
+            self.frame()?;
+            if loaded_ms.is_none()
+                && self
+                    .settings
+                    .comparison
+                    .iter()
+                    .all(|t| self.cache.get(t).is_some())
+            {
+                loaded_ms = Some(t0.elapsed().as_secs_f64() * 1e3);
+            }
+            if self.viewer.shown_tickers().len() == n
+                && !self.viewer.chart.is_loading()
+                && !self.viewer.is_mode_pending()
+                && self.viewer.chart.primitives() > 0
+            {
+                break;
+            }
+            if t0.elapsed() > timeout {
+                return Err(InteractBenchError::Timeout(n, timeout));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok((loaded_ms, t0.elapsed().as_secs_f64() * 1e3))
+    }
+
+    /// Zooms 1M → Max → 1M in 60 wheel steps (30 out, 30 in) around `centre`.
+    fn zoom(&mut self, centre: egui::Pos2, calendar_len: usize) -> Result<(), InteractBenchError> {
+        let width_1m = self.viewer.chart.view().width().max(1.0);
+        let notches = (calendar_len as f64 / width_1m).ln() / crate::ui::chart::ZOOM_PER_NOTCH.ln();
+        let per_step = (notches / 30.0) as f32;
+        let wheel = |d: f32| egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, d),
+            modifiers: egui::Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+        };
+        for step in 0..60 {
+            let d = if step < 30 { -per_step } else { per_step };
+            self.timed(vec![egui::Event::PointerMoved(centre), wheel(d)])?;
+        }
+        Ok(())
+    }
+
+    /// Pans across the whole history in 60 drags, at one year per screen.
+    fn pan(&mut self, plot: egui::Rect, calendar_len: usize) -> Result<(), InteractBenchError> {
+        let centre = plot.center();
+        let mut view = self.viewer.chart.view();
+        view.start = -0.5;
+        view.end = 251.5_f64.min(calendar_len as f64 - 0.5);
+        self.viewer.chart.set_view(view);
+        let bars_per_pt = view.width() / f64::from(plot.width().max(1.0));
+        let dx = ((calendar_len as f64 - view.width()) / 60.0 / bars_per_pt) as f32;
+        for _ in 0..60 {
+            let from = centre + egui::vec2(dx / 2.0, 0.0);
+            let to = centre - egui::vec2(dx / 2.0, 0.0);
+            self.timed(vec![egui::Event::PointerMoved(from), button(from, true)])?;
+            self.timed(vec![egui::Event::PointerMoved(to)])?;
+            self.timed(vec![button(to, false)])?;
+        }
+        Ok(())
+    }
+
+    /// Sweeps the pointer across the plot over a year: highlight and tooltip every frame.
+    fn sweep(&mut self, plot: egui::Rect) -> Result<(), InteractBenchError> {
+        self.viewer.chart.apply_range(RangePreset::Y1);
+        for i in 0..60 {
+            let x = plot.left() + plot.width() * (i as f32 + 0.5) / 60.0;
+            let y = plot.top() + plot.height() * (0.2 + 0.6 * ((i % 7) as f32 / 6.0));
+            self.timed(vec![egui::Event::PointerMoved(egui::pos2(x, y))])?;
+        }
+        Ok(())
+    }
+
+    /// Sets a rebase day by clicking the chart at `centre`.
+    fn rebase(&mut self, centre: egui::Pos2) -> Result<(), InteractBenchError> {
+        self.viewer.chart.pick_anchor();
+        self.timed(vec![
+            egui::Event::PointerMoved(centre),
+            button(centre, true),
+        ])?;
+        self.timed(vec![button(centre, false)])?;
+        for _ in 0..3 {
+            self.timed(Vec::new())?;
+        }
+        if self.viewer.chart.anchor().is_none() {
+            tracing::warn!("bench-interact: the click did not set a rebase day");
+        }
+        Ok(())
+    }
 }
 
 /// Formats rows as an aligned text table.

@@ -166,7 +166,22 @@ impl BenchPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         self.poll();
         let idle = self.running.is_none();
+        self.compute_ui(ui, idle);
+        ui.separator();
+        self.render_ui(ui, idle);
+        if !idle {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Benchmark running…");
+            });
+        }
+        if let Some(e) = &self.error {
+            ui.colored_label(egui::Color32::LIGHT_RED, e);
+        }
+    }
 
+    /// The compute kernels' benchmark: its size, its button (while `idle`), its table.
+    fn compute_ui(&mut self, ui: &mut egui::Ui, idle: bool) {
         ui.strong("Compute kernels");
         ui.horizontal(|ui| {
             let label = ui.label("Series");
@@ -200,8 +215,10 @@ impl BenchPanel {
         if let Some(t) = &self.compute_table {
             table_ui(ui, t);
         }
+    }
 
-        ui.separator();
+    /// The rendering benchmark: its size, its button (while `idle`), its table.
+    fn render_ui(&mut self, ui: &mut egui::Ui, idle: bool) {
         ui.strong("Rendering");
         ui.horizontal(|ui| {
             let label = ui.label("Series");
@@ -235,16 +252,6 @@ impl BenchPanel {
         }
         if let Some(t) = &self.render_table {
             table_ui(ui, t);
-        }
-
-        if !idle {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Benchmark running…");
-            });
-        }
-        if let Some(e) = &self.error {
-            ui.colored_label(egui::Color32::LIGHT_RED, e);
         }
     }
 }

@@ -279,6 +279,10 @@ pub fn bench(
     let mut h = Headless::new(args.width, args.height)?;
     tracing::info!(adapter = %h.adapter_name(), "bench-render");
     let mut rows = Vec::new();
+    let mut keep = |row: BenchRow| {
+        on_row(&row);
+        rows.push(row);
+    };
     for &years in &args.years {
         let days = years * 252;
         for &n in &args.series {
@@ -288,128 +292,156 @@ pub fn bench(
                 .enumerate()
                 .map(|(i, s)| ChartSeries::new(format!("S{i}"), Arc::new(s.clone())))
                 .collect();
-            for (zoom_name, preset) in [("max", RangePreset::Max), ("1m", RangePreset::M1)] {
-                // wickview: the comparison chart, series as GPU lines.
-                let mut chart = ComparisonChart::new(("bench", n, days, zoom_name));
-                chart.set_series(charted.clone());
-                chart.set_mode(CompareMode::Absolute);
-                let deadline = Instant::now() + Duration::from_secs(120);
-                while (chart.is_loading() || chart.calendar().is_none())
-                    && Instant::now() < deadline
-                {
-                    h.frame(|ui| chart.ui(ui))?;
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-                chart.apply_range(preset);
-                // Warm-up: uploads of the levels this view needs.
-                for _ in 0..3 {
-                    h.frame(|ui| chart.ui(ui))?;
-                }
-                let base = chart.view();
-                let m = measure(&mut h, args.frames, args.max_seconds, |ui, f| {
-                    chart.set_view(wiggle(base, f, days));
-                    chart.ui(ui);
-                })?;
-                let row = BenchRow {
-                    scenario: "wickview",
+            for (zoom, preset) in [("max", RangePreset::Max), ("1m", RangePreset::M1)] {
+                let case = Case {
                     series: n,
                     days,
-                    zoom: zoom_name,
-                    frames: m.cpu.len(),
-                    frame_cpu_ms: median_ms(m.cpu),
-                    primitives: chart.primitives(),
-                    raster_ms: median_ms(m.raster),
+                    zoom,
+                    preset,
                 };
-                on_row(&row);
-                rows.push(row);
-
-                for (scenario, indicators) in [
-                    ("wickview_candles", &[][..]),
-                    ("wickview_3_panes", &PANES_CASE[..]),
-                ] {
-                    if n != 1 {
-                        break;
+                keep(bench_comparison(&mut h, args, &case, &charted)?);
+                if n == 1 {
+                    for (scenario, indicators) in [
+                        ("wickview_candles", &[][..]),
+                        ("wickview_3_panes", &PANES_CASE[..]),
+                    ] {
+                        keep(bench_candles(
+                            &mut h,
+                            args,
+                            &case,
+                            (scenario, indicators),
+                            &charted[0],
+                        )?);
                     }
-                    let mut candles =
-                        CandleChart::new(("bench_candles", days, zoom_name, scenario));
-                    candles.set_series(
-                        charted[0].clone(),
-                        CandleColors::WESTERN,
-                        crate::model::MA_SET_B,
-                    );
-                    let indicators: Vec<Indicator> =
-                        indicators.iter().filter_map(|s| s.parse().ok()).collect();
-                    candles.set_indicators(&indicators);
-                    let deadline = Instant::now() + Duration::from_secs(60);
-                    while candles.is_loading() && Instant::now() < deadline {
-                        h.frame(|ui| candles.ui(ui))?;
-                        std::thread::sleep(Duration::from_millis(2));
-                    }
-                    candles.apply_range(preset);
-                    for _ in 0..3 {
-                        h.frame(|ui| candles.ui(ui))?;
-                    }
-                    let base = candles.view();
-                    let m = measure(&mut h, args.frames, args.max_seconds, |ui, f| {
-                        candles.set_view(wiggle(base, f, days));
-                        candles.ui(ui);
-                    })?;
-                    let row = BenchRow {
-                        scenario,
-                        series: n,
-                        days,
-                        zoom: zoom_name,
-                        frames: m.cpu.len(),
-                        frame_cpu_ms: median_ms(m.cpu),
-                        primitives: candles.primitives(),
-                        raster_ms: median_ms(m.raster),
-                    };
-                    on_row(&row);
-                    rows.push(row);
                 }
-
-                // Baseline: egui_plot drawing the same closes as plain lines.
-                let points: Vec<Vec<PlotPoint>> = panel
-                    .iter()
-                    .map(|s| {
-                        s.close()
-                            .iter()
-                            .enumerate()
-                            .map(|(i, c)| PlotPoint::new(i as f64, *c))
-                            .collect()
-                    })
-                    .collect();
-                let view = preset.view(panel[0].days());
-                let id = egui::Id::unique(("bench_egui_plot", n, days, zoom_name));
-                let m = measure(&mut h, args.frames, args.max_seconds, |ui, f| {
-                    let v = wiggle(view, f, days);
-                    Plot::new(id).show(ui, |plot_ui| {
-                        plot_ui.set_plot_bounds_x(v.start..=v.end);
-                        for (k, p) in points.iter().enumerate() {
-                            plot_ui.line(Line::new(format!("S{k}"), PlotPoints::Borrowed(p)));
-                        }
-                    });
-                })?;
-                let segments: u64 = points
-                    .iter()
-                    .map(|p| p.len().saturating_sub(1) as u64)
-                    .sum();
-                let row = BenchRow {
-                    scenario: "egui_plot",
-                    series: n,
-                    days,
-                    zoom: zoom_name,
-                    frames: m.cpu.len(),
-                    frame_cpu_ms: median_ms(m.cpu),
-                    primitives: segments,
-                    raster_ms: median_ms(m.raster),
-                };
-                on_row(&row);
-                rows.push(row);
+                keep(bench_egui_plot(&mut h, args, &case, &panel)?);
             }
         }
     }
     Ok(rows)
+}
+
+/// One size and zoom of the benchmark.
+struct Case {
+    series: usize,
+    days: usize,
+    zoom: &'static str,
+    preset: RangePreset,
+}
+
+impl Case {
+    /// The row of `scenario` from its measurement.
+    fn row(&self, scenario: &'static str, m: Measure, primitives: u64) -> BenchRow {
+        BenchRow {
+            scenario,
+            series: self.series,
+            days: self.days,
+            zoom: self.zoom,
+            frames: m.cpu.len(),
+            frame_cpu_ms: median_ms(m.cpu),
+            primitives,
+            raster_ms: median_ms(m.raster),
+        }
+    }
+}
+
+/// wickview: the comparison chart, series as GPU lines.
+fn bench_comparison(
+    h: &mut Headless,
+    args: &RenderBenchConfig,
+    case: &Case,
+    charted: &[ChartSeries],
+) -> Result<BenchRow, RenderBenchError> {
+    let days = case.days;
+    let mut chart = ComparisonChart::new(("bench", case.series, days, case.zoom));
+    chart.set_series(charted.to_vec());
+    chart.set_mode(CompareMode::Absolute);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while (chart.is_loading() || chart.calendar().is_none()) && Instant::now() < deadline {
+        h.frame(|ui| chart.ui(ui))?;
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    chart.apply_range(case.preset);
+    // Warm-up: uploads of the levels this view needs.
+    for _ in 0..3 {
+        h.frame(|ui| chart.ui(ui))?;
+    }
+    let base = chart.view();
+    let m = measure(h, args.frames, args.max_seconds, |ui, f| {
+        chart.set_view(wiggle(base, f, days));
+        chart.ui(ui);
+    })?;
+    Ok(case.row("wickview", m, chart.primitives()))
+}
+
+/// wickview's candle chart of one series, with `indicators` in panes below it.
+fn bench_candles(
+    h: &mut Headless,
+    args: &RenderBenchConfig,
+    case: &Case,
+    (scenario, indicators): (&'static str, &[&str]),
+    series: &ChartSeries,
+) -> Result<BenchRow, RenderBenchError> {
+    let days = case.days;
+    let mut candles = CandleChart::new(("bench_candles", days, case.zoom, scenario));
+    candles.set_series(
+        series.clone(),
+        CandleColors::WESTERN,
+        crate::model::MA_SET_B,
+    );
+    let indicators: Vec<Indicator> = indicators.iter().filter_map(|s| s.parse().ok()).collect();
+    candles.set_indicators(&indicators);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while candles.is_loading() && Instant::now() < deadline {
+        h.frame(|ui| candles.ui(ui))?;
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    candles.apply_range(case.preset);
+    for _ in 0..3 {
+        h.frame(|ui| candles.ui(ui))?;
+    }
+    let base = candles.view();
+    let m = measure(h, args.frames, args.max_seconds, |ui, f| {
+        candles.set_view(wiggle(base, f, days));
+        candles.ui(ui);
+    })?;
+    Ok(case.row(scenario, m, candles.primitives()))
+}
+
+/// Baseline: egui_plot drawing the same closes as plain lines.
+fn bench_egui_plot(
+    h: &mut Headless,
+    args: &RenderBenchConfig,
+    case: &Case,
+    panel: &[crate::model::DailySeries],
+) -> Result<BenchRow, RenderBenchError> {
+    let days = case.days;
+    let points: Vec<Vec<PlotPoint>> = panel
+        .iter()
+        .map(|s| {
+            s.close()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| PlotPoint::new(i as f64, *c))
+                .collect()
+        })
+        .collect();
+    let view = case.preset.view(panel[0].days());
+    let id = egui::Id::unique(("bench_egui_plot", case.series, days, case.zoom));
+    let m = measure(h, args.frames, args.max_seconds, |ui, f| {
+        let v = wiggle(view, f, days);
+        Plot::new(id).show(ui, |plot_ui| {
+            plot_ui.set_plot_bounds_x(v.start..=v.end);
+            for (k, p) in points.iter().enumerate() {
+                plot_ui.line(Line::new(format!("S{k}"), PlotPoints::Borrowed(p)));
+            }
+        });
+    })?;
+    let segments: u64 = points
+        .iter()
+        .map(|p| p.len().saturating_sub(1) as u64)
+        .sum();
+    Ok(case.row("egui_plot", m, segments))
 }
 
 /// Runs the benchmark for `series` counts at 1 and 25 years and formats a table.

@@ -360,9 +360,19 @@ impl AddMany {
         store: &Store,
         current: &[String],
     ) {
-        let ctx = ui.ctx().clone();
         let busy = self.job.is_some();
         ui.label("Watchlists:");
+        self.pick_watchlist_ui(ui);
+        let chosen = self.chosen.clone();
+        let enabled = chosen.is_some() && !busy;
+        ui.horizontal_wrapped(|ui| {
+            self.chosen_actions_ui(ui, (rt, store), current, chosen.as_deref(), enabled);
+        });
+        ui.horizontal_wrapped(|ui| self.save_or_rename_ui(ui, (rt, store), current, chosen, busy));
+    }
+
+    /// The watchlist menu (each with its count of tickers).
+    fn pick_watchlist_ui(&mut self, ui: &mut egui::Ui) {
         let names: Vec<String> = self
             .watchlists
             .iter()
@@ -397,112 +407,131 @@ impl AddMany {
                 ui.weak("none yet");
             }
         });
-        let chosen = self.chosen.clone();
-        ui.horizontal_wrapped(|ui| {
-            let enabled = chosen.is_some() && !busy;
-            if ui
-                .add_enabled(enabled, egui::Button::new("Open").small())
-                .on_hover_text("Show the watchlist's tickers instead of the comparison's")
-                .clicked()
-                && let Some(name) = &chosen
-            {
-                self.open_watchlist(name, rt, &ctx, store);
-            }
-            if ui
-                .add_enabled(enabled, egui::Button::new("Add its tickers").small())
-                .clicked()
-                && let Some(name) = chosen.clone()
-            {
-                let store = store.clone();
-                self.start(rt, &ctx, async move {
-                    let list = store
-                        .existing_watchlist(&name)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let msg = format!("Added watchlist {}", list.name);
-                    Ok(Done::Tickers(AddOutcome::Add(list.tickers), msg))
-                });
-            }
-            if ui
-                .add_enabled(enabled, egui::Button::new("Update from comparison").small())
-                .on_hover_text("Store the comparison's tickers, in order, in this watchlist")
-                .clicked()
-                && let Some(name) = chosen.clone()
-            {
-                let (store, tickers) = (store.clone(), current.to_vec());
-                self.start(rt, &ctx, async move {
-                    let list = store
-                        .set_watchlist_tickers(&name, &tickers)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    Ok(Done::Changed(format!(
-                        "Watchlist {} now holds {} tickers",
-                        list.name,
-                        list.tickers.len()
-                    )))
-                });
-            }
-            if ui
-                .add_enabled(enabled, egui::Button::new("Delete").small())
-                .clicked()
-                && let Some(name) = chosen.clone()
-            {
-                let store = store.clone();
-                self.chosen = None;
-                self.start(rt, &ctx, async move {
-                    store
-                        .delete_watchlist(&name)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    Ok(Done::Changed(format!("Deleted watchlist {name}")))
-                });
-            }
-        });
-        ui.horizontal_wrapped(|ui| {
-            ui.add(
-                egui::TextEdit::singleline(&mut self.name)
-                    .hint_text("Watchlist name")
-                    .desired_width(110.0),
-            );
-            if ui
-                .add_enabled(
-                    !busy && !current.is_empty(),
-                    egui::Button::new("Save comparison as").small(),
-                )
-                .clicked()
-            {
-                let (store, name, tickers) = (store.clone(), self.name.clone(), current.to_vec());
-                self.chosen = Some(name.trim().to_owned());
-                self.start(rt, &ctx, async move {
-                    let list = store
-                        .create_watchlist(&name, &tickers)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    Ok(Done::Changed(format!(
-                        "Saved watchlist {} ({} tickers)",
-                        list.name,
-                        list.tickers.len()
-                    )))
-                });
-            }
-            if ui
-                .add_enabled(
-                    !busy && chosen.is_some(),
-                    egui::Button::new("Rename to").small(),
-                )
-                .clicked()
-                && let Some(from) = chosen.clone()
-            {
-                let (store, to) = (store.clone(), self.name.clone());
-                self.chosen = Some(to.trim().to_owned());
-                self.start(rt, &ctx, async move {
-                    let list = store
-                        .rename_watchlist(&from, &to)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    Ok(Done::Changed(format!("Renamed {from} to {}", list.name)))
-                });
-            }
-        });
+    }
+
+    /// Open, add the tickers of, update from the comparison or delete the `chosen`
+    /// watchlist.
+    fn chosen_actions_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        (rt, store): (&tokio::runtime::Handle, &Store),
+        current: &[String],
+        chosen: Option<&str>,
+        enabled: bool,
+    ) {
+        let ctx = ui.ctx().clone();
+        if ui
+            .add_enabled(enabled, egui::Button::new("Open").small())
+            .on_hover_text("Show the watchlist's tickers instead of the comparison's")
+            .clicked()
+            && let Some(name) = chosen
+        {
+            self.open_watchlist(name, rt, &ctx, store);
+        }
+        if ui
+            .add_enabled(enabled, egui::Button::new("Add its tickers").small())
+            .clicked()
+            && let Some(name) = chosen.map(str::to_owned)
+        {
+            let store = store.clone();
+            self.start(rt, &ctx, async move {
+                let list = store
+                    .existing_watchlist(&name)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let msg = format!("Added watchlist {}", list.name);
+                Ok(Done::Tickers(AddOutcome::Add(list.tickers), msg))
+            });
+        }
+        if ui
+            .add_enabled(enabled, egui::Button::new("Update from comparison").small())
+            .on_hover_text("Store the comparison's tickers, in order, in this watchlist")
+            .clicked()
+            && let Some(name) = chosen.map(str::to_owned)
+        {
+            let (store, tickers) = (store.clone(), current.to_vec());
+            self.start(rt, &ctx, async move {
+                let list = store
+                    .set_watchlist_tickers(&name, &tickers)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(Done::Changed(format!(
+                    "Watchlist {} now holds {} tickers",
+                    list.name,
+                    list.tickers.len()
+                )))
+            });
+        }
+        if ui
+            .add_enabled(enabled, egui::Button::new("Delete").small())
+            .clicked()
+            && let Some(name) = chosen.map(str::to_owned)
+        {
+            let store = store.clone();
+            self.chosen = None;
+            self.start(rt, &ctx, async move {
+                store
+                    .delete_watchlist(&name)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(Done::Changed(format!("Deleted watchlist {name}")))
+            });
+        }
+    }
+
+    /// The name field, with "Save comparison as" and "Rename to" (the `chosen` watchlist).
+    fn save_or_rename_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        (rt, store): (&tokio::runtime::Handle, &Store),
+        current: &[String],
+        chosen: Option<String>,
+        busy: bool,
+    ) {
+        let ctx = ui.ctx().clone();
+        ui.add(
+            egui::TextEdit::singleline(&mut self.name)
+                .hint_text("Watchlist name")
+                .desired_width(110.0),
+        );
+        if ui
+            .add_enabled(
+                !busy && !current.is_empty(),
+                egui::Button::new("Save comparison as").small(),
+            )
+            .clicked()
+        {
+            let (store, name, tickers) = (store.clone(), self.name.clone(), current.to_vec());
+            self.chosen = Some(name.trim().to_owned());
+            self.start(rt, &ctx, async move {
+                let list = store
+                    .create_watchlist(&name, &tickers)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(Done::Changed(format!(
+                    "Saved watchlist {} ({} tickers)",
+                    list.name,
+                    list.tickers.len()
+                )))
+            });
+        }
+        if ui
+            .add_enabled(
+                !busy && chosen.is_some(),
+                egui::Button::new("Rename to").small(),
+            )
+            .clicked()
+            && let Some(from) = chosen
+        {
+            let (store, to) = (store.clone(), self.name.clone());
+            self.chosen = Some(to.trim().to_owned());
+            self.start(rt, &ctx, async move {
+                let list = store
+                    .rename_watchlist(&from, &to)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(Done::Changed(format!("Renamed {from} to {}", list.name)))
+            });
+        }
     }
 }

@@ -201,7 +201,7 @@ impl DemoApp {
     }
 
     fn save_screenshot(path: &Path, image: &egui::ColorImage) -> Result<(), DemoError> {
-        super::app::save_png(image, path).map_err(|reason| DemoError::Screenshot {
+        super::save_file::save_png(image, path).map_err(|reason| DemoError::Screenshot {
             path: path.to_owned(),
             reason,
         })

@@ -7,8 +7,6 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::chart::CandleChart;
-use super::settings::{Settings, ViewKind};
-use crate::model::Category;
 
 /// How many charts a viewer shows, and how they are arranged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -186,33 +184,6 @@ impl LayoutSettings {
             trailing(ui);
         });
     }
-}
-
-/// The active chart of `category`'s viewer (0 with one chart).
-pub fn active_slot(settings: &Settings, category: Category) -> usize {
-    settings
-        .layouts
-        .get(category.storage_name())
-        .filter(|l| l.layout.count() > 1)
-        .map_or(0, |l| l.active.min(l.layout.count() - 1))
-}
-
-/// Puts `ticker` (any category) into the active chart of the open category viewer when
-/// that is a chart after the first of a multi-chart layout; returns whether it did (the
-/// first chart shows the viewer's own ticker, picked as in a one-chart viewer).
-pub fn place_in_active_chart(settings: &mut Settings, ticker: &str) -> bool {
-    let ViewKind::Category(category) = settings.view else {
-        return false;
-    };
-    let slot = active_slot(settings, category);
-    if slot == 0 {
-        return false;
-    }
-    if let Some(l) = settings.layouts.get_mut(category.storage_name()) {
-        l.set_ticker(slot, ticker);
-        return true;
-    }
-    false
 }
 
 /// Shows the remembered linked dates in `charts` (ones whose ticker just loaded: after a

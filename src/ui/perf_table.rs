@@ -196,28 +196,44 @@ impl PerfTable {
                 "# benchmark: {b} (correlation of daily simple returns)\n"
             ));
         }
-        out.push_str("ticker,name,return_pct,volatility_pct,max_drawdown_pct,");
-        out.push_str(&format!(
-            "correlation_with_{}\n",
-            self.benchmark.as_deref().unwrap_or("benchmark")
-        ));
-        for r in &self.rows {
-            // Quoted with a '#' too: pandas' comment='#' would cut the line there.
-            let name = if r.name.contains([',', '"', '#']) {
-                format!("\"{}\"", r.name.replace('"', "\"\""))
-            } else {
-                r.name.clone()
-            };
-            out.push_str(&format!(
-                "{},{name},{},{},{},{}\n",
-                r.key,
-                csv_cell(r.perf.return_pct),
-                csv_cell(r.perf.volatility_pct),
-                csv_cell(r.perf.max_drawdown_pct),
-                csv_cell(r.perf.correlation),
-            ));
+        match self.write_rows(out.into_bytes()) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                tracing::error!("performance table: could not write its CSV: {e}");
+                String::new()
+            }
         }
-        out
+    }
+
+    /// Appends the header and the rows to `out` as CSV. A field with a `#` is quoted too:
+    /// pandas' `comment='#'` would cut the line there.
+    fn write_rows(&self, out: Vec<u8>) -> Result<Vec<u8>, csv::Error> {
+        let mut w = csv::WriterBuilder::new()
+            .comment(Some(b'#'))
+            .from_writer(out);
+        let correlation = format!(
+            "correlation_with_{}",
+            self.benchmark.as_deref().unwrap_or("benchmark")
+        );
+        w.write_record([
+            "ticker",
+            "name",
+            "return_pct",
+            "volatility_pct",
+            "max_drawdown_pct",
+            &correlation,
+        ])?;
+        for r in &self.rows {
+            w.write_record([
+                r.key.as_str(),
+                &r.name,
+                &csv_cell(r.perf.return_pct),
+                &csv_cell(r.perf.volatility_pct),
+                &csv_cell(r.perf.max_drawdown_pct),
+                &csv_cell(r.perf.correlation),
+            ])?;
+        }
+        w.into_inner().map_err(|e| e.into_error().into())
     }
 
     /// Starts a computation when the range, the series or the benchmark changed and none
@@ -319,99 +335,118 @@ impl PerfTable {
                 Err(e) => (format!("Could not save the CSV: {e}"), true),
             });
         }
-        ui.horizontal_wrapped(|ui| {
-            ui.strong("Performance over the visible range");
-            let mut bench = self.benchmark.clone();
-            egui::ComboBox::from_label("Correlation with")
-                .selected_text(bench.as_deref().unwrap_or("–"))
-                .show_ui(ui, |ui| {
-                    for k in keys {
-                        ui.selectable_value(&mut bench, Some(k.clone()), k);
-                    }
-                });
-            if bench != self.benchmark {
-                self.benchmark = bench;
-            }
-            if ui.button("Copy CSV").clicked() {
-                ui.ctx().copy_text(self.csv());
-                self.message = Some(("Copied the table as CSV".to_owned(), false));
-            }
-            let idle = self.saving.is_none() && !self.choice.is_open();
-            if ui
-                .add_enabled(idle, egui::Button::new("Save CSV"))
-                .clicked()
-            {
-                self.choice.start(
-                    ui.ctx(),
-                    rt,
-                    super::save_file::SaveKind::Table,
-                    &csv_file_name(),
-                );
-            }
-            // The dialog closed: the table as it is now goes to the chosen file.
-            match self.choice.take() {
-                Some(Ok(Some(path))) => self.write_csv(ui.ctx(), rt, path),
-                Some(Err(e)) => self.message = Some((format!("Could not save the CSV: {e}"), true)),
-                Some(Ok(None)) | None => {}
-            }
-            if self.job.is_some() {
-                ui.spinner();
-            }
-            if let Some((msg, is_err)) = &self.message {
-                let color = if *is_err {
-                    egui::Color32::LIGHT_RED
-                } else {
-                    ui.visuals().weak_text_color()
-                };
-                ui.colored_label(color, msg);
-            }
-        });
-        let header = |ui: &mut egui::Ui, this: &mut Self, column: PerfColumn, label: &str| {
-            let arrow = match this.sort {
-                (c, true) if c == column => " ↓",
-                (c, false) if c == column => " ↑",
-                _ => "",
+        ui.horizontal_wrapped(|ui| self.toolbar_ui(ui, rt, keys));
+        self.table_ui(ui);
+    }
+
+    /// The benchmark, Copy CSV, Save CSV and what they last did.
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, keys: &[String]) {
+        ui.strong("Performance over the visible range");
+        let mut bench = self.benchmark.clone();
+        egui::ComboBox::from_label("Correlation with")
+            .selected_text(bench.as_deref().unwrap_or("–"))
+            .show_ui(ui, |ui| {
+                for k in keys {
+                    ui.selectable_value(&mut bench, Some(k.clone()), k);
+                }
+            });
+        if bench != self.benchmark {
+            self.benchmark = bench;
+        }
+        if ui.button("Copy CSV").clicked() {
+            ui.ctx().copy_text(self.csv());
+            self.message = Some(("Copied the table as CSV".to_owned(), false));
+        }
+        let idle = self.saving.is_none() && !self.choice.is_open();
+        if ui
+            .add_enabled(idle, egui::Button::new("Save CSV"))
+            .clicked()
+        {
+            self.choice.start(
+                ui.ctx(),
+                rt,
+                super::save_file::SaveKind::Table,
+                &csv_file_name(),
+            );
+        }
+        // The dialog closed: the table as it is now goes to the chosen file.
+        match self.choice.take() {
+            Some(Ok(Some(path))) => self.write_csv(ui.ctx(), rt, path),
+            Some(Err(e)) => self.message = Some((format!("Could not save the CSV: {e}"), true)),
+            Some(Ok(None)) | None => {}
+        }
+        if self.job.is_some() {
+            ui.spinner();
+        }
+        if let Some((msg, is_err)) = &self.message {
+            let color = if *is_err {
+                egui::Color32::LIGHT_RED
+            } else {
+                ui.visuals().weak_text_color()
             };
-            if ui.button(format!("{label}{arrow}")).clicked() {
-                this.sort_by(column);
-            }
-        };
+            ui.colored_label(color, msg);
+        }
+    }
+
+    /// The rows under a header whose buttons sort them; only the rows in view are laid out.
+    fn table_ui(&mut self, ui: &mut egui::Ui) {
+        const COLUMNS: [(PerfColumn, &str); 5] = [
+            (PerfColumn::Name, "Series"),
+            (PerfColumn::Return, "Return"),
+            (PerfColumn::Volatility, "Volatility"),
+            (PerfColumn::Drawdown, "Max drawdown"),
+            (PerfColumn::Correlation, "Correlation"),
+        ];
         let row_h = 18.0;
-        egui::ScrollArea::vertical()
+        let mut sort_by = None;
+        egui_extras::TableBuilder::new(ui)
             .id_salt("perf_rows")
+            .striped(true)
             .auto_shrink([false, false])
-            .show_rows(ui, row_h, self.rows.len() + 1, |ui, range| {
-                egui::Grid::new("perf_grid")
-                    .striped(true)
-                    .min_col_width(70.0)
-                    .start_row(range.start)
-                    .show(ui, |ui| {
-                        for i in range {
-                            if i == 0 {
-                                header(ui, self, PerfColumn::Name, "Series");
-                                header(ui, self, PerfColumn::Return, "Return");
-                                header(ui, self, PerfColumn::Volatility, "Volatility");
-                                header(ui, self, PerfColumn::Drawdown, "Max drawdown");
-                                header(ui, self, PerfColumn::Correlation, "Correlation");
-                                ui.end_row();
-                                continue;
-                            }
-                            let Some(r) = self.rows.get(i - 1) else {
-                                continue;
-                            };
-                            ui.label(&r.name);
-                            ui.monospace(pct(r.perf.return_pct));
-                            ui.monospace(pct(r.perf.volatility_pct));
-                            ui.monospace(pct(r.perf.max_drawdown_pct));
-                            ui.monospace(
-                                r.perf
-                                    .correlation
-                                    .map_or_else(|| "–".to_owned(), |c| format!("{c:+.3}")),
-                            );
-                            ui.end_row();
+            .columns(egui_extras::Column::auto().at_least(70.0), COLUMNS.len())
+            .header(row_h, |mut header| {
+                for (column, label) in COLUMNS {
+                    let arrow = match self.sort {
+                        (c, true) if c == column => " ↓",
+                        (c, false) if c == column => " ↑",
+                        _ => "",
+                    };
+                    header.col(|ui| {
+                        if ui.button(format!("{label}{arrow}")).clicked() {
+                            sort_by = Some(column);
                         }
                     });
+                }
+            })
+            .body(|body| {
+                body.rows(row_h, self.rows.len(), |mut row| {
+                    let Some(r) = self.rows.get(row.index()) else {
+                        return;
+                    };
+                    row.col(|ui| {
+                        ui.label(&r.name);
+                    });
+                    for figure in [
+                        r.perf.return_pct,
+                        r.perf.volatility_pct,
+                        r.perf.max_drawdown_pct,
+                    ] {
+                        row.col(|ui| {
+                            ui.monospace(pct(figure));
+                        });
+                    }
+                    row.col(|ui| {
+                        ui.monospace(
+                            r.perf
+                                .correlation
+                                .map_or_else(|| "–".to_owned(), |c| format!("{c:+.3}")),
+                        );
+                    });
+                });
             });
+        if let Some(column) = sort_by {
+            self.sort_by(column);
+        }
     }
 }
 

@@ -183,6 +183,28 @@ impl PendingChoice {
     }
 }
 
+/// Writes `image` as a PNG file.
+pub fn save_png(image: &egui::ColorImage, path: &Path) -> Result<(), String> {
+    let [w, h] = image.size;
+    let bytes: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(|c| c.to_srgba_unmultiplied())
+        .collect();
+    let (Ok(w), Ok(h)) = (u32::try_from(w), u32::try_from(h)) else {
+        return Err("image too large".to_owned());
+    };
+    let buf = image::RgbaImage::from_raw(w, h, bytes)
+        .ok_or_else(|| "the image size does not match its pixels".to_owned())?;
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    buf.save(path)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,5 +307,21 @@ mod tests {
         assert!(!choice.is_open());
         choice.start(&ctx, rt.handle(), SaveKind::Image, "chart.png");
         assert_eq!(choice.take(), Some(Ok(Some(dir.path().join("chart.png")))));
+    }
+
+    #[test]
+    fn save_png_writes_the_pixels_and_reports_bad_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut image = egui::ColorImage::filled([3, 2], egui::Color32::from_rgb(10, 20, 30));
+        image.pixels[0] = egui::Color32::from_rgb(200, 0, 0);
+        let path = dir.path().join("nested").join("shot.png");
+        save_png(&image, &path).unwrap();
+        let back = image::open(&path).unwrap().to_rgba8();
+        assert_eq!(back.dimensions(), (3, 2));
+        assert_eq!(back.get_pixel(0, 0).0, [200, 0, 0, 255]);
+        assert_eq!(back.get_pixel(2, 1).0, [10, 20, 30, 255]);
+        // A directory where the file should go: a clear error, no panic.
+        let err = save_png(&image, dir.path()).unwrap_err();
+        assert!(!err.is_empty());
     }
 }

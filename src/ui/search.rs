@@ -91,6 +91,29 @@ impl SearchBox {
         if response.changed() {
             self.open = !query.is_empty();
         }
+        self.ask(&query, rt, ui.ctx(), store);
+        let mut picked = self.keys(ui, &response);
+        let show = self.open && !query.is_empty();
+        if let Some(meta) = self.popup_ui(&response, show) {
+            picked = Some(meta);
+        }
+        if picked.is_some() {
+            self.open = false;
+            self.text.clear();
+            self.suggestions.clear();
+            self.answered.clear();
+        }
+        picked
+    }
+
+    /// Starts a search for `query` unless its answer is in or on its way.
+    fn ask(
+        &mut self,
+        query: &str,
+        rt: &tokio::runtime::Handle,
+        ctx: &egui::Context,
+        store: Option<&Store>,
+    ) {
         if query.is_empty() {
             self.suggestions.clear();
             self.answered.clear();
@@ -99,17 +122,19 @@ impl SearchBox {
             && let Some(store) = store
         {
             let store = store.clone();
-            let q = query.clone();
-            let promise = bg::spawn(rt, ui.ctx(), async move {
+            let q = query.to_owned();
+            let promise = bg::spawn(rt, ctx, async move {
                 store
                     .search(&q, MAX_SUGGESTIONS)
                     .await
                     .map_err(|e| e.to_string())
             });
-            self.pending = Some((query.clone(), promise));
+            self.pending = Some((query.to_owned(), promise));
         }
+    }
 
-        let mut picked = None;
+    /// The arrow keys move the highlight, Enter picks it (returned), Escape closes.
+    fn keys(&mut self, ui: &egui::Ui, response: &egui::Response) -> Option<TickerMeta> {
         if response.has_focus() && !self.suggestions.is_empty() {
             let (down, up) = ui.input_mut(|i| {
                 (
@@ -125,15 +150,20 @@ impl SearchBox {
                 self.highlighted = self.highlighted.saturating_sub(1);
             }
         }
+        let mut picked = None;
         if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             picked = self.suggestions.get(self.highlighted).cloned();
         }
         if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
             self.open = false;
         }
+        picked
+    }
 
-        let show = self.open && !query.is_empty();
-        egui::Popup::from_response(&response)
+    /// The suggestions under the box (while `show`); returns the one clicked.
+    fn popup_ui(&self, response: &egui::Response, show: bool) -> Option<TickerMeta> {
+        let mut picked = None;
+        egui::Popup::from_response(response)
             .open(show)
             .close_behavior(egui::PopupCloseBehavior::IgnoreClicks)
             .width(response.rect.width().max(260.0))
@@ -159,13 +189,6 @@ impl SearchBox {
                     }
                 }
             });
-
-        if picked.is_some() {
-            self.open = false;
-            self.text.clear();
-            self.suggestions.clear();
-            self.answered.clear();
-        }
         picked
     }
 }

@@ -152,9 +152,18 @@ impl SeriesList {
             .iter()
             .map(|s| (*s).to_owned())
             .collect();
+        let rows = self.filtered_rows(keys, &names);
+        self.shown_rows = rows.len();
+        self.controls_ui(ui, chart, keys, &rows, &mut actions);
+        let emphasis = self.rows_ui(ui, chart, keys, &names, &rows, &mut actions);
+        chart.set_emphasis(emphasis);
+        actions
+    }
+
+    /// The series in the list's order that pass the filter (key or name, any case).
+    fn filtered_rows(&self, keys: &[String], names: &[String]) -> Vec<usize> {
         let needle = self.filter.trim().to_lowercase();
-        let rows: Vec<usize> = self
-            .order
+        self.order
             .iter()
             .copied()
             .filter(|k| {
@@ -164,9 +173,19 @@ impl SeriesList {
                         .get(*k)
                         .is_some_and(|n| n.to_lowercase().contains(&needle))
             })
-            .collect();
-        self.shown_rows = rows.len();
+            .collect()
+    }
 
+    /// The title, the filter, sorting, selecting (of `rows`, those shown) and what the
+    /// values are.
+    fn controls_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        chart: &ComparisonChart,
+        keys: &[String],
+        rows: &[usize],
+        actions: &mut Vec<ListAction>,
+    ) {
         ui.horizontal(|ui| {
             ui.strong(format!("Series ({})", keys.len()));
             let hidden = (0..keys.len()).filter(|k| !chart.is_visible(*k)).count();
@@ -225,185 +244,226 @@ impl SeriesList {
                 actions.push(ListAction::ShowAll);
             }
         });
-        let hovered_bar = chart.hovered_bar();
-        match hovered_bar.and_then(|i| chart.calendar().and_then(|c| c.get(i))) {
+        match chart
+            .hovered_bar()
+            .and_then(|i| chart.calendar().and_then(|c| c.get(i)))
+        {
             Some(day) => ui.weak(format!("Values on {}", day.format("%Y-%m-%d"))),
             None => ui.weak("Return over the visible range"),
         };
         ui.separator();
+    }
 
+    /// The rows of `rows` in view (the others are not laid out); returns the series under
+    /// the pointer.
+    fn rows_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        chart: &ComparisonChart,
+        keys: &[String],
+        names: &[String],
+        rows: &[usize],
+        actions: &mut Vec<ListAction>,
+    ) -> Option<usize> {
         let mut emphasis = None;
         egui::ScrollArea::vertical()
             .id_salt("series_list_rows")
             .auto_shrink([false, false])
             .show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
-                let value_width = self.value_width.clamp(VALUE_WIDTH, MAX_VALUE_WIDTH);
                 let mono = egui::TextStyle::Monospace.resolve(ui.style());
-                let digit_width = ui.fonts_mut(|f| f.glyph_width(&mono, '0'));
                 // Ticker widths hold for one body font size.
                 let body_size = egui::TextStyle::Body.resolve(ui.style()).size;
                 if self.ticker_widths_size != body_size {
                     self.ticker_widths.clear();
                     self.ticker_widths_size = body_size;
                 }
-                let mut widest = 0.0_f32;
+                let mut layout = RowLayout {
+                    value_width: self.value_width.clamp(VALUE_WIDTH, MAX_VALUE_WIDTH),
+                    digit_width: ui.fonts_mut(|f| f.glyph_width(&mono, '0')),
+                    hovered_bar: chart.hovered_bar(),
+                    widest: 0.0,
+                };
                 for &k in &rows[range] {
-                    let key = &keys[k];
-                    let row = ui.horizontal(|ui| {
-                        ui.set_height(ROW_HEIGHT - ui.spacing().item_spacing.y);
-                        // Tight spacing leaves the ticker its room in a narrow list.
-                        ui.spacing_mut().item_spacing.x = 3.0;
-                        let mut selected = self.selected.contains(key);
-                        let check = ui.checkbox(&mut selected, "");
-                        check.widget_info(|| {
-                            egui::WidgetInfo::selected(
-                                egui::accesskit::Role::CheckBox,
-                                true,
-                                selected,
-                                format!("Select {key}"),
-                            )
-                        });
-                        if check.changed() {
-                            if selected {
-                                self.selected.insert(key.clone());
-                            } else {
-                                self.selected.remove(key);
-                            }
-                        }
-                        let visible = chart.is_visible(k);
-                        if swatch_ui(ui, chart.color(k).unwrap_or_default(), visible, key).clicked()
-                        {
-                            actions.push(ListAction::SetVisible(key.clone(), !visible));
-                        }
-                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            let remove = ui.small_button("✖");
-                            remove.widget_info(|| {
-                                egui::WidgetInfo::labeled(
-                                    egui::accesskit::Role::Button,
-                                    true,
-                                    format!("Remove {key}"),
-                                )
-                            });
-                            if remove
-                                .on_hover_text(format!("Remove {key} from the comparison"))
-                                .clicked()
-                            {
-                                actions.push(ListAction::Remove(vec![key.clone()]));
-                            }
-                            let solo = ui.small_button("S");
-                            solo.widget_info(|| {
-                                egui::WidgetInfo::labeled(
-                                    egui::accesskit::Role::Button,
-                                    true,
-                                    format!("Solo {key}"),
-                                )
-                            });
-                            if solo
-                                .on_hover_text("Show only this series (again: show all)")
-                                .clicked()
-                            {
-                                actions.push(ListAction::Solo(key.clone()));
-                            }
-                            let value = match hovered_bar {
-                                Some(i) => chart.list_value_text(k, i),
-                                None => chart.visible_return(k).map(|r| {
-                                    // +1155% rather than +1155.3%: the column is narrow.
-                                    if r.abs() < 1000.0 {
-                                        format!("{r:+.1}%")
-                                    } else {
-                                        format!("{r:+.0}%")
-                                    }
-                                }),
-                            };
-                            // The ticker keeps its width; the value column gives way first.
-                            let late = chart.anchor().is_some() && chart.starts_after_rebase_day(k);
-                            let shown = if late {
-                                format!("{key} *")
-                            } else {
-                                key.clone()
-                            };
-                            let ticker = egui::WidgetText::from(
-                                egui::RichText::new(shown.as_str()).strong(),
-                            );
-                            // Measured once per ticker (laying the text out on every frame
-                            // cost a tenth of the frame at 100 series).
-                            let ticker_width = match self.ticker_widths.get(&shown) {
-                                Some(&w) => w,
-                                None => {
-                                    let w = ticker
-                                        .clone()
-                                        .into_galley(
-                                            ui,
-                                            Some(egui::TextWrapMode::Extend),
-                                            f32::INFINITY,
-                                            egui::TextStyle::Body,
-                                        )
-                                        .size()
-                                        .x;
-                                    self.ticker_widths.insert(shown, w);
-                                    w
-                                }
-                            };
-                            let room = ui.available_width()
-                                - ticker_width
-                                - 2.0 * ui.spacing().item_spacing.x;
-                            let value = value.unwrap_or_else(|| "–".into());
-                            // Monospace: the width is the character count times one advance.
-                            widest = widest.max(value.chars().count() as f32 * digit_width);
-                            let value =
-                                egui::WidgetText::from(egui::RichText::new(value).monospace());
-                            ui.add_sized(
-                                [value_width.min(room).max(24.0), ROW_HEIGHT - 4.0],
-                                egui::Label::new(value).truncate(),
-                            );
-                            ui.with_layout(
-                                egui::Layout::left_to_right(egui::Align::Center),
-                                |ui| {
-                                    // The ticker first (short, always readable in a narrow list),
-                                    // then the display name as far as the width allows; the whole
-                                    // name on hover.
-                                    let name = names.get(k).map_or(key.as_str(), String::as_str);
-                                    // The name takes what is left after the ticker.
-                                    let mut labels =
-                                        vec![ui.add(egui::Label::new(ticker).truncate())];
-                                    // A name with no room for a few letters is left out.
-                                    if name != key && ui.available_width() > 24.0 {
-                                        ui.add_space(2.0);
-                                        labels.push(
-                                            ui.add(
-                                                egui::Label::new(egui::RichText::new(name).weak())
-                                                    .truncate(),
-                                            ),
-                                        );
-                                    }
-                                    let hover = if late {
-                                        format!(
-                                            "{name} ({key}): starts after the rebase day, so it is \
-                                         rebased on its first day after it"
-                                        )
-                                    } else {
-                                        format!("{name} ({key})")
-                                    };
-                                    for label in labels {
-                                        label.on_hover_text(hover.clone());
-                                    }
-                                },
-                            );
-                        });
-                    });
-                    if row.response.contains_pointer() {
+                    let name = names.get(k).map_or(keys[k].as_str(), String::as_str);
+                    let row = self.row_ui(ui, chart, k, &keys[k], name, &mut layout, actions);
+                    if row.contains_pointer() {
                         emphasis = Some(k);
                     }
                 }
                 // Widen or narrow the column to what was on screen, from the next frame.
-                if (widest.clamp(VALUE_WIDTH, MAX_VALUE_WIDTH) - value_width).abs() > 0.5 {
+                if (layout.widest.clamp(VALUE_WIDTH, MAX_VALUE_WIDTH) - layout.value_width).abs()
+                    > 0.5
+                {
                     ui.ctx().request_repaint();
                 }
-                self.value_width = widest;
+                self.value_width = layout.widest;
             });
-        chart.set_emphasis(emphasis);
-        actions
+        emphasis
     }
+
+    /// One series' row: select, show/hide, then from the right remove, solo, its value and
+    /// its ticker and name in what room is left. Returns the row's response.
+    #[allow(clippy::too_many_arguments)]
+    fn row_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        chart: &ComparisonChart,
+        k: usize,
+        key: &String,
+        name: &str,
+        layout: &mut RowLayout,
+        actions: &mut Vec<ListAction>,
+    ) -> egui::Response {
+        ui.horizontal(|ui| {
+            ui.set_height(ROW_HEIGHT - ui.spacing().item_spacing.y);
+            // Tight spacing leaves the ticker its room in a narrow list.
+            ui.spacing_mut().item_spacing.x = 3.0;
+            let mut selected = self.selected.contains(key);
+            let check = ui.checkbox(&mut selected, "");
+            check.widget_info(|| {
+                egui::WidgetInfo::selected(
+                    egui::accesskit::Role::CheckBox,
+                    true,
+                    selected,
+                    format!("Select {key}"),
+                )
+            });
+            if check.changed() {
+                if selected {
+                    self.selected.insert(key.clone());
+                } else {
+                    self.selected.remove(key);
+                }
+            }
+            let visible = chart.is_visible(k);
+            if swatch_ui(ui, chart.color(k).unwrap_or_default(), visible, key).clicked() {
+                actions.push(ListAction::SetVisible(key.clone(), !visible));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if labelled_small_button(ui, "✖", &format!("Remove {key}"))
+                    .on_hover_text(format!("Remove {key} from the comparison"))
+                    .clicked()
+                {
+                    actions.push(ListAction::Remove(vec![key.clone()]));
+                }
+                if labelled_small_button(ui, "S", &format!("Solo {key}"))
+                    .on_hover_text("Show only this series (again: show all)")
+                    .clicked()
+                {
+                    actions.push(ListAction::Solo(key.clone()));
+                }
+                self.value_and_names_ui(ui, chart, k, key, name, layout);
+            });
+        })
+        .response
+    }
+
+    /// The row's value (the hovered day's, else the visible range's return) in a column
+    /// that gives way first, then the ticker and as much of the name as fits.
+    fn value_and_names_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        chart: &ComparisonChart,
+        k: usize,
+        key: &String,
+        name: &str,
+        layout: &mut RowLayout,
+    ) {
+        let value = match layout.hovered_bar {
+            Some(i) => chart.list_value_text(k, i),
+            None => chart.visible_return(k).map(|r| {
+                // +1155% rather than +1155.3%: the column is narrow.
+                if r.abs() < 1000.0 {
+                    format!("{r:+.1}%")
+                } else {
+                    format!("{r:+.0}%")
+                }
+            }),
+        };
+        // The ticker keeps its width; the value column gives way first.
+        let late = chart.anchor().is_some() && chart.starts_after_rebase_day(k);
+        let shown = if late {
+            format!("{key} *")
+        } else {
+            key.clone()
+        };
+        let ticker = egui::WidgetText::from(egui::RichText::new(shown.as_str()).strong());
+        let ticker_width = self.ticker_width(ui, &ticker, shown);
+        let room = ui.available_width() - ticker_width - 2.0 * ui.spacing().item_spacing.x;
+        let value = value.unwrap_or_else(|| "–".into());
+        // Monospace: the width is the character count times one advance.
+        layout.widest = layout
+            .widest
+            .max(value.chars().count() as f32 * layout.digit_width);
+        let value = egui::WidgetText::from(egui::RichText::new(value).monospace());
+        ui.add_sized(
+            [layout.value_width.min(room).max(24.0), ROW_HEIGHT - 4.0],
+            egui::Label::new(value).truncate(),
+        );
+        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+            // The ticker first (short, always readable in a narrow list), then the display
+            // name as far as the width allows; the whole name on hover.
+            // The name takes what is left after the ticker.
+            let mut labels = vec![ui.add(egui::Label::new(ticker).truncate())];
+            // A name with no room for a few letters is left out.
+            if name != key && ui.available_width() > 24.0 {
+                ui.add_space(2.0);
+                labels.push(ui.add(egui::Label::new(egui::RichText::new(name).weak()).truncate()));
+            }
+            let hover = if late {
+                format!(
+                    "{name} ({key}): starts after the rebase day, so it is rebased on its first \
+                     day after it"
+                )
+            } else {
+                format!("{name} ({key})")
+            };
+            for label in labels {
+                label.on_hover_text(hover.clone());
+            }
+        });
+    }
+
+    /// The width of a row's `ticker` text (`shown`), measured once per ticker (laying the
+    /// text out on every frame cost a tenth of the frame at 100 series).
+    fn ticker_width(&mut self, ui: &egui::Ui, ticker: &egui::WidgetText, shown: String) -> f32 {
+        if let Some(&w) = self.ticker_widths.get(&shown) {
+            return w;
+        }
+        let w = ticker
+            .clone()
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Body,
+            )
+            .size()
+            .x;
+        self.ticker_widths.insert(shown, w);
+        w
+    }
+}
+
+/// How the rows in view are laid out this frame.
+struct RowLayout {
+    /// The value column's width (what the widest value needed last frame).
+    value_width: f32,
+    /// One monospace digit's advance.
+    digit_width: f32,
+    /// The bar under the comparison's crosshair, whose values the rows show.
+    hovered_bar: Option<usize>,
+    /// The widest value laid out this frame.
+    widest: f32,
+}
+
+/// A small button announced as `label` (its text is a symbol).
+fn labelled_small_button(ui: &mut egui::Ui, text: &str, label: &str) -> egui::Response {
+    let button = ui.small_button(text);
+    button.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::accesskit::Role::Button, true, label.to_owned())
+    });
+    button
 }
 
 /// A colour swatch that toggles the series' visibility (filled when shown).

@@ -369,6 +369,32 @@ impl Settings {
             v.retain(|w| *w != window);
         }
     }
+
+    /// The active chart of `category`'s viewer (0 with one chart).
+    pub fn active_slot(&self, category: Category) -> usize {
+        self.layouts
+            .get(category.storage_name())
+            .filter(|l| l.layout.count() > 1)
+            .map_or(0, |l| l.active.min(l.layout.count() - 1))
+    }
+
+    /// Puts `ticker` (any category) into the active chart of the open category viewer when
+    /// that is a chart after the first of a multi-chart layout; returns whether it did (the
+    /// first chart shows the viewer's own ticker, picked as in a one-chart viewer).
+    pub fn place_in_active_chart(&mut self, ticker: &str) -> bool {
+        let ViewKind::Category(category) = self.view else {
+            return false;
+        };
+        let slot = self.active_slot(category);
+        if slot == 0 {
+            return false;
+        }
+        if let Some(l) = self.layouts.get_mut(category.storage_name()) {
+            l.set_ticker(slot, ticker);
+            return true;
+        }
+        false
+    }
 }
 
 /// Writes the settings to eframe's storage as soon as they change, so a change survives a

@@ -252,6 +252,16 @@ impl TickerPanel {
             ui.spinner();
             return;
         };
+        self.pager_ui(ui, &page);
+        let mut apply_rows = self.rows_ui(ui, &page);
+        if let Some(all) = self.apply_all_ui(ui) {
+            apply_rows = all;
+        }
+        self.start_apply(ui.ctx(), rt, store, apply_rows);
+    }
+
+    /// Prev / Next and where the page is.
+    fn pager_ui(&mut self, ui: &mut egui::Ui, page: &TickerPage) {
         let pages = page.total.div_ceil(self.page_size).max(1);
         ui.horizontal(|ui| {
             if ui
@@ -274,109 +284,135 @@ impl TickerPanel {
                 self.stale = true;
             }
         });
+    }
 
-        let mut apply_rows: Vec<String> = Vec::new();
-        egui::ScrollArea::vertical()
+    /// The page's tickers, one editable row each; returns those whose Apply was clicked.
+    fn rows_ui(&mut self, ui: &mut egui::Ui, page: &TickerPage) -> Vec<String> {
+        let mut apply_rows = Vec::new();
+        egui_extras::TableBuilder::new(ui)
             .id_salt("ticker_rows")
-            .max_height(320.0)
-            .show(ui, |ui| {
-                egui::Grid::new("ticker_grid")
-                    .striped(true)
-                    .num_columns(5)
-                    .show(ui, |ui| {
-                        ui.strong("Ticker");
-                        ui.strong("Name");
-                        ui.strong("Category");
-                        ui.strong("");
-                        ui.strong("");
-                        ui.end_row();
-                        for meta in &page.items {
-                            let key = meta.ticker.as_str().to_owned();
-                            let mut edit = self.edits.get(&key).cloned().unwrap_or(RowEdit {
-                                name: meta.name.clone(),
-                                category: meta.category(),
-                            });
-                            let dirty_before = self.edits.contains_key(&key);
-                            let ticker_label = ui.label(&key).on_hover_text(
-                                meta.source_symbol.as_deref().unwrap_or("not resolved yet"),
-                            );
-                            // The name field is announced with its row's ticker.
-                            ui.add(
-                                egui::TextEdit::singleline(&mut edit.name)
-                                    .id_salt(("name", &key))
-                                    // A grid cell offers the width of the column's last
-                                    // frame: without a minimum the field stays a few
-                                    // characters wide and cuts names off.
-                                    .min_size(egui::vec2(120.0, 0.0))
-                                    .desired_width(120.0),
-                            )
-                            .labelled_by(ticker_label.id);
-                            egui::ComboBox::from_id_salt(("cat", &key))
-                                .selected_text(edit.category.label())
-                                .width(100.0)
-                                .show_ui(ui, |ui| {
-                                    for c in Category::ALL {
-                                        ui.selectable_value(&mut edit.category, c, c.label());
-                                    }
-                                });
-                            let dirty = edit.name != meta.name || edit.category != meta.category();
-                            if dirty {
-                                self.edits.insert(key.clone(), edit);
-                                if !dirty_before {
-                                    self.status.remove(&key);
-                                }
-                            } else {
-                                self.edits.remove(&key);
-                            }
-                            if ui
-                                .add_enabled(
-                                    dirty && self.apply.is_none(),
-                                    egui::Button::new("Apply"),
-                                )
-                                .on_hover_text(format!("Save the edits of {key}"))
-                                .clicked()
-                            {
-                                apply_rows.push(key.clone());
-                            }
-                            ui.horizontal(|ui| {
-                                // A word, not "🗑": egui's bundled fonts have no such glyph
-                                // (it drew as a box), and a word is clearer anyway.
-                                let delete_button = ui.small_button("Delete");
-                                delete_button.widget_info(|| {
-                                    egui::WidgetInfo::labeled(
-                                        egui::accesskit::Role::Button,
-                                        true,
-                                        format!("Delete {key}"),
-                                    )
-                                });
-                                if delete_button
-                                    .on_hover_text(format!("Delete {key}"))
-                                    .clicked()
-                                {
-                                    self.confirm_delete = Some(key.clone());
-                                }
-                                if dirty {
-                                    ui.colored_label(Color32::YELLOW, "● unsaved");
-                                }
-                                match self.status.get(&key) {
-                                    Some(RowStatus::Saved) if !dirty => {
-                                        ui.colored_label(Color32::LIGHT_GREEN, "saved");
-                                    }
-                                    Some(RowStatus::Failed(msg)) => {
-                                        ui.colored_label(Color32::LIGHT_RED, "failed")
-                                            .on_hover_text(msg);
-                                        ui.label(
-                                            RichText::new(msg).small().color(Color32::LIGHT_RED),
-                                        );
-                                    }
-                                    _ => {}
-                                }
-                            });
-                            ui.end_row();
+            .striped(true)
+            .max_scroll_height(320.0)
+            .columns(egui_extras::Column::auto(), 5)
+            .header(20.0, |mut header| {
+                for title in ["Ticker", "Name", "Category", "", ""] {
+                    header.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|mut body| {
+                for meta in &page.items {
+                    body.row(24.0, |mut row| {
+                        if self.row_ui(&mut row, meta) {
+                            apply_rows.push(meta.ticker.as_str().to_owned());
                         }
                     });
+                }
             });
+        apply_rows
+    }
 
+    /// One ticker's row: its name and category to edit (kept as an edit while they differ
+    /// from the stored ones), Apply, Delete and how the last apply went. Returns whether
+    /// Apply was clicked.
+    fn row_ui(&mut self, row: &mut egui_extras::TableRow<'_, '_>, meta: &TickerMeta) -> bool {
+        let key = meta.ticker.as_str().to_owned();
+        let mut edit = self.edits.get(&key).cloned().unwrap_or(RowEdit {
+            name: meta.name.clone(),
+            category: meta.category(),
+        });
+        let dirty_before = self.edits.contains_key(&key);
+        let mut ticker_label = None;
+        row.col(|ui| {
+            let label = ui
+                .label(&key)
+                .on_hover_text(meta.source_symbol.as_deref().unwrap_or("not resolved yet"));
+            ticker_label = Some(label.id);
+        });
+        row.col(|ui| {
+            let field = ui.add(
+                egui::TextEdit::singleline(&mut edit.name)
+                    .id_salt(("name", &key))
+                    // Without a minimum the field stays a few characters wide and cuts
+                    // names off.
+                    .min_size(egui::vec2(120.0, 0.0))
+                    .desired_width(120.0),
+            );
+            // The name field is announced with its row's ticker.
+            if let Some(id) = ticker_label {
+                field.labelled_by(id);
+            }
+        });
+        row.col(|ui| {
+            egui::ComboBox::from_id_salt(("cat", &key))
+                .selected_text(edit.category.label())
+                .width(100.0)
+                .show_ui(ui, |ui| {
+                    for c in Category::ALL {
+                        ui.selectable_value(&mut edit.category, c, c.label());
+                    }
+                });
+        });
+        let dirty = edit.name != meta.name || edit.category != meta.category();
+        if dirty {
+            self.edits.insert(key.clone(), edit);
+            if !dirty_before {
+                self.status.remove(&key);
+            }
+        } else {
+            self.edits.remove(&key);
+        }
+        let mut apply = false;
+        row.col(|ui| {
+            apply = ui
+                .add_enabled(dirty && self.apply.is_none(), egui::Button::new("Apply"))
+                .on_hover_text(format!("Save the edits of {key}"))
+                .clicked();
+        });
+        row.col(|ui| self.row_status_ui(ui, &key, dirty));
+        apply
+    }
+
+    /// A row's Delete button, and whether it has unsaved edits, was saved or failed.
+    fn row_status_ui(&mut self, ui: &mut egui::Ui, key: &str, dirty: bool) {
+        ui.horizontal(|ui| {
+            // A word, not "🗑": egui's bundled fonts have no such glyph (it drew as a
+            // box), and a word is clearer anyway.
+            let delete_button = ui.small_button("Delete");
+            delete_button.widget_info(|| {
+                egui::WidgetInfo::labeled(
+                    egui::accesskit::Role::Button,
+                    true,
+                    format!("Delete {key}"),
+                )
+            });
+            if delete_button
+                .on_hover_text(format!("Delete {key}"))
+                .clicked()
+            {
+                self.confirm_delete = Some(key.to_owned());
+            }
+            if dirty {
+                ui.colored_label(Color32::YELLOW, "● unsaved");
+            }
+            match self.status.get(key) {
+                Some(RowStatus::Saved) if !dirty => {
+                    ui.colored_label(Color32::LIGHT_GREEN, "saved");
+                }
+                Some(RowStatus::Failed(msg)) => {
+                    ui.colored_label(Color32::LIGHT_RED, "failed")
+                        .on_hover_text(msg);
+                    ui.label(RichText::new(msg).small().color(Color32::LIGHT_RED));
+                }
+                _ => {}
+            }
+        });
+    }
+
+    /// Apply all and Discard edits; returns every edited ticker when Apply all was clicked.
+    fn apply_all_ui(&mut self, ui: &mut egui::Ui) -> Option<Vec<String>> {
+        let mut all = None;
         ui.horizontal(|ui| {
             let n = self.edits.len();
             if ui
@@ -386,7 +422,7 @@ impl TickerPanel {
                 )
                 .clicked()
             {
-                apply_rows = self.edits.keys().cloned().collect();
+                all = Some(self.edits.keys().cloned().collect());
             }
             if ui
                 .add_enabled(n > 0, egui::Button::new("Discard edits"))
@@ -398,35 +434,46 @@ impl TickerPanel {
                 ui.spinner();
             }
         });
+        all
+    }
 
-        if !apply_rows.is_empty() {
-            let edits: Vec<(String, TickerEdit)> = apply_rows
-                .into_iter()
-                .filter_map(|t| {
-                    let e = self.edits.get(&t)?;
-                    Some((
-                        t,
-                        TickerEdit {
-                            name: Some(e.name.trim().to_owned()),
-                            category: Some(e.category),
-                            ..TickerEdit::default()
-                        },
-                    ))
-                })
-                .collect();
-            let store = store.clone();
-            self.apply = Some(bg::spawn(rt, ui.ctx(), async move {
-                let mut out = Vec::with_capacity(edits.len());
-                for (ticker, edit) in edits {
-                    let r = store
-                        .update_ticker(&ticker, &edit)
-                        .await
-                        .map_err(|e| e.to_string());
-                    out.push((ticker, r));
-                }
-                out
-            }));
+    /// Saves the edits of `rows` in the background, one after the other.
+    fn start_apply(
+        &mut self,
+        ctx: &egui::Context,
+        rt: &tokio::runtime::Handle,
+        store: &Store,
+        rows: Vec<String>,
+    ) {
+        if rows.is_empty() {
+            return;
         }
+        let edits: Vec<(String, TickerEdit)> = rows
+            .into_iter()
+            .filter_map(|t| {
+                let e = self.edits.get(&t)?;
+                Some((
+                    t,
+                    TickerEdit {
+                        name: Some(e.name.trim().to_owned()),
+                        category: Some(e.category),
+                        ..TickerEdit::default()
+                    },
+                ))
+            })
+            .collect();
+        let store = store.clone();
+        self.apply = Some(bg::spawn(rt, ctx, async move {
+            let mut out = Vec::with_capacity(edits.len());
+            for (ticker, edit) in edits {
+                let r = store
+                    .update_ticker(&ticker, &edit)
+                    .await
+                    .map_err(|e| e.to_string());
+                out.push((ticker, r));
+            }
+            out
+        }));
     }
 
     fn add_ui(&mut self, ui: &mut egui::Ui, rt: &tokio::runtime::Handle, store: &Store) {

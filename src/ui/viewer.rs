@@ -12,7 +12,7 @@ use super::compare_fx::{
 use super::drawing_sync::DrawingSync;
 use super::layout::{LayoutSettings, link_charts};
 use super::perf_table::PerfTable;
-use super::series_cache::SeriesCache;
+use super::series_cache::{LoadedSeries, SeriesCache};
 use super::series_list::{ListAction, SeriesList};
 use super::settings::{CompareChoice, Settings};
 use super::theme::CandleColors;
@@ -294,55 +294,86 @@ impl CategoryViewer {
             } else {
                 layout.ticker(slot).map(str::to_owned)
             };
-            let active = layout.active == slot;
-            let mut child = ui.new_child(
-                egui::UiBuilder::new()
-                    .max_rect(*rect)
-                    .id_salt(("layout_slot", slot))
-                    .layout(egui::Layout::top_down(egui::Align::Min)),
-            );
-            let stroke = if active {
-                egui::Stroke::new(1.5, child.visuals().selection.stroke.color)
-            } else {
-                egui::Stroke::new(1.0, child.visuals().widgets.noninteractive.bg_stroke.color)
-            };
-            child
-                .painter()
-                .rect_stroke(*rect, 2.0, stroke, egui::StrokeKind::Outside);
-            let name = ticker.clone().unwrap_or_else(|| "empty".to_owned());
-            let header = child
-                .selectable_label(active, format!("Chart {}: {name}", slot + 1))
-                .on_hover_text("The active chart takes the keyboard and the search box's pick");
-            if header.clicked() {
-                layout.active = slot;
-            }
-            let Some(ticker) = ticker else {
-                child.centered_and_justified(|ui| {
-                    ui.label(
-                        "Click this chart, then search above to pick its ticker (any category).",
-                    );
-                });
+            let Some((changed, new_ticker)) =
+                self.cell_ui(ui, (slot, *rect), layout, ticker, &mut env)
+            else {
                 continue;
             };
-            let (chart, shown, sync) = match slot {
-                0 => (&mut self.chart, &mut self.shown, &mut self.drawings),
-                k => {
-                    let Some(e) = self.extra.get_mut(k - 1) else {
-                        continue;
-                    };
-                    (&mut e.chart, &mut e.shown, &mut e.drawings)
-                }
-            };
-            chart.link_mut().keyboard = active;
-            chart.set_toolbar_outside(true);
-            let before = shown.clone();
-            slot_ui(&mut child, chart, shown, sync, &ticker, &mut env);
-            joined |= *shown != before;
-            if shown.as_ref().map(|s| &s.0) != before.as_ref().map(|s| &s.0) {
+            joined |= changed;
+            if new_ticker {
                 new_tickers.push(slot);
             }
         }
         ui.advance_cursor_after_rect(area);
+        self.link_after_frame(ui, layout, &new_tickers, joined);
+    }
+
+    /// The chart of layout cell `slot` in `rect`, framed, under its header (a click makes
+    /// it the active chart), showing `ticker`; `None` for a cell without one. Returns
+    /// whether what it shows changed, and whether its ticker did.
+    fn cell_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        (slot, rect): (usize, egui::Rect),
+        layout: &mut LayoutSettings,
+        ticker: Option<String>,
+        env: &mut SlotEnv<'_>,
+    ) -> Option<(bool, bool)> {
+        let active = layout.active == slot;
+        let mut child = ui.new_child(
+            egui::UiBuilder::new()
+                .max_rect(rect)
+                .id_salt(("layout_slot", slot))
+                .layout(egui::Layout::top_down(egui::Align::Min)),
+        );
+        let stroke = if active {
+            egui::Stroke::new(1.5, child.visuals().selection.stroke.color)
+        } else {
+            egui::Stroke::new(1.0, child.visuals().widgets.noninteractive.bg_stroke.color)
+        };
+        child
+            .painter()
+            .rect_stroke(rect, 2.0, stroke, egui::StrokeKind::Outside);
+        let name = ticker.clone().unwrap_or_else(|| "empty".to_owned());
+        let header = child
+            .selectable_label(active, format!("Chart {}: {name}", slot + 1))
+            .on_hover_text("The active chart takes the keyboard and the search box's pick");
+        if header.clicked() {
+            layout.active = slot;
+        }
+        let Some(ticker) = ticker else {
+            child.centered_and_justified(|ui| {
+                ui.label("Click this chart, then search above to pick its ticker (any category).");
+            });
+            return None;
+        };
+        let (chart, shown, sync) = match slot {
+            0 => (&mut self.chart, &mut self.shown, &mut self.drawings),
+            k => {
+                let e = self.extra.get_mut(k - 1)?;
+                (&mut e.chart, &mut e.shown, &mut e.drawings)
+            }
+        };
+        chart.link_mut().keyboard = active;
+        chart.set_toolbar_outside(true);
+        let before = shown.clone();
+        slot_ui(&mut child, chart, shown, sync, &ticker, env);
+        Some((
+            *shown != before,
+            shown.as_ref().map(|s| &s.0) != before.as_ref().map(|s| &s.0),
+        ))
+    }
+
+    /// After the charts of a layout drew: those whose ticker loaded (`new_tickers`) open on
+    /// the remembered linked dates, or one that `joined` takes the lead chart's, and the
+    /// linked crosshair and range are passed between the charts.
+    fn link_after_frame(
+        &mut self,
+        ui: &egui::Ui,
+        layout: &mut LayoutSettings,
+        new_tickers: &[usize],
+        joined: bool,
+    ) {
         let count = layout.layout.count();
         let restored = !new_tickers.is_empty() && {
             // A chart whose ticker just loaded opens on the remembered linked dates.
@@ -460,71 +491,48 @@ pub fn total_return_ui(
     }
 }
 
-/// One chart of a viewer showing `ticker`: brings it up to date with the cache (first load,
-/// or a reload after an update), keeps its drawings in the store, and draws it.
-fn slot_ui(
-    ui: &mut egui::Ui,
+/// Puts the cache's `loaded` series of `ticker` into `chart` with the settings' studies
+/// and style; new bars of the ticker on screen keep the view (one that ended on the last
+/// bar follows them in).
+fn show_loaded(
     chart: &mut CandleChart,
     shown: &mut Option<(String, u64)>,
-    drawings: &mut DrawingSync,
     ticker: &str,
-    env: &mut SlotEnv<'_>,
+    loaded: &LoadedSeries,
+    (category, settings): (Category, &Settings),
 ) {
-    if let Some(store) = env.store
-        && let Some(loaded) = env.cache.request(ticker, env.rt, ui.ctx(), store)
-    {
-        let fresh = shown
-            .as_ref()
-            .is_none_or(|(t, g)| *t != ticker || *g != loaded.generation);
-        if fresh {
-            let old_len = chart.daily_series().map_or(0, |s| s.series.len());
-            // A ticker that had no bars yet opens on the default range like any other.
-            let same_ticker = shown.as_ref().is_some_and(|(t, _)| t == ticker) && old_len > 0;
-            let mut view = chart.view();
-            let new_len = loaded.chart.series.len();
-            // A view that ended on the last bar follows the new bars in (a trader
-            // watching the latest days sees the update land); any other view stays.
-            if same_ticker && new_len > old_len && view.end >= old_len as f64 - 0.5 - 1e-6 {
-                let shift = (new_len - old_len) as f64;
-                view.start += shift;
-                view.end += shift;
-            }
-            chart.set_series(
-                loaded.chart.clone(),
-                CandleColors::for_category(env.category),
-                &[],
-            );
-            apply_ma_settings(chart, env.category, env.settings);
-            chart.set_indicators(&env.settings.indicators_for(env.category));
-            chart.set_log_y(env.settings.log_y);
-            chart.set_chart_type(env.settings.chart_type(env.category));
-            chart.set_scale_candles_only(env.settings.scale_candles_only);
-            if same_ticker {
-                // New bars arrived for the ticker on screen: keep where the user looks.
-                chart.set_view(view);
-            }
-            *shown = Some((ticker.to_owned(), loaded.generation));
-        }
+    let old_len = chart.daily_series().map_or(0, |s| s.series.len());
+    // A ticker that had no bars yet opens on the default range like any other.
+    let same_ticker = shown.as_ref().is_some_and(|(t, _)| t == ticker) && old_len > 0;
+    let mut view = chart.view();
+    let new_len = loaded.chart.series.len();
+    // A view that ended on the last bar follows the new bars in (a trader
+    // watching the latest days sees the update land); any other view stays.
+    if same_ticker && new_len > old_len && view.end >= old_len as f64 - 0.5 - 1e-6 {
+        let shift = (new_len - old_len) as f64;
+        view.start += shift;
+        view.end += shift;
     }
+    chart.set_series(
+        loaded.chart.clone(),
+        CandleColors::for_category(category),
+        &[],
+    );
+    apply_ma_settings(chart, category, settings);
+    chart.set_indicators(&settings.indicators_for(category));
+    chart.set_log_y(settings.log_y);
+    chart.set_chart_type(settings.chart_type(category));
+    chart.set_scale_candles_only(settings.scale_candles_only);
+    if same_ticker {
+        // New bars arrived for the ticker on screen: keep where the user looks.
+        chart.set_view(view);
+    }
+    *shown = Some((ticker.to_owned(), loaded.generation));
+}
 
-    if let Some(err) = env.cache.error(ticker) {
-        ui.colored_label(
-            egui::Color32::LIGHT_RED,
-            format!("Could not load {ticker}: {err}"),
-        );
-        if ui.button("Retry").clicked() {
-            env.cache.retry(ticker);
-        }
-        return;
-    }
-    if shown.as_ref().is_none_or(|(t, _)| t != ticker) {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label(format!("Loading {ticker}…"));
-        });
-        return;
-    }
-    drawings.sync(chart, ticker, env.rt, ui.ctx(), env.store);
+/// A failed drawing save (with Retry) and the note about drawings that could not be read
+/// (dismissable).
+fn drawing_notes_ui(ui: &mut egui::Ui, drawings: &mut DrawingSync) {
     if let Some(err) = drawings.error() {
         let mut retry = false;
         ui.horizontal(|ui| {
@@ -551,6 +559,48 @@ fn slot_ui(
             drawings.dismiss_notice();
         }
     }
+}
+
+/// One chart of a viewer showing `ticker`: brings it up to date with the cache (first load,
+/// or a reload after an update), keeps its drawings in the store, and draws it.
+fn slot_ui(
+    ui: &mut egui::Ui,
+    chart: &mut CandleChart,
+    shown: &mut Option<(String, u64)>,
+    drawings: &mut DrawingSync,
+    ticker: &str,
+    env: &mut SlotEnv<'_>,
+) {
+    if let Some(store) = env.store
+        && let Some(loaded) = env.cache.request(ticker, env.rt, ui.ctx(), store)
+    {
+        let fresh = shown
+            .as_ref()
+            .is_none_or(|(t, g)| *t != ticker || *g != loaded.generation);
+        if fresh {
+            show_loaded(chart, shown, ticker, loaded, (env.category, env.settings));
+        }
+    }
+
+    if let Some(err) = env.cache.error(ticker) {
+        ui.colored_label(
+            egui::Color32::LIGHT_RED,
+            format!("Could not load {ticker}: {err}"),
+        );
+        if ui.button("Retry").clicked() {
+            env.cache.retry(ticker);
+        }
+        return;
+    }
+    if shown.as_ref().is_none_or(|(t, _)| t != ticker) {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("Loading {ticker}…"));
+        });
+        return;
+    }
+    drawings.sync(chart, ticker, env.rt, ui.ctx(), env.store);
+    drawing_notes_ui(ui, drawings);
     chart.ui(ui);
 }
 
@@ -729,7 +779,59 @@ impl ComparisonViewer {
         store: Option<&Store>,
     ) {
         self.area = Some(ui.max_rect());
-        match self.add_many.poll(rt, ui.ctx(), store) {
+        self.take_added(settings, rt, ui.ctx(), store);
+        let waiting = self.load_and_sync(ui, settings, cache, rt, store);
+        self.mode_row_ui(ui, settings, waiting);
+        failed_loads_ui(ui, settings, cache);
+        let fx_failed = match &self.fx_note {
+            Some((msg, is_err)) => {
+                let color = if *is_err {
+                    egui::Color32::LIGHT_RED
+                } else {
+                    ui.visuals().weak_text_color()
+                };
+                ui.colored_label(color, msg);
+                *is_err
+            }
+            None => false,
+        };
+        let keys: Vec<String> = self.shown.iter().map(|(t, _)| t.clone()).collect();
+        self.list_panel_ui(ui, settings, rt, store, &keys);
+        if self.perf_open && !keys.is_empty() {
+            let currency = self.shown_fx.0.code().map(|c| c.to_string());
+            self.perf.set_basis(currency, settings.total_return);
+            self.perf.poll(&self.chart, &keys, ui.ctx());
+            egui::Panel::bottom("comparison_performance")
+                .resizable(true)
+                .default_size(200.0)
+                .min_size(90.0)
+                .show(ui, |ui| self.perf.ui(ui, rt, &keys));
+        }
+        if settings.comparison.is_empty() {
+            ui.centered_and_justified(|ui| {
+                ui.label(
+                    "Add series with the search box above (any tickers, from any category), \
+                     or many at once in the series list's \"Add many\".",
+                );
+            });
+            return;
+        }
+        if fx_failed {
+            // No rate: no chart in a currency it could not be converted to.
+            return;
+        }
+        self.chart.ui(ui);
+    }
+
+    /// Takes the tickers "Add many" finished reading: added to the set, or replacing it.
+    fn take_added(
+        &mut self,
+        settings: &mut Settings,
+        rt: &tokio::runtime::Handle,
+        ctx: &egui::Context,
+        store: Option<&Store>,
+    ) {
+        match self.add_many.poll(rt, ctx, store) {
             Some(AddOutcome::Add(tickers)) => {
                 for t in tickers {
                     if !settings.comparison.contains(&t) {
@@ -744,7 +846,19 @@ impl ComparisonViewer {
             }
             None => {}
         }
-        // Load every ticker of the set and rebuild the chart when the loaded set changes.
+    }
+
+    /// Loads every ticker of the set and rebuilds the chart when the loaded set changes;
+    /// applies the settings' scale and a pending mode. Returns how many loads are still
+    /// under way.
+    fn load_and_sync(
+        &mut self,
+        ui: &egui::Ui,
+        settings: &Settings,
+        cache: &mut SeriesCache,
+        rt: &tokio::runtime::Handle,
+        store: Option<&Store>,
+    ) -> usize {
         let mut wanted: Vec<(String, u64)> = Vec::new();
         let mut waiting = 0;
         if let Some(store) = store {
@@ -782,41 +896,19 @@ impl ComparisonViewer {
         if self.shown.is_empty() {
             self.mode_stale = false;
         }
+        waiting
+    }
 
-        self.mode_row_ui(ui, settings, waiting);
-        let failed: Vec<(String, String)> = settings
-            .comparison
-            .iter()
-            .filter_map(|t| cache.error(t).map(|e| (t.clone(), e.to_owned())))
-            .collect();
-        if !failed.is_empty() {
-            ui.horizontal_wrapped(|ui| {
-                ui.colored_label(egui::Color32::LIGHT_RED, "Not loaded:");
-                for (t, e) in &failed {
-                    ui.colored_label(egui::Color32::LIGHT_RED, t)
-                        .on_hover_text(e);
-                }
-                if ui.small_button("Remove them").clicked() {
-                    settings
-                        .comparison
-                        .retain(|t| !failed.iter().any(|(f, _)| f == t));
-                }
-            });
-        }
-
-        let fx_failed = match &self.fx_note {
-            Some((msg, is_err)) => {
-                let color = if *is_err {
-                    egui::Color32::LIGHT_RED
-                } else {
-                    ui.visuals().weak_text_color()
-                };
-                ui.colored_label(color, msg);
-                *is_err
-            }
-            None => false,
-        };
-        let keys: Vec<String> = self.shown.iter().map(|(t, _)| t.clone()).collect();
+    /// The collapsible series list on the right ("Add many" above it), and what was done
+    /// in it applied.
+    fn list_panel_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        settings: &mut Settings,
+        rt: &tokio::runtime::Handle,
+        store: Option<&Store>,
+        keys: &[String],
+    ) {
         let mut actions = Vec::new();
         let mut list_open = settings.comparison_list_open;
         // The list starts at about a fifth of the view (220 to 250 points, room for the
@@ -841,36 +933,12 @@ impl ComparisonViewer {
                     ui.colored_label(color, msg);
                 }
                 ui.separator();
-                actions = self.list.ui(ui, &mut self.chart, &keys);
+                actions = self.list.ui(ui, &mut self.chart, keys);
             });
         settings.comparison_list_open = list_open;
         for action in actions {
-            self.apply(action, settings, &keys);
+            self.apply(action, settings, keys);
         }
-        if self.perf_open && !keys.is_empty() {
-            let currency = self.shown_fx.0.code().map(|c| c.to_string());
-            self.perf.set_basis(currency, settings.total_return);
-            self.perf.poll(&self.chart, &keys, ui.ctx());
-            egui::Panel::bottom("comparison_performance")
-                .resizable(true)
-                .default_size(200.0)
-                .min_size(90.0)
-                .show(ui, |ui| self.perf.ui(ui, rt, &keys));
-        }
-        if settings.comparison.is_empty() {
-            ui.centered_and_justified(|ui| {
-                ui.label(
-                    "Add series with the search box above (any tickers, from any category), \
-                     or many at once in the series list's \"Add many\".",
-                );
-            });
-            return;
-        }
-        if fx_failed {
-            // No rate: no chart in a currency it could not be converted to.
-            return;
-        }
-        self.chart.ui(ui);
     }
 
     /// Reads the store's currency tickers (the rates the Currency menu offers) once, and
@@ -974,35 +1042,19 @@ impl ComparisonViewer {
         };
         let convert = !needed.is_empty();
         if convert {
-            if let Some(store) = store {
-                for rate in &needed {
-                    cache.request(&rate.ticker, rt, ctx, store);
+            match rate_generation(&needed, cache, rt, ctx, store) {
+                Err((ticker, err)) => {
+                    let note = format!(
+                        "Cannot show every series in {code}: no {ticker} rate series ({err}). \
+                         Add {ticker} under Currencies and update it."
+                    );
+                    self.show_unconverted(wanted, key, note, settings, cache);
+                    return;
                 }
+                Ok(None) => return, // a rate is loading
+                Ok(Some(generation)) => key.1 = Some(generation),
             }
-            let failed = needed.iter().find_map(|r| {
-                cache
-                    .error(&r.ticker)
-                    .map(|e| (r.ticker.clone(), e.to_owned()))
-            });
-            if let Some((ticker, err)) = failed {
-                let note = format!(
-                    "Cannot show every series in {code}: no {ticker} rate series ({err}). \
-                     Add {ticker} under Currencies and update it."
-                );
-                self.show_unconverted(wanted, key, note, settings, cache);
-                return;
-            }
-            // Generations only grow, so their sum changes whenever any rate reloads.
-            let mut generation = 0u64;
-            for rate in &needed {
-                let Some(loaded) = cache.get(&rate.ticker) else {
-                    return; // a rate is loading
-                };
-                generation = generation.wrapping_add(loaded.generation);
-            }
-            key.1 = Some(generation);
-        }
-        if !convert {
+        } else {
             self.fx_note = None;
         }
         if wanted == self.shown && key == self.shown_fx {
@@ -1018,7 +1070,23 @@ impl ComparisonViewer {
             self.show_series(series, wanted, key, settings);
             return;
         }
-        // Converted in the background; the chart keeps what it shows until then.
+        self.convert(wanted, key, &needed, settings, cache, (rt, ctx));
+    }
+
+    /// Converts the loaded set `wanted` to the currency of `key` with the `needed` rates in
+    /// the background (started once per set and rates), and shows it when done; the chart
+    /// keeps what it shows until then.
+    fn convert(
+        &mut self,
+        wanted: Vec<(String, u64)>,
+        key: FxKey,
+        needed: &[RateSource],
+        settings: &Settings,
+        cache: &SeriesCache,
+        (rt, ctx): (&tokio::runtime::Handle, &egui::Context),
+    ) {
+        let target = key.0;
+        let code = target.code().map_or_else(String::new, |c| c.to_string());
         let job_is_current = self
             .fx_job
             .as_ref()
@@ -1051,7 +1119,7 @@ impl ComparisonViewer {
                         format!(
                             "Prices in {code}: series in other currencies converted with {} \
                              (daily close; the latest earlier rate on days without one)",
-                            describe_rates(&needed)
+                            describe_rates(needed)
                         ),
                         false,
                     ));
@@ -1145,27 +1213,7 @@ impl ComparisonViewer {
                     .on_hover_text("What Auto shows for these series");
             }
             ui.separator();
-            let mut currency = settings.comparison_currency;
-            let mut choices: Vec<DisplayCurrency> = DisplayCurrency::ALL.to_vec();
-            for rate in self.rate_list.iter().flatten() {
-                let choice = DisplayCurrency::of(rate.currency);
-                if !choices.contains(&choice) {
-                    choices.push(choice);
-                }
-            }
-            if !choices.contains(&currency) {
-                choices.push(currency);
-            }
-            let menu = egui::ComboBox::from_label("Currency")
-                .selected_text(currency.label())
-                .show_ui(ui, |ui| {
-                    for c in choices {
-                        ui.selectable_value(&mut currency, c, c.label());
-                    }
-                });
-            // Opening the menu reads the stored rates again (one may have been added).
-            self.rates_wanted |= menu.response.clicked();
-            settings.comparison_currency = currency;
+            self.currency_ui(ui, settings);
             total_return_ui(ui, settings, None);
             let mut log_y = settings.comparison_log_y;
             if ui
@@ -1209,6 +1257,32 @@ impl ComparisonViewer {
                 }
             });
         });
+    }
+
+    /// The currency menu: each series in its own, the dollar, the won, and every currency
+    /// with a stored rate.
+    fn currency_ui(&mut self, ui: &mut egui::Ui, settings: &mut Settings) {
+        let mut currency = settings.comparison_currency;
+        let mut choices: Vec<DisplayCurrency> = DisplayCurrency::ALL.to_vec();
+        for rate in self.rate_list.iter().flatten() {
+            let choice = DisplayCurrency::of(rate.currency);
+            if !choices.contains(&choice) {
+                choices.push(choice);
+            }
+        }
+        if !choices.contains(&currency) {
+            choices.push(currency);
+        }
+        let menu = egui::ComboBox::from_label("Currency")
+            .selected_text(currency.label())
+            .show_ui(ui, |ui| {
+                for c in choices {
+                    ui.selectable_value(&mut currency, c, c.label());
+                }
+            });
+        // Opening the menu reads the stored rates again (one may have been added).
+        self.rates_wanted |= menu.response.clicked();
+        settings.comparison_currency = currency;
     }
 
     /// The rebase day: the first visible day, or a fixed day typed or picked on the chart.
@@ -1267,6 +1341,62 @@ impl ComparisonViewer {
     }
 }
 
+/// Asks for the `needed` rate series; returns the sum of their generations once all are
+/// loaded (it changes whenever any rate reloads), `None` while one is loading, or the first
+/// that failed with its error.
+fn rate_generation(
+    needed: &[RateSource],
+    cache: &mut SeriesCache,
+    rt: &tokio::runtime::Handle,
+    ctx: &egui::Context,
+    store: Option<&Store>,
+) -> Result<Option<u64>, (String, String)> {
+    if let Some(store) = store {
+        for rate in needed {
+            cache.request(&rate.ticker, rt, ctx, store);
+        }
+    }
+    if let Some(failed) = needed.iter().find_map(|r| {
+        cache
+            .error(&r.ticker)
+            .map(|e| (r.ticker.clone(), e.to_owned()))
+    }) {
+        return Err(failed);
+    }
+    // Generations only grow, so their sum changes whenever any rate reloads.
+    let mut generation = 0u64;
+    for rate in needed {
+        let Some(loaded) = cache.get(&rate.ticker) else {
+            return Ok(None);
+        };
+        generation = generation.wrapping_add(loaded.generation);
+    }
+    Ok(Some(generation))
+}
+/// The tickers of the set that could not be loaded (each error on hover), and a button to
+/// remove them.
+fn failed_loads_ui(ui: &mut egui::Ui, settings: &mut Settings, cache: &SeriesCache) {
+    let failed: Vec<(String, String)> = settings
+        .comparison
+        .iter()
+        .filter_map(|t| cache.error(t).map(|e| (t.clone(), e.to_owned())))
+        .collect();
+    if failed.is_empty() {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.colored_label(egui::Color32::LIGHT_RED, "Not loaded:");
+        for (t, e) in &failed {
+            ui.colored_label(egui::Color32::LIGHT_RED, t)
+                .on_hover_text(e);
+        }
+        if ui.small_button("Remove them").clicked() {
+            settings
+                .comparison
+                .retain(|t| !failed.iter().any(|(f, _)| f == t));
+        }
+    });
+}
 #[cfg(test)]
 mod tests {
     use super::*;

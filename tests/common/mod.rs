@@ -208,3 +208,35 @@ pub async fn hits(server: &MockServer, p: &str) -> usize {
         .filter(|r| r.url.path() == p)
         .count()
 }
+
+/// A 200 answer with `body`.
+pub fn ok(body: impl Into<String>) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_string(body.into())
+}
+
+/// Answers every GET to `p` with `response`.
+pub async fn mount_always(server: &MockServer, p: &str, response: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path(p))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// Answers the first GETs to `p` with `responses`, one each in turn, ahead of any other
+/// mock of `p`.
+pub async fn mount_first(
+    server: &MockServer,
+    p: &str,
+    responses: impl IntoIterator<Item = ResponseTemplate>,
+) {
+    for (priority, response) in (1u8..).zip(responses) {
+        Mock::given(method("GET"))
+            .and(path(p))
+            .respond_with(response)
+            .up_to_n_times(1)
+            .with_priority(priority)
+            .mount(server)
+            .await;
+    }
+}

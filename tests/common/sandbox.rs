@@ -71,3 +71,21 @@ pub fn isolate<'a>(cmd: &'a mut Command, root: &Path) -> &'a mut Command {
         .env("XDG_CACHE_HOME", root.join("xdg-cache"))
         .env("RUST_LOG", "warn,wickview=info")
 }
+
+/// Runs the binary sandboxed under `root` (its own config, data directory and homes).
+pub fn wickview_in(root: &Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wickview"));
+    isolate(&mut cmd, root).args(args).output().unwrap()
+}
+
+/// The standard output of a run that must have succeeded (else the test fails, showing
+/// its exit status and standard error).
+pub fn succeeded(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}

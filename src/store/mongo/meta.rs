@@ -87,6 +87,38 @@ pub(in crate::store) fn read(
                 .unwrap_or_default()
         ));
     }
+    let category = read_category(doc, &raw, fallback, &mut untidy)?;
+    let ticker = Ticker::new(category, &raw).map_err(|e| e.to_string())?;
+    let filed_as = matches!(doc.get("ticker"), Some(Bson::String(s)) if s != ticker.as_str())
+        .then(|| raw.clone());
+    let name = read_name(doc, &ticker, &mut untidy);
+    let name_en = read_name_en(doc, &mut untidy);
+    let source_symbol = read_source_symbol(doc, &raw, &ticker, &mut untidy);
+    let active = read_active(doc, &mut untidy);
+    let (created_at, updated_at) = read_times(doc, &mut untidy);
+    Ok(Read {
+        meta: TickerMeta {
+            ticker,
+            name,
+            name_en,
+            source_symbol,
+            active,
+            created_at,
+            updated_at,
+        },
+        untidy,
+        filed_as,
+    })
+}
+
+/// The document's category as [`Category::parse`] reads it, else `fallback`'s for the
+/// ticker text `raw`.
+fn read_category(
+    doc: &Document,
+    raw: &str,
+    fallback: &dyn Fn(&str) -> Option<Category>,
+    untidy: &mut Vec<String>,
+) -> Result<Category, String> {
     let category = match doc.get("category") {
         Some(Bson::String(s)) => match Category::parse(s) {
             Ok(c) => {
@@ -99,28 +131,26 @@ pub(in crate::store) fn read(
         },
         _ => None,
     };
-    let category = match category {
-        Some(c) => c,
-        None => {
-            let c = fallback(&raw).ok_or_else(|| match doc.get("category") {
-                None | Some(Bson::Null) => {
-                    format!("'{}' has no category", crate::model::shown(&raw))
-                }
-                Some(other) => format!(
-                    "'{}' has the category {}, which is none of wickview's",
-                    crate::model::shown(&raw),
-                    crate::model::shown(&other.to_string())
-                ),
-            })?;
-            untidy.push("category was missing or unknown".to_owned());
-            c
+    if let Some(c) = category {
+        return Ok(c);
+    }
+    let c = fallback(raw).ok_or_else(|| match doc.get("category") {
+        None | Some(Bson::Null) => {
+            format!("'{}' has no category", crate::model::shown(raw))
         }
-    };
-    let ticker = Ticker::new(category, &raw).map_err(|e| e.to_string())?;
-    let filed_as = matches!(doc.get("ticker"), Some(Bson::String(s)) if s != ticker.as_str())
-        .then(|| raw.clone());
+        Some(other) => format!(
+            "'{}' has the category {}, which is none of wickview's",
+            crate::model::shown(raw),
+            crate::model::shown(&other.to_string())
+        ),
+    })?;
+    untidy.push("category was missing or unknown".to_owned());
+    Ok(c)
+}
 
-    let name = match doc.get("name") {
+/// The name: text as it is, a number as its text, else the ticker.
+fn read_name(doc: &Document, ticker: &Ticker, untidy: &mut Vec<String>) -> String {
+    match doc.get("name") {
         Some(Bson::String(s)) => s.clone(),
         Some(other) => {
             if let Some(text) = number_text(other) {
@@ -135,19 +165,30 @@ pub(in crate::store) fn read(
             untidy.push("name was missing or not text".to_owned());
             ticker.as_str().to_owned()
         }
-    };
+    }
+}
 
-    // Earlier versions and other tools wrote no English name: that is none, not untidy.
-    let name_en = match doc.get("name_en") {
+/// The English name; none where earlier versions and other tools wrote none (that is
+/// not untidy).
+fn read_name_en(doc: &Document, untidy: &mut Vec<String>) -> String {
+    match doc.get("name_en") {
         Some(Bson::String(s)) => s.trim().to_owned(),
         None | Some(Bson::Null) => String::new(),
         Some(other) => number_text(other).unwrap_or_else(|| {
             untidy.push("name_en was not text".to_owned());
             String::new()
         }),
-    };
+    }
+}
 
-    let mut source_symbol = match doc.get("source_symbol") {
+/// The source symbol, or the Yahoo symbol a KRX code was filed under (`raw`).
+fn read_source_symbol(
+    doc: &Document,
+    raw: &str,
+    ticker: &Ticker,
+    untidy: &mut Vec<String>,
+) -> Option<String> {
+    let source_symbol = match doc.get("source_symbol") {
         Some(Bson::String(s)) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
         None | Some(Bson::Null) => None,
         Some(_) => {
@@ -156,13 +197,17 @@ pub(in crate::store) fn read(
         }
     };
     if source_symbol.is_none()
-        && let Some(market) = KrMarket::of_symbol(&raw)
+        && let Some(market) = KrMarket::of_symbol(raw)
         && ticker.is_krx_code()
     {
-        source_symbol = Some(format!("{ticker}{}", market.suffix()));
+        return Some(format!("{ticker}{}", market.suffix()));
     }
+    source_symbol
+}
 
-    let active = match doc.get("active") {
+/// Whether the ticker is collected: a flag, a flag's text or a number; true when unclear.
+fn read_active(doc: &Document, untidy: &mut Vec<String>) -> bool {
+    match doc.get("active") {
         Some(Bson::Boolean(b)) => *b,
         Some(Bson::String(s)) => {
             untidy.push(format!("active was '{}'", crate::model::shown(s)));
@@ -176,8 +221,12 @@ pub(in crate::store) fn read(
             untidy.push("active was missing or null".to_owned());
             true
         }
-    };
+    }
+}
 
+/// `created_at` (else the `_id`'s insert time, else `updated_at`, else now) and
+/// `updated_at` (else `created_at`).
+fn read_times(doc: &Document, untidy: &mut Vec<String>) -> (DateTime<Utc>, DateTime<Utc>) {
     let created = instant(doc.get("created_at"));
     let updated = instant(doc.get("updated_at"));
     if !matches!(created, Some((_, true))) {
@@ -195,20 +244,7 @@ pub(in crate::store) fn read(
         .or_else(|| updated.map(|(t, _)| t))
         .unwrap_or_else(|| crate::store::to_millis(Utc::now()));
     let updated_at = updated.map_or(created_at, |(t, _)| t);
-
-    Ok(Read {
-        meta: TickerMeta {
-            ticker,
-            name,
-            name_en,
-            source_symbol,
-            active,
-            created_at,
-            updated_at,
-        },
-        untidy,
-        filed_as,
-    })
+    (created_at, updated_at)
 }
 
 /// The canonical document of `meta` (what wickview writes, and `repair` `$set`s).
