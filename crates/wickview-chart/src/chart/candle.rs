@@ -25,7 +25,7 @@ use crate::compute::Interval;
 use crate::compute::indicators::Indicator;
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
-use crate::ui::theme::{self, CandleColors};
+use crate::theme::{self, CandleColors};
 use pane_ui::{DatesUnder, PaneFrame, PaneRole, PanesArgs, PanesState};
 
 mod pane_ui;

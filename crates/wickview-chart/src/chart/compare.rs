@@ -19,7 +19,7 @@ use super::time_axis::{RangePreset, XView, bar_at};
 use super::{ChartSeries, GpuLayer, PriceFormat, format_percent_mark, format_price_mark, padded_y};
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
-use crate::ui::theme;
+use crate::theme;
 
 /// How the comparison maps values to the y axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -38,7 +38,7 @@ use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTransform}
 use crate::compute::lod::{CandlePyramid, LinePyramid};
 use crate::model::DailySeries;
 use crate::render::{DrawCmd, DrawList, GpuCandles, GpuLine, ViewTransform};
-use crate::ui::theme::CandleColors;
+use crate::theme::CandleColors;
 
 pub use callback::{ChartCallback, init_render_resources};
 pub use candle::{CandleChart, MaOverlay};
@@ -129,7 +129,7 @@ impl ChartSeries {
         if self.close_only {
             DrawCmd::Line {
                 data: Arc::clone(self.close()),
-                color: crate::ui::theme::rgba(crate::ui::theme::CLOSE_LINE),
+                color: crate::theme::rgba(crate::theme::CLOSE_LINE),
                 width_px,
                 y_scale: 1.0,
                 y_offset: 0.0,
@@ -137,8 +137,8 @@ impl ChartSeries {
         } else {
             DrawCmd::Candles {
                 data: Arc::clone(self.candles()),
-                up: crate::ui::theme::rgba(colors.up),
-                down: crate::ui::theme::rgba(colors.down),
+                up: crate::theme::rgba(colors.up),
+                down: crate::theme::rgba(colors.down),
             }
         }
     }
@@ -410,7 +410,7 @@ pub(crate) fn wheel_notches(ctx: &egui::Context) -> f32 {
 }
 
 /// Zoom factor of one wheel notch.
-pub(crate) const ZOOM_PER_NOTCH: f64 = 1.2;
+pub const ZOOM_PER_NOTCH: f64 = 1.2;
 
 #[cfg(test)]
 mod tests {
