@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use super::candle::{base_plot, navigate, nice_linear_marks, range_slider_ui};
 use super::compare_axis::{linear_ticks, log_marks, round_value_step};
+use super::compare_mode::CompareMode;
 use super::compare_read::{
     LineRef, nearest_line, plotted_at, range_return, range_volatility, tooltip_text, value_text,
 };
@@ -20,41 +21,6 @@ use super::{ChartSeries, GpuLayer, PriceFormat, format_percent_mark, format_pric
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
 use crate::theme;
-
-/// How the comparison maps values to the y axis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CompareMode {
-    /// Raw values on one axis (series in the same unit).
-    Absolute,
-    /// Each series rebased to 100 at the first visible day.
-    Rebased100,
-    /// Each series as percent change since the first visible day.
-    PercentChange,
-    /// Two series: the first on the left axis in its units, the second on the right axis in
-    /// its units (mapped linearly onto the left's visible range). With more than two series
-    /// it falls back to [`CompareMode::Rebased100`].
-    DualAxis,
-}
-
-impl CompareMode {
-    /// Every mode, in menu order.
-    pub const ALL: [Self; 4] = [
-        Self::Rebased100,
-        Self::PercentChange,
-        Self::DualAxis,
-        Self::Absolute,
-    ];
-
-    /// Menu label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Absolute => "Absolute",
-            Self::Rebased100 => "Rebased to 100",
-            Self::PercentChange => "% change",
-            Self::DualAxis => "Dual axis",
-        }
-    }
-}
 
 /// One series of the comparison, aligned to the shared calendar.
 struct Aligned {
