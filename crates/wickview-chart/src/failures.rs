@@ -47,7 +47,10 @@ mod tests {
         let payload: Box<dyn Any + Send> = Box::new(String::from("index 7 out of range"));
         let (_, before) = failures_since(0);
         let shown = report_panic("a test job", payload.as_ref());
-        assert_eq!(shown, "a test job failed unexpectedly: index 7 out of range");
+        assert_eq!(
+            shown,
+            "a test job failed unexpectedly: index 7 out of range"
+        );
         let (new, now) = failures_since(before);
         assert!(now > before);
         assert!(new.contains(&shown), "{new:?}");
