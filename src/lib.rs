@@ -5,12 +5,13 @@
 
 pub mod check;
 pub mod cli;
-pub mod compute;
 pub mod import;
-pub mod model;
-pub mod render;
 pub mod sample;
 pub mod source;
 pub mod store;
 pub mod ui;
 pub mod update;
+
+// The data model, the kernels and the GPU renderer live in the chart crate; the application
+// reaches them by their old paths.
+pub use wickview_chart::{compute, model, render};

@@ -1,4 +1,4 @@
-//! Every WGSL file in shaders/ parses and validates with naga (the prelude on its own, every
+//! Every WGSL file of the chart crate (crates/wickview-chart/shaders/) parses and validates with naga (the prelude on its own, every
 //! other shader with the prelude in front, as the renderer builds them).
 
 use std::path::Path;
@@ -18,7 +18,7 @@ fn validate(name: &str, source: &str) {
 
 #[test]
 fn every_shader_validates() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/wickview-chart/shaders");
     let mut checked = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -56,7 +56,7 @@ fn every_shader_validates() {
 #[test]
 fn uniform_layout_matches_the_shader() {
     // The WGSL struct's size (naga's layouter) equals the Rust struct's.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/wickview-chart/shaders");
     let prelude = std::fs::read_to_string(dir.join("prelude.wgsl")).unwrap();
     let module = naga::front::wgsl::parse_str(&prelude).unwrap();
     let mut layouter = naga::proc::Layouter::default();

@@ -5,45 +5,17 @@
 //! runs, logged, turned into the task's error result ([`FromPanic`]) and recorded for the
 //! window to show ([`failures_since`]).
 
-use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Mutex, PoisonError};
 
 use futures::FutureExt as _;
 use poll_promise::Promise;
 
 use crate::store::StoreError;
 
-/// Panics caught in background work since the window last looked.
-static FAILURES: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-/// The text of a panic payload.
-pub fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no message".to_owned())
-}
-
-/// Logs and records a panic caught in background work `what`; returns the message shown.
-pub fn report_panic(what: &str, payload: &(dyn Any + Send)) -> String {
-    let message = format!("{what} failed unexpectedly: {}", panic_message(payload));
-    tracing::error!("{message}");
-    FAILURES
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(message.clone());
-    message
-}
-
-/// Panics caught in background work after the first `seen` ones, and how many there are
-/// now (pass that as `seen` next time). Panics are rare; all of them are kept.
-pub fn failures_since(seen: usize) -> (Vec<String>, usize) {
-    let all = FAILURES.lock().unwrap_or_else(PoisonError::into_inner);
-    (all.iter().skip(seen).cloned().collect(), all.len())
-}
+// One list of caught panics for the whole window: the chart's background jobs record theirs
+// there too.
+pub use wickview_chart::failures::{failures_since, panic_message, report_panic};
 
 /// The result a background task stands for when it panicked.
 pub trait FromPanic {

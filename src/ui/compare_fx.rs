@@ -5,75 +5,17 @@
 //! the background.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::chart::ChartSeries;
 use crate::compute::fx::{FxDirection, convert};
-use crate::model::{Category, DailySeries, TickerMeta};
+pub use crate::model::{CurrencyCode, price_currency};
+use crate::model::{DailySeries, TickerMeta};
 
 /// The rate series of the won: Korean won per US dollar.
 pub const KRW_RATE: &str = "KRW=X";
-
-/// A three-letter currency code (`USD`, `KRW`, `JPY`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct CurrencyCode([u8; 3]);
-
-impl CurrencyCode {
-    /// US dollars.
-    pub const USD: Self = Self(*b"USD");
-    /// Korean won.
-    pub const KRW: Self = Self(*b"KRW");
-
-    /// Three ASCII letters, any case; `None` otherwise.
-    pub fn parse(s: &str) -> Option<Self> {
-        let b = s.as_bytes();
-        if b.len() == 3 && b.iter().all(u8::is_ascii_alphabetic) {
-            Some(Self([
-                b[0].to_ascii_uppercase(),
-                b[1].to_ascii_uppercase(),
-                b[2].to_ascii_uppercase(),
-            ]))
-        } else {
-            None
-        }
-    }
-
-    /// The code as text.
-    pub fn as_str(&self) -> &str {
-        // Only ASCII letters are ever stored.
-        std::str::from_utf8(&self.0).unwrap_or("???")
-    }
-}
-
-impl fmt::Display for CurrencyCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Debug for CurrencyCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl TryFrom<String> for CurrencyCode {
-    type Error = String;
-
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s).ok_or_else(|| format!("'{s}' is not a three-letter currency code"))
-    }
-}
-
-impl From<CurrencyCode> for String {
-    fn from(c: CurrencyCode) -> Self {
-        c.as_str().to_owned()
-    }
-}
 
 /// The currency the comparison shows prices in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -117,26 +59,6 @@ impl DisplayCurrency {
             Self::Usd => Some(CurrencyCode::USD),
             Self::Krw => Some(CurrencyCode::KRW),
             Self::Other(c) => Some(c),
-        }
-    }
-}
-
-/// The currency `meta`'s prices are in: Korean stocks, KRX-listed funds and the KOSPI /
-/// KOSDAQ indices (`^KS…`, `^KQ…`) in won; US stocks and other indices in dollars; currency
-/// pairs are rates, not prices (`None`: never converted).
-pub fn price_currency(meta: &TickerMeta) -> Option<CurrencyCode> {
-    let symbol = meta.ticker.as_str();
-    match meta.category() {
-        Category::KoreanStock => Some(CurrencyCode::KRW),
-        Category::Currency => None,
-        Category::UsStock => Some(CurrencyCode::USD),
-        Category::Index => {
-            let krx_code = crate::model::is_krx_code(symbol);
-            if krx_code || symbol.starts_with("^KS") || symbol.starts_with("^KQ") {
-                Some(CurrencyCode::KRW)
-            } else {
-                Some(CurrencyCode::USD)
-            }
         }
     }
 }
@@ -312,7 +234,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::model::{Bar, Ticker};
+    use crate::model::{Bar, Category, Ticker};
 
     fn meta(c: Category, s: &str) -> TickerMeta {
         TickerMeta::new(Ticker::parse(c, s).unwrap(), s)
@@ -323,27 +245,6 @@ mod tests {
         let (series, _) =
             DailySeries::from_bars(points.iter().map(|&(d, c)| Bar::ohlc(day(d), c, c, c, c)));
         ChartSeries::new(name, Arc::new(series))
-    }
-
-    #[test]
-    fn price_currencies() {
-        assert_eq!(
-            price_currency(&meta(Category::KoreanStock, "005930")),
-            Some(CurrencyCode::KRW)
-        );
-        assert_eq!(
-            price_currency(&meta(Category::Index, "^KS11")),
-            Some(CurrencyCode::KRW)
-        );
-        assert_eq!(
-            price_currency(&meta(Category::Index, "069500")),
-            Some(CurrencyCode::KRW)
-        );
-        assert_eq!(
-            price_currency(&meta(Category::Index, "^IXIC")),
-            Some(CurrencyCode::USD)
-        );
-        assert_eq!(price_currency(&meta(Category::Currency, "KRW=X")), None);
     }
 
     #[test]

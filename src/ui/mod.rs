@@ -8,7 +8,6 @@ pub mod bench_interact;
 pub mod bench_panel;
 pub mod bench_render;
 pub mod bg;
-pub mod chart;
 pub mod compare_add;
 pub mod compare_fx;
 pub mod demo;
@@ -24,9 +23,11 @@ pub mod search;
 pub mod series_cache;
 pub mod series_list;
 pub mod settings;
-pub mod theme;
 pub mod tickers;
 pub mod update_sources;
 pub mod update_verify;
 pub mod updates;
 pub mod viewer;
+
+// The chart widgets and their colours live in the chart crate.
+pub use wickview_chart::{chart, theme};

@@ -73,7 +73,7 @@ pub(crate) fn x_tag(painter: &Painter, frame: Rect, x: f32, text: &str, fill: Co
 /// at or above the previous close).
 pub(crate) fn last_candle_color(
     series: &crate::model::DailySeries,
-    colors: crate::ui::theme::CandleColors,
+    colors: crate::theme::CandleColors,
 ) -> Option<(f64, Color32)> {
     let n = series.len();
     let bar = series.bar(n.checked_sub(1)?)?;
@@ -89,7 +89,7 @@ pub(crate) fn last_candle_color(
 mod tests {
     use super::*;
     use crate::model::{Bar, DailySeries};
-    use crate::ui::theme::CandleColors;
+    use crate::theme::CandleColors;
 
     #[test]
     fn the_last_price_tag_takes_the_last_candles_colour() {

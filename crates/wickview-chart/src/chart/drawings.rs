@@ -31,9 +31,9 @@ const PICK_DISTANCE: f32 = 6.0;
 const HANDLE_RADIUS: f32 = 4.5;
 
 /// Colours offered for drawings; a new drawing takes the first, which no moving average,
-/// band or candle has ([`crate::ui::theme::DRAWING_DEFAULT`]).
+/// band or candle has ([`crate::theme::DRAWING_DEFAULT`]).
 pub const PALETTE: [[u8; 4]; 6] = [
-    crate::ui::theme::DRAWING_DEFAULT,
+    crate::theme::DRAWING_DEFAULT,
     [255, 193, 7, 255],
     [66, 165, 245, 255],
     [239, 83, 80, 255],

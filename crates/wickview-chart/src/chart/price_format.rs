@@ -6,8 +6,7 @@
 //! while an index fund listed in Seoul (`069500`) is priced in won.
 
 use super::{format_price, format_price_mark, format_with};
-use crate::model::{Category, TickerMeta};
-use crate::ui::compare_fx::{CurrencyCode, price_currency};
+use crate::model::{Category, CurrencyCode, TickerMeta, price_currency};
 
 /// How prices are written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

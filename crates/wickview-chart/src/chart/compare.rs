@@ -6,11 +6,12 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use egui_plot::{AxisHints, HPlacement, HoverPosition, PlotBounds, PlotUi, VLine};
+use egui_plot::{AxisHints, HPlacement, HoverPosition, Plot, PlotBounds, PlotUi, VLine};
 use rayon::prelude::*;
 
 use super::candle::{base_plot, navigate, nice_linear_marks, range_slider_ui};
 use super::compare_axis::{linear_ticks, log_marks, round_value_step};
+use super::compare_mode::CompareMode;
 use super::compare_read::{
     LineRef, nearest_line, plotted_at, range_return, range_volatility, tooltip_text, value_text,
 };
@@ -19,42 +20,7 @@ use super::time_axis::{RangePreset, XView, bar_at};
 use super::{ChartSeries, GpuLayer, PriceFormat, format_percent_mark, format_price_mark, padded_y};
 use crate::compute::lod::LinePyramid;
 use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
-use crate::ui::theme;
-
-/// How the comparison maps values to the y axis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CompareMode {
-    /// Raw values on one axis (series in the same unit).
-    Absolute,
-    /// Each series rebased to 100 at the first visible day.
-    Rebased100,
-    /// Each series as percent change since the first visible day.
-    PercentChange,
-    /// Two series: the first on the left axis in its units, the second on the right axis in
-    /// its units (mapped linearly onto the left's visible range). With more than two series
-    /// it falls back to [`CompareMode::Rebased100`].
-    DualAxis,
-}
-
-impl CompareMode {
-    /// Every mode, in menu order.
-    pub const ALL: [Self; 4] = [
-        Self::Rebased100,
-        Self::PercentChange,
-        Self::DualAxis,
-        Self::Absolute,
-    ];
-
-    /// Menu label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Absolute => "Absolute",
-            Self::Rebased100 => "Rebased to 100",
-            Self::PercentChange => "% change",
-            Self::DualAxis => "Dual axis",
-        }
-    }
-}
+use crate::theme;
 
 /// One series of the comparison, aligned to the shared calendar.
 struct Aligned {
@@ -72,6 +38,12 @@ struct Entry {
     color: egui::Color32,
     visible: bool,
 }
+
+/// One aligned line as the frame draws it: its GPU line and its values on the calendar.
+type AlignedLine = (Arc<GpuLine>, Arc<Vec<f64>>);
+
+/// Height of the range slider under the plot.
+const SLIDER_HEIGHT: f32 = 18.0;
 
 /// Width of the highlighted line relative to the others.
 const HIGHLIGHT_WIDTH: f32 = 2.2;
@@ -634,62 +606,143 @@ impl ComparisonChart {
             return;
         };
         let calendar = Arc::clone(&a.calendar);
-        let lines: Vec<(Arc<GpuLine>, Arc<Vec<f64>>)> = a
+        let lines: Vec<AlignedLine> = a
             .lines
             .iter()
             .map(|l| (Arc::clone(&l.line), Arc::clone(&l.values)))
             .collect();
         let n = calendar.len();
-        let plot_id = self.id.with("plot");
         let mode = self.effective_mode();
         let log_y = self.effective_log_y();
-        let slider_h = 18.0;
-        let height = (ui.available_height() - slider_h - ui.spacing().item_spacing.y).max(100.0);
+        let height =
+            (ui.available_height() - SLIDER_HEIGHT - ui.spacing().item_spacing.y).max(100.0);
         let line_px = theme::LINE_WIDTH_PT * ui.ctx().pixels_per_point();
 
-        // Axis labels: left in the first series' units (or rebased units), right for the
-        // second series in dual-axis mode. Transforms are those fitted last frame.
+        let plot = self.axes_plot(ui, &calendar, mode, log_y, height);
+        let plot = self.with_tooltip(plot, &lines, &calendar, mode, log_y);
+        let mut count_cmds = Vec::new();
+        let mut pointer = None;
+        let mut clicked_at = None;
+        let response = plot.show(ui, |plot_ui: &mut PlotUi<'_>| {
+            let response = plot_ui.response().clone();
+            let (view, _) = navigate(self.view, n, &response, *plot_ui.transform().frame());
+            self.view = view;
+            self.fit_y();
+            let (y0, y1) = self.y_plot.unwrap_or((0.0, 1.0));
+            plot_ui.set_plot_bounds(PlotBounds::from_min_max(
+                [self.view.start, y0],
+                [self.view.end, y1],
+            ));
+            pointer = plot_ui.pointer_coordinate().filter(|_| response.hovered());
+            if response.clicked() {
+                clicked_at = plot_ui.pointer_coordinate();
+            }
+            // The line nearest the pointer is highlighted, the others dimmed.
+            self.hover_bar = pointer.and_then(|p| bar_at(&calendar, p.x));
+            self.highlight = match (pointer, self.hover_bar) {
+                (Some(p), Some(i)) => nearest_line(&self.line_refs(), i, p.y, log_y),
+                _ => self.emphasis.filter(|k| self.is_visible(*k)),
+            };
+            let cmds = self.line_cmds(&lines, line_px);
+            count_cmds.clone_from(&cmds);
+            plot_ui.add(GpuLayer::new(cmds, log_y));
+            if let Some(i) = self.rebase_index().filter(|_| self.anchor.is_some()) {
+                plot_ui.add(
+                    VLine::new("", i as f64)
+                        .color(ANCHOR_COLOR)
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
+        });
+        self.plot_transform = Some(response.transform);
+        self.right_axis = if mode == CompareMode::DualAxis {
+            self.paint_right_axis(ui, &response.transform, response.response.rect)
+        } else {
+            Vec::new()
+        };
+        self.tooltip = pointer
+            .and(self.hover_bar)
+            .map(|i| self.tooltip_at(&calendar, i, mode, log_y));
+        if self.picking_anchor
+            && let Some(p) = clicked_at
+            && let Some(i) = bar_at(&calendar, p.x)
+        {
+            self.set_anchor(Some(calendar[i]));
+        }
+        self.primitives = count_primitives(&DrawList {
+            view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), log_y),
+            cmds: count_cmds,
+        });
+        if let Some(v) = range_slider_ui(ui, self.view, n, SLIDER_HEIGHT) {
+            self.view = v;
+            self.fit_y();
+        }
+    }
+
+    /// The plot with its y axes: the left in the first series' units (or rebased units), and
+    /// in dual-axis mode a right axis for the second series, whose ticks are painted after
+    /// the plot. Transforms are those fitted last frame.
+    fn axes_plot<'a>(
+        &self,
+        ui: &egui::Ui,
+        calendar: &Arc<[NaiveDate]>,
+        mode: CompareMode,
+        log_y: bool,
+        height: f32,
+    ) -> Plot<'a> {
         let left_fmt = move |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| {
             axis_label(mode, log_y, mark.value, mark.step_size)
         };
-        let mut plot = base_plot(plot_id, Arc::clone(&calendar), self.id.with("x_link"))
-            .height(height)
-            .y_grid_spacer(move |input| {
-                if log_y {
-                    // base_step_size is log10 units per 8 points: labels ~40 points apart.
-                    log_marks(input.bounds.0, input.bounds.1, input.base_step_size * 5.0)
-                } else {
-                    nice_linear_marks(&input)
-                }
-            });
-        if mode == CompareMode::DualAxis {
-            let left_color = self.color(0);
-            let mut left = AxisHints::new_y()
-                .placement(HPlacement::Left)
-                .formatter(left_fmt);
-            // The right axis has ticks of its own (painted after the plot): the left grid
-            // mapped into its units would read 316.01545, 308.74780…
-            let right = AxisHints::new_y()
-                .placement(HPlacement::Right)
-                .formatter(|_, _| String::new())
-                .min_thickness(self.right_axis_width(ui));
-            if let Some(c) = left_color {
-                left = left.tick_label_color(c);
+        let plot = base_plot(
+            self.id.with("plot"),
+            Arc::clone(calendar),
+            self.id.with("x_link"),
+        )
+        .height(height)
+        .y_grid_spacer(move |input| {
+            if log_y {
+                // base_step_size is log10 units per 8 points: labels ~40 points apart.
+                log_marks(input.bounds.0, input.bounds.1, input.base_step_size * 5.0)
+            } else {
+                nice_linear_marks(&input)
             }
-            plot = plot.custom_y_axes(vec![left, right]);
-        } else {
-            plot = plot.y_axis_formatter(left_fmt);
+        });
+        if mode != CompareMode::DualAxis {
+            return plot.y_axis_formatter(left_fmt);
         }
-        // The tooltip: the line under the pointer and the day's extremes, never all N.
+        let mut left = AxisHints::new_y()
+            .placement(HPlacement::Left)
+            .formatter(left_fmt);
+        // The right axis has ticks of its own (painted after the plot): the left grid
+        // mapped into its units would read 316.01545, 308.74780…
+        let right = AxisHints::new_y()
+            .placement(HPlacement::Right)
+            .formatter(|_, _| String::new())
+            .min_thickness(self.right_axis_width(ui));
+        if let Some(c) = self.color(0) {
+            left = left.tick_label_color(c);
+        }
+        plot.custom_y_axes(vec![left, right])
+    }
+
+    /// The plot's tooltip: the line under the pointer and the day's extremes, never all N.
+    fn with_tooltip<'a>(
+        &self,
+        plot: Plot<'a>,
+        lines: &[AlignedLine],
+        calendar: &Arc<[NaiveDate]>,
+        mode: CompareMode,
+        log_y: bool,
+    ) -> Plot<'a> {
         let tip_names = Arc::clone(&self.names);
-        let tip_lines = lines.clone();
-        let tip_calendar = Arc::clone(&calendar);
+        let tip_lines = lines.to_vec();
+        let tip_calendar = Arc::clone(calendar);
         let tip_transforms = self.transforms.clone();
         let tip_visible: Vec<bool> = self.entries.iter().map(|e| e.visible).collect();
         let tip_formats: Vec<PriceFormat> = (0..self.entries.len())
             .map(|k| self.price_format(k))
             .collect();
-        plot = plot.label_formatter(move |pos| {
+        plot.label_formatter(move |pos| {
             let (HoverPosition::Elsewhere { position }
             | HoverPosition::NearDataPoint { position, .. }) = *pos;
             let i = bar_at(&tip_calendar, position.x)?;
@@ -713,103 +766,62 @@ impl ComparisonChart {
                 mode,
                 log_y,
             ))
-        });
-        let mut count_cmds = Vec::new();
-        let mut pointer = None;
-        let mut clicked_at = None;
-        let response = plot.show(ui, |plot_ui: &mut PlotUi<'_>| {
-            let response = plot_ui.response().clone();
-            let (view, _) = navigate(self.view, n, &response, *plot_ui.transform().frame());
-            self.view = view;
-            self.fit_y();
-            let (y0, y1) = self.y_plot.unwrap_or((0.0, 1.0));
-            plot_ui.set_plot_bounds(PlotBounds::from_min_max(
-                [self.view.start, y0],
-                [self.view.end, y1],
-            ));
-            pointer = plot_ui.pointer_coordinate().filter(|_| response.hovered());
-            if response.clicked() {
-                clicked_at = plot_ui.pointer_coordinate();
-            }
-            // The line nearest the pointer is highlighted, the others dimmed.
-            self.hover_bar = pointer.and_then(|p| bar_at(&calendar, p.x));
-            let highlight = match (pointer, self.hover_bar) {
-                (Some(p), Some(i)) => nearest_line(&self.line_refs(), i, p.y, log_y),
-                _ => self.emphasis.filter(|k| self.is_visible(*k)),
+        })
+    }
+
+    /// The visible lines' draw commands: the highlighted one wider and last (on top), the
+    /// others dimmed while one is highlighted.
+    fn line_cmds(&self, lines: &[AlignedLine], line_px: f32) -> Vec<DrawCmd> {
+        let mut cmds = Vec::with_capacity(self.entries.len());
+        let mut top = None;
+        for (k, entry) in self.entries.iter().enumerate() {
+            let Some((line, _)) = lines.get(k) else {
+                continue;
             };
-            self.highlight = highlight;
-            let mut cmds = Vec::with_capacity(self.entries.len());
-            let mut top = None;
-            for (k, entry) in self.entries.iter().enumerate() {
-                let Some((line, _)) = lines.get(k) else {
-                    continue;
-                };
-                if !entry.visible {
-                    continue;
-                }
-                let (s, o) = self.transforms.get(k).copied().unwrap_or((1.0, 0.0));
-                let (color, width_px) = match self.highlight {
-                    None => (theme::rgba(entry.color), line_px),
-                    Some(h) if h == k => (theme::rgba(entry.color), line_px * HIGHLIGHT_WIDTH),
-                    Some(_) => (theme::rgba_dimmed(entry.color, DIMMED_ALPHA), line_px),
-                };
-                let cmd = DrawCmd::Line {
-                    data: Arc::clone(line),
-                    color,
-                    width_px,
-                    y_scale: s,
-                    y_offset: o,
-                };
-                if self.highlight == Some(k) {
-                    top = Some(cmd);
-                } else {
-                    cmds.push(cmd);
-                }
+            if !entry.visible {
+                continue;
             }
-            cmds.extend(top);
-            count_cmds.clone_from(&cmds);
-            plot_ui.add(GpuLayer::new(cmds, log_y));
-            if let Some(i) = self.rebase_index().filter(|_| self.anchor.is_some()) {
-                plot_ui.add(
-                    VLine::new("", i as f64)
-                        .color(ANCHOR_COLOR)
-                        .style(egui_plot::LineStyle::dashed_loose()),
-                );
+            let (s, o) = self.transforms.get(k).copied().unwrap_or((1.0, 0.0));
+            let (color, width_px) = match self.highlight {
+                None => (theme::rgba(entry.color), line_px),
+                Some(h) if h == k => (theme::rgba(entry.color), line_px * HIGHLIGHT_WIDTH),
+                Some(_) => (theme::rgba_dimmed(entry.color, DIMMED_ALPHA), line_px),
+            };
+            let cmd = DrawCmd::Line {
+                data: Arc::clone(line),
+                color,
+                width_px,
+                y_scale: s,
+                y_offset: o,
+            };
+            if self.highlight == Some(k) {
+                top = Some(cmd);
+            } else {
+                cmds.push(cmd);
             }
-        });
-        self.plot_transform = Some(response.transform);
-        self.right_axis = if mode == CompareMode::DualAxis {
-            self.paint_right_axis(ui, &response.transform, response.response.rect)
-        } else {
-            Vec::new()
-        };
-        let tooltip = match (pointer, self.hover_bar) {
-            (Some(_), Some(i)) => Some(tooltip_text(
-                &calendar[i].format("%Y-%m-%d %a").to_string(),
-                &self.names,
-                &self.line_refs(),
-                i,
-                self.highlight,
-                mode,
-                log_y,
-            )),
-            _ => None,
-        };
-        self.tooltip = tooltip;
-        if self.picking_anchor
-            && let Some(p) = clicked_at
-            && let Some(i) = bar_at(&calendar, p.x)
-        {
-            self.set_anchor(Some(calendar[i]));
         }
-        self.primitives = count_primitives(&DrawList {
-            view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), log_y),
-            cmds: count_cmds,
-        });
-        if let Some(v) = range_slider_ui(ui, self.view, n, slider_h) {
-            self.view = v;
-            self.fit_y();
-        }
+        cmds.extend(top);
+        cmds
+    }
+
+    /// The short tooltip of bar `i` of the shared calendar, as the chart shows it beside the
+    /// plot's own (the highlighted line and the day's extremes).
+    fn tooltip_at(
+        &self,
+        calendar: &[NaiveDate],
+        i: usize,
+        mode: CompareMode,
+        log_y: bool,
+    ) -> String {
+        tooltip_text(
+            &calendar[i].format("%Y-%m-%d %a").to_string(),
+            &self.names,
+            &self.line_refs(),
+            i,
+            self.highlight,
+            mode,
+            log_y,
+        )
     }
 
     /// Width of the dual-axis mode's right axis: its widest label last frame, with margins.

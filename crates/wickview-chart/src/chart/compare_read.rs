@@ -4,7 +4,7 @@
 //! Pure functions over the aligned values; no egui state.
 
 use super::PriceFormat;
-use super::compare::CompareMode;
+use super::compare_mode::CompareMode;
 
 /// Lines listed above and below in the tooltip when there are too many to list them all.
 pub const TOOLTIP_EXTREMES: usize = 3;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ChartSeries;
 use crate::render::DrawCmd;
-use crate::ui::theme::{self, CandleColors};
+use crate::theme::{self, CandleColors};
 
 /// How the price of a series is drawn.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -48,7 +48,7 @@ impl<T: Send + 'static> Jobs<T> {
             let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
                 Ok(result) => Some(result),
                 Err(payload) => {
-                    crate::ui::bg::report_panic("a chart computation", payload.as_ref());
+                    crate::failures::report_panic("a chart computation", payload.as_ref());
                     None
                 }
             };
@@ -117,7 +117,7 @@ mod tests {
         assert!(!jobs.is_busy());
         assert_eq!(got, vec![3]);
         assert!(
-            crate::ui::bg::failures_since(0)
+            crate::failures::failures_since(0)
                 .0
                 .iter()
                 .any(|f| f.starts_with("a chart computation failed unexpectedly"))

@@ -17,7 +17,7 @@ use crate::compute::indicators::{Indicator, IndicatorKind};
 use crate::compute::lod::LinePyramid;
 use crate::model::DailySeries;
 use crate::render::{DrawCmd, GpuLine};
-use crate::ui::theme;
+use crate::theme;
 
 /// Height of a new indicator pane, in points.
 pub const PANE_DEFAULT_HEIGHT: f32 = 120.0;

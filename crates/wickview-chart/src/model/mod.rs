@@ -3,6 +3,7 @@
 //! Depends on nothing else in the crate; every other module depends on it.
 
 mod category;
+mod currency;
 mod day;
 mod drawing;
 mod exchange;
@@ -10,6 +11,7 @@ mod series;
 mod ticker;
 
 pub use category::{Category, MA_SET_A, MA_SET_B, MaSet};
+pub use currency::{CurrencyCode, price_currency};
 pub use day::{EARLIEST_DAY, latest_day, latest_day_after, parse_day, plausible_days};
 pub use drawing::{
     Anchor, Drawing, DrawingChanges, DrawingError, DrawingKind, FIB_LEVELS, MAX_DRAWING_WIDTH,

@@ -14,6 +14,7 @@ mod candle;
 mod chart_type;
 mod compare;
 pub mod compare_axis;
+mod compare_mode;
 pub mod compare_read;
 mod context_menu;
 mod drawings;
@@ -38,12 +39,13 @@ use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTransform}
 use crate::compute::lod::{CandlePyramid, LinePyramid};
 use crate::model::DailySeries;
 use crate::render::{DrawCmd, DrawList, GpuCandles, GpuLine, ViewTransform};
-use crate::ui::theme::CandleColors;
+use crate::theme::CandleColors;
 
 pub use callback::{ChartCallback, init_render_resources};
 pub use candle::{CandleChart, MaOverlay};
 pub use chart_type::ChartType;
-pub use compare::{CompareMode, ComparisonChart};
+pub use compare::ComparisonChart;
+pub use compare_mode::CompareMode;
 pub use drawings::{DrawingLayer, PALETTE, Tool, measure_text};
 pub use interval::interval_default_range;
 pub use keys::{CHART_KEY_HELP, ChartKey, RANGE_KEYS, apply_view_key, chart_keys};
@@ -129,7 +131,7 @@ impl ChartSeries {
         if self.close_only {
             DrawCmd::Line {
                 data: Arc::clone(self.close()),
-                color: crate::ui::theme::rgba(crate::ui::theme::CLOSE_LINE),
+                color: crate::theme::rgba(crate::theme::CLOSE_LINE),
                 width_px,
                 y_scale: 1.0,
                 y_offset: 0.0,
@@ -137,8 +139,8 @@ impl ChartSeries {
         } else {
             DrawCmd::Candles {
                 data: Arc::clone(self.candles()),
-                up: crate::ui::theme::rgba(colors.up),
-                down: crate::ui::theme::rgba(colors.down),
+                up: crate::theme::rgba(colors.up),
+                down: crate::theme::rgba(colors.down),
             }
         }
     }
@@ -410,7 +412,7 @@ pub(crate) fn wheel_notches(ctx: &egui::Context) -> f32 {
 }
 
 /// Zoom factor of one wheel notch.
-pub(crate) const ZOOM_PER_NOTCH: f64 = 1.2;
+pub const ZOOM_PER_NOTCH: f64 = 1.2;
 
 #[cfg(test)]
 mod tests {

@@ -5,29 +5,24 @@
 use std::sync::Arc;
 
 use egui::{Color32, Sense, Vec2b};
-use egui_plot::{HPlacement, Plot, PlotBounds, PlotUi};
+use egui_plot::{HPlacement, Plot};
 
 use super::chart_type::ChartType;
 use super::context_menu::{ContextMenu, MenuAction};
 use super::drawings::{DrawingLayer, Geometry};
 use super::jobs::Jobs;
 use super::keys::{self, ChartKey};
-use super::pane_layout::{self, PaneRequest};
 use super::panes::{ChartIndicator, HANDLE_HEIGHT, IndicatorSet, PANE_MIN_HEIGHT};
 use super::price_scale::PriceScale;
 use super::time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label_among};
-use super::y_axis::YAxis;
-use super::{
-    ChartSeries, GpuLayer, ZOOM_PER_NOTCH, format_price, format_volume, hidden_in_legend, padded_y,
-    wheel_notches,
-};
+use super::{ChartSeries, ZOOM_PER_NOTCH, format_price, format_volume, padded_y, wheel_notches};
 use crate::compute::Interval;
 use crate::compute::indicators::Indicator;
 use crate::compute::lod::LinePyramid;
-use crate::render::{DrawCmd, DrawList, GpuLine, count_primitives};
-use crate::ui::theme::{self, CandleColors};
-use pane_ui::{DatesUnder, PaneFrame, PaneRole, PanesArgs, PanesState};
+use crate::render::{DrawCmd, GpuLine};
+use crate::theme::{self, CandleColors};
 
+mod frame;
 mod pane_ui;
 
 /// A moving-average overlay of the chart.
@@ -514,307 +509,27 @@ impl CandleChart {
         }
     }
 
-    /// Shows the chart: toolbar, price pane, volume pane and range slider.
+    /// Shows the chart: toolbar, price pane, volume pane, indicator panes and range slider.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         self.poll_jobs(ui.ctx());
         let view_before = self.view;
-        self.link.begin_frame();
-        if self.link.keyboard {
-            self.handle_keys(ui.ctx());
-        }
-        if !self.toolbar_outside {
-            self.toolbar_ui(ui);
-        }
-        let Some(data) = self.data.clone() else {
-            ui.centered_and_justified(|ui| ui.label("No series loaded"));
+        let Some(data) = self.header_ui(ui) else {
             return;
         };
-        if data.is_empty() {
-            ui.centered_and_justified(|ui| ui.label(format!("{}: no bars", data.name)));
-            return;
-        }
-        if self.link.keyboard && !self.toolbar_outside {
-            // One drawing toolbar: the active chart's (the only one in a one-chart viewer).
-            self.drawings.toolbar_ui(ui);
-        }
-        let price_id = self.id.with("price");
-        let hidden = hidden_in_legend(ui.ctx(), price_id);
-        let slider_h = 18.0;
-        let panes: Vec<(usize, ChartIndicator)> = self
-            .indicators
-            .entries()
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.is_pane())
-            .map(|(k, e)| (k, e.clone()))
-            .collect();
-        let gap = ui.spacing().item_spacing.y;
-        let avail = (ui.available_height() - slider_h).max(120.0);
-        let with_volume = self.has_volume;
-        let requests: Vec<PaneRequest> = panes
-            .iter()
-            .map(|(_, e)| PaneRequest {
-                height: e.height,
-                collapsed: e.collapsed,
-            })
-            .collect();
-        // The price (and volume) panes keep their share first; past what fits, the
-        // indicator panes scroll.
-        let layout = pane_layout::layout(avail, with_volume, &requests, gap);
-        // The dates go under the lowest pane on screen.
-        let last_open = panes.iter().rposition(|(_, e)| !e.collapsed);
-        let dates_under = match last_open {
-            Some(i) if !layout.scroll => DatesUnder::Pane(i),
-            _ if with_volume => DatesUnder::Volume,
-            _ => DatesUnder::Price,
-        };
-        let axis_w = self.axis_width;
+        let plan = self.plan_frame(ui, &data);
         self.hovered = None;
-        let mut frames: Vec<PaneFrame> = Vec::new();
-
-        let n = data.len();
-        let days: Arc<[chrono::NaiveDate]> = Arc::from(data.series.days());
-        let link = self.id.with("x_link");
-        let mut primitives = 0;
-
-        // Price pane.
-        let overlay_items: Vec<OverlayItem> = self
-            .overlays
-            .iter()
-            .filter(|o| o.enabled)
-            .filter_map(|o| Some((o.name(), o.color, o.line.clone()?, o.values.clone()?)))
-            .collect();
-        let line_px = theme::LINE_WIDTH_PT * ui.ctx().pixels_per_point();
-        let mut cmds = super::chart_type::price_cmds(&data, self.chart_type, self.colors, line_px);
-        let mut overlay_items = overlay_items;
-        for e in self.indicators.entries().iter().filter(|e| !e.is_pane()) {
-            for l in e.lines().unwrap_or(&[]) {
-                overlay_items.push((
-                    l.label.clone(),
-                    l.color,
-                    l.gpu_line(),
-                    Arc::clone(&l.values),
-                ));
-            }
+        let price = self.price_pane_ui(ui, &data, &plan);
+        let mut primitives = price.primitives;
+        let mut frames = vec![price.frame];
+        if plan.with_volume {
+            let (frame, drawn) = self.volume_pane_ui(ui, &data, &plan);
+            primitives += drawn;
+            frames.push(frame);
         }
-        for (name, color, line, _) in &overlay_items {
-            if !hidden.contains(&egui_plot::ItemId::new(name.as_str())) {
-                cmds.push(DrawCmd::Line {
-                    data: Arc::clone(line),
-                    color: theme::rgba(*color),
-                    width_px: line_px,
-                    y_scale: 1.0,
-                    y_offset: 0.0,
-                });
-            }
-        }
-        let log_y = self.log_y;
-        let mut tooltip_lines: Vec<TooltipLine> = overlay_items
-            .iter()
-            .filter(|(n, ..)| !hidden.contains(&egui_plot::ItemId::new(n.as_str())))
-            .map(|(n, _, _, v)| (n.clone(), Arc::clone(v), true))
-            .collect();
-        for (_, e) in &panes {
-            for l in e.lines().unwrap_or(&[]) {
-                tooltip_lines.push((l.label.clone(), Arc::clone(&l.values), false));
-            }
-        }
-        self.tooltip_lines.clone_from(&tooltip_lines);
-        let price_format = data.price_format;
-        let provisional = super::provisional::marker(&data.series, log_y);
-        let mut menu_action = None;
-        let price_axis = YAxis::Price {
-            log: log_y,
-            format: price_format,
-        };
-        let response = base_plot(price_id, Arc::clone(&days), link)
-            .height(layout.price)
-            .y_axis_min_width(axis_w)
-            .show_axes(Vec2b::new(dates_under == DatesUnder::Price, true))
-            .y_axis_formatter(move |mark, _| price_axis.label(mark))
-            .y_grid_spacer(move |input| price_axis.marks(&input))
-            .show(ui, |plot_ui: &mut PlotUi<'_>| {
-                let response = plot_ui.response().clone();
-                let transform = *plot_ui.transform();
-                self.track_hover(&response, &transform);
-                let geometry = Geometry {
-                    series: &data.series,
-                    log_y,
-                    transform: &transform,
-                };
-                if self.drawings.interact(&response, &geometry) {
-                    self.update_y_with_hidden(&hidden);
-                } else {
-                    self.interact_and_fit(&response, *transform.frame(), &hidden);
-                }
-                let candles_only = self.price_scale.candles_only();
-                menu_action =
-                    self.context_menu
-                        .ui(&response, &geometry, &mut self.drawings, candles_only);
-                self.link
-                    .hover(&data.series, &response, plot_ui.pointer_coordinate());
-                let (y0, y1) = self.y_plot.unwrap_or((0.0, 1.0));
-                plot_ui.set_plot_bounds(PlotBounds::from_min_max(
-                    [self.view.start, y0],
-                    [self.view.end, y1],
-                ));
-                plot_ui.add(GpuLayer::new(cmds, log_y));
-                if let Some(marker) = provisional {
-                    plot_ui.add(marker);
-                }
-            });
-        primitives += count_primitives(&DrawList {
-            view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), log_y),
-            cmds: self.price_cmds_for_count(&data, &overlay_items, &hidden),
-        });
-        let geometry = Geometry {
-            series: &data.series,
-            log_y,
-            transform: &response.transform,
-        };
-        self.drawings.paint(ui.painter(), &geometry);
-        self.price_transform = Some(response.transform);
-        self.price_axis_ui(ui, price_id, menu_action);
-        self.link
-            .paint_x(ui.painter(), &data.series, &response.transform);
-        frames.push(PaneFrame {
-            role: PaneRole::Price,
-            plot_id: price_id,
-            frame: response.response.rect,
-            clip: ui.clip_rect(),
-            transform: Some(response.transform),
-            axis: price_axis,
-            dates: dates_under == DatesUnder::Price,
-        });
-
-        // Volume pane, unless the series has no volume (currencies, rates).
-        if with_volume {
-            let volume_id = self.id.with("volume");
-            let vol_cmds = vec![DrawCmd::Volume {
-                data: Arc::clone(data.candles()),
-                up: theme::rgba(self.colors.volume_up),
-                down: theme::rgba(self.colors.volume_down),
-            }];
-            let vol_cmds_count = vol_cmds.clone();
-            let response = base_plot(volume_id, Arc::clone(&days), link)
-                .height(layout.volume)
-                .y_axis_min_width(axis_w)
-                .show_axes(Vec2b::new(dates_under == DatesUnder::Volume, true))
-                .y_grid_spacer(|input| YAxis::Volume.marks(&input))
-                .y_axis_formatter(|mark, _| YAxis::Volume.label(mark))
-                .show(ui, |plot_ui: &mut PlotUi<'_>| {
-                    let response = plot_ui.response().clone();
-                    self.track_hover(&response, plot_ui.transform());
-                    let before = self.view;
-                    self.interact_and_fit(&response, *plot_ui.transform().frame(), &hidden);
-                    self.link
-                        .hover(&data.series, &response, plot_ui.pointer_coordinate());
-                    if self.view != before {
-                        // The price pane above already drew this frame with the old view.
-                        plot_ui.ctx().request_repaint();
-                    }
-                    let vtop = self.volume_top.unwrap_or(1.0);
-                    plot_ui.set_plot_bounds(PlotBounds::from_min_max(
-                        [self.view.start, 0.0],
-                        [self.view.end, vtop],
-                    ));
-                    plot_ui.add(GpuLayer::new(vol_cmds, false));
-                });
-            primitives += count_primitives(&DrawList {
-                view: super::view_of(&response.transform, ui.ctx().pixels_per_point(), false),
-                cmds: vol_cmds_count,
-            });
-            self.link
-                .paint_x(ui.painter(), &data.series, &response.transform);
-            frames.push(PaneFrame {
-                role: PaneRole::Volume,
-                plot_id: volume_id,
-                frame: response.response.rect,
-                clip: ui.clip_rect(),
-                transform: Some(response.transform),
-                axis: YAxis::Volume,
-                dates: dates_under == DatesUnder::Volume,
-            });
-        }
-
-        // Indicator panes, each under a drag handle that resizes it; in a scroll area when
-        // they do not fit in the room the price pane leaves.
-        let mut state = PanesState {
-            resize: Vec::new(),
-            hovered: None,
-            view: self.view,
-            primitives: 0,
-            frames: Vec::new(),
-        };
-        if !panes.is_empty() {
-            let args = PanesArgs {
-                panes: &panes,
-                heights: &layout.panes,
-                dates_under,
-                axis_w,
-                days: &days,
-                link,
-                line_px,
-                series: &data.series,
-            };
-            if layout.scroll {
-                ui.scope(|ui| {
-                    // A floating bar that shows even at rest: the panes below are found.
-                    let bar = &mut ui.spacing_mut().scroll;
-                    bar.dormant_handle_opacity = 0.8;
-                    bar.dormant_background_opacity = 0.4;
-                    egui::ScrollArea::vertical()
-                        .id_salt(self.id.with("pane_scroll"))
-                        .max_height((layout.panes_room - gap).max(0.0))
-                        .auto_shrink([false, true])
-                        .scroll_source(egui::containers::scroll_area::ScrollSource::SCROLL_BAR)
-                        .scroll_bar_visibility(
-                            egui::containers::scroll_area::ScrollBarVisibility::AlwaysVisible,
-                        )
-                        .show(ui, |ui| self.indicator_panes_ui(ui, &args, &mut state));
-                });
-            } else {
-                self.indicator_panes_ui(ui, &args, &mut state);
-            }
-        }
-        primitives += state.primitives;
-        frames.append(&mut state.frames);
-        if state.hovered.is_some() {
-            self.hovered = state.hovered;
-        }
-        if state.view != self.view {
-            self.view = state.view;
-            self.update_y_with_hidden(&hidden);
-        }
-        for (k, h) in state.resize {
-            self.set_pane_height(k, h);
-        }
+        primitives += self.indicator_section_ui(ui, &data, &plan, &mut frames);
         self.primitives = primitives;
-
-        // Legends and axis tags over the panes, now that the crosshair's day is known.
-        self.legends_ui(ui, &data, &frames, &overlay_items, &hidden);
-        self.axis_tags_ui(ui, &data, &frames);
-        // One axis width for every pane: the widest labels of any pane (next frame).
-        let widest = frames
-            .iter()
-            .filter_map(|f| Some(f.axis.label_width(ui, f.transform.as_ref()?)))
-            .fold(Y_AXIS_WIDTH, f32::max)
-            .ceil();
-        if (widest - self.axis_width).abs() > 0.5 {
-            self.axis_width = widest;
-            ui.ctx().request_repaint();
-        }
-        self.pane_rects = frames
-            .iter()
-            .filter(|f| f.transform.is_some())
-            .map(|f| (f.role.name(&self.indicators), f.frame))
-            .collect();
-
-        // Range slider over the whole history.
-        if let Some(v) = range_slider_with_axis(ui, self.view, n, slider_h, axis_w) {
-            self.view = v;
-            self.update_y_with_hidden(&hidden);
-        }
+        self.over_panes_ui(ui, &data, &frames, &price.overlay_items, &plan.hidden);
+        self.slider_ui(ui, data.len(), &plan);
         if self.view != view_before {
             self.link.view_moved = true;
         }
