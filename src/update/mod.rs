@@ -230,6 +230,99 @@ impl UpdateSummary {
     }
 }
 
+impl UpdateSummary {
+    /// Counts a ticker the run stored; its event.
+    fn count_done(&mut self, done: Done) -> UpdateEvent {
+        let Done {
+            ticker,
+            category,
+            symbol,
+            source,
+            fallback,
+            bars_fetched,
+            upsert,
+            skipped_nulls,
+            rejected_bars,
+            readjusted,
+            overlap,
+        } = done;
+        self.succeeded += 1;
+        if let Some(d) = overlap {
+            tracing::warn!(
+                %ticker,
+                "{}'s close of {} is {} (stored: {})",
+                source.label(),
+                d.date,
+                d.other,
+                d.stored
+            );
+            self.disagreements.push((ticker.clone(), source, d));
+        }
+        *self.served_by.entry(source).or_default() += 1;
+        if let Some(why) = &fallback {
+            tracing::info!(%ticker, "served by {}: {why}", source.label());
+            self.fallbacks.push((ticker.clone(), source, why.clone()));
+        }
+        if upsert.written() == 0 {
+            self.up_to_date += 1;
+        }
+        if let Some(why) = &readjusted {
+            tracing::info!(%ticker, "{why}");
+            self.readjusted.push((ticker.clone(), why.clone()));
+        }
+        self.bars_inserted += upsert.inserted;
+        self.bars_updated += upsert.updated;
+        self.bars_unchanged += upsert.unchanged;
+        self.skipped_nulls += skipped_nulls;
+        self.rejected_bars += rejected_bars;
+        UpdateEvent::TickerDone {
+            ticker,
+            category,
+            symbol,
+            source,
+            fallback,
+            bars_fetched,
+            bars_written: upsert.written(),
+            skipped_nulls,
+            rejected_bars,
+            readjusted,
+            overlap,
+        }
+    }
+
+    /// Counts a ticker that failed; its event.
+    fn count_failed(&mut self, ticker: String, category: Category, reason: String) -> UpdateEvent {
+        self.failed.push(TickerFailure {
+            ticker: ticker.clone(),
+            reason: reason.clone(),
+        });
+        UpdateEvent::TickerFailed {
+            ticker,
+            category,
+            reason,
+        }
+    }
+}
+
+/// The active tickers of `categories` with their last stored days (one query per category).
+async fn work_list(
+    store: &Store,
+    categories: &[Category],
+) -> Result<Vec<(TickerMeta, Option<NaiveDate>)>, StoreError> {
+    let mut categories = categories.to_vec();
+    categories.sort_unstable();
+    categories.dedup();
+    let mut work = Vec::new();
+    for category in categories {
+        let last_days = store.last_days(category).await?;
+        for meta in list_active(store, category).await? {
+            let last = last_days.get(meta.ticker.as_str()).copied();
+            work.push((meta, last));
+        }
+    }
+    Ok(work)
+}
+
 /// The caller's side of a running job: its events and its cancel switch.
 #[derive(Debug)]
 pub struct UpdateHandle {
@@ -251,20 +344,23 @@ impl UpdateHandle {
     }
 }
 
+/// What one ticker's update stored.
+struct Done {
+    ticker: String,
+    category: Category,
+    symbol: String,
+    source: SourceId,
+    fallback: Option<String>,
+    bars_fetched: usize,
+    upsert: crate::store::UpsertSummary,
+    skipped_nulls: usize,
+    rejected_bars: usize,
+    readjusted: Option<String>,
+    overlap: Option<crate::check::Disagreement>,
+}
+
 enum Outcome {
-    Done {
-        ticker: String,
-        category: Category,
-        symbol: String,
-        source: SourceId,
-        fallback: Option<String>,
-        bars_fetched: usize,
-        upsert: crate::store::UpsertSummary,
-        skipped_nulls: usize,
-        rejected_bars: usize,
-        readjusted: Option<String>,
-        overlap: Option<crate::check::Disagreement>,
-    },
+    Done(Box<Done>),
     /// The download was under way when the run was cancelled.
     Cancelled,
     Failed {
@@ -337,17 +433,7 @@ impl UpdateJob {
         let started = Instant::now();
         let today = config.today.unwrap_or_else(|| Utc::now().date_naive());
 
-        let mut work: Vec<(TickerMeta, Option<NaiveDate>)> = Vec::new();
-        let mut categories = config.categories.clone();
-        categories.sort_unstable();
-        categories.dedup();
-        for category in categories {
-            let last_days = store.last_days(category).await?;
-            for meta in list_active(&store, category).await? {
-                let last = last_days.get(meta.ticker.as_str()).copied();
-                work.push((meta, last));
-            }
-        }
+        let work = work_list(&store, &config.categories).await?;
         let total = work.len();
         tracing::info!(total, "update started");
         send(&events, UpdateEvent::Started { total }, &cancel).await;
@@ -382,100 +468,27 @@ impl UpdateJob {
 
         while let Some(outcome) = outcomes.next().await {
             let event = match outcome {
-                Outcome::Done {
-                    ticker,
-                    category,
-                    symbol,
-                    source,
-                    fallback,
-                    bars_fetched,
-                    upsert,
-                    skipped_nulls,
-                    rejected_bars,
-                    readjusted,
-                    overlap,
-                } => {
-                    summary.succeeded += 1;
-                    if let Some(d) = overlap {
-                        tracing::warn!(
-                            %ticker,
-                            "{}'s close of {} is {} (stored: {})",
-                            source.label(),
-                            d.date,
-                            d.other,
-                            d.stored
-                        );
-                        summary.disagreements.push((ticker.clone(), source, d));
-                    }
-                    *summary.served_by.entry(source).or_default() += 1;
-                    if let Some(why) = &fallback {
-                        tracing::info!(%ticker, "served by {}: {why}", source.label());
-                        summary
-                            .fallbacks
-                            .push((ticker.clone(), source, why.clone()));
-                    }
-                    if upsert.written() == 0 {
-                        summary.up_to_date += 1;
-                    }
-                    if let Some(why) = &readjusted {
-                        tracing::info!(%ticker, "{why}");
-                        summary.readjusted.push((ticker.clone(), why.clone()));
-                    }
-                    summary.bars_inserted += upsert.inserted;
-                    summary.bars_updated += upsert.updated;
-                    summary.bars_unchanged += upsert.unchanged;
-                    summary.skipped_nulls += skipped_nulls;
-                    summary.rejected_bars += rejected_bars;
-                    UpdateEvent::TickerDone {
-                        ticker,
-                        category,
-                        symbol,
-                        source,
-                        fallback,
-                        bars_fetched,
-                        bars_written: upsert.written(),
-                        skipped_nulls,
-                        rejected_bars,
-                        readjusted,
-                        overlap,
-                    }
-                }
+                Outcome::Done(done) => summary.count_done(*done),
                 Outcome::Failed {
                     ticker,
                     category,
                     reason,
                 } => {
                     tracing::warn!(%ticker, "update failed: {reason}");
-                    summary.failed.push(TickerFailure {
-                        ticker: ticker.clone(),
-                        reason: reason.clone(),
-                    });
-                    UpdateEvent::TickerFailed {
-                        ticker,
-                        category,
-                        reason,
-                    }
+                    summary.count_failed(ticker, category, reason)
                 }
                 Outcome::StoreLost {
                     ticker,
                     category,
                     error,
                 } => {
-                    let reason = format!("store: {error}");
-                    summary.failed.push(TickerFailure {
-                        ticker: ticker.clone(),
-                        reason: reason.clone(),
-                    });
+                    let event = summary.count_failed(ticker, category, format!("store: {error}"));
                     if lost.is_none() {
                         tracing::error!("{}: {error}; stopping the update", store.describe());
                         stop.cancel();
                         lost = Some(error);
                     }
-                    UpdateEvent::TickerFailed {
-                        ticker,
-                        category,
-                        reason,
-                    }
+                    event
                 }
                 Outcome::NotAttempted => {
                     summary.not_attempted += 1;
@@ -596,33 +609,21 @@ async fn update_one(
         Err(reason) => return failed(reason),
     };
     let source_id = source.id();
+    let stored = match StoredLast::load(store, meta, last).await {
+        Ok(stored) => stored,
+        Err(err) => return failed(format!("store: {err}")),
+    };
     // A split after the last stored day, a re-adjusted overlap, or another source whose
     // overlap disagrees (or, for exchange rates, whose fixing differs): fetch everything
     // again from the source that answered, rather than stitch.
-    let (stored_last, stored_provisional, stored_source) = match last {
-        Some(day) => {
-            let (bar, provisional) = match store.load_series(&meta.ticker, Some((day, day))).await {
-                Ok(s) => (s.bar(0), s.provisional_day().is_some()),
-                Err(err) => return failed(format!("store: {err}")),
-            };
-            let written_by = match store.load_provenance(&meta.ticker, Some((day, day))).await {
-                Ok(rows) => rows
-                    .first()
-                    .and_then(|r| r.source.as_deref())
-                    .and_then(SourceId::parse),
-                Err(err) => return failed(format!("store: {err}")),
-            };
-            (bar, provisional, written_by)
-        }
-        None => (None, false, None),
-    };
-    let readjust = readjust::check_fixing(category, stored_source, source_id)
-        .or_else(|| readjust::check(stored_last.as_ref(), &fetched.chart.series));
+    let readjust = readjust::check_fixing(category, stored.source, source_id)
+        .or_else(|| readjust::check(stored.bar.as_ref(), &fetched.chart.series));
     // The cheap cross-source check on the day fetched again, where the history is kept.
-    let overlap = stored_last
+    let overlap = stored
+        .bar
         .as_ref()
         .filter(|_| readjust.is_none())
-        .and_then(|bar| readjust::overlap_close(bar, stored_provisional, &fetched.chart.series));
+        .and_then(|bar| readjust::overlap_close(bar, stored.provisional, &fetched.chart.series));
     if readjust.is_some() {
         let full = tokio::select! {
             full = source.fetch(meta, default_start, to) => full,
@@ -641,78 +642,32 @@ async fn update_one(
     }
     // A bar of a session still open is stored as provisional; the next update replaces it.
     fetched.chart.mark_provisional(Utc::now().timestamp());
-    // Not cancellable from here: the writes run to their end. A re-adjusted history is
-    // replaced in one call (one transaction on the embedded store; upserts in date order,
-    // then deletes, on MongoDB). Otherwise batches go out in date order, so an interrupted
-    // write leaves the earliest days stored and no gap that the next run (which starts
-    // from the last stored day) would skip.
-    let series = &fetched.chart.series;
     let provenance = Provenance {
         source: Some(source_id.name()),
         foreign_ratio: &fetched.foreign_ratio,
     };
-    let mut upsert = crate::store::UpsertSummary::default();
-    if readjust.is_some() {
-        match store
-            .replace_series_from(&meta.ticker, series, provenance)
-            .await
-        {
-            Ok(r) => upsert.updated = r.written,
-            Err(error) if store_lost(&error) => {
-                return Outcome::StoreLost {
-                    ticker,
-                    category,
-                    error,
-                };
-            }
-            Err(err) => return failed(format!("store: {err}")),
+    let upsert = match write_bars(
+        store,
+        &meta.ticker,
+        &fetched.chart.series,
+        provenance,
+        readjust.is_some(),
+        events,
+    )
+    .await
+    {
+        Ok(upsert) => upsert,
+        Err(error) if store_lost(&error) => {
+            return Outcome::StoreLost {
+                ticker,
+                category,
+                error,
+            };
         }
-    }
-    let mut start = if readjust.is_some() { series.len() } else { 0 };
-    while start < series.len() {
-        let end = (start + crate::store::MONGO_BATCH).min(series.len());
-        match store
-            .upsert_bars_from(&meta.ticker, &series.slice(start..end), provenance)
-            .await
-        {
-            Ok(u) => upsert += u,
-            Err(error) if store_lost(&error) => {
-                return Outcome::StoreLost {
-                    ticker,
-                    category,
-                    error,
-                };
-            }
-            Err(err) => return failed(format!("store: {err}")),
-        }
-        start = end;
-        if start < series.len() {
-            // A closed or full channel never holds up the write.
-            let _progress_not_shown = events.try_send(UpdateEvent::BarsStored {
-                ticker: ticker.clone(),
-                written_so_far: upsert.written(),
-            });
-        }
-    }
-    // The resolved symbol, and the source's name where the ticker lacks one (the store
-    // checks again, inside the write, that no name set meanwhile is replaced).
-    // (The stored source symbol is Yahoo's: other sources' symbols are not kept.)
-    let resolved = source_id == SourceId::Yahoo
-        && meta.source_symbol.as_deref() != Some(fetched.symbol.as_str());
-    let source_name = fetched
-        .chart
-        .name
-        .clone()
-        .filter(|_| meta.wants_source_name());
-    if resolved || source_name.is_some() {
-        let edit = TickerEdit {
-            source_symbol: resolved.then(|| Some(fetched.symbol.clone())),
-            source_name,
-            ..TickerEdit::default()
-        };
-        if let Err(err) = store.update_ticker(&ticker, &edit).await {
-            return failed(format!("store (resolved symbol {}): {err}", fetched.symbol));
-        }
+        Err(err) => return failed(format!("store: {err}")),
+    };
+    if let Err(err) = record_names(store, meta, source_id, &fetched).await {
+        return failed(format!("store (resolved symbol {}): {err}", fetched.symbol));
     }
     let rejected_bars = fetched
         .chart
@@ -724,7 +679,7 @@ async fn update_one(
         tracing::debug!(%ticker, "{issue}");
     }
     let fallback = (!passed_over.is_empty()).then(|| passed_over.join("; "));
-    Outcome::Done {
+    Outcome::Done(Box::new(Done {
         ticker,
         category,
         source: source_id,
@@ -736,5 +691,112 @@ async fn update_one(
         rejected_bars,
         readjusted: readjust.map(|r| r.to_string()),
         overlap,
+    }))
+}
+
+/// The last stored bar of a ticker as an update compares it with the download.
+struct StoredLast {
+    /// The bar (`None` without stored bars).
+    bar: Option<crate::model::Bar>,
+    /// Whether it was stored while its session was still open.
+    provisional: bool,
+    /// The source that wrote it, where recorded.
+    source: Option<SourceId>,
+}
+
+impl StoredLast {
+    async fn load(
+        store: &Store,
+        meta: &TickerMeta,
+        last: Option<NaiveDate>,
+    ) -> Result<Self, StoreError> {
+        let Some(day) = last else {
+            return Ok(Self {
+                bar: None,
+                provisional: false,
+                source: None,
+            });
+        };
+        let series = store.load_series(&meta.ticker, Some((day, day))).await?;
+        let rows = store
+            .load_provenance(&meta.ticker, Some((day, day)))
+            .await?;
+        Ok(Self {
+            bar: series.bar(0),
+            provisional: series.provisional_day().is_some(),
+            source: rows
+                .first()
+                .and_then(|r| r.source.as_deref())
+                .and_then(SourceId::parse),
+        })
     }
+}
+
+/// Stores a ticker's downloaded bars. Not cancellable: the writes run to their end. A
+/// re-adjusted history (`replace`) is replaced in one call (one transaction on the embedded
+/// store; upserts in date order, then deletes, on MongoDB). Otherwise batches go out in date
+/// order, so an interrupted write leaves the earliest days stored and no gap that the next
+/// run (which starts from the last stored day) would skip; progress goes out after each.
+async fn write_bars(
+    store: &Store,
+    ticker: &crate::model::Ticker,
+    series: &crate::model::DailySeries,
+    provenance: Provenance<'_>,
+    replace: bool,
+    events: &mpsc::Sender<UpdateEvent>,
+) -> Result<crate::store::UpsertSummary, StoreError> {
+    let mut upsert = crate::store::UpsertSummary::default();
+    if replace {
+        upsert.updated = store
+            .replace_series_from(ticker, series, provenance)
+            .await?
+            .written;
+        return Ok(upsert);
+    }
+    let mut start = 0;
+    while start < series.len() {
+        let end = (start + crate::store::MONGO_BATCH).min(series.len());
+        upsert += store
+            .upsert_bars_from(ticker, &series.slice(start..end), provenance)
+            .await?;
+        start = end;
+        if start < series.len() {
+            // A closed or full channel never holds up the write.
+            let _progress_not_shown = events.try_send(UpdateEvent::BarsStored {
+                ticker: ticker.as_str().to_owned(),
+                written_so_far: upsert.written(),
+            });
+        }
+    }
+    Ok(upsert)
+}
+
+/// Records the resolved symbol, and the source's name where the ticker lacks one (the store
+/// checks again, inside the write, that no name set meanwhile is replaced). The stored source
+/// symbol is Yahoo's: other sources' symbols are not kept.
+async fn record_names(
+    store: &Store,
+    meta: &TickerMeta,
+    source: SourceId,
+    fetched: &crate::source::Fetched,
+) -> Result<(), StoreError> {
+    let resolved =
+        source == SourceId::Yahoo && meta.source_symbol.as_deref() != Some(fetched.symbol.as_str());
+    let source_name = fetched
+        .chart
+        .name
+        .clone()
+        .filter(|_| meta.wants_source_name());
+    if !resolved && source_name.is_none() {
+        return Ok(());
+    }
+    let edit = TickerEdit {
+        source_symbol: resolved.then(|| Some(fetched.symbol.clone())),
+        source_name,
+        ..TickerEdit::default()
+    };
+    store
+        .update_ticker(meta.ticker.as_str(), &edit)
+        .await
+        .map(drop)
 }

@@ -454,29 +454,26 @@ pub struct Refetched {
     pub breaches: Vec<LimitBreach>,
 }
 
-/// Fetches the whole history of `meta` from its first source that answers (or `asked`)
-/// and replaces the stored one. `Ok(Err(why))` when no source served it or the replacement
-/// was refused; `Err` for a store error.
-pub async fn refetch_one(
-    store: &Store,
+/// The whole history of `meta` from its first source that answers with bars (or `asked`),
+/// or why none did.
+async fn whole_history(
     set: &SourceSet,
     meta: &TickerMeta,
     asked: Option<SourceId>,
-) -> Result<Result<Refetched, String>, StoreError> {
+) -> Result<(SourceId, crate::source::Fetched), String> {
     let t = meta.ticker.as_str();
     let candidates: Vec<Arc<dyn Source>> = match asked {
         Some(id) => match set.get(id).filter(|s| s.symbol(meta).is_some()) {
             Some(source) => vec![source],
-            None => return Ok(Err(format!("{id} does not cover {t}"))),
+            None => return Err(format!("{id} does not cover {t}")),
         },
         None => set.order_for(meta),
     };
     if candidates.is_empty() {
-        return Ok(Err("no configured source covers it".to_owned()));
+        return Err("no configured source covers it".to_owned());
     }
     let to = latest_day();
     let mut failures = Vec::new();
-    let mut served = None;
     for source in candidates {
         let id = source.id();
         if !set.health().allows(id) {
@@ -490,8 +487,7 @@ pub async fn refetch_one(
             }
             Ok(fetched) => {
                 set.health().record_success(id);
-                served = Some((id, fetched));
-                break;
+                return Ok((id, fetched));
             }
             Err(err) => {
                 set.health().record_failure(id, &err);
@@ -499,8 +495,22 @@ pub async fn refetch_one(
             }
         }
     }
-    let Some((id, mut fetched)) = served else {
-        return Ok(Err(failures.join("; ")));
+    Err(failures.join("; "))
+}
+
+/// Fetches the whole history of `meta` from its first source that answers (or `asked`)
+/// and replaces the stored one. `Ok(Err(why))` when no source served it or the replacement
+/// was refused; `Err` for a store error.
+pub async fn refetch_one(
+    store: &Store,
+    set: &SourceSet,
+    meta: &TickerMeta,
+    asked: Option<SourceId>,
+) -> Result<Result<Refetched, String>, StoreError> {
+    let t = meta.ticker.as_str();
+    let (id, mut fetched) = match whole_history(set, meta, asked).await {
+        Ok(served) => served,
+        Err(why) => return Ok(Err(why)),
     };
     fetched.chart.mark_provisional(Utc::now().timestamp());
     let new = &fetched.chart.series;
