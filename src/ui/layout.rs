@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::chart::CandleChart;
+use super::chart::{CandleChart, ChartResponse};
 
 /// How many charts a viewer shows, and how they are arranged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -200,18 +200,42 @@ pub fn show_linked_days(charts: &mut [&mut CandleChart], settings: &LayoutSettin
     all
 }
 
+/// What a chart of a layout told since the charts were last linked: whether its view moved
+/// (by the user, as its [`ChartResponse`] said, or by the app: a range from the command
+/// line, the active chart's toolbar, a date picked), and the day under the pointer as it
+/// was last drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChartEvents {
+    /// Whether the view moved since [`link_charts`] last read it.
+    pub view_moved: bool,
+    /// The day under the pointer in the chart's last frame.
+    pub hovered_day: Option<NaiveDate>,
+}
+
+impl ChartEvents {
+    /// Records a frame of the chart: a move is kept until the charts are linked.
+    pub fn record(&mut self, response: &ChartResponse) {
+        self.view_moved |= response.view_moved;
+        self.hovered_day = response.hovered_day;
+    }
+}
+
 /// Links the charts of a layout after they were drawn: the crosshair day of the hovered
-/// chart to the others, and the dates of a chart whose view the user moved to the others
-/// (by calendar date: the dates at the view's edges, so histories that end on different
-/// days show one date span), remembered in `settings`. Returns whether anything changed
-/// (the others then need another frame).
-pub fn link_charts(charts: &mut [&mut CandleChart], settings: &mut LayoutSettings) -> bool {
+/// chart to the others, and the dates of a chart whose view moved to the others (by
+/// calendar date: the dates at the view's edges, so histories that end on different days
+/// show one date span), remembered in `settings`. Each chart comes with its
+/// [`ChartEvents`], whose moves are taken. Returns whether anything changed (the others
+/// then need another frame).
+pub fn link_charts(
+    charts: &mut [(&mut CandleChart, &mut ChartEvents)],
+    settings: &mut LayoutSettings,
+) -> bool {
     let mut changed = false;
     let hovered = charts
         .iter()
         .enumerate()
-        .find_map(|(i, c)| c.link().hovered_day().map(|d| (i, d)));
-    for c in charts.iter_mut() {
+        .find_map(|(i, (_, e))| e.hovered_day.map(|d| (i, d)));
+    for (c, _) in charts.iter_mut() {
         let day = hovered.filter(|_| settings.link_crosshair).map(|(_, d)| d);
         if c.link().linked_day != day {
             c.link_mut().linked_day = day;
@@ -221,16 +245,16 @@ pub fn link_charts(charts: &mut [&mut CandleChart], settings: &mut LayoutSetting
     let moved = charts
         .iter_mut()
         .enumerate()
-        .filter_map(|(i, c)| c.link_mut().take_view_moved().then_some(i))
+        .filter_map(|(i, (_, e))| std::mem::take(&mut e.view_moved).then_some(i))
         .last();
     if !settings.link_range {
         settings.linked_days = None;
     }
     if settings.link_range
         && let Some(src) = moved
-        && let Some(span) = charts[src].linked_span()
+        && let Some(span) = charts[src].0.linked_span()
     {
-        for (i, c) in charts.iter_mut().enumerate() {
+        for (i, (c, _)) in charts.iter_mut().enumerate() {
             if i != src && c.linked_span() != Some(span) {
                 c.show_span(span);
                 changed = true;
