@@ -269,6 +269,66 @@ pub fn link_charts(
 mod tests {
     use super::*;
 
+    /// A chart of `n` daily bars from 2024-01-01, on its whole history.
+    fn chart(n: u32) -> CandleChart {
+        use crate::model::{Bar, DailySeries};
+        let day =
+            |k: u32| NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(k.into());
+        let (series, _) =
+            DailySeries::from_bars((0..n).map(|k| Bar::ohlc(day(k), 10.0, 11.0, 9.0, 10.0)));
+        let mut c = CandleChart::new(("layout_test", n));
+        c.set_series(
+            super::super::chart::ChartSeries::new("T", std::sync::Arc::new(series)),
+            crate::ui::theme::CandleColors::WESTERN,
+            &[],
+        );
+        c.set_view(super::super::chart::XView::full(n as usize));
+        c
+    }
+
+    /// A move a response told is taken once, and the others follow it by date; the hovered
+    /// day of one chart is the others' crosshair.
+    #[test]
+    fn charts_link_from_their_events() {
+        let (mut a, mut b) = (chart(40), chart(60));
+        let mut settings = LayoutSettings {
+            link_range: true,
+            link_crosshair: true,
+            ..LayoutSettings::default()
+        };
+        let (mut ea, mut eb) = (ChartEvents::default(), ChartEvents::default());
+        // Chart b drew a frame in which the user moved it to 2024-01-11..30.
+        b.set_view(super::super::chart::XView {
+            start: 9.5,
+            end: 29.5,
+        });
+        let hovered = NaiveDate::from_ymd_opt(2024, 2, 20).unwrap();
+        eb.record(&ChartResponse {
+            view_moved: true,
+            hovered_day: Some(hovered),
+            ..ChartResponse::default()
+        });
+        // Nothing moved or hovered: no change, the record kept.
+        ea.record(&ChartResponse::default());
+        assert!(eb.view_moved && !ea.view_moved);
+        let mut charts = [(&mut a, &mut ea), (&mut b, &mut eb)];
+        assert!(link_charts(&mut charts, &mut settings));
+        let span = b.linked_span().unwrap();
+        assert_eq!(a.linked_span(), Some(span));
+        assert_eq!(settings.linked_days, Some((span.from, span.to)));
+        assert_eq!(a.link().linked_day, Some(hovered));
+        assert!(!eb.view_moved, "the move is taken");
+        // The next frame: nothing new, nothing to do.
+        let mut charts = [(&mut a, &mut ea), (&mut b, &mut eb)];
+        assert!(!link_charts(&mut charts, &mut settings));
+        // A move made by the app (no response) is linked the same way.
+        a.set_view(super::super::chart::XView::full(40));
+        ea.view_moved = true;
+        let mut charts = [(&mut a, &mut ea), (&mut b, &mut eb)];
+        assert!(link_charts(&mut charts, &mut settings));
+        assert_eq!(b.linked_span(), a.linked_span());
+    }
+
     #[test]
     fn cells_split_the_area() {
         let area = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1000.0, 600.0));
