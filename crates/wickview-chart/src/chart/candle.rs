@@ -734,6 +734,12 @@ impl CandleChart {
     /// range or interval button): linked charts then follow.
     pub fn toolbar_ui(&mut self, ui: &mut egui::Ui) -> bool {
         let view_before = self.view;
+        self.toolbar_buttons_ui(ui) || self.view != view_before
+    }
+
+    /// The toolbar of [`Self::toolbar_ui`]; returns whether an interval button moved the
+    /// view (a move the view alone may not show).
+    fn toolbar_buttons_ui(&mut self, ui: &mut egui::Ui) -> bool {
         let mut moved = false;
         ui.horizontal_wrapped(|ui| {
             if let Some(d) = &self.data {
@@ -790,7 +796,7 @@ impl CandleChart {
         if self.indicators.editor_open && self.indicators.editor_ui(ui) {
             self.update_y();
         }
-        moved || self.view != view_before
+        moved
     }
 
     /// The drawing tools of the chart, shown once it has bars (the chart draws them itself

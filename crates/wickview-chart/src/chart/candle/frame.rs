@@ -59,7 +59,7 @@ impl CandleChart {
             *moved |= self.handle_keys(ui.ctx());
         }
         if !self.toolbar_outside {
-            *moved |= self.toolbar_ui(ui);
+            *moved |= self.toolbar_buttons_ui(ui);
         }
         let Some(data) = self.data.clone() else {
             ui.centered_and_justified(|ui| ui.label("No series loaded"));
