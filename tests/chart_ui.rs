@@ -359,7 +359,12 @@ fn gpu_buffers_are_uploaded_once_per_level_and_freed_with_the_series() {
         .renderer(egui_kittest::wgpu::WgpuTestRenderer::from_render_state(
             rs.clone(),
         ))
-        .build_ui_state(|ui, chart: &mut CandleChart| chart.ui(ui), chart);
+        .build_ui_state(
+            |ui, chart: &mut CandleChart| {
+                chart.ui(ui);
+            },
+            chart,
+        );
     settle(&mut h, CandleChart::is_loading);
     h.render().unwrap();
     let first = stats(&rs);

@@ -462,7 +462,7 @@ impl WickviewApp {
                 if v.shown_ticker().is_some() {
                     v.chart.apply_range(range);
                     // The other charts of a linked layout follow.
-                    v.chart.link_mut().view_moved = true;
+                    v.mark_view_moved(0);
                     self.pending_range = None;
                 }
             }
@@ -844,8 +844,9 @@ impl WickviewApp {
             ViewKind::Category(c) => {
                 let active = self.settings.active_slot(c);
                 let v = &mut self.viewers[category_index(c)];
-                if let Some(chart) = v.chart_at_mut(active) {
-                    chart.center_on_day(day);
+                if v.chart_at_mut(active).is_some_and(|c| c.center_on_day(day)) {
+                    // The other charts of a linked layout follow.
+                    v.mark_view_moved(active);
                 }
             }
             ViewKind::Comparison => {

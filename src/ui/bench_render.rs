@@ -393,12 +393,16 @@ fn bench_candles(
     candles.set_indicators(&indicators);
     let deadline = Instant::now() + Duration::from_secs(60);
     while candles.is_loading() && Instant::now() < deadline {
-        h.frame(|ui| candles.ui(ui))?;
+        h.frame(|ui| {
+            candles.ui(ui);
+        })?;
         std::thread::sleep(Duration::from_millis(2));
     }
     candles.apply_range(case.preset);
     for _ in 0..3 {
-        h.frame(|ui| candles.ui(ui))?;
+        h.frame(|ui| {
+            candles.ui(ui);
+        })?;
     }
     let base = candles.view();
     let m = measure(h, args.frames, args.max_seconds, |ui, f| {

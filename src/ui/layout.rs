@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::chart::CandleChart;
+use super::chart::{CandleChart, ChartResponse};
 
 /// How many charts a viewer shows, and how they are arranged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -200,18 +200,42 @@ pub fn show_linked_days(charts: &mut [&mut CandleChart], settings: &LayoutSettin
     all
 }
 
+/// What a chart of a layout told since the charts were last linked: whether its view moved
+/// (by the user, as its [`ChartResponse`] said, or by the app: a range from the command
+/// line, the active chart's toolbar, a date picked), and the day under the pointer as it
+/// was last drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChartEvents {
+    /// Whether the view moved since [`link_charts`] last read it.
+    pub view_moved: bool,
+    /// The day under the pointer in the chart's last frame.
+    pub hovered_day: Option<NaiveDate>,
+}
+
+impl ChartEvents {
+    /// Records a frame of the chart: a move is kept until the charts are linked.
+    pub fn record(&mut self, response: &ChartResponse) {
+        self.view_moved |= response.view_moved;
+        self.hovered_day = response.hovered_day;
+    }
+}
+
 /// Links the charts of a layout after they were drawn: the crosshair day of the hovered
-/// chart to the others, and the dates of a chart whose view the user moved to the others
-/// (by calendar date: the dates at the view's edges, so histories that end on different
-/// days show one date span), remembered in `settings`. Returns whether anything changed
-/// (the others then need another frame).
-pub fn link_charts(charts: &mut [&mut CandleChart], settings: &mut LayoutSettings) -> bool {
+/// chart to the others, and the dates of a chart whose view moved to the others (by
+/// calendar date: the dates at the view's edges, so histories that end on different days
+/// show one date span), remembered in `settings`. Each chart comes with its
+/// [`ChartEvents`], whose moves are taken. Returns whether anything changed (the others
+/// then need another frame).
+pub fn link_charts(
+    charts: &mut [(&mut CandleChart, &mut ChartEvents)],
+    settings: &mut LayoutSettings,
+) -> bool {
     let mut changed = false;
     let hovered = charts
         .iter()
         .enumerate()
-        .find_map(|(i, c)| c.link().hovered_day().map(|d| (i, d)));
-    for c in charts.iter_mut() {
+        .find_map(|(i, (_, e))| e.hovered_day.map(|d| (i, d)));
+    for (c, _) in charts.iter_mut() {
         let day = hovered.filter(|_| settings.link_crosshair).map(|(_, d)| d);
         if c.link().linked_day != day {
             c.link_mut().linked_day = day;
@@ -221,16 +245,16 @@ pub fn link_charts(charts: &mut [&mut CandleChart], settings: &mut LayoutSetting
     let moved = charts
         .iter_mut()
         .enumerate()
-        .filter_map(|(i, c)| c.link_mut().take_view_moved().then_some(i))
+        .filter_map(|(i, (_, e))| std::mem::take(&mut e.view_moved).then_some(i))
         .last();
     if !settings.link_range {
         settings.linked_days = None;
     }
     if settings.link_range
         && let Some(src) = moved
-        && let Some(span) = charts[src].linked_span()
+        && let Some(span) = charts[src].0.linked_span()
     {
-        for (i, c) in charts.iter_mut().enumerate() {
+        for (i, (c, _)) in charts.iter_mut().enumerate() {
             if i != src && c.linked_span() != Some(span) {
                 c.show_span(span);
                 changed = true;
@@ -244,6 +268,66 @@ pub fn link_charts(charts: &mut [&mut CandleChart], settings: &mut LayoutSetting
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chart of `n` daily bars from 2024-01-01, on its whole history.
+    fn chart(n: u32) -> CandleChart {
+        use crate::model::{Bar, DailySeries};
+        let day =
+            |k: u32| NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(k.into());
+        let (series, _) =
+            DailySeries::from_bars((0..n).map(|k| Bar::ohlc(day(k), 10.0, 11.0, 9.0, 10.0)));
+        let mut c = CandleChart::new(("layout_test", n));
+        c.set_series(
+            super::super::chart::ChartSeries::new("T", std::sync::Arc::new(series)),
+            crate::ui::theme::CandleColors::WESTERN,
+            &[],
+        );
+        c.set_view(super::super::chart::XView::full(n as usize));
+        c
+    }
+
+    /// A move a response told is taken once, and the others follow it by date; the hovered
+    /// day of one chart is the others' crosshair.
+    #[test]
+    fn charts_link_from_their_events() {
+        let (mut a, mut b) = (chart(40), chart(60));
+        let mut settings = LayoutSettings {
+            link_range: true,
+            link_crosshair: true,
+            ..LayoutSettings::default()
+        };
+        let (mut ea, mut eb) = (ChartEvents::default(), ChartEvents::default());
+        // Chart b drew a frame in which the user moved it to 2024-01-11..30.
+        b.set_view(super::super::chart::XView {
+            start: 9.5,
+            end: 29.5,
+        });
+        let hovered = NaiveDate::from_ymd_opt(2024, 2, 20).unwrap();
+        eb.record(&ChartResponse {
+            view_moved: true,
+            hovered_day: Some(hovered),
+            ..ChartResponse::default()
+        });
+        // Nothing moved or hovered: no change, the record kept.
+        ea.record(&ChartResponse::default());
+        assert!(eb.view_moved && !ea.view_moved);
+        let mut charts = [(&mut a, &mut ea), (&mut b, &mut eb)];
+        assert!(link_charts(&mut charts, &mut settings));
+        let span = b.linked_span().unwrap();
+        assert_eq!(a.linked_span(), Some(span));
+        assert_eq!(settings.linked_days, Some((span.from, span.to)));
+        assert_eq!(a.link().linked_day, Some(hovered));
+        assert!(!eb.view_moved, "the move is taken");
+        // The next frame: nothing new, nothing to do.
+        let mut charts = [(&mut a, &mut ea), (&mut b, &mut eb)];
+        assert!(!link_charts(&mut charts, &mut settings));
+        // A move made by the app (no response) is linked the same way.
+        a.set_view(super::super::chart::XView::full(40));
+        ea.view_moved = true;
+        let mut charts = [(&mut a, &mut ea), (&mut b, &mut eb)];
+        assert!(link_charts(&mut charts, &mut settings));
+        assert_eq!(b.linked_span(), a.linked_span());
+    }
 
     #[test]
     fn cells_split_the_area() {

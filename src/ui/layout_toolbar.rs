@@ -6,20 +6,18 @@
 use super::chart::CandleChart;
 
 /// Draws the toolbars of `chart`, the active chart (`slot`, from 0) of a layout; `None`
-/// while that chart has no ticker or its series is still loading.
-pub fn active_toolbar_ui(ui: &mut egui::Ui, slot: usize, chart: Option<&mut CandleChart>) {
+/// while that chart has no ticker or its series is still loading. Returns whether a button
+/// moved the chart's view (linked charts then follow, as after a drag).
+pub fn active_toolbar_ui(ui: &mut egui::Ui, slot: usize, chart: Option<&mut CandleChart>) -> bool {
     let Some(chart) = chart else {
         ui.weak(format!(
             "Chart {}: click a chart to show its tools here; search above to pick its ticker.",
             slot + 1
         ));
-        return;
+        return false;
     };
     let before = chart.view();
-    chart.toolbar_ui(ui);
+    let moved = chart.toolbar_ui(ui);
     chart.drawing_toolbar_ui(ui);
-    if chart.view() != before {
-        // A range button moved this chart: linked charts follow, as after a drag.
-        chart.link_mut().view_moved = true;
-    }
+    moved || chart.view() != before
 }

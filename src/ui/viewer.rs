@@ -4,13 +4,13 @@
 use poll_promise::Promise;
 
 use super::bg;
-use super::chart::{CandleChart, ChartSeries, CompareMode, ComparisonChart};
+use super::chart::{CandleChart, ChartResponse, ChartSeries, CompareMode, ComparisonChart};
 use super::compare_add::{AddMany, AddOutcome};
 use super::compare_fx::{
     DisplayCurrency, RateSource, convert_series, describe_rates, needed_rates, rate_sources,
 };
 use super::drawing_sync::DrawingSync;
-use super::layout::{LayoutSettings, link_charts};
+use super::layout::{ChartEvents, LayoutSettings, link_charts};
 use super::perf_table::PerfTable;
 use super::series_cache::{LoadedSeries, SeriesCache};
 use super::series_list::{ListAction, SeriesList};
@@ -36,6 +36,8 @@ pub struct CategoryViewer {
     shown: Option<(String, u64)>,
     /// The store side of the first chart's drawings.
     drawings: DrawingSync,
+    /// What the first chart told, kept until the charts of a layout are linked.
+    events: ChartEvents,
     /// Charts 2 to 4 of a multi-chart layout.
     extra: Vec<ExtraChart>,
     /// Whether the charts took their remembered bar intervals (once, at the first frame).
@@ -47,6 +49,7 @@ struct ExtraChart {
     chart: CandleChart,
     shown: Option<(String, u64)>,
     drawings: DrawingSync,
+    events: ChartEvents,
 }
 
 /// Everything a chart slot needs from the app for one frame.
@@ -66,11 +69,13 @@ impl CategoryViewer {
             chart: CandleChart::new(("viewer", category.short_name())),
             shown: None,
             drawings: DrawingSync::default(),
+            events: ChartEvents::default(),
             extra: (1..4)
                 .map(|slot| ExtraChart {
                     chart: CandleChart::new(("viewer", category.short_name(), slot)),
                     shown: None,
                     drawings: DrawingSync::default(),
+                    events: ChartEvents::default(),
                 })
                 .collect(),
             intervals_applied: false,
@@ -82,13 +87,13 @@ impl CategoryViewer {
     fn sync_intervals(&mut self, settings: &mut Settings) {
         let (category, applied) = (self.category, self.intervals_applied);
         for slot in 0..=self.extra.len() {
-            let Some(chart) = self.chart_at_mut(slot) else {
+            let Some((chart, events)) = self.slot_mut(slot) else {
                 continue;
             };
             if applied {
                 settings.set_interval(category, slot, chart.interval());
-            } else {
-                chart.set_interval(settings.interval(category, slot));
+            } else if chart.set_interval(settings.interval(category, slot)) {
+                events.view_moved = true;
             }
         }
         self.intervals_applied = true;
@@ -109,9 +114,25 @@ impl CategoryViewer {
 
     /// Chart `slot` of the layout, mutably.
     pub fn chart_at_mut(&mut self, slot: usize) -> Option<&mut CandleChart> {
+        self.slot_mut(slot).map(|(chart, _)| chart)
+    }
+
+    /// Chart `slot` of the layout and what it told, mutably.
+    fn slot_mut(&mut self, slot: usize) -> Option<(&mut CandleChart, &mut ChartEvents)> {
         match slot {
-            0 => Some(&mut self.chart),
-            k => self.extra.get_mut(k - 1).map(|e| &mut e.chart),
+            0 => Some((&mut self.chart, &mut self.events)),
+            k => self
+                .extra
+                .get_mut(k - 1)
+                .map(|e| (&mut e.chart, &mut e.events)),
+        }
+    }
+
+    /// Says that the app moved the view of chart `slot` (a range from the command line, a
+    /// date picked): the other charts of a linked layout follow, as after a drag.
+    pub fn mark_view_moved(&mut self, slot: usize) {
+        if let Some((_, events)) = self.slot_mut(slot) {
+            events.view_moved = true;
         }
     }
 
@@ -209,7 +230,7 @@ impl CategoryViewer {
             };
             match &selected {
                 Some(ticker) => {
-                    slot_ui(
+                    let response = slot_ui(
                         ui,
                         &mut self.chart,
                         &mut self.shown,
@@ -217,6 +238,9 @@ impl CategoryViewer {
                         ticker,
                         &mut env,
                     );
+                    if let Some(response) = response {
+                        self.events.record(&response);
+                    }
                 }
                 None => {
                     ui.centered_and_justified(|ui| {
@@ -347,17 +371,24 @@ impl CategoryViewer {
             });
             return None;
         };
-        let (chart, shown, sync) = match slot {
-            0 => (&mut self.chart, &mut self.shown, &mut self.drawings),
+        let (chart, shown, sync, events) = match slot {
+            0 => (
+                &mut self.chart,
+                &mut self.shown,
+                &mut self.drawings,
+                &mut self.events,
+            ),
             k => {
                 let e = self.extra.get_mut(k - 1)?;
-                (&mut e.chart, &mut e.shown, &mut e.drawings)
+                (&mut e.chart, &mut e.shown, &mut e.drawings, &mut e.events)
             }
         };
         chart.link_mut().keyboard = active;
         chart.set_toolbar_outside(true);
         let before = shown.clone();
-        slot_ui(&mut child, chart, shown, sync, &ticker, env);
+        if let Some(response) = slot_ui(&mut child, chart, shown, sync, &ticker, env) {
+            events.record(&response);
+        }
         Some((
             *shown != before,
             shown.as_ref().map(|s| &s.0) != before.as_ref().map(|s| &s.0),
@@ -392,15 +423,13 @@ impl CategoryViewer {
                 .chart_at(layout.active)
                 .filter(|c| c.series().is_some())
                 .map_or(0, |_| layout.active);
-            if let Some(c) = self.chart_at_mut(lead) {
-                c.link_mut().view_moved = true;
-            }
+            self.mark_view_moved(lead);
         }
-        let (first_chart, rest) = (&mut self.chart, &mut self.extra);
-        let mut charts: Vec<&mut CandleChart> = std::iter::once(first_chart)
-            .chain(rest.iter_mut().map(|e| &mut e.chart))
+        let first = (&mut self.chart, &mut self.events);
+        let mut charts: Vec<(&mut CandleChart, &mut ChartEvents)> = std::iter::once(first)
+            .chain(self.extra.iter_mut().map(|e| (&mut e.chart, &mut e.events)))
             .take(count)
-            .filter(|c| c.series().is_some())
+            .filter(|(c, _)| c.series().is_some())
             .collect();
         if link_charts(&mut charts, layout) {
             ui.ctx().request_repaint();
@@ -423,7 +452,10 @@ impl CategoryViewer {
         };
         let loaded = ticker.is_some() && ticker == self.shown_ticker_at(slot);
         let chart = self.chart_at_mut(slot).filter(|_| loaded);
-        super::layout_toolbar::active_toolbar_ui(ui, slot, chart);
+        if super::layout_toolbar::active_toolbar_ui(ui, slot, chart) {
+            // A range button moved this chart: linked charts follow, as after a drag.
+            self.mark_view_moved(slot);
+        }
     }
 
     /// The index viewer's choice of moving-average set.
@@ -562,7 +594,8 @@ fn drawing_notes_ui(ui: &mut egui::Ui, drawings: &mut DrawingSync) {
 }
 
 /// One chart of a viewer showing `ticker`: brings it up to date with the cache (first load,
-/// or a reload after an update), keeps its drawings in the store, and draws it.
+/// or a reload after an update), keeps its drawings in the store, and draws it. Returns the
+/// chart's response, or `None` while it is not drawn (loading, or an error said instead).
 fn slot_ui(
     ui: &mut egui::Ui,
     chart: &mut CandleChart,
@@ -570,7 +603,7 @@ fn slot_ui(
     drawings: &mut DrawingSync,
     ticker: &str,
     env: &mut SlotEnv<'_>,
-) {
+) -> Option<ChartResponse> {
     if let Some(store) = env.store
         && let Some(loaded) = env.cache.request(ticker, env.rt, ui.ctx(), store)
     {
@@ -590,18 +623,18 @@ fn slot_ui(
         if ui.button("Retry").clicked() {
             env.cache.retry(ticker);
         }
-        return;
+        return None;
     }
     if shown.as_ref().is_none_or(|(t, _)| t != ticker) {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label(format!("Loading {ticker}…"));
         });
-        return;
+        return None;
     }
     drawings.sync(chart, ticker, env.rt, ui.ctx(), env.store);
     drawing_notes_ui(ui, drawings);
-    chart.ui(ui);
+    Some(chart.ui(ui))
 }
 
 /// The comparison view: mode and rebase-day row, the chart, and beside it the series list

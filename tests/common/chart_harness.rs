@@ -38,9 +38,12 @@ pub fn candle_harness_with(
     chart: CandleChart,
 ) -> Harness<'static, CandleChart> {
     let renderer = egui_kittest::wgpu::WgpuTestRenderer::from_render_state(render_state());
-    builder
-        .renderer(renderer)
-        .build_ui_state(|ui, chart: &mut CandleChart| chart.ui(ui), chart)
+    builder.renderer(renderer).build_ui_state(
+        |ui, chart: &mut CandleChart| {
+            chart.ui(ui);
+        },
+        chart,
+    )
 }
 
 /// A harness of `size` points showing `chart` on the wgpu renderer.

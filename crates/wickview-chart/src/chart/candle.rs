@@ -205,10 +205,11 @@ impl CandleChart {
 
     /// Shows bars of `interval`, made from the daily series; moving averages and indicators
     /// are computed again on them. A range button's range stays (the default range of the
-    /// old interval becomes the new one's), any other view keeps its dates.
-    pub fn set_interval(&mut self, interval: Interval) {
+    /// old interval becomes the new one's), any other view keeps its dates. Returns whether
+    /// the view moved (the interval changed on a shown series): linked charts then follow.
+    pub fn set_interval(&mut self, interval: Interval) -> bool {
         if interval == self.interval {
-            return;
+            return false;
         }
         let active = self.active_range();
         let visible = self.data.as_ref().and_then(|d| {
@@ -216,7 +217,9 @@ impl CandleChart {
         });
         let old_default = super::interval::interval_default_range(self.interval);
         self.interval = interval;
-        let Some(daily) = &self.daily else { return };
+        let Some(daily) = &self.daily else {
+            return false;
+        };
         let shown = super::interval::shown_series(daily, interval);
         self.indicators.set_series(Arc::clone(&shown.series));
         self.jobs.new_generation();
@@ -239,7 +242,7 @@ impl CandleChart {
             }
             (None, None) => self.set_view(XView::full(days.len())),
         }
-        self.link.view_moved = true;
+        true
     }
 
     /// Replaces the moving-average set, keeping computed lines of windows still in it.
@@ -510,11 +513,15 @@ impl CandleChart {
     }
 
     /// Shows the chart: toolbar, price pane, volume pane, indicator panes and range slider.
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    /// Returns what happened: the price pane's response, whether the user moved the view,
+    /// and the day and bar under the pointer.
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> super::ChartResponse {
         self.poll_jobs(ui.ctx());
         let view_before = self.view;
-        let Some(data) = self.header_ui(ui) else {
-            return;
+        let mut moved = false;
+        let Some(data) = self.header_ui(ui, &mut moved) else {
+            // As before any pane is drawn: only an interval change counts as a move.
+            return self.response(None, moved);
         };
         let plan = self.plan_frame(ui, &data);
         self.hovered = None;
@@ -530,8 +537,16 @@ impl CandleChart {
         self.primitives = primitives;
         self.over_panes_ui(ui, &data, &frames, &price.overlay_items, &plan.hidden);
         self.slider_ui(ui, data.len(), &plan);
-        if self.view != view_before {
-            self.link.view_moved = true;
+        self.response(Some(price.response), moved || self.view != view_before)
+    }
+
+    /// This frame's [`super::ChartResponse`], once the panes are drawn.
+    fn response(&self, response: Option<egui::Response>, view_moved: bool) -> super::ChartResponse {
+        super::ChartResponse {
+            response,
+            view_moved,
+            hovered_day: self.link.hovered_day(),
+            hovered_bar: self.hovered,
         }
     }
 
@@ -545,7 +560,7 @@ impl CandleChart {
         &mut self.drawings
     }
 
-    /// Linked-chart state: keyboard focus, hovered day, linked crosshair, moved view.
+    /// Linked-chart state: keyboard focus, hovered day, linked crosshair.
     pub fn link(&self) -> &super::link::LinkState {
         &self.link
     }
@@ -616,8 +631,9 @@ impl CandleChart {
         true
     }
 
-    /// Centres the view on `day` (the first bar on or after it), keeping the zoom.
-    pub fn center_on_day(&mut self, day: chrono::NaiveDate) {
+    /// Centres the view on `day` (the first bar on or after it), keeping the zoom. Returns
+    /// whether a series is shown (the view moved: linked charts then follow).
+    pub fn center_on_day(&mut self, day: chrono::NaiveDate) -> bool {
         if let Some(data) = &self.data {
             let days = data.series.days();
             let i = days
@@ -628,16 +644,20 @@ impl CandleChart {
                 start: i as f64 - half,
                 end: i as f64 + half,
             });
-            self.link.view_moved = true;
+            true
+        } else {
+            false
         }
     }
 
-    /// Applies this frame's keyboard commands (never while a text field has focus).
-    fn handle_keys(&mut self, ctx: &egui::Context) {
+    /// Applies this frame's keyboard commands (never while a text field has focus). Returns
+    /// whether an interval key moved the view (other moves show in the view itself).
+    fn handle_keys(&mut self, ctx: &egui::Context) -> bool {
         let commands = keys::chart_keys(ctx);
         if commands.is_empty() {
-            return;
+            return false;
         }
+        let mut moved = false;
         let series = self.data.as_ref().map(|d| Arc::clone(&d.series));
         for key in commands {
             match key {
@@ -651,7 +671,7 @@ impl CandleChart {
                 ChartKey::Redo => {
                     self.drawings.redo();
                 }
-                ChartKey::Interval(interval) => self.set_interval(interval),
+                ChartKey::Interval(interval) => moved |= self.set_interval(interval),
                 // As its button does: the preset's button lights up.
                 ChartKey::Range(preset) => self.apply_range(preset),
                 nav => {
@@ -664,6 +684,7 @@ impl CandleChart {
             }
         }
         self.update_y();
+        moved
     }
 
     fn price_cmds_for_count(
@@ -709,8 +730,17 @@ impl CandleChart {
     /// The chart's toolbar: name, range buttons, log switch, moving averages, indicators
     /// (and the indicator editor when open). Drawn by [`Self::ui`] unless
     /// [`Self::set_toolbar_outside`]; then the viewer draws it (with
-    /// [`Self::drawing_toolbar_ui`]) where it wants.
-    pub fn toolbar_ui(&mut self, ui: &mut egui::Ui) {
+    /// [`Self::drawing_toolbar_ui`]) where it wants. Returns whether it moved the view (a
+    /// range or interval button): linked charts then follow.
+    pub fn toolbar_ui(&mut self, ui: &mut egui::Ui) -> bool {
+        let view_before = self.view;
+        self.toolbar_buttons_ui(ui) || self.view != view_before
+    }
+
+    /// The toolbar of [`Self::toolbar_ui`]; returns whether an interval button moved the
+    /// view (a move the view alone may not show).
+    fn toolbar_buttons_ui(&mut self, ui: &mut egui::Ui) -> bool {
+        let mut moved = false;
         ui.horizontal_wrapped(|ui| {
             if let Some(d) = &self.data {
                 ui.strong(&d.name);
@@ -725,7 +755,7 @@ impl CandleChart {
             }
             ui.separator();
             if let Some(i) = super::interval::interval_buttons_ui(ui, self.interval) {
-                self.set_interval(i);
+                moved = self.set_interval(i);
             }
             ui.separator();
             let mut log_y = self.log_y;
@@ -766,6 +796,7 @@ impl CandleChart {
         if self.indicators.editor_open && self.indicators.editor_ui(ui) {
             self.update_y();
         }
+        moved
     }
 
     /// The drawing tools of the chart, shown once it has bars (the chart draws them itself

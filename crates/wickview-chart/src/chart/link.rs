@@ -1,7 +1,8 @@
 //! What links charts shown side by side: the day under the pointer (for a linked
-//! crosshair, drawn in the other charts at the same calendar day), whether the user moved
-//! the view this frame (for a linked time range), and which chart takes the keyboard.
-//! Charts of different trading calendars align by calendar date.
+//! crosshair, drawn in the other charts at the same calendar day), the dates a moved view
+//! shows (for a linked time range), and which chart takes the keyboard. Charts of different
+//! trading calendars align by calendar date. Whether the user moved the view is told by
+//! [`super::ChartResponse`].
 
 use chrono::NaiveDate;
 use egui::{Align2, Color32, FontId, Pos2, Stroke};
@@ -15,9 +16,6 @@ use crate::model::DailySeries;
 pub struct LinkState {
     /// Whether this chart reads the keyboard (the active chart of a layout).
     pub keyboard: bool,
-    /// Set when the user moved the view (drag, wheel, keys, buttons, slider); the layout
-    /// clears it with [`Self::take_view_moved`].
-    pub view_moved: bool,
     /// The day another chart's pointer is on, drawn as a crosshair line here.
     pub linked_day: Option<NaiveDate>,
     hovered_day: Option<NaiveDate>,
@@ -27,7 +25,6 @@ impl Default for LinkState {
     fn default() -> Self {
         Self {
             keyboard: true,
-            view_moved: false,
             linked_day: None,
             hovered_day: None,
         }
@@ -38,11 +35,6 @@ impl LinkState {
     /// The day under the pointer in this chart (this frame), if any.
     pub fn hovered_day(&self) -> Option<NaiveDate> {
         self.hovered_day
-    }
-
-    /// Whether the user moved the view since the last call.
-    pub fn take_view_moved(&mut self) -> bool {
-        std::mem::take(&mut self.view_moved)
     }
 
     pub(crate) fn begin_frame(&mut self) {

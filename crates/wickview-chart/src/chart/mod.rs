@@ -28,6 +28,7 @@ mod panes;
 mod price_format;
 mod price_scale;
 mod provisional;
+mod response;
 mod time_axis;
 mod y_axis;
 
@@ -53,6 +54,7 @@ pub use link::{LinkState, LinkedSpan, view_of_days};
 pub use panes::{ChartIndicator, IndicatorLine, PANE_DEFAULT_HEIGHT, PANE_MIN_HEIGHT};
 pub use price_format::PriceFormat;
 pub use price_scale::PriceScale;
+pub use response::ChartResponse;
 pub use time_axis::{RangePreset, XView, bar_at, calendar_marks, date_label};
 
 /// One series ready to chart: its bars and, built on first use and shared by every clone,

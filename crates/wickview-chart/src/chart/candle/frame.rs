@@ -41,6 +41,8 @@ pub(super) struct FramePlan {
 
 /// The price pane as drawn this frame.
 pub(super) struct PricePane {
+    /// The price plot's response.
+    pub(super) response: egui::Response,
     pub(super) frame: PaneFrame,
     /// The moving averages and indicator overlays drawn over the candles.
     pub(super) overlay_items: Vec<OverlayItem>,
@@ -49,14 +51,15 @@ pub(super) struct PricePane {
 
 impl CandleChart {
     /// The start of a frame: finished jobs, the keyboard, the toolbars. Returns the series to
-    /// draw, or `None` after saying there is none.
-    pub(super) fn header_ui(&mut self, ui: &mut egui::Ui) -> Option<ChartSeries> {
+    /// draw, or `None` after saying there is none; sets `moved` when a key or a button
+    /// changed the interval (a move the view alone may not show).
+    pub(super) fn header_ui(&mut self, ui: &mut egui::Ui, moved: &mut bool) -> Option<ChartSeries> {
         self.link.begin_frame();
         if self.link.keyboard {
-            self.handle_keys(ui.ctx());
+            *moved |= self.handle_keys(ui.ctx());
         }
         if !self.toolbar_outside {
-            self.toolbar_ui(ui);
+            *moved |= self.toolbar_buttons_ui(ui);
         }
         let Some(data) = self.data.clone() else {
             ui.centered_and_justified(|ui| ui.label("No series loaded"));
@@ -239,6 +242,7 @@ impl CandleChart {
         self.link
             .paint_x(ui.painter(), &data.series, &response.transform);
         PricePane {
+            response: response.response.clone(),
             frame: PaneFrame {
                 role: PaneRole::Price,
                 plot_id: plan.price_id,
