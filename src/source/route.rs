@@ -89,6 +89,12 @@ impl SourceSet {
         })
     }
 
+    /// Adds `source` (one no route names, e.g. asked for by name), replacing a source of
+    /// the same id.
+    pub fn add(&mut self, source: Arc<dyn Source>) {
+        self.sources.insert(source.id(), source);
+    }
+
     /// A set of given sources (tests, tools), tried in the given routes' order.
     pub fn with_sources(
         sources: Vec<Arc<dyn Source>>,

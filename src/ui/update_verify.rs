@@ -54,8 +54,9 @@ struct Run {
     events: mpsc::Receiver<Message>,
     cancel: CancellationToken,
     progress: VerifyProgress,
-    /// The sources of this run (their health is shown), kept for its refetches.
-    sources: Arc<SourceSet>,
+    /// The sources of this run, kept for its refetches (`None` when they could not be
+    /// built).
+    sources: Option<Arc<SourceSet>>,
 }
 
 /// A refetch from the panel: the ticker's history replaced from its first source.
@@ -126,26 +127,23 @@ impl VerifyPanel {
         let cancel = CancellationToken::new();
         let mut progress = VerifyProgress::default();
         let sources = match verify::source_set(config, None) {
-            Ok(set) => Arc::new(set),
+            Ok(set) => {
+                let set = Arc::new(set);
+                let (store, run_set, stop) = (store.clone(), Arc::clone(&set), cancel.clone());
+                rt.spawn(async move {
+                    tokio::select! {
+                        () = verify_all(store, run_set, names, days, &tx) => {}
+                        () = stop.cancelled() => {}
+                    }
+                });
+                Some(set)
+            }
             Err(err) => {
                 progress.error = Some(err.to_string());
                 progress.over = true;
-                Arc::new(SourceSet::with_sources(
-                    Vec::new(),
-                    config.routes.clone(),
-                    config.breaker_failures,
-                ))
+                None
             }
         };
-        if !progress.over {
-            let (store, set, stop) = (store.clone(), Arc::clone(&sources), cancel.clone());
-            rt.spawn(async move {
-                tokio::select! {
-                    () = verify_all(store, set, names, days, &tx) => {}
-                    () = stop.cancelled() => {}
-                }
-            });
-        }
         self.refetches.clear();
         self.reported.clear();
         self.run = Some(Run {
@@ -169,10 +167,10 @@ impl VerifyPanel {
 
     /// Replaces `ticker`'s history from its first source that answers, in the background.
     pub fn refetch(&mut self, ticker: &str, rt: &tokio::runtime::Handle, store: &Store) {
-        let Some(run) = &self.run else {
+        let Some(set) = self.run.as_ref().and_then(|r| r.sources.clone()) else {
             return;
         };
-        let (store, set, name) = (store.clone(), Arc::clone(&run.sources), ticker.to_owned());
+        let (store, name) = (store.clone(), ticker.to_owned());
         let (sender, promise) = Promise::new();
         rt.spawn(async move {
             let result = match store.ticker(&name).await {

@@ -305,12 +305,10 @@ impl UpdatePanel {
 fn task_failure(err: tokio::task::JoinError) -> String {
     if err.is_panic() {
         let payload = err.into_panic();
-        let text = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".to_owned());
-        format!("it panicked: {text}")
+        format!(
+            "it panicked: {}",
+            super::bg::panic_message(payload.as_ref())
+        )
     } else {
         "it was aborted".to_owned()
     }

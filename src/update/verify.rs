@@ -27,6 +27,9 @@ pub enum VerifyError {
     /// The store could not be read or written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The sources of the routes could not be built.
+    #[error("sources: {0}")]
+    Sources(#[from] crate::source::SourceError),
     /// A named ticker is not stored.
     #[error("'{0}' is not a stored ticker (`wickview tickers list` lists them)")]
     NotStored(String),
@@ -40,37 +43,24 @@ pub enum VerifyError {
     },
 }
 
-/// The sources of the configured routes (and `asked`), built once for the run. A source
-/// this build cannot make is left out of the routes (logged); `asked` must be buildable.
+/// The sources of the configured routes (and `asked`), built once for the run, as an
+/// update builds them.
 pub fn source_set(
     config: &SourceConfig,
     asked: Option<SourceId>,
 ) -> Result<SourceSet, VerifyError> {
-    let mut wanted: Vec<SourceId> = Category::ALL
-        .iter()
-        .flat_map(|c| config.routes.for_category(*c).iter().copied())
-        .chain(asked)
-        .collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let mut built: Vec<Arc<dyn Source>> = Vec::new();
-    for id in wanted {
-        match crate::source::route::build(id, config) {
-            Ok(source) => built.push(source),
-            Err(err) if Some(id) == asked => {
-                return Err(VerifyError::Source {
-                    id,
-                    why: err.to_string(),
-                });
-            }
-            Err(err) => tracing::debug!("{id} left out: {err}"),
-        }
+    let mut set = SourceSet::new(config)?;
+    if let Some(id) = asked
+        && set.get(id).is_none()
+    {
+        let source =
+            crate::source::route::build(id, config).map_err(|err| VerifyError::Source {
+                id,
+                why: err.to_string(),
+            })?;
+        set.add(source);
     }
-    Ok(SourceSet::with_sources(
-        built,
-        config.routes.clone(),
-        config.breaker_failures,
-    ))
+    Ok(set)
 }
 
 /// The tickers named (each must be stored), or every active ticker.
